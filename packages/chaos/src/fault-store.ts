@@ -1,0 +1,72 @@
+export type FaultValue = number | boolean
+
+export interface ActiveFault {
+  value: FaultValue
+  setAt: Date
+  expiresAt: Date | null
+}
+
+/**
+ * The faults in force in this process. A fault set with a TTL clears itself, so a forgotten
+ * fault cannot poison the next experiment; `onExpire` lets the owner log and count that.
+ */
+export class FaultStore {
+  readonly #faults = new Map<string, ActiveFault>()
+  readonly #timers = new Map<string, NodeJS.Timeout>()
+  readonly #onExpire: (name: string) => void
+
+  constructor(onExpire: (name: string) => void = () => {}) {
+    this.#onExpire = onExpire
+  }
+
+  set(name: string, value: FaultValue, ttlSeconds?: number): ActiveFault {
+    this.#cancelTimer(name)
+    const now = new Date()
+    const fault: ActiveFault = {
+      value,
+      setAt: now,
+      expiresAt: ttlSeconds === undefined ? null : new Date(now.getTime() + ttlSeconds * 1000),
+    }
+    this.#faults.set(name, fault)
+    if (ttlSeconds !== undefined) {
+      const timer = setTimeout(() => {
+        this.#faults.delete(name)
+        this.#timers.delete(name)
+        this.#onExpire(name)
+      }, ttlSeconds * 1000)
+      timer.unref()
+      this.#timers.set(name, timer)
+    }
+    return fault
+  }
+
+  /** Clears one fault, or all when no name is given; returns the names that were active. */
+  clear(name?: string): string[] {
+    const names = name === undefined ? [...this.#faults.keys()] : this.#faults.has(name) ? [name] : []
+    for (const each of names) {
+      this.#cancelTimer(each)
+      this.#faults.delete(each)
+    }
+    return names
+  }
+
+  get(name: string): ActiveFault | undefined {
+    return this.#faults.get(name)
+  }
+
+  /** The fault's strength: 0 when off, 1 for a boolean fault that is on. */
+  current(name: string): number {
+    const value = this.#faults.get(name)?.value
+    if (value === undefined || value === false) return 0
+    return value === true ? 1 : value
+  }
+
+  entries(): [string, ActiveFault][] {
+    return [...this.#faults.entries()]
+  }
+
+  #cancelTimer(name: string): void {
+    clearTimeout(this.#timers.get(name))
+    this.#timers.delete(name)
+  }
+}

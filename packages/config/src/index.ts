@@ -1,0 +1,2 @@
+export { ConfigError, loadConfig } from './load-config.ts'
+export { chaosEnabled, type ServiceEnvDefaults, serviceEnv } from './service-env.ts'

@@ -1,0 +1,1 @@
+export { type DocsPluginOptions, docsPlugin } from './docs-plugin.ts'

@@ -1,0 +1,29 @@
+/**
+ * An error that knows how it should be answered. Anything thrown that is not an
+ * AppError (and not a 4xx from Fastify itself) is a bug and is answered as a
+ * generic 500 without leaking its message.
+ */
+export class AppError extends Error {
+  readonly statusCode: number
+  readonly code: string
+  readonly details: unknown
+
+  constructor(statusCode: number, code: string, message: string, details?: unknown) {
+    super(message)
+    this.name = 'AppError'
+    this.statusCode = statusCode
+    this.code = code
+    this.details = details
+  }
+}
+
+export const badRequest = (code: string, message: string, details?: unknown) =>
+  new AppError(400, code, message, details)
+export const unauthorized = (code: string, message: string) => new AppError(401, code, message)
+export const forbidden = (code: string, message: string) => new AppError(403, code, message)
+export const notFound = (code: string, message: string) => new AppError(404, code, message)
+export const conflict = (code: string, message: string, details?: unknown) => new AppError(409, code, message, details)
+export const serviceUnavailable = (code: string, message: string, details?: unknown) =>
+  new AppError(503, code, message, details)
+export const gatewayTimeout = (code: string, message: string, details?: unknown) =>
+  new AppError(504, code, message, details)

@@ -1,0 +1,13 @@
+export {
+  AppError,
+  badRequest,
+  conflict,
+  forbidden,
+  gatewayTimeout,
+  notFound,
+  serviceUnavailable,
+  unauthorized,
+} from './app-error.ts'
+export { errorHandlerPlugin } from './error-handler-plugin.ts'
+export { ErrorResponse, errorRef } from './error-schema.ts'
+export { type ErrorReply, toErrorResponse } from './to-error-response.ts'

@@ -1,0 +1,1 @@
+export { type HealthPluginOptions, healthPlugin, type ReadinessCheck } from './health-plugin.ts'

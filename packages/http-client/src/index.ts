@@ -1,0 +1,6 @@
+export {
+  ServiceClient,
+  type ServiceClientOptions,
+  type ServiceRequest,
+  type ServiceResponse,
+} from './service-client.ts'

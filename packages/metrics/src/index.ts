@@ -1,0 +1,1 @@
+export { type MetricsPluginOptions, metricsPlugin } from './metrics-plugin.ts'

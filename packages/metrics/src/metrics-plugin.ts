@@ -1,0 +1,49 @@
+// Route schemas carry OpenAPI annotations (tags, hide) that @fastify/swagger declares.
+import type {} from '@fastify/swagger'
+import type { FastifyPluginAsync } from 'fastify'
+import fp from 'fastify-plugin'
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This app's own registry: several apps in one process (tests) must not share series. */
+    metrics: { registry: Registry }
+  }
+}
+
+export interface MetricsPluginOptions {
+  service: string
+}
+
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+const metrics: FastifyPluginAsync<MetricsPluginOptions> = async (app, options) => {
+  const registry = new Registry()
+  registry.setDefaultLabels({ service: options.service })
+  collectDefaultMetrics({ register: registry })
+
+  const requestDuration = new Histogram({
+    name: 'http_server_request_duration_seconds',
+    help: 'Duration of HTTP requests handled, by method, route template and status code',
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
+  })
+
+  app.decorate('metrics', { registry })
+
+  app.addHook('onResponse', async (request, reply) => {
+    // The route template, never the raw URL, keeps label cardinality bounded.
+    const route = request.routeOptions.url ?? 'unmatched'
+    requestDuration.observe(
+      { method: request.method, route, status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    )
+  })
+
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(registry.contentType).send(await registry.metrics()),
+  )
+}
+
+export const metricsPlugin = fp(metrics, { name: '@food/metrics', fastify: '5.x' })

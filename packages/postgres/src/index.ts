@@ -1,0 +1,3 @@
+export { dropDatabase, ensureDatabase, splitDatabaseUrl, withDatabase } from './databases.ts'
+export { type Migration, type MigrationResult, migrate, readMigrations } from './migrations.ts'
+export { type PostgresPluginOptions, postgresPlugin } from './postgres-plugin.ts'

@@ -1,0 +1,3 @@
+export type { BaseServiceConfig } from './base-service-config.ts'
+export { createFleetService, type FleetInstance, type FleetServiceOptions } from './create-fleet-service.ts'
+export { type RunServiceOptions, runService } from './run-service.ts'

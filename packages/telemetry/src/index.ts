@@ -1,0 +1,1 @@
+export { shutdownTelemetry, startTelemetry } from './sdk.ts'

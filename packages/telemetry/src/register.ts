@@ -1,0 +1,10 @@
+/**
+ * Loaded with `node --import tsx --import @food/telemetry/register`, before the service's own
+ * modules, so the instrumentations patch fastify, pg, ioredis and undici as they load.
+ */
+import { register } from 'node:module'
+import { startTelemetry } from './sdk.ts'
+
+// ESM imports are patched through this loader hook; CommonJS requires need no hook.
+register('@opentelemetry/instrumentation/hook.mjs', import.meta.url)
+startTelemetry()

@@ -1,0 +1,37 @@
+import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node'
+import { NodeSDK } from '@opentelemetry/sdk-node'
+
+let sdk: NodeSDK | undefined
+
+const ENDPOINT_VARIABLES = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']
+
+/**
+ * Starts the OpenTelemetry SDK, configured by the standard `OTEL_*` variables. With no OTLP
+ * endpoint configured, nothing is exported (rather than retrying localhost:4318 and logging an
+ * error every few seconds); context still propagates, so trace ids still reach the logs.
+ */
+export function startTelemetry(env: NodeJS.ProcessEnv = process.env): NodeSDK | undefined {
+  if (sdk || env.OTEL_SDK_DISABLED === 'true') return sdk
+  if (!ENDPOINT_VARIABLES.some((name) => env[name])) env.OTEL_TRACES_EXPORTER ??= 'none'
+  // Prometheus scrapes /metrics; OTLP metrics and logs only when asked for explicitly.
+  env.OTEL_METRICS_EXPORTER ??= 'none'
+  env.OTEL_LOGS_EXPORTER ??= 'none'
+  sdk = new NodeSDK({
+    instrumentations: [
+      getNodeAutoInstrumentations({
+        // File-system and socket spans drown the request spans people want to see.
+        '@opentelemetry/instrumentation-fs': { enabled: false },
+        '@opentelemetry/instrumentation-net': { enabled: false },
+        '@opentelemetry/instrumentation-dns': { enabled: false },
+      }),
+    ],
+  })
+  sdk.start()
+  return sdk
+}
+
+/** Flushes spans still buffered; called by the service on its way out. */
+export async function shutdownTelemetry(): Promise<void> {
+  await sdk?.shutdown()
+  sdk = undefined
+}

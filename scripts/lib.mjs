@@ -1,0 +1,152 @@
+// Helpers for the fleet's own commands. Node built-ins only: these run before any install.
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, readdirSync } from 'node:fs'
+import { connect } from 'node:net'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+export const PNPM_VERSION = '9.15.9'
+
+/** Every service the fleet runs, with the port and database it uses by default. */
+export const SERVICES = [{ name: 'user', dir: 'services/user', port: 8001, database: 'user_db' }]
+
+const colour = (code, text) => (process.stdout.isTTY ? `\x1b[${code}m${text}\x1b[0m` : text)
+export const say = (text) => console.log(colour('1;36', `▸ ${text}`))
+export const warn = (text) => console.log(colour('1;33', `! ${text}`))
+
+export function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { stdio: 'inherit', cwd: ROOT, ...options })
+  if (result.error) throw result.error
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}`)
+  }
+}
+
+function commandOutput(command, args) {
+  const result = spawnSync(command, args, { encoding: 'utf8' })
+  return result.status === 0 ? result.stdout.trim() : undefined
+}
+
+/**
+ * pnpm at the pinned version: the one on PATH if it matches, else a copy installed under
+ * .fleet/tools with npm (no root, no corepack needed).
+ */
+export function ensurePnpm() {
+  if (commandOutput('pnpm', ['--version']) === PNPM_VERSION) return 'pnpm'
+  const local = join(ROOT, '.fleet/tools/node_modules/.bin/pnpm')
+  if (commandOutput(local, ['--version']) !== PNPM_VERSION) {
+    say(`installing pnpm ${PNPM_VERSION} into .fleet/tools`)
+    run('npm', ['install', '--no-audit', '--no-fund', '--prefix', join(ROOT, '.fleet/tools'), `pnpm@${PNPM_VERSION}`])
+  }
+  return local
+}
+
+/** Server URL (no database) for PostgreSQL: from DATABASE_URL's host and credentials if set. */
+export function postgresServerUrl() {
+  const url = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres')
+  url.pathname = '/'
+  return url
+}
+
+export function databaseUrlFor(service) {
+  const url = postgresServerUrl()
+  url.pathname = `/${service.database}`
+  return url.toString()
+}
+
+export const redisUrl = () => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+
+function answers(host, port, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port: Number(port), timeout: timeoutMs })
+    const done = (ok) => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.once('connect', () => done(true))
+    socket.once('error', () => done(false))
+    socket.once('timeout', () => done(false))
+  })
+}
+
+async function waitFor(host, port, seconds) {
+  for (let i = 0; i < seconds * 4; i++) {
+    if (await answers(host, port)) return true
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  return false
+}
+
+const isLocal = (host) => ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)
+
+/** Makes sure a server answers; starts the local one when it is installed and stopped. */
+async function ensureServer({ name, url, defaultPort, start }) {
+  const host = url.hostname
+  const port = url.port || defaultPort
+  if (await answers(host, port)) return
+  if (!isLocal(host)) throw new Error(`${name} at ${host}:${port} does not answer`)
+  const command = start(port)
+  if (!command) throw new Error(`${name} is not running on ${host}:${port} and no local ${name} is installed`)
+  warn(`${name} is not running on ${host}:${port}; starting it: ${command.join(' ')}`)
+  spawnSync(command[0], command.slice(1), { stdio: 'inherit' })
+  if (!(await waitFor(host, port, 30))) throw new Error(`${name} did not come up on ${host}:${port}`)
+}
+
+const hasCommand = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0
+
+export async function ensurePostgresAndRedis() {
+  await ensureServer({
+    name: 'PostgreSQL',
+    url: postgresServerUrl(),
+    defaultPort: 5432,
+    start: () => {
+      if (!hasCommand('pg_ctlcluster') || !existsSync('/etc/postgresql')) return undefined
+      const [version] = readdirSync('/etc/postgresql')
+      return version ? ['pg_ctlcluster', '--skip-systemctl-redirect', version, 'main', 'start'] : undefined
+    },
+  })
+  await ensureServer({
+    name: 'Redis',
+    url: new URL(redisUrl()),
+    defaultPort: 6379,
+    start: (port) =>
+      hasCommand('redis-server')
+        ? [
+            'redis-server',
+            '--daemonize',
+            'yes',
+            '--bind',
+            '127.0.0.1',
+            '--port',
+            String(port),
+            '--save',
+            '',
+            '--appendonly',
+            'no',
+          ]
+        : undefined,
+  })
+}
+
+/** Installs dependencies exactly as locked and generates the Prisma clients. */
+export function installDependencies(pnpm) {
+  say('installing dependencies (pnpm install --frozen-lockfile)')
+  run(pnpm, ['install', '--frozen-lockfile'])
+  say('generating Prisma clients')
+  run(pnpm, ['--recursive', '--reporter=append-only', 'run', 'db:generate'])
+}
+
+/** Line-buffered copy of a child's output, each line behind a coloured `[name]` prefix. */
+export function pipeWithPrefix(stream, name, colourCode, out) {
+  let pending = ''
+  stream.setEncoding('utf8')
+  stream.on('data', (chunk) => {
+    const lines = (pending + chunk).split('\n')
+    pending = lines.pop() ?? ''
+    for (const line of lines) out.write(`${colour(colourCode, `[${name}]`.padEnd(13))} ${line}\n`)
+  })
+  stream.on('end', () => pending && out.write(`${colour(colourCode, `[${name}]`)} ${pending}\n`))
+}
+
+export { spawn }

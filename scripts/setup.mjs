@@ -1,0 +1,32 @@
+// Installs everything and prepares the databases: `npm run setup` (also the first half of `npm start`).
+import {
+  databaseUrlFor,
+  ensurePnpm,
+  ensurePostgresAndRedis,
+  installDependencies,
+  redisUrl,
+  run,
+  SERVICES,
+  say,
+} from './lib.mjs'
+
+export async function setup() {
+  const pnpm = ensurePnpm()
+  installDependencies(pnpm)
+  say('checking PostgreSQL and Redis')
+  await ensurePostgresAndRedis()
+  for (const service of SERVICES) {
+    const env = { ...process.env, DATABASE_URL: databaseUrlFor(service), REDIS_URL: redisUrl() }
+    say(`${service.name}: migrating and seeding ${service.database}`)
+    run(pnpm, ['--filter', `./${service.dir}`, 'run', 'db:migrate'], { env })
+    run(pnpm, ['--filter', `./${service.dir}`, 'run', 'db:seed'], { env })
+  }
+  return pnpm
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  setup().catch((error) => {
+    console.error(`setup failed: ${error.message}`)
+    process.exit(1)
+  })
+}

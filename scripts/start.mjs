@@ -1,0 +1,81 @@
+// `npm start`: installs, prepares the databases, runs every service with prefixed logs; Ctrl-C stops all.
+import { databaseUrlFor, pipeWithPrefix, ROOT, redisUrl, SERVICES, say, spawn, warn } from './lib.mjs'
+import { setup } from './setup.mjs'
+
+const COLOURS = ['1;32', '1;35', '1;34']
+
+async function waitUntilReady(service, children) {
+  const url = `http://127.0.0.1:${service.port}/health/ready`
+  for (let i = 0; i < 120 && children.every((child) => child.exitCode === null); i++) {
+    try {
+      if ((await fetch(url)).ok) return true
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  return false
+}
+
+async function main() {
+  await setup()
+  const children = SERVICES.map((service, i) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--import', '@food/telemetry/register', 'src/server.ts'],
+      {
+        cwd: `${ROOT}/${service.dir}`,
+        env: {
+          NODE_ENV: 'development',
+          LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json',
+          OTEL_SERVICE_NAME: `${service.name}-service`,
+          ...process.env,
+          PORT: String(service.port),
+          DATABASE_URL: databaseUrlFor(service),
+          REDIS_URL: redisUrl(),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    const colour = COLOURS[i % COLOURS.length]
+    pipeWithPrefix(child.stdout, service.name, colour, process.stdout)
+    pipeWithPrefix(child.stderr, service.name, colour, process.stderr)
+    return child
+  })
+
+  let stopping = false
+  const stop = (code) => {
+    if (stopping) return
+    stopping = true
+    say('stopping the fleet')
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM')
+    Promise.all(children.map((child) => child.exitCode ?? new Promise((resolve) => child.once('exit', resolve)))).then(
+      () => process.exit(code),
+    )
+  }
+  process.on('SIGINT', () => stop(0))
+  process.on('SIGTERM', () => stop(0))
+  for (const [i, child] of children.entries()) {
+    child.once('exit', (code) => {
+      if (stopping) return
+      warn(`${SERVICES[i].name} exited with ${code}; stopping the others`)
+      stop(1)
+    })
+  }
+
+  for (const service of SERVICES) {
+    if (!(await waitUntilReady(service, children))) return
+  }
+  say('the fleet is up (Ctrl-C stops it)')
+  for (const service of SERVICES) {
+    console.log(
+      `  ${service.name.padEnd(11)} http://localhost:${service.port}   docs: http://localhost:${service.port}/docs   redoc: /redoc`,
+    )
+  }
+  console.log(
+    `  try:        curl -s -X POST localhost:8001/login -H 'Content-Type: application/json' -d '{"username": "user", "password": "pass"}'`,
+  )
+}
+
+main().catch((error) => {
+  console.error(`start failed: ${error.message}`)
+  process.exit(1)
+})

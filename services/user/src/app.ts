@@ -1,0 +1,42 @@
+import formBody from '@fastify/formbody'
+import { createFleetService, type FleetInstance } from '@food/service-kit'
+import { ProfileCache } from './cache/profile-cache.ts'
+import type { UserConfig } from './config.ts'
+import { createPrismaClient } from './db/prisma-client.ts'
+import { UserRepository } from './db/user-repository.ts'
+import { jwtAuthPlugin } from './plugins/jwt-auth.ts'
+import { authRoutes } from './routes/auth.ts'
+import { userRoutes } from './routes/users.ts'
+
+/** Builds the user service, ready to `listen` or `inject`; no port is opened here. */
+export async function buildApp(config: UserConfig): Promise<FleetInstance> {
+  const app = await createFleetService({
+    name: 'user',
+    config,
+    docs: {
+      title: 'User service',
+      description: 'Accounts, login (JWT) and token validation for the food-delivery fleet.',
+      version: '0.1.0',
+      tags: [
+        { name: 'auth', description: 'Signup, login and token validation' },
+        { name: 'users', description: 'Public profiles' },
+        { name: 'chaos', description: 'Fault injection for experiments' },
+        { name: 'health', description: 'Probes' },
+      ],
+    },
+  })
+
+  const prisma = createPrismaClient(app.pg)
+  app.addHook('onClose', () => prisma.$disconnect())
+  const users = new UserRepository(prisma)
+  const profiles = new ProfileCache(
+    app.createCache({ name: 'user_profile', ttlSeconds: config.PROFILE_CACHE_TTL_S }),
+    users,
+  )
+
+  await app.register(formBody)
+  await app.register(jwtAuthPlugin, { secret: config.JWT_SECRET, expiresInSeconds: config.JWT_EXPIRES_IN_S })
+  await app.register(authRoutes, { users, profiles, tokenLifetimeSeconds: config.JWT_EXPIRES_IN_S })
+  await app.register(userRoutes, { profiles })
+  return app
+}

@@ -1,0 +1,22 @@
+import { loadConfig, serviceEnv } from '@food/config'
+import { type Static, Type } from '@sinclair/typebox'
+
+// Dev-only value so `npm start` works out of the box; refused when NODE_ENV=production.
+export const DEV_JWT_SECRET = 'dev-only-jwt-secret-do-not-use-in-production'
+
+export const UserConfigSchema = Type.Object({
+  ...serviceEnv({ port: 8001, redisKeyPrefix: 'user:' }),
+  JWT_SECRET: Type.String({ minLength: 32, default: DEV_JWT_SECRET }),
+  JWT_EXPIRES_IN_S: Type.Integer({ default: 3600, minimum: 60, maximum: 7 * 86_400 }),
+  PROFILE_CACHE_TTL_S: Type.Integer({ default: 60, minimum: 1, maximum: 86_400 }),
+})
+
+export type UserConfig = Static<typeof UserConfigSchema>
+
+export function loadUserConfig(env: NodeJS.ProcessEnv = process.env): UserConfig {
+  return loadConfig(UserConfigSchema, env, (config) =>
+    config.NODE_ENV === 'production' && config.JWT_SECRET === DEV_JWT_SECRET
+      ? ['JWT_SECRET must be set in production: the built-in value is for development only']
+      : [],
+  )
+}

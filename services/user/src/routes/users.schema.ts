@@ -1,0 +1,18 @@
+import { errorRef } from '@food/errors'
+import { Type } from '@sinclair/typebox'
+
+export const getUserSchema = {
+  tags: ['users'],
+  summary: 'Public profile of a user',
+  description: 'Cached in Redis; the `X-Cache` header says whether this answer came from the cache.',
+  params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647, examples: [1] }) }),
+  response: {
+    200: Type.Object({
+      id: Type.Integer({ examples: [1] }),
+      username: Type.String({ examples: ['user'] }),
+      created_at: Type.String({ format: 'date-time' }),
+    }),
+    400: errorRef,
+    404: errorRef,
+  },
+}

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startUserService, type TestUserService } from './helpers/user-service.ts'
+
+let service: TestUserService
+beforeAll(async () => {
+  service = await startUserService()
+})
+afterAll(() => service.close())
+
+describe('health', () => {
+  it('is live', async () => {
+    expect(await service.call('GET', '/health/live')).toMatchObject({ status: 200, body: { status: 'ok' } })
+  })
+
+  it('is ready when PostgreSQL and Redis answer', async () => {
+    const response = await service.call('GET', '/health/ready')
+    expect(response).toMatchObject({ status: 200, body: { status: 'ok', checks: { postgres: 'ok', redis: 'ok' } } })
+  })
+})
+
+describe('metrics', () => {
+  it('exposes request durations by route template, never by raw URL', async () => {
+    const user = await service.createUser()
+    await service.call('GET', `/users/${user.id}`)
+    const response = await fetch(`${service.baseUrl}/metrics`)
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/)
+    const text = await response.text()
+    expect(text).toMatch(
+      /http_server_request_duration_seconds_count\{service="user",method="GET",route="\/users\/:id",status_code="200"\} [1-9]/,
+    )
+    expect(text).not.toContain(`/users/${user.id}"`)
+    expect(text).toContain('process_cpu_user_seconds_total')
+  })
+})
+
+describe('request ids', () => {
+  it('echoes a caller X-Request-Id and makes one up otherwise', async () => {
+    const given = await service.call('GET', '/health/live', { headers: { 'x-request-id': 'trace-me-123' } })
+    expect(given.headers.get('x-request-id')).toBe('trace-me-123')
+    const made = await service.call('GET', '/health/live')
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+  })
+})
+
+describe('API docs', () => {
+  it('serves an OpenAPI document with every route, the Bearer scheme and the shared error schema', async () => {
+    const { status, body } = await service.call('GET', '/docs/json')
+    expect(status).toBe(200)
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining([
+        '/signup',
+        '/login',
+        '/validate',
+        '/users/{id}',
+        '/chaos',
+        '/chaos/delay',
+        '/chaos/error',
+      ]),
+    )
+    expect(body.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' })
+    expect(body.paths['/validate'].post.security).toEqual([{ bearerAuth: [] }])
+    expect(body.components.schemas.ErrorResponse).toBeDefined()
+    expect(body.paths['/metrics']).toBeUndefined()
+  })
+
+  it('serves Swagger UI and ReDoc from local assets, no CDN', async () => {
+    for (const path of ['/docs/', '/redoc']) {
+      const response = await fetch(`${service.baseUrl}${path}`)
+      expect(response.status).toBe(200)
+      const html = await response.text()
+      expect(html).toMatch(/<html/i)
+      expect(html).not.toMatch(/src="https?:\/\//)
+    }
+    const bundle = await fetch(`${service.baseUrl}/redoc/redoc.standalone.js`)
+    expect(bundle.status).toBe(200)
+    expect(bundle.headers.get('content-type')).toMatch(/javascript/)
+    expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(100_000)
+  })
+})

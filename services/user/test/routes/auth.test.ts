@@ -1,0 +1,239 @@
+import { createSigner } from 'fast-jwt'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { errorBody, startUserService, type TestUserService } from '../helpers/user-service.ts'
+
+let service: TestUserService
+beforeAll(async () => {
+  service = await startUserService()
+})
+afterAll(() => service.close())
+
+describe('POST /signup', () => {
+  it('creates a user and returns it without any password material', async () => {
+    const response = await service.call('POST', '/signup', {
+      json: { username: 'alice', password: 's3cret-pass', email: 'Alice@Example.com' },
+    })
+    expect(response.status).toBe(201)
+    expect(response.body).toEqual({
+      id: expect.any(Number),
+      username: 'alice',
+      email: 'alice@example.com',
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    })
+    expect(JSON.stringify(response.body)).not.toMatch(/s3cret|scrypt|hash/i)
+  })
+
+  it('stores a scrypt hash, never the password', async () => {
+    const user = await service.createUser('plain-text-check')
+    const client = new pg.Client({ connectionString: service.databaseUrl })
+    await client.connect()
+    const { rows } = await client.query('SELECT password_hash FROM users WHERE id = $1', [user.id])
+    await client.end()
+    expect(rows[0].password_hash).toMatch(/^scrypt\$/)
+    expect(rows[0].password_hash).not.toContain('plain-text-check')
+  })
+
+  it('answers 409 for a username that is taken', async () => {
+    const user = await service.createUser()
+    const response = await service.call('POST', '/signup', { json: { username: user.username, password: 'another' } })
+    expect(response.status).toBe(409)
+    expect(response.body).toEqual(errorBody('USERNAME_TAKEN'))
+  })
+
+  it('answers 409 for an email that is taken, whatever its case', async () => {
+    await service.call('POST', '/signup', { json: { username: 'bob1', password: 'pass', email: 'bob@example.com' } })
+    const response = await service.call('POST', '/signup', {
+      json: { username: 'bob2', password: 'pass', email: 'BOB@example.com' },
+    })
+    expect(response.status).toBe(409)
+    expect(response.body).toEqual(errorBody('EMAIL_TAKEN'))
+  })
+
+  it('lets only one of many concurrent signups for a name win', async () => {
+    const attempts = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        service.call('POST', '/signup', { json: { username: 'racer', password: 'pass' } }),
+      ),
+    )
+    expect(attempts.map((a) => a.status).sort()).toEqual([201, ...Array(9).fill(409)])
+  })
+
+  it.each([
+    ['missing password', { username: 'carol' }],
+    ['missing username', { password: 'pass' }],
+    ['username of the wrong type', { username: 42, password: 'pass' }],
+    ['username too short', { username: 'ab', password: 'pass' }],
+    ['username too long', { username: 'x'.repeat(33), password: 'pass' }],
+    ['username with spaces', { username: 'a b c', password: 'pass' }],
+    ['password too short', { username: 'carol', password: 'abc' }],
+    ['password too long', { username: 'carol', password: 'p'.repeat(129) }],
+    ['email malformed', { username: 'carol', password: 'pass', email: 'not-an-email' }],
+  ])('rejects %s with 400 VALIDATION_ERROR', async (_case, json) => {
+    const response = await service.call('POST', '/signup', { json })
+    expect(response.status).toBe(400)
+    expect(response.body).toEqual(errorBody('VALIDATION_ERROR'))
+    expect(response.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ location: 'body' })]))
+  })
+
+  it('rejects malformed JSON with 400 INVALID_JSON', async () => {
+    const response = await service.call('POST', '/signup', {
+      headers: { 'content-type': 'application/json' },
+      body: '{"username": "dave", ',
+    })
+    expect(response.status).toBe(400)
+    expect(response.body).toEqual(errorBody('INVALID_JSON'))
+  })
+
+  it('rejects an unsupported content type with 415', async () => {
+    const response = await service.call('POST', '/signup', { headers: { 'content-type': 'text/plain' }, body: 'hello' })
+    expect(response.status).toBe(415)
+    expect(response.body).toEqual(errorBody('UNSUPPORTED_MEDIA_TYPE'))
+  })
+
+  it('rejects a body over the size limit with 413', async () => {
+    const response = await service.call('POST', '/signup', {
+      json: { username: 'erin', password: 'pass', padding: 'x'.repeat(70_000) },
+    })
+    expect(response.status).toBe(413)
+    expect(response.body).toEqual(errorBody('PAYLOAD_TOO_LARGE'))
+  })
+})
+
+describe('POST /login', () => {
+  it('returns a bearer token for JSON credentials', async () => {
+    const user = await service.createUser('json-login')
+    const response = await service.call('POST', '/login', { json: { username: user.username, password: 'json-login' } })
+    expect(response.status).toBe(200)
+    expect(response.body).toEqual({
+      access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+      token_type: 'bearer',
+      expires_in: service.config.JWT_EXPIRES_IN_S,
+    })
+  })
+
+  it('accepts an OAuth2 password form, as the seed load scripts send', async () => {
+    const user = await service.createUser('form-login')
+    const response = await service.call('POST', '/login', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'password',
+        username: user.username,
+        password: 'form-login',
+        scope: '',
+      }).toString(),
+    })
+    expect(response.status).toBe(200)
+    expect(response.body.token_type).toBe('bearer')
+  })
+
+  it('answers the same 401 for a wrong password and an unknown user', async () => {
+    const user = await service.createUser('right')
+    const wrongPassword = await service.call('POST', '/login', { json: { username: user.username, password: 'wrong' } })
+    const unknownUser = await service.call('POST', '/login', { json: { username: 'nobody-here', password: 'right' } })
+    expect(wrongPassword.status).toBe(401)
+    expect(unknownUser.status).toBe(401)
+    expect(wrongPassword.body).toEqual(errorBody('INVALID_CREDENTIALS'))
+    expect(unknownUser.body).toEqual(wrongPassword.body)
+  })
+
+  it.each([
+    ['no password', { username: 'user' }],
+    ['empty username', { username: '', password: 'pass' }],
+    ['a password of the wrong type', { username: 'user', password: ['pass'] }],
+  ])('rejects %s with 400', async (_case, json) => {
+    const response = await service.call('POST', '/login', { json })
+    expect(response.status).toBe(400)
+    expect(response.body).toEqual(errorBody('VALIDATION_ERROR'))
+  })
+})
+
+describe('POST /validate', () => {
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
+  it('confirms a valid token and names its user', async () => {
+    const user = await service.createUser()
+    const response = await service.call('POST', '/validate', { headers: bearer(user.token) })
+    expect(response.status).toBe(200)
+    expect(response.body).toEqual({ valid: true, user_id: user.id, username: user.username })
+  })
+
+  it('answers 401 TOKEN_MISSING without an Authorization header', async () => {
+    const response = await service.call('POST', '/validate')
+    expect(response.status).toBe(401)
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/)
+    expect(response.body).toEqual(errorBody('TOKEN_MISSING'))
+  })
+
+  it('answers 401 TOKEN_MISSING for another scheme than Bearer', async () => {
+    const response = await service.call('POST', '/validate', { headers: { authorization: 'Basic dXNlcjpwYXNz' } })
+    expect(response.status).toBe(401)
+    expect(response.body).toEqual(errorBody('TOKEN_MISSING'))
+  })
+
+  it('answers 401 TOKEN_INVALID for a token that is not a JWT', async () => {
+    const response = await service.call('POST', '/validate', { headers: bearer('not-a-jwt') })
+    expect(response.status).toBe(401)
+    expect(response.body).toEqual(errorBody('TOKEN_INVALID'))
+  })
+
+  it('answers 401 TOKEN_INVALID for a tampered token', async () => {
+    const user = await service.createUser()
+    const [header, payload, signature] = user.token.split('.') as [string, string, string]
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString())
+    const forged = Buffer.from(JSON.stringify({ ...claims, sub: '1' })).toString('base64url')
+    const response = await service.call('POST', '/validate', { headers: bearer(`${header}.${forged}.${signature}`) })
+    expect(response.status).toBe(401)
+    expect(response.body).toEqual(errorBody('TOKEN_INVALID'))
+  })
+
+  it('answers 401 TOKEN_INVALID for a token signed with another secret', async () => {
+    const sign = createSigner({ key: 'some-other-secret-that-is-long-enough!!', iss: 'food-delivery/user' })
+    const response = await service.call('POST', '/validate', { headers: bearer(sign({ sub: '1', username: 'user' })) })
+    expect(response.status).toBe(401)
+    expect(response.body).toEqual(errorBody('TOKEN_INVALID'))
+  })
+
+  it('answers 401 TOKEN_EXPIRED for an expired token', async () => {
+    const user = await service.createUser()
+    const past = Math.floor(Date.now() / 1000) - 3600
+    const sign = createSigner({ key: service.config.JWT_SECRET })
+    const expired = sign({
+      sub: String(user.id),
+      username: user.username,
+      iss: 'food-delivery/user',
+      iat: past - 60,
+      exp: past,
+    })
+    const response = await service.call('POST', '/validate', { headers: bearer(expired) })
+    expect(response.status).toBe(401)
+    expect(response.body).toEqual(errorBody('TOKEN_EXPIRED'))
+  })
+
+  it('answers 401 USER_NOT_FOUND when the user is gone', async () => {
+    const user = await service.createUser()
+    const client = new pg.Client({ connectionString: service.databaseUrl })
+    await client.connect()
+    await client.query('DELETE FROM users WHERE id = $1', [user.id])
+    await client.end()
+    // Deleted before any lookup was cached, as an operator would delete it.
+    const response = await service.call('POST', '/validate', { headers: bearer(user.token) })
+    expect(response.status).toBe(401)
+    expect(response.body).toEqual(errorBody('USER_NOT_FOUND'))
+  })
+
+  it('holds the answer back by ?delay= milliseconds', async () => {
+    const user = await service.createUser()
+    const started = performance.now()
+    const response = await service.call('POST', '/validate?delay=300', { headers: bearer(user.token) })
+    expect(response.status).toBe(200)
+    expect(performance.now() - started).toBeGreaterThanOrEqual(295)
+  })
+
+  it.each(['-1', '30001', 'abc', '1.5'])('rejects ?delay=%s with 400', async (delay) => {
+    const user = await service.createUser()
+    const response = await service.call('POST', `/validate?delay=${delay}`, { headers: bearer(user.token) })
+    expect(response.status).toBe(400)
+    expect(response.body).toEqual(errorBody('VALIDATION_ERROR'))
+  })
+})
