@@ -1,27 +1,26 @@
 import AjvCompiler from '@fastify/ajv-compiler'
-import type { FastifyServerOptions } from 'fastify'
+import type { FastifySchemaCompiler, FastifyServerOptions } from 'fastify'
 
-type ValidatorFactory = ReturnType<typeof AjvCompiler>
+type ValidatorFactory = NonNullable<
+  NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
+>['buildValidator']
+type AjvServerOptions = { customOptions?: Record<string, unknown> } | undefined
+// What Fastify passes the compiler for each route part (the published types only say `schema`).
+type RouteSchema = Parameters<FastifySchemaCompiler<unknown>>[0]
 
 /**
  * Params, querystrings and headers arrive as text, so their values are coerced to the schema's
  * types (`?delay=2000` → 2000). JSON bodies are typed already: coercing them would turn
  * `{"password": ["x"]}` into `"x"` or `"2"` into 2; a wrong type in a body is a 400.
  */
+const buildValidator = ((externalSchemas: unknown, serverOptions: AjvServerOptions) => {
+  const build = (options: AjvServerOptions) =>
+    AjvCompiler()(externalSchemas as never, options as never) as unknown as (route: RouteSchema) => unknown
+  const coercing = build(serverOptions)
+  const strict = build({ ...serverOptions, customOptions: { ...serverOptions?.customOptions, coerceTypes: false } })
+  return (route: RouteSchema) => (route.httpPart === 'body' ? strict(route) : coercing(route))
+}) as unknown as ValidatorFactory
+
 export const strictBodyValidation: NonNullable<FastifyServerOptions['schemaController']> = {
-  compilersFactory: {
-    buildValidator: (externalSchemas, ajvServerOptions) => {
-      const buildCoercing = AjvCompiler() as ValidatorFactory
-      const buildStrict = AjvCompiler() as ValidatorFactory
-      const coercing = buildCoercing(externalSchemas as never, ajvServerOptions as never)
-      const strict = buildStrict(
-        externalSchemas as never,
-        {
-          ...(ajvServerOptions as object),
-          customOptions: { ...(ajvServerOptions as { customOptions?: object })?.customOptions, coerceTypes: false },
-        } as never,
-      )
-      return (route) => (route.httpPart === 'body' ? strict(route) : coercing(route))
-    },
-  },
+  compilersFactory: { buildValidator },
 }

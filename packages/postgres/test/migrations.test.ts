@@ -1,0 +1,97 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startTestInfrastructure } from '@food/testing'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dropDatabase, ensureDatabase, withDatabase } from '../src/databases.ts'
+import { migrate, readMigrations } from '../src/migrations.ts'
+
+let serverUrl: string
+let stop: () => Promise<void>
+const created: string[] = []
+
+beforeAll(async () => {
+  const infrastructure = await startTestInfrastructure()
+  serverUrl = infrastructure.postgresUrl
+  stop = infrastructure.stop
+})
+afterAll(async () => {
+  await Promise.all(created.map((url) => dropDatabase(url)))
+  await stop()
+})
+
+async function freshDatabase(): Promise<string> {
+  const url = withDatabase(serverUrl, `migrations_test_${process.pid}_${created.length}`)
+  created.push(url)
+  await dropDatabase(url)
+  await ensureDatabase(url)
+  return url
+}
+
+async function migrationsDir(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'migrations-'))
+  for (const [name, sql] of Object.entries(files)) {
+    await mkdir(join(dir, name))
+    await writeFile(join(dir, name, 'migration.sql'), sql)
+  }
+  return dir
+}
+
+async function query(url: string, sql: string) {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return (await client.query(sql)).rows
+  } finally {
+    await client.end()
+  }
+}
+
+describe('migrate', () => {
+  it('applies migrations in name order and records Prisma-compatible checksums', async () => {
+    const url = await freshDatabase()
+    const dir = await migrationsDir({
+      '2_add_column': 'ALTER TABLE things ADD COLUMN label TEXT;',
+      '1_create': 'CREATE TABLE things (id INT PRIMARY KEY);',
+    })
+    expect(await migrate(url, dir)).toEqual({ applied: ['1_create', '2_add_column'], alreadyApplied: [] })
+    const rows = await query(
+      url,
+      'SELECT migration_name, checksum, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name',
+    )
+    const files = await readMigrations(dir)
+    expect(rows).toEqual(
+      files.map((file) => ({ migration_name: file.name, checksum: file.checksum, applied_steps_count: 1 })),
+    )
+    expect(files[0]?.checksum).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('is safe when several replicas migrate at once', async () => {
+    const url = await freshDatabase()
+    const dir = await migrationsDir({ '1_create': 'CREATE TABLE things (id INT PRIMARY KEY);' })
+    const results = await Promise.all(Array.from({ length: 5 }, () => migrate(url, dir)))
+    expect(results.flatMap((result) => result.applied)).toEqual(['1_create'])
+    expect(await query(url, 'SELECT count(*)::int AS n FROM "_prisma_migrations"')).toEqual([{ n: 1 }])
+  })
+
+  it('rolls a failing migration back entirely and stops there', async () => {
+    const url = await freshDatabase()
+    const dir = await migrationsDir({
+      '1_create': 'CREATE TABLE things (id INT PRIMARY KEY);',
+      '2_broken': 'CREATE TABLE half_done (id INT); SELECT no_such_function();',
+      '3_later': 'CREATE TABLE later (id INT);',
+    })
+    await expect(migrate(url, dir)).rejects.toThrow(/migration 2_broken failed/)
+    const tables = await query(url, `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`)
+    expect(tables.map((row) => row.tablename)).toEqual(['_prisma_migrations', 'things'])
+  })
+
+  it('refuses to run past a migration edited after it was applied', async () => {
+    const url = await freshDatabase()
+    const dir = await migrationsDir({ '1_create': 'CREATE TABLE things (id INT PRIMARY KEY);' })
+    await migrate(url, dir)
+    await writeFile(join(dir, '1_create', 'migration.sql'), 'CREATE TABLE things (id BIGINT PRIMARY KEY);')
+    await expect(migrate(url, dir)).rejects.toThrow(/edited after it was applied/)
+  })
+})
