@@ -20,6 +20,19 @@ export interface CacheInstruments {
 }
 
 /**
+ * Stores the value only if the key's generation is still the one read before loading: a reader
+ * that loaded from the database before a write must not put its stale value back after the
+ * writer invalidated the key.
+ */
+const SET_IF_GENERATION = `
+if (redis.call('GET', KEYS[2]) or '0') == ARGV[1] then
+  return redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+end
+return nil`
+
+const generationKey = (key: string) => `${key}:generation`
+
+/**
  * Read-through JSON cache. Redis is an optimisation here, never a dependency: when it is down
  * or slow, reads fall through to the loader, and the failure is logged and counted.
  */
@@ -39,38 +52,53 @@ export class JsonCache {
   /** Returns the cached value, or loads it and caches it; `undefined` from the loader is not cached. */
   async getOrLoad<T>(key: string, load: () => Promise<T | undefined>): Promise<CacheResult<T> | undefined> {
     const cached = await this.#get<T>(key)
-    if (cached !== undefined) return { value: cached, source: 'HIT' }
+    if (cached.value !== undefined) return { value: cached.value, source: 'HIT' }
     const value = await load()
     if (value === undefined) return undefined
-    await this.#set(key, value)
+    if (cached.generation !== undefined) await this.#setIfGeneration(key, cached.generation, value)
     return { value, source: 'MISS' }
   }
 
-  /** Drops keys after a write; a failure is logged, and the TTL bounds how long a stale value lives. */
+  /**
+   * Drops keys after a write and moves their generation on, so a load already in flight cannot
+   * store what it read before the write. A failure is logged; the TTL bounds how long a stale
+   * value can live.
+   */
   async invalidate(...keys: string[]): Promise<void> {
     if (keys.length === 0) return
     try {
-      await this.#redis.del(...keys)
+      const pipeline = this.#redis.multi()
+      for (const key of keys) pipeline.incr(generationKey(key)).expire(generationKey(key), 86_400).del(key)
+      await pipeline.exec()
     } catch (error) {
       this.#fail('invalidate', error)
     }
   }
 
-  async #get<T>(key: string): Promise<T | undefined> {
+  async #get<T>(key: string): Promise<{ value?: T; generation?: string }> {
     try {
-      const raw = await this.#redis.get(key)
-      this.#instruments.lookups.inc({ cache: this.#options.name, result: raw === null ? 'miss' : 'hit' })
-      return raw === null ? undefined : (JSON.parse(raw) as T)
+      const [value, generation] = await this.#redis.mget(key, generationKey(key))
+      const found = typeof value === 'string'
+      this.#instruments.lookups.inc({ cache: this.#options.name, result: found ? 'hit' : 'miss' })
+      return found ? { value: JSON.parse(value) as T } : { generation: generation ?? '0' }
     } catch (error) {
       this.#instruments.lookups.inc({ cache: this.#options.name, result: 'error' })
       this.#fail('get', error)
-      return undefined
+      return {}
     }
   }
 
-  async #set(key: string, value: unknown): Promise<void> {
+  async #setIfGeneration(key: string, generation: string, value: unknown): Promise<void> {
     try {
-      await this.#redis.set(key, JSON.stringify(value), 'EX', this.#options.ttlSeconds)
+      await this.#redis.eval(
+        SET_IF_GENERATION,
+        2,
+        key,
+        generationKey(key),
+        generation,
+        JSON.stringify(value),
+        this.#options.ttlSeconds,
+      )
     } catch (error) {
       this.#fail('set', error)
     }
