@@ -9,7 +9,10 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const PNPM_VERSION = '9.15.9'
 
 /** Every service the fleet runs, with the port and database it uses by default. */
-export const SERVICES = [{ name: 'user', dir: 'services/user', port: 8001, database: 'user_db' }]
+export const SERVICES = [
+  { name: 'user', dir: 'services/user', port: 8001, database: 'user_db' },
+  { name: 'restaurant', dir: 'services/restaurant', port: 8002, database: 'restaurant_db' },
+]
 
 const colour = (code, text) => (process.stdout.isTTY ? `\x1b[${code}m${text}\x1b[0m` : text)
 export const say = (text) => console.log(colour('1;36', `▸ ${text}`))

@@ -1,3 +1,5 @@
 export { dropDatabase, ensureDatabase, splitDatabaseUrl, withDatabase } from './databases.ts'
 export { type Migration, type MigrationResult, migrate, readMigrations } from './migrations.ts'
 export { type PostgresPluginOptions, postgresPlugin } from './postgres-plugin.ts'
+export { prismaOnPool } from './prisma.ts'
+export { SQLSTATE, sqlState, withTransaction } from './transaction.ts'

@@ -2,3 +2,10 @@ export { createDatabaseFromTemplate, prepareTemplateDatabase, uniqueRedisPrefix 
 export { serviceGlobalSetup } from './global-setup.ts'
 export { listenOnFreePort } from './http-server.ts'
 export { startTestInfrastructure, type TestInfrastructure } from './infrastructure.ts'
+export {
+  type CallOptions,
+  type CallResult,
+  errorBody,
+  startTestService,
+  type TestServiceOptions,
+} from './test-service.ts'

@@ -1,0 +1,93 @@
+/**
+ * Dev seed: five restaurants, twenty menus, 100 of each in stock. Menu 1 (김치찌개) exists, as
+ * the seed README's order examples use it. Idempotent: a catalogue that has restaurants is left as it is.
+ */
+import pg from 'pg'
+import { createPrismaClient } from '../src/db/prisma-client.ts'
+
+const STOCK = 100
+
+const CATALOG = [
+  {
+    name: '할머니 김치찌개',
+    category: 'korean',
+    address: '서울 종로구 종로 1',
+    menus: [
+      ['김치찌개', 'Kimchi stew with pork and tofu', 9000],
+      ['된장찌개', 'Soybean paste stew with vegetables', 8500],
+      ['제육볶음', 'Spicy stir-fried pork', 10000],
+      ['계란말이', 'Rolled omelette', 7000],
+    ],
+  },
+  {
+    name: '명동 분식',
+    category: 'snack',
+    address: '서울 중구 명동길 14',
+    menus: [
+      ['떡볶이', 'Spicy rice cakes', 5000],
+      ['김밥', 'Seaweed rice roll', 4000],
+      ['순대', 'Korean blood sausage', 6000],
+      ['튀김 모둠', 'Assorted fritters', 6500],
+    ],
+  },
+  {
+    name: '한강 치킨',
+    category: 'chicken',
+    address: '서울 영등포구 여의동로 330',
+    menus: [
+      ['후라이드 치킨', 'Crispy fried chicken', 18000],
+      ['양념 치킨', 'Sweet and spicy glazed chicken', 19000],
+      ['간장 치킨', 'Soy garlic chicken', 19000],
+      ['치킨무', 'Pickled radish', 1000],
+    ],
+  },
+  {
+    name: '전주 비빔밥',
+    category: 'korean',
+    address: '전북 전주시 완산구 태조로 44',
+    menus: [
+      ['전주 비빔밥', 'Mixed rice with vegetables and gochujang', 11000],
+      ['돌솥 비빔밥', 'Stone-pot mixed rice', 12000],
+      ['육회 비빔밥', 'Mixed rice with beef tartare', 14000],
+      ['콩나물국밥', 'Bean sprout rice soup', 8000],
+    ],
+  },
+  {
+    name: '부산 밀면',
+    category: 'noodles',
+    address: '부산 남구 유엔평화로 40',
+    menus: [
+      ['물밀면', 'Cold wheat noodles in broth', 9000],
+      ['비빔밀면', 'Spicy cold wheat noodles', 9000],
+      ['만두', 'Dumplings', 6000],
+      ['돼지국밥', 'Pork and rice soup', 10000],
+    ],
+  },
+] as const
+
+const databaseUrl = process.env.DATABASE_URL
+if (!databaseUrl) throw new Error('DATABASE_URL is required but not set')
+const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 })
+const prisma = createPrismaClient(pool)
+try {
+  if ((await prisma.restaurant.count()) > 0) {
+    console.log('catalogue already seeded')
+  } else {
+    for (const restaurant of CATALOG) {
+      await prisma.restaurant.create({
+        data: {
+          name: restaurant.name,
+          category: restaurant.category,
+          address: restaurant.address,
+          menus: {
+            create: restaurant.menus.map(([name, description, price]) => ({ name, description, price, stock: STOCK })),
+          },
+        },
+      })
+    }
+    console.log(`seeded ${CATALOG.length} restaurants, ${CATALOG.length * 4} menus with ${STOCK} each in stock`)
+  }
+} finally {
+  await prisma.$disconnect()
+  await pool.end()
+}

@@ -1,0 +1,69 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { createFleetService, type FleetInstance } from '@food/service-kit'
+import { MenuCache } from './cache/menu-cache.ts'
+import { inventoryDelayFault } from './chaos-faults.ts'
+import type { RestaurantConfig } from './config.ts'
+import { CatalogRepository } from './db/catalog-repository.ts'
+import { createInventoryInstruments } from './db/inventory/instruments.ts'
+import { InventoryStore } from './db/inventory/inventory-store.ts'
+import { LOCK_STRATEGIES_BY_NAME } from './db/inventory/lock-strategy.ts'
+import { createPrismaClient } from './db/prisma-client.ts'
+import { MenuView, RestaurantView } from './routes/catalog.schema.ts'
+import { inventoryRoutes } from './routes/inventory.ts'
+import { menuRoutes } from './routes/menus.ts'
+import { restaurantRoutes } from './routes/restaurants.ts'
+
+/** Builds the restaurant service, ready to `listen` or `inject`; no port is opened here. */
+export async function buildApp(config: RestaurantConfig): Promise<FleetInstance> {
+  const app = await createFleetService({
+    name: 'restaurant',
+    config,
+    docs: {
+      title: 'Restaurant service',
+      description: 'Restaurants and menus behind a Redis cache; stock changed under a PostgreSQL row lock.',
+      version: '0.1.0',
+      tags: [
+        { name: 'menus', description: 'Menus with their stock (cached)' },
+        { name: 'restaurants', description: 'Restaurants with their menus' },
+        { name: 'inventory', description: 'Stock reservations for orders' },
+        { name: 'chaos', description: 'Fault injection for experiments' },
+        { name: 'health', description: 'Probes' },
+      ],
+    },
+    chaos: {
+      faults: [inventoryDelayFault],
+      experiment: { stock_lock_strategy: config.STOCK_LOCK_STRATEGY, menu_cache: config.MENU_CACHE_ENABLED },
+    },
+  })
+
+  const prisma = createPrismaClient(app.pg)
+  app.addHook('onClose', () => prisma.$disconnect())
+  const catalog = new CatalogRepository(prisma)
+  const menus = new MenuCache(
+    catalog,
+    config.MENU_CACHE_ENABLED
+      ? {
+          list: app.createCache({ name: 'menu_list', ttlSeconds: config.MENU_LIST_CACHE_TTL_S }),
+          item: app.createCache({ name: 'menu', ttlSeconds: config.MENU_CACHE_TTL_S }),
+        }
+      : undefined,
+  )
+  const inventory = new InventoryStore(app.pg, {
+    strategy: LOCK_STRATEGIES_BY_NAME[config.STOCK_LOCK_STRATEGY],
+    maxAttempts: config.STOCK_CHANGE_MAX_ATTEMPTS,
+    instruments: createInventoryInstruments(app.metrics.registry),
+    holdLock: async () => {
+      const delayMs = app.chaos.current(inventoryDelayFault.name)
+      if (delayMs === 0) return
+      app.chaos.recordInjection(inventoryDelayFault.name)
+      await sleep(delayMs)
+    },
+  })
+
+  app.addSchema(MenuView)
+  app.addSchema(RestaurantView)
+  await app.register(menuRoutes, { menus })
+  await app.register(restaurantRoutes, { catalog })
+  await app.register(inventoryRoutes, { inventory, menus, pool: app.pg })
+  return app
+}

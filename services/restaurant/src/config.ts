@@ -1,0 +1,24 @@
+import { loadConfig, serviceEnv } from '@food/config'
+import { type Static, Type } from '@sinclair/typebox'
+
+export const LOCK_STRATEGIES = ['pessimistic', 'optimistic', 'atomic'] as const
+export type LockStrategyName = (typeof LOCK_STRATEGIES)[number]
+
+export const RestaurantConfigSchema = Type.Object({
+  ...serviceEnv({ port: 8002, redisKeyPrefix: 'restaurant:' }),
+  /** The experiment variable: how concurrent stock changes are kept from overselling. */
+  STOCK_LOCK_STRATEGY: Type.Union(
+    LOCK_STRATEGIES.map((name) => Type.Literal(name)),
+    { default: 'pessimistic' },
+  ),
+  /** Attempts at a stock change that lost a race (optimistic version check, duplicate request) before 503 STOCK_CONTENTION. */
+  STOCK_CHANGE_MAX_ATTEMPTS: Type.Integer({ default: 100, minimum: 1, maximum: 10_000 }),
+  MENU_CACHE_ENABLED: Type.Boolean({ default: true }),
+  MENU_LIST_CACHE_TTL_S: Type.Integer({ default: 10, minimum: 1, maximum: 86_400 }),
+  MENU_CACHE_TTL_S: Type.Integer({ default: 30, minimum: 1, maximum: 86_400 }),
+})
+
+export type RestaurantConfig = Static<typeof RestaurantConfigSchema>
+
+export const loadRestaurantConfig = (env: NodeJS.ProcessEnv = process.env): RestaurantConfig =>
+  loadConfig(RestaurantConfigSchema, env)

@@ -1,0 +1,166 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { AppError, conflict, notFound, serviceUnavailable } from '@food/errors'
+import { SQLSTATE, sqlState, withTransaction } from '@food/postgres'
+import type pg from 'pg'
+import type { Counter, Histogram } from 'prom-client'
+import {
+  decideReserve,
+  decideRestore,
+  describeRejection,
+  type InventoryOperation,
+  type Rejection,
+} from '../../domain/inventory.ts'
+import type { LockStrategy, MenuStock } from './lock-strategy.ts'
+import { insertReservation, markRestored, readReservation } from './reservations.ts'
+
+export interface StockChange {
+  menuId: number
+  orderId: string
+  quantity: number
+  operation: InventoryOperation
+}
+
+export type StockChangeOutcome = 'reserved' | 'restored' | 'replayed' | 'voided'
+
+export interface StockChangeResult {
+  menuId: number
+  restaurantId: number
+  orderId: string
+  operation: InventoryOperation
+  outcome: StockChangeOutcome
+  /** Units this call moved: 0 for a replay or a void. */
+  moved: number
+  stock: number
+}
+
+export interface InventoryInstruments {
+  changes: Counter<'operation' | 'outcome' | 'strategy'>
+  lockWait: Histogram<'strategy'>
+  retries: Counter<'strategy'>
+}
+
+export interface InventoryStoreOptions {
+  strategy: LockStrategy
+  maxAttempts: number
+  /** Chaos: runs while the row lock is held (or, optimistic, between read and write). */
+  holdLock: () => Promise<void>
+  instruments: InventoryInstruments
+}
+
+/** The attempt lost a race (the row moved, or a twin request recorded first); run it again. */
+class LostRace extends Error {}
+
+const RETRYABLE_STATES = new Set<string>([
+  SQLSTATE.uniqueViolation,
+  SQLSTATE.serializationFailure,
+  SQLSTATE.deadlockDetected,
+])
+
+function rejected(menuId: number, rejection: Rejection): AppError {
+  const { code, ...facts } = rejection
+  return conflict(code, describeRejection(menuId, rejection), { menu_id: menuId, ...facts })
+}
+
+/** Applies reserves and restores under the configured locking strategy, one transaction each. */
+export class InventoryStore {
+  readonly #pool: pg.Pool
+  readonly #options: InventoryStoreOptions
+
+  constructor(pool: pg.Pool, options: InventoryStoreOptions) {
+    this.#pool = pool
+    this.#options = options
+  }
+
+  get strategy(): string {
+    return this.#options.strategy.name
+  }
+
+  async change(change: StockChange): Promise<StockChangeResult> {
+    const { strategy, maxAttempts, instruments } = this.#options
+    const labels = { operation: change.operation, strategy: strategy.name }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await withTransaction(this.#pool, (client) => this.#attempt(client, change))
+        instruments.changes.inc({ ...labels, outcome: result.outcome })
+        return result
+      } catch (error) {
+        const lostRace = error instanceof LostRace || RETRYABLE_STATES.has(sqlState(error) ?? '')
+        if (lostRace && attempt < maxAttempts) {
+          instruments.retries.inc({ strategy: strategy.name })
+          await sleep(Math.random() * Math.min(2 ** attempt, 50))
+          continue
+        }
+        const failure = lostRace
+          ? serviceUnavailable(
+              'STOCK_CONTENTION',
+              `Menu ${change.menuId} changed under ${maxAttempts} attempts in a row; try again`,
+            )
+          : error
+        instruments.changes.inc({
+          ...labels,
+          outcome: failure instanceof AppError ? failure.code.toLowerCase() : 'error',
+        })
+        throw failure
+      }
+    }
+  }
+
+  async #attempt(client: pg.PoolClient, change: StockChange): Promise<StockChangeResult> {
+    const { menuId, orderId, quantity, operation } = change
+    const menu = await this.#timed('read', () => this.#options.strategy.readMenu(client, menuId))
+    if (!menu) throw notFound('MENU_NOT_FOUND', `No menu with id ${menuId}`)
+    const existing = await readReservation(client, orderId, menuId, { forUpdate: operation === 'restore' })
+    const result = (outcome: StockChangeOutcome, moved: number, stock: number): StockChangeResult => ({
+      menuId,
+      restaurantId: menu.restaurantId,
+      orderId,
+      operation,
+      outcome,
+      moved,
+      stock,
+    })
+
+    if (operation === 'reserve') {
+      const decision = decideReserve(existing, menu.stock, quantity)
+      if (decision.kind === 'reject') throw rejected(menuId, decision.rejection)
+      if (decision.kind === 'replay') return result('replayed', 0, menu.stock)
+      const stock = await this.#move(client, menuId, -quantity, menu)
+      await insertReservation(client, { orderId, menuId, quantity, status: 'RESERVED' })
+      return result('reserved', quantity, stock)
+    }
+
+    const decision = decideRestore(existing, quantity)
+    if (decision.kind === 'reject') throw rejected(menuId, decision.rejection)
+    if (decision.kind === 'replay') return result('replayed', 0, menu.stock)
+    if (decision.kind === 'void') {
+      await insertReservation(client, { orderId, menuId, quantity, status: 'VOID' })
+      return result('voided', 0, menu.stock)
+    }
+    const stock = await this.#move(client, menuId, decision.quantity, menu)
+    await markRestored(client, orderId, menuId)
+    return result('restored', decision.quantity, stock)
+  }
+
+  async #move(client: pg.PoolClient, menuId: number, delta: number, read: MenuStock): Promise<number> {
+    const { strategy, holdLock } = this.#options
+    if (strategy.delayPoint === 'before-move') await holdLock()
+    const stock = await this.#timed('move', () => strategy.moveStock(client, menuId, delta, read))
+    if (stock === undefined) {
+      if (strategy.whenNotMoved === 'retry') throw new LostRace()
+      const current = await strategy.readMenu(client, menuId)
+      throw rejected(menuId, { code: 'INSUFFICIENT_STOCK', available: current?.stock ?? 0, requested: -delta })
+    }
+    if (strategy.delayPoint === 'after-move') await holdLock()
+    return stock
+  }
+
+  async #timed<T>(step: 'read' | 'move', work: () => Promise<T>): Promise<T> {
+    if (step !== this.#options.strategy.lockingStep) return work()
+    const stop = this.#options.instruments.lockWait.startTimer({ strategy: this.#options.strategy.name })
+    try {
+      return await work()
+    } finally {
+      stop()
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { errorRef } from '@food/errors'
+import { Type } from '@sinclair/typebox'
+
+const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647, examples: [1] })
+
+export const MenuView = Type.Object(
+  {
+    id: Type.Integer({ examples: [1] }),
+    restaurant_id: Type.Integer({ examples: [1] }),
+    name: Type.String({ examples: ['김치찌개'] }),
+    description: Type.String({ examples: ['Kimchi stew with pork and tofu'] }),
+    price: Type.Integer({ description: 'Korean won', examples: [9000] }),
+    stock: Type.Integer({ minimum: 0, examples: [100] }),
+  },
+  { $id: 'Menu', title: 'Menu' },
+)
+
+export const RestaurantView = Type.Object(
+  {
+    id: Type.Integer({ examples: [1] }),
+    name: Type.String({ examples: ['할머니 김치찌개'] }),
+    category: Type.String({ examples: ['korean'] }),
+    address: Type.String({ examples: ['서울 종로구 종로 1'] }),
+    menus: Type.Array(Type.Ref(MenuView)),
+  },
+  { $id: 'Restaurant', title: 'Restaurant' },
+)
+
+export const listMenusSchema = {
+  tags: ['menus'],
+  summary: 'All menus, optionally of one restaurant',
+  description:
+    'Cached in Redis (10 s by default); a stock change invalidates it. The `X-Cache` header says HIT or MISS.',
+  querystring: Type.Object({ restaurant_id: Type.Optional(Id) }),
+  response: { 200: Type.Array(Type.Ref(MenuView)), 400: errorRef },
+}
+
+export const getMenuSchema = {
+  tags: ['menus'],
+  summary: 'One menu with its current stock',
+  description:
+    'Cached in Redis (30 s by default); a stock change invalidates it. The `X-Cache` header says HIT or MISS.',
+  params: Type.Object({ id: Id }),
+  response: { 200: Type.Ref(MenuView), 400: errorRef, 404: errorRef },
+}
+
+export const listRestaurantsSchema = {
+  tags: ['restaurants'],
+  summary: 'All restaurants with their menus',
+  response: { 200: Type.Array(Type.Ref(RestaurantView)) },
+}
+
+export const getRestaurantSchema = {
+  tags: ['restaurants'],
+  summary: 'One restaurant with its menus',
+  params: Type.Object({ id: Id }),
+  response: { 200: Type.Ref(RestaurantView), 400: errorRef, 404: errorRef },
+}

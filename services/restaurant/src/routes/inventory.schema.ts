@@ -1,0 +1,64 @@
+import { errorRef } from '@food/errors'
+import { Type } from '@sinclair/typebox'
+
+export const MAX_QUANTITY = 1000
+
+const MenuIdParams = Type.Object({ menuId: Type.Integer({ minimum: 1, maximum: 2_147_483_647, examples: [1] }) })
+
+export const changeStockSchema = {
+  tags: ['inventory'],
+  summary: 'Reserve or restore stock for an order (used by the order service)',
+  description: `Runs under the configured locking strategy (\`GET /chaos\` shows it). Idempotent per (order, menu):
+a repeated reserve does not take stock twice; a restore gives back exactly what the order reserved, once;
+a restore for an order that never reserved gives back nothing and bars a later reserve for it.
+Stock never goes below zero: 409 INSUFFICIENT_STOCK with the available quantity, and nothing changes.`,
+  params: MenuIdParams,
+  body: Type.Object(
+    {
+      order_id: Type.String({
+        pattern: '^[A-Za-z0-9_.:-]{1,64}$',
+        description: 'The order this change is for',
+        examples: ['42'],
+      }),
+      quantity: Type.Integer({ minimum: 1, maximum: MAX_QUANTITY, examples: [2] }),
+      operation: Type.Union([Type.Literal('reserve'), Type.Literal('restore')], { examples: ['reserve'] }),
+    },
+    { additionalProperties: false },
+  ),
+  response: {
+    200: Type.Object({
+      menu_id: Type.Integer(),
+      restaurant_id: Type.Integer(),
+      order_id: Type.String(),
+      operation: Type.Union([Type.Literal('reserve'), Type.Literal('restore')]),
+      outcome: Type.Union(
+        [Type.Literal('reserved'), Type.Literal('restored'), Type.Literal('replayed'), Type.Literal('voided')],
+        { description: 'replayed: this change was already made; voided: restore before any reserve' },
+      ),
+      moved: Type.Integer({ description: 'Units moved by this call (0 for replayed and voided)' }),
+      stock: Type.Integer({ description: 'Stock after the change' }),
+    }),
+    400: errorRef,
+    404: errorRef,
+    409: errorRef,
+    503: errorRef,
+  },
+}
+
+export const getStockSchema = {
+  tags: ['inventory'],
+  summary: 'Stock of a menu beside what orders hold',
+  description: 'While only orders move stock, `stock + reserved_units` stays equal to the initial stock.',
+  params: MenuIdParams,
+  response: {
+    200: Type.Object({
+      menu_id: Type.Integer(),
+      stock: Type.Integer(),
+      reserved_units: Type.Integer({ description: 'Units held by orders (reservations not restored)' }),
+      restored_units: Type.Integer({ description: 'Units given back by restores' }),
+      open_reservations: Type.Integer(),
+    }),
+    400: errorRef,
+    404: errorRef,
+  },
+}

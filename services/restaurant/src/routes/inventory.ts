@@ -1,0 +1,47 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { notFound } from '@food/errors'
+import type pg from 'pg'
+import type { MenuCache } from '../cache/menu-cache.ts'
+import type { InventoryStore } from '../db/inventory/inventory-store.ts'
+import { readLedger } from '../db/inventory/reservations.ts'
+import { changeStockSchema, getStockSchema } from './inventory.schema.ts'
+
+export interface InventoryRoutesOptions {
+  inventory: InventoryStore
+  menus: MenuCache
+  pool: pg.Pool
+}
+
+export const inventoryRoutes: FastifyPluginAsyncTypebox<InventoryRoutesOptions> = async (
+  app,
+  { inventory, menus, pool },
+) => {
+  app.put('/inventory/:menuId', { schema: changeStockSchema }, async (request) => {
+    const { order_id: orderId, quantity, operation } = request.body
+    const result = await inventory.change({ menuId: request.params.menuId, orderId, quantity, operation })
+    // After commit: a reader that misses now loads the new stock.
+    if (result.moved > 0) await menus.invalidateStock(result.menuId, result.restaurantId)
+    request.log.info({ menu_id: result.menuId, order_id: orderId, operation, outcome: result.outcome }, 'stock changed')
+    return {
+      menu_id: result.menuId,
+      restaurant_id: result.restaurantId,
+      order_id: orderId,
+      operation,
+      outcome: result.outcome,
+      moved: result.moved,
+      stock: result.stock,
+    }
+  })
+
+  app.get('/inventory/:menuId', { schema: getStockSchema }, async (request) => {
+    const ledger = await readLedger(pool, request.params.menuId)
+    if (!ledger) throw notFound('MENU_NOT_FOUND', `No menu with id ${request.params.menuId}`)
+    return {
+      menu_id: ledger.menuId,
+      stock: ledger.stock,
+      reserved_units: ledger.reservedUnits,
+      restored_units: ledger.restoredUnits,
+      open_reservations: ledger.openReservations,
+    }
+  })
+}
