@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { errorBody, startRestaurantService, type TestRestaurantService } from '../helpers/restaurant-service.ts'
+
+const MENU_FIELDS = {
+  id: expect.any(Number),
+  restaurant_id: expect.any(Number),
+  name: expect.any(String),
+  description: expect.any(String),
+  price: expect.any(Number),
+  stock: expect.any(Number),
+}
+
+describe('menus behind the cache', () => {
+  let service: TestRestaurantService
+  beforeAll(async () => {
+    service = await startRestaurantService({ MENU_CACHE_TTL_S: '1', MENU_LIST_CACHE_TTL_S: '1' })
+  })
+  afterAll(() => service.close())
+
+  it('lists menus with the seed contract fields: MISS, then HIT', async () => {
+    const menu = await service.createMenu(7, 12000)
+    const first = await service.call('GET', '/menus')
+    const second = await service.call('GET', '/menus')
+    expect(first.status).toBe(200)
+    expect(first.headers.get('x-cache')).toBe('MISS')
+    expect(second.headers.get('x-cache')).toBe('HIT')
+    expect(first.body).toContainEqual({
+      ...MENU_FIELDS,
+      id: menu.id,
+      restaurant_id: menu.restaurantId,
+      price: 12000,
+      stock: 7,
+    })
+    expect(second.body).toEqual(first.body)
+  })
+
+  it('filters by restaurant', async () => {
+    const menu = await service.createMenu(3)
+    const response = await service.call('GET', `/menus?restaurant_id=${menu.restaurantId}`)
+    expect(response.body).toEqual([expect.objectContaining({ id: menu.id, restaurant_id: menu.restaurantId })])
+  })
+
+  it('answers one menu: MISS, then HIT, then MISS again after the TTL', async () => {
+    const menu = await service.createMenu(5)
+    const first = await service.call('GET', `/menus/${menu.id}`)
+    expect(first.body).toEqual({ ...MENU_FIELDS, id: menu.id, stock: 5 })
+    expect(first.headers.get('x-cache')).toBe('MISS')
+    expect((await service.call('GET', `/menus/${menu.id}`)).headers.get('x-cache')).toBe('HIT')
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+    expect((await service.call('GET', `/menus/${menu.id}`)).headers.get('x-cache')).toBe('MISS')
+  })
+
+  it('never shows a stale stock after a reserve or a restore', async () => {
+    const menu = await service.createMenu(10)
+    await service.call('GET', `/menus/${menu.id}`)
+    await service.call('GET', '/menus')
+    await service.call('GET', `/menus?restaurant_id=${menu.restaurantId}`)
+
+    await service.reserve(menu.id, 'fresh-1', 4)
+    const item = await service.call('GET', `/menus/${menu.id}`)
+    expect(item.headers.get('x-cache')).toBe('MISS')
+    expect(item.body.stock).toBe(6)
+    const all = await service.call('GET', '/menus')
+    expect(all.body.find((each: { id: number }) => each.id === menu.id).stock).toBe(6)
+    const own = await service.call('GET', `/menus?restaurant_id=${menu.restaurantId}`)
+    expect(own.body[0].stock).toBe(6)
+
+    await service.restore(menu.id, 'fresh-1', 4)
+    expect((await service.call('GET', `/menus/${menu.id}`)).body.stock).toBe(10)
+  })
+
+  it.each([
+    ['/menus/abc', 400, 'VALIDATION_ERROR'],
+    ['/menus/0', 400, 'VALIDATION_ERROR'],
+    ['/menus/999999', 404, 'MENU_NOT_FOUND'],
+    ['/menus?restaurant_id=x', 400, 'VALIDATION_ERROR'],
+    ['/restaurants/abc', 400, 'VALIDATION_ERROR'],
+    ['/restaurants/999999', 404, 'RESTAURANT_NOT_FOUND'],
+  ])('GET %s answers %i %s', async (path, status, code) => {
+    const response = await service.call('GET', path)
+    expect(response.status).toBe(status)
+    expect(response.body).toEqual(errorBody(code))
+  })
+})
+
+describe('restaurants', () => {
+  let service: TestRestaurantService
+  beforeAll(async () => {
+    service = await startRestaurantService()
+  })
+  afterAll(() => service.close())
+
+  it('lists restaurants and shows one, each with its menus', async () => {
+    const menu = await service.createMenu(4)
+    const list = await service.call('GET', '/restaurants')
+    expect(list.status).toBe(200)
+    const one = await service.call('GET', `/restaurants/${menu.restaurantId}`)
+    expect(one.body).toEqual({
+      id: menu.restaurantId,
+      name: 'Test',
+      category: 'korean',
+      address: 'Seoul',
+      menus: [{ ...MENU_FIELDS, id: menu.id, stock: 4 }],
+    })
+    expect(list.body).toContainEqual(one.body)
+  })
+})
+
+describe('menus with Redis unreachable', () => {
+  let service: TestRestaurantService
+  beforeAll(async () => {
+    service = await startRestaurantService({ REDIS_URL: 'redis://127.0.0.1:1' })
+  })
+  afterAll(() => service.close())
+
+  it('still answers from PostgreSQL, and stock changes still work', async () => {
+    const menu = await service.createMenu(5)
+    for (const path of ['/menus', `/menus/${menu.id}`]) {
+      const response = await service.call('GET', path)
+      expect(response.status).toBe(200)
+      expect(response.headers.get('x-cache')).toBe('MISS')
+    }
+    expect((await service.reserve(menu.id, 'no-redis', 2)).status).toBe(200)
+    expect((await service.call('GET', `/menus/${menu.id}`)).body.stock).toBe(3)
+    expect(await service.metrics()).toMatch(
+      /cache_errors_total\{cache="menu",operation="get",service="restaurant"\} [1-9]/,
+    )
+  })
+})
+
+describe('menus with the cache switched off', () => {
+  let service: TestRestaurantService
+  beforeAll(async () => {
+    service = await startRestaurantService({ MENU_CACHE_ENABLED: 'false' })
+  })
+  afterAll(() => service.close())
+
+  it('reads PostgreSQL every time', async () => {
+    const menu = await service.createMenu(5)
+    for (let i = 0; i < 2; i++) {
+      expect((await service.call('GET', `/menus/${menu.id}`)).headers.get('x-cache')).toBe('MISS')
+      expect((await service.call('GET', '/menus')).headers.get('x-cache')).toBe('MISS')
+    }
+    expect((await service.call('GET', '/chaos')).body.experiment).toMatchObject({ menu_cache: false })
+  })
+})

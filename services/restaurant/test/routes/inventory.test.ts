@@ -1,0 +1,188 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { errorBody, startRestaurantService, type TestRestaurantService } from '../helpers/restaurant-service.ts'
+
+let service: TestRestaurantService
+beforeAll(async () => {
+  service = await startRestaurantService()
+})
+afterAll(() => service.close())
+
+describe('PUT /inventory/{menuId}: reserve', () => {
+  it('takes the quantity and answers the new stock', async () => {
+    const menu = await service.createMenu(10)
+    const response = await service.reserve(menu.id, 'order-1', 3)
+    expect(response.status).toBe(200)
+    expect(response.body).toEqual({
+      menu_id: menu.id,
+      restaurant_id: menu.restaurantId,
+      order_id: 'order-1',
+      operation: 'reserve',
+      outcome: 'reserved',
+      moved: 3,
+      stock: 7,
+    })
+  })
+
+  it('answers a repeated reserve of one order as a replay, taking nothing more', async () => {
+    const menu = await service.createMenu(10)
+    await service.reserve(menu.id, 'order-2', 4)
+    const again = await service.reserve(menu.id, 'order-2', 4)
+    expect(again.body).toMatchObject({ outcome: 'replayed', moved: 0, stock: 6 })
+    expect(await service.ledger(menu.id)).toMatchObject({ stock: 6, reserved_units: 4, open_reservations: 1 })
+  })
+
+  it('refuses to take more than the stock, and changes nothing', async () => {
+    const menu = await service.createMenu(2)
+    const response = await service.reserve(menu.id, 'order-3', 3)
+    expect(response.status).toBe(409)
+    expect(response.body).toEqual(errorBody('INSUFFICIENT_STOCK'))
+    expect(response.body.error.details).toEqual({ menu_id: menu.id, available: 2, requested: 3 })
+    expect(await service.ledger(menu.id)).toMatchObject({ stock: 2, reserved_units: 0, open_reservations: 0 })
+  })
+
+  it('refuses a second reserve of one order with another quantity', async () => {
+    const menu = await service.createMenu(10)
+    await service.reserve(menu.id, 'order-4', 1)
+    const response = await service.reserve(menu.id, 'order-4', 2)
+    expect(response.status).toBe(409)
+    expect(response.body).toEqual(errorBody('RESERVATION_MISMATCH'))
+    expect((await service.ledger(menu.id)).stock).toBe(9)
+  })
+})
+
+describe('PUT /inventory/{menuId}: restore', () => {
+  it('gives back exactly what the order reserved, once', async () => {
+    const menu = await service.createMenu(10)
+    await service.reserve(menu.id, 'order-5', 4)
+    const first = await service.restore(menu.id, 'order-5', 4)
+    const second = await service.restore(menu.id, 'order-5', 4)
+    expect(first.body).toMatchObject({ outcome: 'restored', moved: 4, stock: 10 })
+    expect(second.body).toMatchObject({ outcome: 'replayed', moved: 0, stock: 10 })
+    expect(await service.ledger(menu.id)).toMatchObject({ stock: 10, reserved_units: 0, restored_units: 4 })
+  })
+
+  it('gives nothing for an order that never reserved, and bars its late reserve', async () => {
+    const menu = await service.createMenu(10)
+    const restore = await service.restore(menu.id, 'order-6', 2)
+    expect(restore.body).toMatchObject({ outcome: 'voided', moved: 0, stock: 10 })
+    const lateReserve = await service.reserve(menu.id, 'order-6', 2)
+    expect(lateReserve.status).toBe(409)
+    expect(lateReserve.body).toEqual(errorBody('RESERVATION_CLOSED'))
+    expect((await service.ledger(menu.id)).stock).toBe(10)
+  })
+
+  it('refuses to reserve again after a restore', async () => {
+    const menu = await service.createMenu(10)
+    await service.reserve(menu.id, 'order-7', 1)
+    await service.restore(menu.id, 'order-7', 1)
+    const again = await service.reserve(menu.id, 'order-7', 1)
+    expect(again.status).toBe(409)
+    expect(again.body).toEqual(errorBody('RESERVATION_CLOSED'))
+  })
+
+  it('refuses a restore with another quantity than reserved', async () => {
+    const menu = await service.createMenu(10)
+    await service.reserve(menu.id, 'order-8', 3)
+    const response = await service.restore(menu.id, 'order-8', 5)
+    expect(response.status).toBe(409)
+    expect(response.body).toEqual(errorBody('RESERVATION_MISMATCH'))
+    expect((await service.ledger(menu.id)).stock).toBe(7)
+  })
+})
+
+describe('PUT /inventory/{menuId}: bad input', () => {
+  it('answers 404 MENU_NOT_FOUND for an unknown menu, for both operations', async () => {
+    for (const operation of ['reserve', 'restore'] as const) {
+      const response = await service.call('PUT', '/inventory/999999', {
+        json: { order_id: 'order-9', quantity: 1, operation },
+      })
+      expect(response.status).toBe(404)
+      expect(response.body).toEqual(errorBody('MENU_NOT_FOUND'))
+    }
+  })
+
+  it.each([
+    ['quantity 0', { order_id: 'o', quantity: 0, operation: 'reserve' }],
+    ['a negative quantity', { order_id: 'o', quantity: -1, operation: 'reserve' }],
+    ['a quantity over 1000', { order_id: 'o', quantity: 1001, operation: 'reserve' }],
+    ['a fractional quantity', { order_id: 'o', quantity: 1.5, operation: 'reserve' }],
+    ['a quantity as a string', { order_id: 'o', quantity: '2', operation: 'reserve' }],
+    ['no order_id', { quantity: 1, operation: 'reserve' }],
+    ['an order_id with spaces', { order_id: 'a b', quantity: 1, operation: 'reserve' }],
+    ['an order_id over 64 characters', { order_id: 'x'.repeat(65), quantity: 1, operation: 'reserve' }],
+    ['an unknown operation', { order_id: 'o', quantity: 1, operation: 'steal' }],
+    ['no operation', { order_id: 'o', quantity: 1 }],
+  ])('answers 400 VALIDATION_ERROR for %s', async (_case, json) => {
+    const menu = await service.createMenu(5)
+    const response = await service.call('PUT', `/inventory/${menu.id}`, { json })
+    expect(response.status).toBe(400)
+    expect(response.body).toEqual(errorBody('VALIDATION_ERROR'))
+    expect((await service.ledger(menu.id)).stock).toBe(5)
+  })
+
+  it.each(['abc', '0', '1.5'])('answers 400 for the menu id %s', async (menuId) => {
+    const response = await service.call('PUT', `/inventory/${menuId}`, {
+      json: { order_id: 'o', quantity: 1, operation: 'reserve' },
+    })
+    expect(response.status).toBe(400)
+    expect(response.body).toEqual(errorBody('VALIDATION_ERROR'))
+  })
+
+  it('answers 400 INVALID_JSON for a body that is not JSON', async () => {
+    const response = await service.call('PUT', '/inventory/1', {
+      headers: { 'content-type': 'application/json' },
+      body: '{"order_id": ',
+    })
+    expect(response.status).toBe(400)
+    expect(response.body).toEqual(errorBody('INVALID_JSON'))
+  })
+})
+
+describe('GET /inventory/{menuId}', () => {
+  it('answers 404 for an unknown menu', async () => {
+    const response = await service.call('GET', '/inventory/999999')
+    expect(response.status).toBe(404)
+    expect(response.body).toEqual(errorBody('MENU_NOT_FOUND'))
+  })
+})
+
+describe('chaos: inventory_delay', () => {
+  afterEach(() => service.call('DELETE', '/chaos'))
+
+  it('shows the locking strategy in GET /chaos', async () => {
+    const response = await service.call('GET', '/chaos')
+    expect(response.body.experiment).toEqual({ stock_lock_strategy: 'pessimistic', menu_cache: true })
+    expect(response.body.available).toContainEqual({
+      name: 'inventory_delay',
+      route: '/chaos/inventory_delay',
+      field: 'delay_ms',
+    })
+  })
+
+  it('holds the row lock for delay_ms, so concurrent reserves of one menu queue', async () => {
+    const menu = await service.createMenu(10)
+    const set = await service.call('POST', '/chaos/inventory_delay', { json: { delay_ms: 300 } })
+    expect(set.status).toBe(200)
+    const started = performance.now()
+    const responses = await Promise.all([service.reserve(menu.id, 'slow-1'), service.reserve(menu.id, 'slow-2')])
+    expect(responses.map((response) => response.status)).toEqual([200, 200])
+    // Serialised behind one lock: the second waits for the first's 300 ms, then its own.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(590)
+    const metrics = await service.metrics()
+    expect(metrics).toMatch(/chaos_injections_total\{fault="inventory_delay",service="restaurant"\} 2/)
+    expect(metrics).toMatch(/inventory_lock_wait_seconds_count\{service="restaurant",strategy="pessimistic"\} [1-9]/)
+  })
+
+  it('counts changes by operation, outcome and strategy', async () => {
+    const menu = await service.createMenu(1)
+    await service.reserve(menu.id, 'count-1')
+    await service.reserve(menu.id, 'count-2')
+    const metrics = await service.metrics()
+    expect(metrics).toMatch(
+      /inventory_changes_total\{operation="reserve",strategy="pessimistic",outcome="reserved",service="restaurant"\} [1-9]/,
+    )
+    expect(metrics).toMatch(
+      /inventory_changes_total\{operation="reserve",strategy="pessimistic",outcome="insufficient_stock",service="restaurant"\} [1-9]/,
+    )
+  })
+})
