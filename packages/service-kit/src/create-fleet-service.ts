@@ -12,6 +12,7 @@ import { postgresPlugin } from '@food/postgres'
 import { redisPlugin } from '@food/redis'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from 'fastify'
 import type { BaseServiceConfig } from './base-service-config.ts'
+import { drainPlugin } from './drain-plugin.ts'
 import { strictBodyValidation } from './validator-compiler.ts'
 
 export type FleetInstance = FastifyInstance<
@@ -46,6 +47,7 @@ export async function createFleetService(options: FleetServiceOptions): Promise<
     // One 'request completed' line per request (below) instead of Fastify's two.
     logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
+    // Safe because the drain plugin has let every running handler finish by then.
     forceCloseConnections: true,
     schemaController: strictBodyValidation,
   }).withTypeProvider<TypeBoxTypeProvider>()
@@ -69,6 +71,7 @@ export async function createFleetService(options: FleetServiceOptions): Promise<
     )
   })
 
+  await app.register(drainPlugin, { timeoutMs: 8000 })
   await app.register(errorHandlerPlugin)
   await app.register(metricsPlugin, { service: options.name })
   await app.register(healthPlugin)
