@@ -55,6 +55,15 @@ async function prepareDatabase(): Promise<number> {
   }
 }
 
+let running: ChildProcess | undefined
+// Ctrl-C must not leave a service behind on the benchmark port.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    running?.kill('SIGTERM')
+    process.exit(130)
+  })
+}
+
 async function startService(env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: SERVICE_DIR,
@@ -71,6 +80,7 @@ async function startService(env: Record<string, string>): Promise<ChildProcess> 
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   })
+  running = child
   for (let i = 0; i < 100; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${PORT}/health/ready`)).ok) return child
