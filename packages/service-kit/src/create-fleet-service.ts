@@ -31,12 +31,19 @@ export interface FleetServiceOptions {
   chaos?: Omit<ChaosPluginOptions, 'enabled'>
 }
 
+// Tags of the routes every service gets from the platform, listed after the service's own.
+const PLATFORM_TAGS = [
+  { name: 'chaos', description: 'Fault injection for experiments' },
+  { name: 'health', description: 'Probes' },
+]
+
 // Routes polled by probes and scrapers: logged at debug so they do not bury real traffic.
 const QUIET_PREFIXES = ['/health', '/metrics']
 
 /**
- * Builds a fleet service with the shared platform in a fixed order: error shape, metrics,
- * health, API docs, PostgreSQL, Redis, chaos. The service then registers its own routes.
+ * Builds a fleet service with the shared platform in a fixed order: drain, error shape, metrics,
+ * API docs (before any documented route, which it only sees once registered), health,
+ * PostgreSQL, Redis, chaos. The service then registers its own routes.
  */
 export async function createFleetService(options: FleetServiceOptions): Promise<FleetInstance> {
   const { config } = options
@@ -74,8 +81,8 @@ export async function createFleetService(options: FleetServiceOptions): Promise<
   await app.register(drainPlugin, { timeoutMs: 8000 })
   await app.register(errorHandlerPlugin)
   await app.register(metricsPlugin, { service: options.name })
+  await app.register(docsPlugin, { ...options.docs, tags: [...options.docs.tags, ...PLATFORM_TAGS] })
   await app.register(healthPlugin)
-  await app.register(docsPlugin, options.docs)
   await app.register(postgresPlugin, {
     url: config.DATABASE_URL,
     poolMax: config.DATABASE_POOL_MAX,

@@ -26,8 +26,6 @@ export async function buildApp(config: RestaurantConfig): Promise<FleetInstance>
         { name: 'menus', description: 'Menus with their stock (cached)' },
         { name: 'restaurants', description: 'Restaurants with their menus' },
         { name: 'inventory', description: 'Stock reservations for orders' },
-        { name: 'chaos', description: 'Fault injection for experiments' },
-        { name: 'health', description: 'Probes' },
       ],
     },
     chaos: {

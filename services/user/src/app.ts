@@ -20,8 +20,6 @@ export async function buildApp(config: UserConfig): Promise<FleetInstance> {
       tags: [
         { name: 'auth', description: 'Signup, login and token validation' },
         { name: 'users', description: 'Public profiles' },
-        { name: 'chaos', description: 'Fault injection for experiments' },
-        { name: 'health', description: 'Probes' },
       ],
     },
   })

@@ -55,6 +55,8 @@ describe('API docs', () => {
         '/chaos',
         '/chaos/delay',
         '/chaos/error',
+        '/health/live',
+        '/health/ready',
       ]),
     )
     expect(body.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' })

@@ -104,6 +104,31 @@ describe('restaurants', () => {
     })
     expect(list.body).toContainEqual(one.body)
   })
+
+  it('documents every route in OpenAPI, with the shared Menu and error schemas', async () => {
+    const { body } = await service.call('GET', '/docs/json')
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining([
+        '/menus',
+        '/menus/{id}',
+        '/restaurants',
+        '/restaurants/{id}',
+        '/inventory/{menuId}',
+        '/chaos/inventory_delay',
+        '/health/ready',
+      ]),
+    )
+    expect(Object.keys(body.components.schemas)).toEqual(
+      expect.arrayContaining(['Menu', 'Restaurant', 'ErrorResponse']),
+    )
+    expect(body.tags.map((tag: { name: string }) => tag.name)).toEqual([
+      'menus',
+      'restaurants',
+      'inventory',
+      'chaos',
+      'health',
+    ])
+  })
 })
 
 describe('menus with Redis unreachable', () => {
