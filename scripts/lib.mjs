@@ -12,6 +12,7 @@ export const PNPM_VERSION = '9.15.9'
 export const SERVICES = [
   { name: 'user', dir: 'services/user', port: 8001, database: 'user_db' },
   { name: 'restaurant', dir: 'services/restaurant', port: 8002, database: 'restaurant_db' },
+  { name: 'order', dir: 'services/order', port: 8003, database: 'order_db', seed: false },
 ]
 
 const colour = (code, text) => (process.stdout.isTTY ? `\x1b[${code}m${text}\x1b[0m` : text)

@@ -17,9 +17,9 @@ export async function setup() {
   await ensurePostgresAndRedis()
   for (const service of SERVICES) {
     const env = { ...process.env, DATABASE_URL: databaseUrlFor(service), REDIS_URL: redisUrl() }
-    say(`${service.name}: migrating and seeding ${service.database}`)
+    say(`${service.name}: migrating${service.seed === false ? '' : ' and seeding'} ${service.database}`)
     run(pnpm, ['--filter', `./${service.dir}`, 'run', 'db:migrate'], { env })
-    run(pnpm, ['--filter', `./${service.dir}`, 'run', 'db:seed'], { env })
+    if (service.seed !== false) run(pnpm, ['--filter', `./${service.dir}`, 'run', 'db:seed'], { env })
   }
   return pnpm
 }

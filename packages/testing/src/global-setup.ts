@@ -7,23 +7,28 @@ declare module 'vitest' {
   export interface ProvidedContext {
     postgresUrl: string
     redisUrl: string
-    templateDatabase: string
+    /** Migrated template database of each service, by service name. */
+    templates: Record<string, string>
   }
 }
 
 /**
- * Vitest globalSetup for a service: real PostgreSQL and Redis, and a migrated template database
- * that each test file copies.
+ * Vitest globalSetup for a service's tests: real PostgreSQL and Redis, and a migrated template
+ * database per service they start (their own, and the services they call), which each test
+ * file copies.
  */
-export function serviceGlobalSetup(options: { service: string; migrationsDir: string }) {
+export function serviceGlobalSetup(options: { project: string; migrations: Record<string, string> }) {
   return async (project: TestProject) => {
     const infrastructure = await startTestInfrastructure()
-    const templateDatabase = `${options.service}_test_template`
-    await prepareTemplateDatabase(infrastructure.postgresUrl, templateDatabase, options.migrationsDir)
-    console.log(`[${options.service}] PostgreSQL and Redis from ${infrastructure.source}`)
+    const templates: Record<string, string> = {}
+    for (const [service, migrationsDir] of Object.entries(options.migrations)) {
+      templates[service] = `${options.project}_${service}_test_template`
+      await prepareTemplateDatabase(infrastructure.postgresUrl, templates[service], migrationsDir)
+    }
+    console.log(`[${options.project}] PostgreSQL and Redis from ${infrastructure.source}`)
     project.provide('postgresUrl', infrastructure.postgresUrl)
     project.provide('redisUrl', infrastructure.redisUrl)
-    project.provide('templateDatabase', templateDatabase)
+    project.provide('templates', templates)
     return () => infrastructure.stop()
   }
 }

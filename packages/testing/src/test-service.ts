@@ -4,7 +4,7 @@ import { createDatabaseFromTemplate, uniqueRedisPrefix } from './databases.ts'
 import { listenOnFreePort } from './http-server.ts'
 
 export interface TestServiceOptions<Config> {
-  /** Service name: names its Redis key prefix. */
+  /** Service name: names its Redis key prefix and its template database. */
   name: string
   loadConfig: (env: NodeJS.ProcessEnv) => Config
   buildApp: (config: Config) => Promise<FastifyInstance>
@@ -30,7 +30,9 @@ export interface CallResult {
  * template) and its own Redis key prefix, spoken to over real HTTP.
  */
 export async function startTestService<Config>(options: TestServiceOptions<Config>) {
-  const database = await createDatabaseFromTemplate(inject('postgresUrl'), inject('templateDatabase'))
+  const template = inject('templates')[options.name]
+  if (!template) throw new Error(`no template database for ${options.name}: add it to the project's globalSetup`)
+  const database = await createDatabaseFromTemplate(inject('postgresUrl'), template)
   const config = options.loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',

@@ -2,6 +2,6 @@ import { fileURLToPath } from 'node:url'
 import { serviceGlobalSetup } from '@food/testing'
 
 export default serviceGlobalSetup({
-  service: 'restaurant',
-  migrationsDir: fileURLToPath(new URL('../prisma/migrations', import.meta.url)),
+  project: 'restaurant',
+  migrations: { restaurant: fileURLToPath(new URL('../prisma/migrations', import.meta.url)) },
 })

@@ -2,6 +2,6 @@ import { fileURLToPath } from 'node:url'
 import { serviceGlobalSetup } from '@food/testing'
 
 export default serviceGlobalSetup({
-  service: 'user',
-  migrationsDir: fileURLToPath(new URL('../prisma/migrations', import.meta.url)),
+  project: 'user',
+  migrations: { user: fileURLToPath(new URL('../prisma/migrations', import.meta.url)) },
 })

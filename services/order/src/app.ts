@@ -1,0 +1,104 @@
+import { ServiceClient } from '@food/http-client'
+import { createFleetService, type FleetInstance } from '@food/service-kit'
+import { OrderCache } from './cache/order-cache.ts'
+import { paymentFailFault, restoreFailFault } from './chaos-faults.ts'
+import { RestaurantClient } from './clients/restaurant-client.ts'
+import { UserClient } from './clients/user-client.ts'
+import type { OrderConfig } from './config.ts'
+import { OrderRepository } from './db/order-repository.ts'
+import { createPrismaClient } from './db/prisma-client.ts'
+import { strikes } from './domain/order.ts'
+import { callerAuthPlugin } from './plugins/caller-auth.ts'
+import { OrderView } from './routes/orders.schema.ts'
+import { orderRoutes } from './routes/orders.ts'
+import { CancelOrder } from './saga/cancel-order.ts'
+import { createSagaInstruments } from './saga/instruments.ts'
+import { OrderTransitions } from './saga/order-transitions.ts'
+import { PlaceOrder } from './saga/place-order.ts'
+import { Recoverer } from './saga/recoverer.ts'
+import { StockRelease } from './saga/stock-release.ts'
+
+/** Builds the order service, ready to `listen` or `inject`; no port is opened here. */
+export async function buildApp(config: OrderConfig): Promise<FleetInstance & { recoverer: Recoverer }> {
+  const app = await createFleetService({
+    name: 'order',
+    config,
+    docs: {
+      title: 'Order service',
+      description: 'The order saga across the user and restaurant services, with compensation and recovery.',
+      version: '0.1.0',
+      tags: [{ name: 'orders', description: 'Orders of the caller (Bearer token)' }],
+    },
+    chaos: { faults: [paymentFailFault, restoreFailFault] },
+  })
+
+  const connectTimeoutMs = config.CONNECT_TIMEOUT_MS
+  const userHttp = new ServiceClient({
+    name: 'user',
+    baseUrl: config.USER_SERVICE_URL,
+    connectTimeoutMs,
+    requestTimeoutMs: config.USER_TIMEOUT_MS,
+  })
+  const restaurantHttp = new ServiceClient({
+    name: 'restaurant',
+    baseUrl: config.RESTAURANT_SERVICE_URL,
+    connectTimeoutMs,
+    requestTimeoutMs: config.RESTAURANT_TIMEOUT_MS,
+  })
+  const prisma = createPrismaClient(app.pg)
+  app.addHook('onClose', async () => {
+    await Promise.all([userHttp.close(), restaurantHttp.close(), prisma.$disconnect()])
+  })
+
+  const chaosStrikes = (fault: string) => () => {
+    const struck = strikes(app.chaos.current(fault), Math.random)
+    if (struck) app.chaos.recordInjection(fault)
+    return struck
+  }
+  const instruments = createSagaInstruments(app.metrics.registry)
+  const orders = new OrderRepository(prisma)
+  const cache = new OrderCache(app.createCache({ name: 'order', ttlSeconds: config.ORDER_CACHE_TTL_S }), orders)
+  const transitions = new OrderTransitions(orders, cache, instruments)
+  const restaurant = new RestaurantClient(restaurantHttp)
+  const release = new StockRelease({
+    restaurant,
+    transitions,
+    restoreFailsByChaos: chaosStrikes(restoreFailFault.name),
+    attempts: config.RELEASE_ATTEMPTS,
+    backoffMs: config.RELEASE_BACKOFF_MS,
+    instruments,
+    log: app.log,
+  })
+  const placeOrder = new PlaceOrder({
+    orders,
+    restaurant,
+    transitions,
+    release,
+    paymentFails: chaosStrikes(paymentFailFault.name),
+    log: app.log,
+  })
+  const recoverer = new Recoverer({
+    pool: app.pg,
+    orders,
+    transitions,
+    release,
+    pendingTimeoutSeconds: config.PENDING_TIMEOUT_S,
+    intervalMs: config.RECOVERY_INTERVAL_MS,
+    instruments,
+    log: app.log,
+  })
+  if (config.RECOVERY_ENABLED) {
+    app.addHook('onReady', async () => recoverer.start())
+    app.addHook('preClose', () => recoverer.stop())
+  }
+
+  app.addSchema(OrderView)
+  await app.register(callerAuthPlugin, { users: new UserClient(userHttp) })
+  await app.register(orderRoutes, {
+    orders,
+    cache,
+    placeOrder,
+    cancelOrder: new CancelOrder(orders, transitions, release),
+  })
+  return Object.assign(app, { recoverer })
+}

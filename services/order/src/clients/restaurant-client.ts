@@ -1,0 +1,73 @@
+import { serviceUnavailable } from '@food/errors'
+import type { ServiceClient } from '@food/http-client'
+
+export interface MenuPrice {
+  id: number
+  name: string
+  price: number
+}
+
+export type StockOperation = 'reserve' | 'restore'
+
+export type StockAnswer =
+  | { ok: true; outcome: 'reserved' | 'restored' | 'replayed' | 'voided' }
+  | { ok: false; statusCode: number; code: string; message: string; details?: Record<string, unknown> }
+
+interface ErrorAnswer {
+  error?: { code?: string; message?: string; details?: Record<string, unknown> }
+}
+
+/** The restaurant service as the order service sees it: menu prices and stock changes. */
+export class RestaurantClient {
+  readonly #http: ServiceClient
+
+  constructor(http: ServiceClient) {
+    this.#http = http
+  }
+
+  /** The menu's current name and price; `undefined` when there is no such menu. */
+  async menu(menuId: number): Promise<MenuPrice | undefined> {
+    const response = await this.#http.request<MenuPrice>({ method: 'GET', path: `/menus/${menuId}` })
+    if (response.statusCode === 200) return response.body
+    if (response.statusCode === 404) return undefined
+    throw serviceUnavailable(
+      'DEPENDENCY_UNAVAILABLE',
+      `restaurant GET /menus/${menuId} answered ${response.statusCode}`,
+      {
+        dependency: 'restaurant',
+      },
+    )
+  }
+
+  /** A reserve or restore for an order. Refusals are answers; timeouts and outages throw. */
+  async changeStock(
+    menuId: number,
+    orderId: number,
+    quantity: number,
+    operation: StockOperation,
+  ): Promise<StockAnswer> {
+    const response = await this.#http.request<
+      { outcome: 'reserved' | 'restored' | 'replayed' | 'voided' } & ErrorAnswer
+    >({
+      method: 'PUT',
+      path: `/inventory/${menuId}`,
+      body: { order_id: String(orderId), quantity, operation },
+    })
+    if (response.statusCode === 200) return { ok: true, outcome: response.body.outcome }
+    if (response.statusCode >= 500) {
+      throw serviceUnavailable(
+        'DEPENDENCY_UNAVAILABLE',
+        `restaurant PUT /inventory/${menuId} answered ${response.statusCode}`,
+        { dependency: 'restaurant' },
+      )
+    }
+    const error = response.body?.error
+    return {
+      ok: false,
+      statusCode: response.statusCode,
+      code: error?.code ?? 'UNKNOWN',
+      message: error?.message ?? `answered ${response.statusCode}`,
+      ...(error?.details ? { details: error.details } : {}),
+    }
+  }
+}

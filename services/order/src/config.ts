@@ -1,0 +1,28 @@
+import { loadConfig, serviceEnv } from '@food/config'
+import { type Static, Type } from '@sinclair/typebox'
+
+const Url = (fallback: string) => Type.String({ default: fallback, pattern: '^https?://' })
+const Millis = (fallback: number) => Type.Integer({ default: fallback, minimum: 1, maximum: 600_000 })
+
+export const OrderConfigSchema = Type.Object({
+  ...serviceEnv({ port: 8003, redisKeyPrefix: 'order:' }),
+  USER_SERVICE_URL: Url('http://127.0.0.1:8001'),
+  RESTAURANT_SERVICE_URL: Url('http://127.0.0.1:8002'),
+  CONNECT_TIMEOUT_MS: Millis(500),
+  /** Shorter than the seed's 2 s user delay, so that experiment fails fast instead of hanging. */
+  USER_TIMEOUT_MS: Millis(1000),
+  /** Longer than the seed's 3 s inventory delay: a slow restaurant is waited for, a dead one is not. */
+  RESTAURANT_TIMEOUT_MS: Millis(5000),
+  ORDER_CACHE_TTL_S: Type.Integer({ default: 300, minimum: 1, maximum: 86_400 }),
+  /** A PENDING order untouched this long is taken to be abandoned (its process died) and undone. */
+  PENDING_TIMEOUT_S: Type.Integer({ default: 30, minimum: 1, maximum: 86_400 }),
+  RECOVERY_ENABLED: Type.Boolean({ default: true }),
+  RECOVERY_INTERVAL_MS: Millis(5000),
+  /** Restores tried in the request before the recoverer takes over. */
+  RELEASE_ATTEMPTS: Type.Integer({ default: 3, minimum: 1, maximum: 20 }),
+  RELEASE_BACKOFF_MS: Millis(100),
+})
+
+export type OrderConfig = Static<typeof OrderConfigSchema>
+
+export const loadOrderConfig = (env: NodeJS.ProcessEnv = process.env): OrderConfig => loadConfig(OrderConfigSchema, env)

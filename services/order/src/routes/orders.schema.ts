@@ -1,0 +1,125 @@
+import { errorRef } from '@food/errors'
+import { Type } from '@sinclair/typebox'
+import { MAX_QUANTITY_PER_MENU } from '../domain/order.ts'
+
+const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647, examples: [1] })
+const security = [{ bearerAuth: [] }]
+
+export const OrderView = Type.Object(
+  {
+    id: Type.Integer({ examples: [1] }),
+    user_id: Type.Integer({ examples: [1] }),
+    total_price: Type.Integer({ description: 'Korean won', examples: [18000] }),
+    status: Type.Union(
+      ['PENDING', 'CONFIRMED', 'FAILED', 'CANCELLED'].map((status) => Type.Literal(status)),
+      { description: 'PENDING → CONFIRMED → CANCELLED, or PENDING → FAILED' },
+    ),
+    payment_status: Type.Union(
+      ['pending', 'paid', 'failed', 'skipped', 'refunded'].map((status) => Type.Literal(status)),
+    ),
+    stock_status: Type.Union(
+      ['reserving', 'reserved', 'kept', 'releasing', 'released'].map((status) => Type.Literal(status)),
+      { description: 'What the order holds of the restaurant’s stock' },
+    ),
+    failure_reason: Type.Union([
+      ...[
+        'user_invalid',
+        'user_unavailable',
+        'out_of_stock',
+        'inventory_unavailable',
+        'payment_failed',
+        'abandoned',
+      ].map((reason) => Type.Literal(reason)),
+      Type.Null(),
+    ]),
+    address: Type.String({ examples: ['서울 강남구 테헤란로 1'] }),
+    phone: Type.String({ examples: ['010-1234-5678'] }),
+    created_at: Type.String({ format: 'date-time' }),
+    updated_at: Type.String({ format: 'date-time' }),
+    items: Type.Array(
+      Type.Object({
+        id: Type.Integer(),
+        menu_id: Type.Integer({ examples: [1] }),
+        quantity: Type.Integer({ examples: [2] }),
+        price: Type.Integer({ description: 'Unit price at order time, Korean won', examples: [9000] }),
+        name: Type.String({ examples: ['김치찌개'] }),
+      }),
+    ),
+  },
+  { $id: 'Order', title: 'Order' },
+)
+
+const orderRef = Type.Ref(OrderView)
+
+export const placeOrderSchema = {
+  tags: ['orders'],
+  summary: 'Place an order (the saga)',
+  description: `Validates the caller with the user service, prices the items at the restaurant service, stores the
+order PENDING, reserves the stock, takes the (simulated) payment. **201** with the order when it is CONFIRMED,
+and also when the payment failed (status FAILED, payment_status failed, stock given back). 409 OUT_OF_STOCK,
+401 for a bad token, 503/504 when a service it needs is down or too slow (stock given back). Repeated menu ids
+are merged. With an Idempotency-Key, a repeat of the same request by the same user returns the same order.`,
+  security,
+  headers: Type.Object({
+    'idempotency-key': Type.Optional(
+      Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$', description: 'Makes a retry safe', examples: ['7b9c-1'] }),
+    ),
+  }),
+  body: Type.Object(
+    {
+      items: Type.Array(
+        Type.Object(
+          {
+            menu_id: Id,
+            quantity: Type.Integer({ minimum: 1, maximum: MAX_QUANTITY_PER_MENU, examples: [2] }),
+          },
+          { additionalProperties: false },
+        ),
+        { minItems: 1, maxItems: 20 },
+      ),
+      address: Type.String({ minLength: 1, maxLength: 200, examples: ['서울 강남구 테헤란로 1'] }),
+      phone: Type.String({ pattern: '^[0-9+()\\- ]{7,20}$', examples: ['010-1234-5678'] }),
+    },
+    { additionalProperties: false },
+  ),
+  response: { 201: orderRef, 400: errorRef, 401: errorRef, 409: errorRef, 503: errorRef, 504: errorRef },
+}
+
+export const listOrdersSchema = {
+  tags: ['orders'],
+  summary: 'The caller’s orders, newest first',
+  security,
+  querystring: Type.Object({
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+  }),
+  response: {
+    200: Type.Object({
+      orders: Type.Array(orderRef),
+      total: Type.Integer(),
+      limit: Type.Integer(),
+      offset: Type.Integer(),
+    }),
+    400: errorRef,
+    401: errorRef,
+    503: errorRef,
+    504: errorRef,
+  },
+}
+
+export const getOrderSchema = {
+  tags: ['orders'],
+  summary: 'One of the caller’s orders',
+  description: 'Cached in Redis (5 min); every status change invalidates it. The `X-Cache` header says HIT or MISS.',
+  security,
+  params: Type.Object({ id: Id }),
+  response: { 200: orderRef, 400: errorRef, 401: errorRef, 404: errorRef, 503: errorRef, 504: errorRef },
+}
+
+export const cancelOrderSchema = {
+  tags: ['orders'],
+  summary: 'Cancel a CONFIRMED order; its stock is given back once',
+  security,
+  params: Type.Object({ id: Id }),
+  response: { 200: orderRef, 400: errorRef, 401: errorRef, 404: errorRef, 409: errorRef, 503: errorRef, 504: errorRef },
+}

@@ -1,0 +1,33 @@
+import { Counter, type Registry } from 'prom-client'
+
+export function createSagaInstruments(registry: Registry) {
+  const registers = [registry]
+  return {
+    outcomes: new Counter({
+      name: 'orders_total',
+      help: 'Orders that reached a final status, by status and failure reason (none for success)',
+      labelNames: ['status', 'reason'] as const,
+      registers,
+    }),
+    releases: new Counter({
+      name: 'order_stock_releases_total',
+      help: 'Attempts to give an order’s stock back, by outcome (released, deferred to the recoverer)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    refusedRestores: new Counter({
+      name: 'order_restore_refusals_total',
+      help: 'Restores the restaurant refused for good (logged as errors: they need a person)',
+      labelNames: ['code'] as const,
+      registers,
+    }),
+    recovered: new Counter({
+      name: 'order_recoveries_total',
+      help: 'Orders the recoverer took over, by what it found (abandoned PENDING, unfinished release)',
+      labelNames: ['found'] as const,
+      registers,
+    }),
+  }
+}
+
+export type SagaInstruments = ReturnType<typeof createSagaInstruments>

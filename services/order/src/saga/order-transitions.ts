@@ -1,0 +1,36 @@
+import type { OrderCache } from '../cache/order-cache.ts'
+import type { OrderChange, OrderRepository, OrderState } from '../db/order-repository.ts'
+import type { OrderRecord } from '../domain/order.ts'
+import type { SagaInstruments } from './instruments.ts'
+
+/** Every status change goes through here: compare-and-set, then the cache, then the metrics. */
+export class OrderTransitions {
+  readonly #orders: OrderRepository
+  readonly #cache: OrderCache
+  readonly #instruments: SagaInstruments
+
+  constructor(orders: OrderRepository, cache: OrderCache, instruments: SagaInstruments) {
+    this.#orders = orders
+    this.#cache = cache
+    this.#instruments = instruments
+  }
+
+  /** The order after the change, or `undefined` if it was no longer in `from`. */
+  async move(id: number, from: OrderState, change: OrderChange): Promise<OrderRecord | undefined> {
+    const order = await this.#orders.transition(id, from, change)
+    if (!order) return undefined
+    await this.changedElsewhere(
+      id,
+      change.status && change.status !== 'PENDING'
+        ? { status: change.status, reason: change.failureReason }
+        : undefined,
+    )
+    return order
+  }
+
+  /** For a change made by other SQL (the recoverer's claim): the cache and the metrics follow. */
+  async changedElsewhere(id: number, outcome?: { status: string; reason?: string | undefined }): Promise<void> {
+    await this.#cache.invalidate(id)
+    if (outcome) this.#instruments.outcomes.inc({ status: outcome.status, reason: outcome.reason ?? 'none' })
+  }
+}

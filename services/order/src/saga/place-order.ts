@@ -1,0 +1,154 @@
+import { AppError, badRequest, conflict, gatewayTimeout, serviceUnavailable } from '@food/errors'
+import type { FastifyBaseLogger } from 'fastify'
+import type { RestaurantClient, StockAnswer } from '../clients/restaurant-client.ts'
+import type { Caller } from '../clients/user-client.ts'
+import { DuplicateIdempotencyKeyError, type OrderRepository } from '../db/order-repository.ts'
+import { type FailureReason, type OrderLine, type OrderRecord, totalPrice } from '../domain/order.ts'
+import type { OrderTransitions } from './order-transitions.ts'
+import type { StockRelease } from './stock-release.ts'
+
+export interface PlaceOrderInput {
+  lines: OrderLine[]
+  address: string
+  phone: string
+  idempotencyKey: string | null
+}
+
+export interface PlaceOrderOptions {
+  orders: OrderRepository
+  restaurant: RestaurantClient
+  transitions: OrderTransitions
+  release: StockRelease
+  /** The simulated payment (chaos `payment_fail` decides how often it fails). */
+  paymentFails: () => boolean
+  log: FastifyBaseLogger
+}
+
+type ReserveResult = PromiseSettledResult<StockAnswer>
+
+/**
+ * The order saga, after the caller's token was validated (which touches nothing):
+ * 1. prices from the restaurant service; 2. the order stored PENDING with its items;
+ * 3. stock reserved for every item; 4. payment; 5. CONFIRMED, or FAILED with every unit given back.
+ * Each step is recorded on the order, so the recoverer can finish what a crash interrupted.
+ */
+export class PlaceOrder {
+  readonly #options: PlaceOrderOptions
+
+  constructor(options: PlaceOrderOptions) {
+    this.#options = options
+  }
+
+  async run(caller: Caller, input: PlaceOrderInput): Promise<{ order: OrderRecord; replayed: boolean }> {
+    const { orders } = this.#options
+    if (input.idempotencyKey) {
+      const existing = await orders.findByIdempotencyKey(caller.userId, input.idempotencyKey)
+      if (existing) return { order: existing, replayed: true }
+    }
+    const items = await this.#price(input.lines)
+    let order: OrderRecord
+    try {
+      order = await orders.create({
+        userId: caller.userId,
+        address: input.address,
+        phone: input.phone,
+        idempotencyKey: input.idempotencyKey,
+        items,
+        totalPrice: totalPrice(items),
+      })
+    } catch (error) {
+      if (!(error instanceof DuplicateIdempotencyKeyError) || !input.idempotencyKey) throw error
+      // A concurrent request with the same key stored it first: answer with that order.
+      const existing = await orders.findByIdempotencyKey(caller.userId, input.idempotencyKey)
+      if (!existing) throw error
+      return { order: existing, replayed: true }
+    }
+    return { order: await this.#reserveAndPay(order), replayed: false }
+  }
+
+  async #price(lines: OrderLine[]) {
+    const menus = await Promise.all(lines.map((line) => this.#options.restaurant.menu(line.menuId)))
+    const unknown = lines.filter((_, i) => menus[i] === undefined).map((line) => line.menuId)
+    if (unknown.length > 0) {
+      throw badRequest('UNKNOWN_MENU', `No menu with id ${unknown.join(', ')}`, { menu_ids: unknown })
+    }
+    return lines.map((line, i) => {
+      const menu = menus[i] as NonNullable<(typeof menus)[number]>
+      return { menuId: line.menuId, quantity: line.quantity, price: menu.price, name: menu.name }
+    })
+  }
+
+  async #reserveAndPay(order: OrderRecord): Promise<OrderRecord> {
+    const { restaurant, transitions, paymentFails } = this.#options
+    const results = await Promise.allSettled(
+      order.items.map((item) => restaurant.changeStock(item.menuId, order.id, item.quantity, 'reserve')),
+    )
+    if (!results.every((result) => result.status === 'fulfilled' && result.value.ok)) {
+      const failure = reserveFailure(order.id, results)
+      await this.#fail(order, failure.reason, 'skipped')
+      throw failure.error
+    }
+    const reserved = await transitions.move(
+      order.id,
+      { status: 'PENDING', stockStatus: 'reserving' },
+      { stockStatus: 'reserved' },
+    )
+    if (!reserved) return this.#current(order.id)
+
+    if (paymentFails()) {
+      // Still 201: the order exists and says why it failed (the seed's contract).
+      return (await this.#fail(reserved, 'payment_failed', 'failed')) ?? this.#current(order.id)
+    }
+    const confirmed = await transitions.move(
+      order.id,
+      { status: 'PENDING', stockStatus: 'reserved' },
+      { status: 'CONFIRMED', paymentStatus: 'paid', stockStatus: 'kept' },
+    )
+    return confirmed ?? this.#current(order.id)
+  }
+
+  /** FAILED, then every unit given back (or left to the recoverer if the restaurant cannot take it now). */
+  async #fail(order: OrderRecord, reason: FailureReason, paymentStatus: 'skipped' | 'failed') {
+    const failed = await this.#options.transitions.move(
+      order.id,
+      { status: 'PENDING' },
+      { status: 'FAILED', paymentStatus, failureReason: reason, stockStatus: 'releasing' },
+    )
+    if (!failed) return undefined
+    this.#options.log.info({ order_id: order.id, reason }, 'order failed, giving its stock back')
+    await this.#options.release.release(failed)
+    return this.#current(order.id)
+  }
+
+  async #current(id: number): Promise<OrderRecord> {
+    const order = await this.#options.orders.findById(id)
+    if (!order) throw new Error(`order ${id} vanished`)
+    return order
+  }
+}
+
+/** Why the reservation failed, and what the caller is told. */
+function reserveFailure(orderId: number, results: ReserveResult[]): { reason: FailureReason; error: AppError } {
+  for (const result of results) {
+    if (result.status === 'fulfilled' && !result.value.ok && result.value.code === 'INSUFFICIENT_STOCK') {
+      return {
+        reason: 'out_of_stock',
+        error: conflict('OUT_OF_STOCK', result.value.message, { order_id: orderId, ...result.value.details }),
+      }
+    }
+  }
+  const details = { order_id: orderId, dependency: 'restaurant' }
+  const timedOut = results.some(
+    (result) => result.status === 'rejected' && result.reason instanceof AppError && result.reason.statusCode === 504,
+  )
+  return {
+    reason: 'inventory_unavailable',
+    error: timedOut
+      ? gatewayTimeout('DEPENDENCY_TIMEOUT', 'The restaurant service did not answer in time; the order failed', details)
+      : serviceUnavailable(
+          'DEPENDENCY_UNAVAILABLE',
+          'The restaurant service could not reserve the stock; the order failed',
+          details,
+        ),
+  }
+}
