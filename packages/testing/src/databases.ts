@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { dropDatabase, ensureDatabase, migrate, withDatabase } from '@food/postgres'
+import pg from 'pg'
 
 /**
  * Drops and re-creates `name`, then applies the migrations to it: every run starts from an
@@ -33,3 +34,26 @@ export async function createDatabaseFromTemplate(serverUrl: string, template: st
 
 /** A key prefix no other test file uses, so files can share one Redis. */
 export const uniqueRedisPrefix = (service: string) => `test:${service}:${randomBytes(4).toString('hex')}:`
+
+/**
+ * An empty database of its own, migrated: for tests of the migrations themselves.
+ * Returns what was applied and a way to query and drop it.
+ */
+export async function freshMigratedDatabase(serverUrl: string, name: string, migrationsDir: string) {
+  const url = withDatabase(serverUrl, `${name}_${randomBytes(4).toString('hex')}`)
+  await ensureDatabase(url)
+  const { applied } = await migrate(url, migrationsDir)
+  const tables = async () => {
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    try {
+      const { rows } = await client.query<{ tablename: string }>(
+        `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`,
+      )
+      return rows.map((row) => row.tablename)
+    } finally {
+      await client.end()
+    }
+  }
+  return { url, applied, tables, migrateAgain: () => migrate(url, migrationsDir), drop: () => dropDatabase(url) }
+}

@@ -1,4 +1,9 @@
-export { createDatabaseFromTemplate, prepareTemplateDatabase, uniqueRedisPrefix } from './databases.ts'
+export {
+  createDatabaseFromTemplate,
+  freshMigratedDatabase,
+  prepareTemplateDatabase,
+  uniqueRedisPrefix,
+} from './databases.ts'
 export { serviceGlobalSetup } from './global-setup.ts'
 export { listenOnFreePort } from './http-server.ts'
 export { startTestInfrastructure, type TestInfrastructure } from './infrastructure.ts'

@@ -3,11 +3,11 @@ import { expect, inject } from 'vitest'
 import { createDatabaseFromTemplate, uniqueRedisPrefix } from './databases.ts'
 import { listenOnFreePort } from './http-server.ts'
 
-export interface TestServiceOptions<Config> {
+export interface TestServiceOptions<Config, App extends FastifyInstance> {
   /** Service name: names its Redis key prefix and its template database. */
   name: string
   loadConfig: (env: NodeJS.ProcessEnv) => Config
-  buildApp: (config: Config) => Promise<FastifyInstance>
+  buildApp: (config: Config) => Promise<App>
   /** Variables on top of the test defaults, as a deployment would set them. */
   env?: Record<string, string>
 }
@@ -29,7 +29,7 @@ export interface CallResult {
  * A real service on a free loopback port, with its own database (copied from the migrated
  * template) and its own Redis key prefix, spoken to over real HTTP.
  */
-export async function startTestService<Config>(options: TestServiceOptions<Config>) {
+export async function startTestService<Config, App extends FastifyInstance>(options: TestServiceOptions<Config, App>) {
   const template = inject('templates')[options.name]
   if (!template) throw new Error(`no template database for ${options.name}: add it to the project's globalSetup`)
   const database = await createDatabaseFromTemplate(inject('postgresUrl'), template)
