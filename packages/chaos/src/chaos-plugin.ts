@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type {} from '@fastify/swagger'
 import { AppError, errorRef } from '@food/errors'
 import type {} from '@food/metrics'
+import { addSpanEvent } from '@food/telemetry/spans'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
@@ -77,9 +78,14 @@ const chaos: FastifyPluginAsync<ChaosPluginOptions> = async (app, options) => {
     },
   })
 
+  // Counted for the chaos dashboard, and marked on the trace of the request it struck.
+  const recordInjection = (name: string) => {
+    injections.inc({ fault: name })
+    addSpanEvent('chaos.injected', { 'chaos.fault': name, 'chaos.value': store.current(name) })
+  }
   app.decorate('chaos', {
     current: (name: string) => (options.enabled ? store.current(name) : 0),
-    recordInjection: (name: string) => injections.inc({ fault: name }),
+    recordInjection,
   })
   app.addHook('onClose', async () => {
     store.clear()
@@ -91,11 +97,11 @@ const chaos: FastifyPluginAsync<ChaosPluginOptions> = async (app, options) => {
     if (isExempt(request.url)) return
     const delayMs = store.current(delayFault.name)
     if (delayMs > 0) {
-      injections.inc({ fault: delayFault.name })
+      recordInjection(delayFault.name)
       await sleep(delayMs)
     }
     if (store.current(errorFault.name) > 0 && random() < 0.5) {
-      injections.inc({ fault: errorFault.name })
+      recordInjection(errorFault.name)
       throw new AppError(500, 'CHAOS_INJECTED_ERROR', 'Error injected by chaos (POST /chaos/error)')
     }
   })

@@ -1,4 +1,6 @@
+export { httpClientPlugin } from './http-client-plugin.ts'
 export {
+  type ClientInstruments,
   ServiceClient,
   type ServiceClientOptions,
   type ServiceRequest,

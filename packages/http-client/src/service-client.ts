@@ -1,5 +1,11 @@
-import { gatewayTimeout, serviceUnavailable } from '@food/errors'
+import { type AppError, gatewayTimeout, serviceUnavailable } from '@food/errors'
+import type { Counter, Histogram } from 'prom-client'
 import { Agent, type Dispatcher, errors } from 'undici'
+
+export interface ClientInstruments {
+  duration: Histogram<'target' | 'method' | 'status_code'>
+  failures: Counter<'target' | 'kind'>
+}
 
 export interface ServiceClientOptions {
   /** Name of the service called, for error messages and metrics (e.g. `user`). */
@@ -9,6 +15,7 @@ export interface ServiceClientOptions {
   connectTimeoutMs: number
   /** Time allowed for a whole call, from sending to the last byte of the body. */
   requestTimeoutMs: number
+  instruments?: ClientInstruments
 }
 
 export interface ServiceRequest {
@@ -24,6 +31,11 @@ export interface ServiceResponse<T> {
   statusCode: number
   headers: Record<string, string | string[] | undefined>
   body: T
+}
+
+const FAILURE_KINDS: Record<string, string> = {
+  DEPENDENCY_TIMEOUT: 'timeout',
+  DEPENDENCY_BAD_RESPONSE: 'bad_response',
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
@@ -49,6 +61,8 @@ export class ServiceClient {
     const timeoutMs = request.timeoutMs ?? this.#options.requestTimeoutMs
     const headers: Record<string, string> = { accept: 'application/json', ...request.headers }
     if (request.body !== undefined) headers['content-type'] = 'application/json'
+    const { instruments, name: target } = this.#options
+    const stopTimer = instruments?.duration.startTimer({ target, method: request.method })
     try {
       const response = await this.#agent.request({
         origin: this.#options.baseUrl,
@@ -61,13 +75,15 @@ export class ServiceClient {
         bodyTimeout: timeoutMs,
       })
       const text = await response.body.text()
-      return {
-        statusCode: response.statusCode,
-        headers: response.headers,
-        body: (text ? JSON.parse(text) : undefined) as T,
-      }
+      const body = (text ? JSON.parse(text) : undefined) as T
+      stopTimer?.({ status_code: String(response.statusCode) })
+      return { statusCode: response.statusCode, headers: response.headers, body }
     } catch (error) {
-      throw this.#translate(error, request, timeoutMs)
+      const failure = this.#translate(error, request, timeoutMs)
+      const kind = FAILURE_KINDS[failure.code] ?? 'unavailable'
+      stopTimer?.({ status_code: kind })
+      instruments?.failures.inc({ target, kind })
+      throw failure
     }
   }
 
@@ -75,7 +91,7 @@ export class ServiceClient {
     await this.#agent.close()
   }
 
-  #translate(error: unknown, request: ServiceRequest, timeoutMs: number): Error {
+  #translate(error: unknown, request: ServiceRequest, timeoutMs: number): AppError {
     const target = `${this.#options.name} ${request.method} ${request.path}`
     const code = (error as { code?: string }).code
     const name = (error as Error).name

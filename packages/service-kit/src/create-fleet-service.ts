@@ -6,6 +6,7 @@ import { chaosEnabled } from '@food/config'
 import { type DocsPluginOptions, docsPlugin } from '@food/docs'
 import { errorHandlerPlugin } from '@food/errors'
 import { healthPlugin } from '@food/health'
+import { httpClientPlugin } from '@food/http-client'
 import { loggerOptions } from '@food/logger'
 import { metricsPlugin } from '@food/metrics'
 import { postgresPlugin } from '@food/postgres'
@@ -43,7 +44,7 @@ const QUIET_PREFIXES = ['/health', '/metrics']
 /**
  * Builds a fleet service with the shared platform in a fixed order: drain, error shape, metrics,
  * API docs (before any documented route, which it only sees once registered), health,
- * PostgreSQL, Redis, chaos. The service then registers its own routes.
+ * PostgreSQL, Redis, clients of other services, chaos. The service then registers its own routes.
  */
 export async function createFleetService(options: FleetServiceOptions): Promise<FleetInstance> {
   const { config } = options
@@ -93,6 +94,7 @@ export async function createFleetService(options: FleetServiceOptions): Promise<
     keyPrefix: config.REDIS_KEY_PREFIX,
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
   })
+  await app.register(httpClientPlugin)
   await app.register(chaosPlugin, { ...options.chaos, enabled: chaosEnabled(config) })
   return app
 }

@@ -1,3 +1,4 @@
+export { type ChildService, freePort, spawnService } from './child-service.ts'
 export {
   createDatabaseFromTemplate,
   freshMigratedDatabase,
@@ -7,6 +8,7 @@ export {
 export { serviceGlobalSetup } from './global-setup.ts'
 export { listenOnFreePort } from './http-server.ts'
 export { startTestInfrastructure, type TestInfrastructure } from './infrastructure.ts'
+export { type ReceivedSpan, startOtlpReceiver } from './otlp-receiver.ts'
 export {
   type CallOptions,
   type CallResult,

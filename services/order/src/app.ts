@@ -1,4 +1,3 @@
-import { ServiceClient } from '@food/http-client'
 import { createFleetService, type FleetInstance } from '@food/service-kit'
 import { OrderCache } from './cache/order-cache.ts'
 import { paymentFailFault, restoreFailFault } from './chaos-faults.ts'
@@ -16,6 +15,7 @@ import { createSagaInstruments } from './saga/instruments.ts'
 import { OrderTransitions } from './saga/order-transitions.ts'
 import { PlaceOrder } from './saga/place-order.ts'
 import { Recoverer } from './saga/recoverer.ts'
+import { sagaStepRunner } from './saga/saga-step.ts'
 import { StockRelease } from './saga/stock-release.ts'
 
 /** Builds the order service, ready to `listen` or `inject`; no port is opened here. */
@@ -33,22 +33,20 @@ export async function buildApp(config: OrderConfig): Promise<FleetInstance & { r
   })
 
   const connectTimeoutMs = config.CONNECT_TIMEOUT_MS
-  const userHttp = new ServiceClient({
+  const userHttp = app.serviceClient({
     name: 'user',
     baseUrl: config.USER_SERVICE_URL,
     connectTimeoutMs,
     requestTimeoutMs: config.USER_TIMEOUT_MS,
   })
-  const restaurantHttp = new ServiceClient({
+  const restaurantHttp = app.serviceClient({
     name: 'restaurant',
     baseUrl: config.RESTAURANT_SERVICE_URL,
     connectTimeoutMs,
     requestTimeoutMs: config.RESTAURANT_TIMEOUT_MS,
   })
   const prisma = createPrismaClient(app.pg)
-  app.addHook('onClose', async () => {
-    await Promise.all([userHttp.close(), restaurantHttp.close(), prisma.$disconnect()])
-  })
+  app.addHook('onClose', () => prisma.$disconnect())
 
   const chaosStrikes = (fault: string) => () => {
     const struck = strikes(app.chaos.current(fault), Math.random)
@@ -60,12 +58,14 @@ export async function buildApp(config: OrderConfig): Promise<FleetInstance & { r
   const cache = new OrderCache(app.createCache({ name: 'order', ttlSeconds: config.ORDER_CACHE_TTL_S }), orders)
   const transitions = new OrderTransitions(orders, cache, instruments)
   const restaurant = new RestaurantClient(restaurantHttp)
+  const step = sagaStepRunner(instruments.stepDuration)
   const release = new StockRelease({
     restaurant,
     transitions,
     restoreFailsByChaos: chaosStrikes(restoreFailFault.name),
     attempts: config.RELEASE_ATTEMPTS,
     backoffMs: config.RELEASE_BACKOFF_MS,
+    step,
     instruments,
     log: app.log,
   })
@@ -75,6 +75,7 @@ export async function buildApp(config: OrderConfig): Promise<FleetInstance & { r
     transitions,
     release,
     paymentFails: chaosStrikes(paymentFailFault.name),
+    step,
     log: app.log,
   })
   const recoverer = new Recoverer({

@@ -1,4 +1,5 @@
 import { unauthorized } from '@food/errors'
+import { inSpan } from '@food/telemetry/spans'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Caller, UserClient } from '../clients/user-client.ts'
@@ -21,7 +22,11 @@ const callerAuth: FastifyPluginAsync<{ users: UserClient }> = async (app, { user
       reply.header('www-authenticate', 'Bearer')
       throw unauthorized('TOKEN_MISSING', 'An Authorization: Bearer <token> header is required')
     }
-    request.caller = await users.validate(authorization)
+    request.caller = await inSpan('order.validate_user', {}, async (span) => {
+      const caller = await users.validate(authorization)
+      span.setAttribute('enduser.id', String(caller.userId))
+      return caller
+    })
   })
 }
 

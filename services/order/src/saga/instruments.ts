@@ -1,4 +1,4 @@
-import { Counter, type Registry } from 'prom-client'
+import { Counter, Histogram, type Registry } from 'prom-client'
 
 export function createSagaInstruments(registry: Registry) {
   const registers = [registry]
@@ -19,6 +19,13 @@ export function createSagaInstruments(registry: Registry) {
       name: 'order_restore_refusals_total',
       help: 'Restores the restaurant refused for good (logged as errors: they need a person)',
       labelNames: ['code'] as const,
+      registers,
+    }),
+    stepDuration: new Histogram({
+      name: 'order_saga_step_duration_seconds',
+      help: 'Duration of each step of the order saga, by step and outcome',
+      labelNames: ['step', 'outcome'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),
     recovered: new Counter({

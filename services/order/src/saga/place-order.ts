@@ -1,10 +1,12 @@
 import { AppError, badRequest, conflict, gatewayTimeout, serviceUnavailable } from '@food/errors'
+import { trace } from '@opentelemetry/api'
 import type { FastifyBaseLogger } from 'fastify'
 import type { RestaurantClient, StockAnswer } from '../clients/restaurant-client.ts'
 import type { Caller } from '../clients/user-client.ts'
 import { DuplicateIdempotencyKeyError, type OrderRepository } from '../db/order-repository.ts'
 import { type FailureReason, type OrderLine, type OrderRecord, totalPrice } from '../domain/order.ts'
 import type { OrderTransitions } from './order-transitions.ts'
+import type { SagaStep } from './saga-step.ts'
 import type { StockRelease } from './stock-release.ts'
 
 export interface PlaceOrderInput {
@@ -21,6 +23,7 @@ export interface PlaceOrderOptions {
   release: StockRelease
   /** The simulated payment (chaos `payment_fail` decides how often it fails). */
   paymentFails: () => boolean
+  step: SagaStep
   log: FastifyBaseLogger
 }
 
@@ -45,16 +48,21 @@ export class PlaceOrder {
       const existing = await orders.findByIdempotencyKey(caller.userId, input.idempotencyKey)
       if (existing) return { order: existing, replayed: true }
     }
-    const items = await this.#price(input.lines)
+    const { step } = this.#options
+    const items = await step('price', { 'order.items': input.lines.length }, () => this.#price(input.lines))
     let order: OrderRecord
     try {
-      order = await orders.create({
-        userId: caller.userId,
-        address: input.address,
-        phone: input.phone,
-        idempotencyKey: input.idempotencyKey,
-        items,
-        totalPrice: totalPrice(items),
+      order = await step('store', {}, async (span) => {
+        const stored = await orders.create({
+          userId: caller.userId,
+          address: input.address,
+          phone: input.phone,
+          idempotencyKey: input.idempotencyKey,
+          items,
+          totalPrice: totalPrice(items),
+        })
+        span.setAttribute('order.id', stored.id)
+        return stored
       })
     } catch (error) {
       if (!(error instanceof DuplicateIdempotencyKeyError) || !input.idempotencyKey) throw error
@@ -63,7 +71,8 @@ export class PlaceOrder {
       if (!existing) throw error
       return { order: existing, replayed: true }
     }
-    return { order: await this.#reserveAndPay(order), replayed: false }
+    const placed = await this.#reserveAndPay(order)
+    return { order: placed, replayed: false }
   }
 
   async #price(lines: OrderLine[]) {
@@ -79,10 +88,18 @@ export class PlaceOrder {
   }
 
   async #reserveAndPay(order: OrderRecord): Promise<OrderRecord> {
-    const { restaurant, transitions, paymentFails } = this.#options
-    const results = await Promise.allSettled(
-      order.items.map((item) => restaurant.changeStock(item.menuId, order.id, item.quantity, 'reserve')),
-    )
+    const { restaurant, transitions, paymentFails, step } = this.#options
+    const attributes = { 'order.id': order.id }
+    const results = await step('reserve_stock', attributes, async (span) => {
+      const settled = await Promise.allSettled(
+        order.items.map((item) => restaurant.changeStock(item.menuId, order.id, item.quantity, 'reserve')),
+      )
+      span.setAttribute(
+        'order.reserved_all',
+        settled.every((result) => result.status === 'fulfilled' && result.value.ok),
+      )
+      return settled
+    })
     if (!results.every((result) => result.status === 'fulfilled' && result.value.ok)) {
       const failure = reserveFailure(order.id, results)
       await this.#fail(order, failure.reason, 'skipped')
@@ -95,7 +112,12 @@ export class PlaceOrder {
     )
     if (!reserved) return this.#current(order.id)
 
-    if (paymentFails()) {
+    const paid = await step('payment', attributes, async (span) => {
+      const outcome = !paymentFails()
+      span.setAttribute('order.payment', outcome ? 'paid' : 'failed')
+      return outcome
+    })
+    if (!paid) {
       // Still 201: the order exists and says why it failed (the seed's contract).
       return (await this.#fail(reserved, 'payment_failed', 'failed')) ?? this.#current(order.id)
     }
@@ -116,6 +138,7 @@ export class PlaceOrder {
     )
     if (!failed) return undefined
     this.#options.log.info({ order_id: order.id, reason }, 'order failed, giving its stock back')
+    trace.getActiveSpan()?.setAttributes({ 'order.failure_reason': reason })
     await this.#options.release.release(failed)
     return this.#current(order.id)
   }

@@ -4,6 +4,7 @@ import type { RestaurantClient } from '../clients/restaurant-client.ts'
 import type { OrderItemRecord, OrderRecord } from '../domain/order.ts'
 import type { SagaInstruments } from './instruments.ts'
 import type { OrderTransitions } from './order-transitions.ts'
+import type { SagaStep } from './saga-step.ts'
 
 export interface StockReleaseOptions {
   restaurant: RestaurantClient
@@ -12,6 +13,7 @@ export interface StockReleaseOptions {
   restoreFailsByChaos: () => boolean
   attempts: number
   backoffMs: number
+  step: SagaStep
   instruments: SagaInstruments
   log: FastifyBaseLogger
 }
@@ -33,7 +35,15 @@ export class StockRelease {
   }
 
   /** True when every item is back and the order is `released`. */
-  async release(order: OrderRecord, attempts = this.#options.attempts): Promise<boolean> {
+  release(order: OrderRecord, attempts = this.#options.attempts): Promise<boolean> {
+    return this.#options.step('release_stock', { 'order.id': order.id }, async (span) => {
+      const released = await this.#release(order, attempts)
+      span.setAttribute('order.stock_released', released)
+      return released
+    })
+  }
+
+  async #release(order: OrderRecord, attempts: number): Promise<boolean> {
     const { transitions, backoffMs, instruments, log } = this.#options
     let pending = order.items
     for (let attempt = 1; attempt <= attempts; attempt++) {
