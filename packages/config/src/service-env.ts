@@ -20,6 +20,8 @@ export function serviceEnv(defaults: ServiceEnvDefaults) {
       { default: 'info' },
     ),
     LOG_FORMAT: Type.Union([Type.Literal('json'), Type.Literal('pretty')], { default: 'json' }),
+    /** Also write JSON logs to this file, e.g. in the volume Promtail reads. */
+    LOG_FILE: Type.Optional(Type.String({ minLength: 1 })),
     DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
     DATABASE_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
     REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', pattern: '^rediss?://' }),

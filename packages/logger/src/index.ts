@@ -1,1 +1,1 @@
-export { type FleetLoggerSettings, loggerOptions, REDACTED_PATHS } from './logger-options.ts'
+export { createLogger, type FleetLoggerSettings, loggerOptions, REDACTED_PATHS } from './logger-options.ts'

@@ -1,10 +1,13 @@
-import type { LoggerOptions } from 'pino'
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino'
+import pretty from 'pino-pretty'
 
 export interface FleetLoggerSettings {
   service: string
   level: string
   /** `pretty` for people at a terminal; `json` for Loki and everything else. */
   format: 'json' | 'pretty'
+  /** Also append JSON lines to this file (the log volume Promtail reads). */
+  file?: string | undefined
 }
 
 /**
@@ -33,13 +36,16 @@ export function loggerOptions(settings: FleetLoggerSettings): LoggerOptions {
     timestamp: () => `,"time":"${new Date().toISOString()}"`,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }) },
-    ...(settings.format === 'pretty'
-      ? {
-          transport: {
-            target: 'pino-pretty',
-            options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true },
-          },
-        }
-      : {}),
   }
+}
+
+/** The service's logger: JSON (or pretty) on stdout, and JSON in `file` when one is set. */
+export function createLogger(settings: FleetLoggerSettings): Logger {
+  const console: DestinationStream =
+    settings.format === 'pretty'
+      ? pretty({ translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true })
+      : pino.destination(1)
+  if (!settings.file) return pino(loggerOptions(settings), console)
+  const file = pino.destination({ dest: settings.file, mkdir: true, sync: false })
+  return pino(loggerOptions(settings), pino.multistream([{ stream: console }, { stream: file }]))
 }

@@ -7,7 +7,7 @@ import { type DocsPluginOptions, docsPlugin } from '@food/docs'
 import { errorHandlerPlugin } from '@food/errors'
 import { healthPlugin } from '@food/health'
 import { httpClientPlugin } from '@food/http-client'
-import { loggerOptions } from '@food/logger'
+import { createLogger } from '@food/logger'
 import { metricsPlugin } from '@food/metrics'
 import { postgresPlugin } from '@food/postgres'
 import { redisPlugin } from '@food/redis'
@@ -48,8 +48,14 @@ const QUIET_PREFIXES = ['/health', '/metrics']
  */
 export async function createFleetService(options: FleetServiceOptions): Promise<FleetInstance> {
   const { config } = options
+  const logger: FastifyBaseLogger = createLogger({
+    service: options.name,
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
+    file: config.LOG_FILE,
+  })
   const app = Fastify({
-    logger: loggerOptions({ service: options.name, level: config.LOG_LEVEL, format: config.LOG_FORMAT }),
+    loggerInstance: logger,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     // One 'request completed' line per request (below) instead of Fastify's two.

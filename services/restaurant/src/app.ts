@@ -49,7 +49,7 @@ export async function buildApp(config: RestaurantConfig): Promise<FleetInstance>
   const inventory = new InventoryStore(app.pg, {
     strategy: LOCK_STRATEGIES_BY_NAME[config.STOCK_LOCK_STRATEGY],
     maxAttempts: config.STOCK_CHANGE_MAX_ATTEMPTS,
-    instruments: createInventoryInstruments(app.metrics.registry),
+    instruments: createInventoryInstruments(app.metrics.registry, app.pg),
     holdLock: async () => {
       const delayMs = app.chaos.current(inventoryDelayFault.name)
       if (delayMs === 0) return

@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startUserService, type TestUserService } from './helpers/user-service.ts'
 
@@ -77,5 +80,27 @@ describe('API docs', () => {
     expect(bundle.status).toBe(200)
     expect(bundle.headers.get('content-type')).toMatch(/javascript/)
     expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(100_000)
+  })
+})
+
+describe('log file', () => {
+  it('also writes JSON lines to LOG_FILE, for Promtail, without secrets', async () => {
+    const file = join(tmpdir(), `fleet-logs-${process.pid}`, 'user.log')
+    const logged = await startUserService({ LOG_LEVEL: 'info', LOG_FILE: file })
+    await logged.createUser('file-secret-pass')
+    await logged.close()
+    let lines: { service?: string; route?: string }[] = []
+    for (let i = 0; i < 50 && !lines.some((line) => line.route === '/login'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      const text = await readFile(file, 'utf8').catch(() => '')
+      expect(text).not.toContain('file-secret-pass')
+      lines = text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line))
+    }
+    expect(lines).toContainEqual(
+      expect.objectContaining({ service: 'user', route: '/login', msg: 'request completed' }),
+    )
   })
 })

@@ -1,8 +1,22 @@
-import { Counter, Histogram, type Registry } from 'prom-client'
+import type pg from 'pg'
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import type { InventoryInstruments } from './inventory-store.ts'
 
-export function createInventoryInstruments(registry: Registry): InventoryInstruments {
+export function createInventoryInstruments(registry: Registry, pool: pg.Pool): InventoryInstruments {
   const registers = [registry]
+  new Gauge({
+    name: 'inventory_stock_units',
+    help: 'Units in stock per menu, read from PostgreSQL at each scrape (the catalogue bounds the menus)',
+    labelNames: ['menu'] as const,
+    registers,
+    async collect() {
+      const { rows } = await pool.query<{ id: number; stock: number }>(
+        'SELECT id, stock FROM menus ORDER BY id LIMIT 1000',
+      )
+      this.reset()
+      for (const row of rows) this.set({ menu: String(row.id) }, row.stock)
+    },
+  })
   return {
     changes: new Counter({
       name: 'inventory_changes_total',
