@@ -133,6 +133,26 @@ export async function ensurePostgresAndRedis() {
   })
 }
 
+// Debian tools some tests run for real: the package that provides each command.
+const DEBIAN_TOOLS = [{ command: 'promtool', pkg: 'prometheus' }]
+
+/**
+ * Installs the Debian tools the tests use (promtool and prometheus) when they are missing and we
+ * may (root, apt-get); otherwise says what to install. The tests that need a missing tool fail.
+ */
+export function ensureDebianTools() {
+  const missing = DEBIAN_TOOLS.filter((tool) => !hasCommand(tool.command)).map((tool) => tool.pkg)
+  if (missing.length === 0) return
+  if (process.getuid?.() !== 0 || !hasCommand('apt-get')) {
+    warn(`missing Debian packages: ${missing.join(' ')} (sudo apt-get install ${missing.join(' ')})`)
+    return
+  }
+  say(`installing ${missing.join(' ')} from Debian`)
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  run('apt-get', ['update', '-q'], { env })
+  run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env })
+}
+
 /** Installs dependencies exactly as locked and generates the Prisma clients. */
 export function installDependencies(pnpm) {
   say('installing dependencies (pnpm install --frozen-lockfile)')

@@ -27,6 +27,8 @@ async function main() {
           NODE_ENV: 'development',
           LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json',
           OTEL_SERVICE_NAME: `${service.name}-service`,
+          // Promtail of infra/docker-compose.yml ships these files to Loki.
+          LOG_FILE: `${ROOT}/.fleet/logs/${service.name}.log`,
           ...process.env,
           PORT: String(service.port),
           DATABASE_URL: databaseUrlFor(service),

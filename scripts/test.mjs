@@ -1,9 +1,11 @@
-// `npm test`: installs what is missing, makes sure PostgreSQL and Redis run, then lint, types, tests.
-import { ensurePnpm, ensurePostgresAndRedis, installDependencies, run, say } from './lib.mjs'
+// `npm test`: installs what is missing (also promtool/prometheus from Debian when root), makes sure
+// PostgreSQL and Redis run, then lint, types, tests.
+import { ensureDebianTools, ensurePnpm, ensurePostgresAndRedis, installDependencies, run, say } from './lib.mjs'
 
 async function main() {
   const pnpm = ensurePnpm()
   installDependencies(pnpm)
+  ensureDebianTools()
   say('checking PostgreSQL and Redis')
   await ensurePostgresAndRedis()
   say('lint and format (biome)')

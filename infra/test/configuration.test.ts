@@ -1,0 +1,80 @@
+import { spawnSync } from 'node:child_process'
+import { readdirSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { dashboards, INFRA, metricNames, promqlExpressions, readYaml } from './config-files.ts'
+
+describe('monitoring stack configuration', () => {
+  it('passes promtool check config', () => {
+    const run = spawnSync('promtool', ['check', 'config', `${INFRA}/prometheus/prometheus.yml`], { encoding: 'utf8' })
+    if (run.error) throw new Error(`promtool is missing: install Debian's prometheus package (${run.error.message})`)
+    expect(run.stdout + run.stderr).toContain('SUCCESS')
+    expect(run.status).toBe(0)
+  })
+
+  it('has every YAML file parse', () => {
+    const files = [
+      'docker-compose.yml',
+      'prometheus/prometheus.yml',
+      'loki/loki.yml',
+      'promtail/promtail.yml',
+      'tempo/tempo.yml',
+    ]
+    for (const file of [
+      ...files,
+      ...readdirSync(`${INFRA}/grafana/provisioning/datasources`).map((f) => `grafana/provisioning/datasources/${f}`),
+    ]) {
+      expect(readYaml(file), file).toBeTypeOf('object')
+    }
+  })
+
+  it('runs the stack on the seed’s ports, with Grafana provisioned from this folder', () => {
+    const compose = readYaml('docker-compose.yml')
+    expect(Object.keys(compose.services).sort()).toEqual(['grafana', 'loki', 'prometheus', 'promtail', 'tempo'])
+    expect(compose.services.grafana.ports).toContain('3000:3000')
+    expect(compose.services.prometheus.ports).toContain('9090:9090')
+    expect(compose.services.tempo.ports).toEqual(expect.arrayContaining(['3200:3200', '4317:4317', '4318:4318']))
+    expect(compose.services.grafana.volumes).toEqual(
+      expect.arrayContaining([
+        './grafana/provisioning:/etc/grafana/provisioning:ro',
+        './grafana/dashboards:/var/lib/grafana/dashboards:ro',
+      ]),
+    )
+  })
+
+  it('links the datasources: exemplars and logs to traces, traces to logs and metrics', () => {
+    const { datasources } = readYaml('grafana/provisioning/datasources/datasources.yml')
+    const byUid = Object.fromEntries(datasources.map((source: { uid: string }) => [source.uid, source]))
+    expect(Object.keys(byUid).sort()).toEqual(['loki', 'prometheus', 'tempo'])
+    expect(byUid.prometheus.jsonData.exemplarTraceIdDestinations[0].datasourceUid).toBe('tempo')
+    expect(byUid.loki.jsonData.derivedFields[0].datasourceUid).toBe('tempo')
+    // The regex finds the trace id in the services' JSON log lines.
+    const line = '{"level":"info","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","msg":"request completed"}'
+    expect(new RegExp(byUid.loki.jsonData.derivedFields[0].matcherRegex).exec(line)?.[1]).toBe(
+      '4bf92f3577b34da6a3ce929d0e0e4736',
+    )
+    expect(byUid.tempo.jsonData.tracesToLogsV2.datasourceUid).toBe('loki')
+    expect(byUid.tempo.jsonData.tracesToMetrics.datasourceUid).toBe('prometheus')
+  })
+
+  it('provisions three dashboards whose queries use the provisioned datasources', () => {
+    const all = dashboards()
+    expect(all.map((dashboard) => dashboard.uid).sort()).toEqual(['chaos', 'fleet-overview', 'order-saga'])
+    const uids = new Set(['prometheus', 'loki', 'tempo'])
+    for (const dashboard of all) {
+      expect(dashboard.panels.length).toBeGreaterThan(4)
+      for (const panel of dashboard.panels) {
+        expect(uids.has(panel.datasource.uid), `${dashboard.uid}: ${panel.title}`).toBe(true)
+        for (const target of panel.targets) expect(target.expr.length).toBeGreaterThan(0)
+      }
+    }
+  })
+
+  it('reads metric names out of PromQL', () => {
+    expect(
+      metricNames(
+        'histogram_quantile(0.95, sum by (service, le) (rate(http_server_request_duration_seconds_bucket{status_code=~"5.."}[1m]))) / sum(orders_total)',
+      ),
+    ).toEqual(['http_server_request_duration_seconds_bucket', 'orders_total'])
+    expect(promqlExpressions().length).toBeGreaterThan(20)
+  })
+})
