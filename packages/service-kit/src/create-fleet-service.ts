@@ -11,6 +11,7 @@ import { createLogger } from '@food/logger'
 import { metricsPlugin } from '@food/metrics'
 import { postgresPlugin } from '@food/postgres'
 import { redisPlugin } from '@food/redis'
+import { activeTraceId } from '@food/telemetry/spans'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from 'fastify'
 import type { BaseServiceConfig } from './base-service-config.ts'
 import { drainPlugin } from './drain-plugin.ts'
@@ -70,6 +71,9 @@ export async function createFleetService(options: FleetServiceOptions): Promise<
   app.removeContentTypeParser('text/plain')
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
+    // The id to paste into Grafana (Tempo) to see this request's trace.
+    const traceId = activeTraceId()
+    if (traceId) reply.header('x-trace-id', traceId)
   })
   app.addHook('onResponse', async (request, reply) => {
     const quiet = QUIET_PREFIXES.some((prefix) => request.url.startsWith(prefix))

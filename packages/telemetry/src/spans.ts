@@ -24,3 +24,9 @@ export function inSpan<T>(name: string, attributes: Attributes, work: (span: Spa
 export function addSpanEvent(name: string, attributes: Attributes): void {
   trace.getActiveSpan()?.addEvent(name, attributes)
 }
+
+/** Trace id of the active span, when a trace is being recorded. */
+export function activeTraceId(): string | undefined {
+  const context = trace.getActiveSpan()?.spanContext()
+  return context && trace.isSpanContextValid(context) ? context.traceId : undefined
+}

@@ -39,6 +39,7 @@ const post = async (url: string, json: unknown, headers: Record<string, string> 
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(json),
   })
+  lastTraceId = response.headers.get('x-trace-id')
   // biome-ignore lint/suspicious/noExplicitAny: the test reads whatever JSON the service sent
   return { status: response.status, body: (await response.json()) as any }
 }
@@ -63,6 +64,8 @@ async function spansOf(traceId: string, until: (spans: ReceivedSpan[]) => boolea
 
 const PASSWORD = 'never-in-a-log-line'
 let orderId: number
+let lastTraceId: string | null = null
+let orderTraceId: string | null = null
 let menuId: number
 
 beforeAll(async () => {
@@ -106,6 +109,7 @@ describe('one order, one trace', () => {
     )
     expect(placed.status).toBe(201)
     orderId = placed.body.id
+    orderTraceId = lastTraceId
     const reserve = await waitForSpan('order.reserve_stock')
     // Each service exports on its own schedule: wait until the three servers' spans are in.
     spans = await spansOf(reserve.traceId, (found) =>
@@ -114,6 +118,10 @@ describe('one order, one trace', () => {
       ),
     )
   }, 60_000)
+
+  it('names the trace in the X-Trace-Id response header', () => {
+    expect(orderTraceId).toBe(spans[0]?.traceId)
+  })
 
   it('holds spans of all three services, under the food-delivery namespace', () => {
     expect(new Set(spans.map((span) => span.service))).toEqual(
