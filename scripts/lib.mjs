@@ -134,10 +134,13 @@ export async function ensurePostgresAndRedis() {
 }
 
 // Debian tools some tests run for real: the package that provides each command.
-const DEBIAN_TOOLS = [{ command: 'promtool', pkg: 'prometheus' }]
+const DEBIAN_TOOLS = [
+  { command: 'promtool', pkg: 'prometheus' },
+  { command: 'nginx', pkg: 'nginx' },
+]
 
 /**
- * Installs the Debian tools the tests use (promtool and prometheus) when they are missing and we
+ * Installs the Debian tools the tests run for real (promtool, prometheus, nginx) when they are missing and we
  * may (root, apt-get); otherwise says what to install. The tests that need a missing tool fail.
  */
 export function ensureDebianTools() {

@@ -1,0 +1,112 @@
+import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
+import { startRestaurantService, type TestRestaurantService } from '@food/restaurant-service/test-service'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { checkConfig, type Gateway, renderGateway, startGateway } from './nginx.ts'
+
+const portOf = (baseUrl: string) => Number(new URL(baseUrl).port)
+
+let fleet: TestFleet
+let secondRestaurant: TestRestaurantService
+let gateway: Gateway
+
+beforeAll(async () => {
+  fleet = await startFleet()
+  // A second replica of the restaurant service on the same database and cache.
+  secondRestaurant = await startRestaurantService({
+    DATABASE_URL: fleet.restaurant.databaseUrl,
+    REDIS_KEY_PREFIX: fleet.restaurant.config.REDIS_KEY_PREFIX,
+  })
+  gateway = await startGateway({
+    user: [portOf(fleet.user.baseUrl)],
+    restaurant: [portOf(fleet.restaurant.baseUrl), portOf(secondRestaurant.baseUrl)],
+    order: [portOf(fleet.order.baseUrl)],
+  })
+})
+afterAll(async () => {
+  await gateway?.stop()
+  await secondRestaurant?.close()
+  await fleet?.close()
+})
+
+async function call(
+  path: string,
+  init: { method?: string; json?: unknown; headers?: Record<string, string>; body?: string } = {},
+) {
+  const response = await fetch(`${gateway.url}${path}`, {
+    method: init.method ?? (init.json === undefined && init.body === undefined ? 'GET' : 'POST'),
+    headers: { ...(init.json === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
+    body: init.json === undefined ? init.body : JSON.stringify(init.json),
+  })
+  const text = await response.text()
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined }
+}
+
+describe('the gateway configuration', () => {
+  it('passes nginx -t', async () => {
+    const { dir } = await renderGateway({ user: [1], restaurant: [2, 3], order: [4] })
+    const check = checkConfig(dir)
+    expect(check.output).toContain('syntax is ok')
+    expect(check.status).toBe(0)
+  })
+})
+
+describe('through the gateway', () => {
+  it('runs the seed flow under the original prefixes: login, order, read, cancel', async () => {
+    const menu = await fleet.restaurant.createMenu(10)
+    const { username, password } = await fleet.user.createUser('via-gateway')
+    const login = await call('/api/users/login', { json: { username, password } })
+    expect(login.status).toBe(200)
+    const headers = { authorization: `Bearer ${login.body.access_token}` }
+    const order = await call('/api/orders/orders', {
+      json: { items: [{ menu_id: menu.id, quantity: 2 }], address: 'Seoul', phone: '010-1234-5678' },
+      headers,
+    })
+    expect(order.status).toBe(201)
+    expect(order.body.status).toBe('CONFIRMED')
+    expect((await call(`/api/order/orders/${order.body.id}`, { headers })).body.id).toBe(order.body.id)
+    expect((await call(`/api/orders/orders/${order.body.id}/cancel`, { method: 'POST', headers })).body.status).toBe(
+      'CANCELLED',
+    )
+    expect((await call(`/api/restaurant/menus/${menu.id}`)).body.stock).toBe(10)
+    expect((await call('/api/user/users/1')).status).toBe(200)
+  })
+
+  it('spreads requests over both restaurant replicas', async () => {
+    for (let i = 0; i < 20; i++) expect((await call('/api/restaurants/menus')).status).toBe(200)
+    const used = new Set(
+      (await gateway.accessLog())
+        .filter((line) => String(line.uri).startsWith('/api/restaurants/'))
+        .map((line) => String(line.upstream)),
+    )
+    expect(used).toEqual(
+      new Set([`127.0.0.1:${portOf(fleet.restaurant.baseUrl)}`, `127.0.0.1:${portOf(secondRestaurant.baseUrl)}`]),
+    )
+  })
+
+  it('makes up an X-Request-Id when there is none, passes one on, and logs traceparent', async () => {
+    const made = await call('/api/restaurants/menus')
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/)
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
+    const given = await call('/api/restaurants/menus', { headers: { 'x-request-id': 'from-the-client', traceparent } })
+    expect(given.headers.get('x-request-id')).toBe('from-the-client')
+    const line = (await gateway.accessLog()).find((entry) => entry.request_id === 'from-the-client')
+    expect(line).toMatchObject({ status: 200, traceparent, method: 'GET', uri: '/api/restaurants/menus' })
+    expect(Number(line?.upstream_time)).toBeGreaterThanOrEqual(0)
+  })
+
+  it('answers its own errors in the fleet shape', async () => {
+    const unknown = await call('/nowhere')
+    expect(unknown.status).toBe(404)
+    expect(unknown.body.error.code).toBe('ROUTE_NOT_FOUND')
+    const large = await call('/api/users/signup', { json: { username: 'big', password: 'x'.repeat(70_000) } })
+    expect(large.status).toBe(413)
+    expect(large.body.error.code).toBe('PAYLOAD_TOO_LARGE')
+  })
+
+  it('keeps serving when one restaurant replica goes down', async () => {
+    await secondRestaurant.app.close()
+    const statuses = []
+    for (let i = 0; i < 10; i++) statuses.push((await call('/api/restaurants/menus')).status)
+    expect(statuses.every((status) => status === 200)).toBe(true)
+  })
+})
