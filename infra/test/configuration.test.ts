@@ -30,9 +30,11 @@ describe('monitoring stack configuration', () => {
   it('runs the stack on the seed’s ports, with Grafana provisioned from this folder', () => {
     const compose = readYaml('docker-compose.yml')
     expect(Object.keys(compose.services).sort()).toEqual(['grafana', 'loki', 'prometheus', 'promtail', 'tempo'])
-    expect(compose.services.grafana.ports).toContain('3000:3000')
-    expect(compose.services.prometheus.ports).toContain('9090:9090')
-    expect(compose.services.tempo.ports).toEqual(expect.arrayContaining(['3200:3200', '4317:4317', '4318:4318']))
+    expect(compose.services.grafana.ports).toContain('127.0.0.1:3000:3000')
+    expect(compose.services.prometheus.ports).toContain('127.0.0.1:9090:9090')
+    expect(compose.services.tempo.ports).toEqual(
+      expect.arrayContaining(['127.0.0.1:3200:3200', '127.0.0.1:4317:4317', '127.0.0.1:4318:4318']),
+    )
     expect(compose.services.grafana.volumes).toEqual(
       expect.arrayContaining([
         './grafana/provisioning:/etc/grafana/provisioning:ro',

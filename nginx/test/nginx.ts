@@ -37,7 +37,7 @@ export async function renderGateway(upstreams: { user: number[]; restaurant: num
     .replaceAll('/tmp/', `${dir}/`)
     .replaceAll('/etc/nginx/conf.d/', `${dir}/conf.d/`)
   await writeFile(join(dir, 'nginx.conf'), main)
-  const template = await readFile(join(NGINX_DIR, 'templates/gateway.conf.template'), 'utf8')
+  const template = await readFile(join(NGINX_DIR, 'templates/default.conf.template'), 'utf8')
   await writeFile(
     join(dir, 'conf.d/gateway.conf'),
     renderTemplate(template, {

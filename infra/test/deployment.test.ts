@@ -1,0 +1,152 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { loadOrderConfig } from '@food/order-service/config'
+import { loadRestaurantConfig } from '@food/restaurant-service/config'
+import { loadUserConfig } from '@food/user-service/config'
+import { describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
+import { INFRA } from './config-files.ts'
+
+/**
+ * No Docker engine runs here, so the compose files and the Dockerfile are checked statically:
+ * what they reference exists, and what they set is what the services read.
+ */
+const ROOT = join(INFRA, '..')
+// biome-ignore lint/suspicious/noExplicitAny: a compose document, read field by field
+const compose: any = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true })
+const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
+
+const SERVICES = {
+  user: { port: 8001, loadConfig: loadUserConfig },
+  restaurant: { port: 8002, loadConfig: loadRestaurantConfig },
+  order: { port: 8003, loadConfig: loadOrderConfig },
+}
+
+describe('docker-compose.yml', () => {
+  it('includes the monitoring stack and runs the fleet, its databases and the gateway', () => {
+    expect(compose.include).toEqual(['infra/docker-compose.yml'])
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'gateway',
+      'order',
+      'postgres',
+      'redis',
+      'restaurant',
+      'user',
+    ])
+  })
+
+  it('builds each service from the Dockerfile with its name', () => {
+    for (const name of Object.keys(SERVICES)) {
+      const build = compose.services[name].build
+      expect(existsSync(join(ROOT, build.context, build.dockerfile ?? 'Dockerfile'))).toBe(true)
+      expect(build.args).toEqual({ SERVICE: name })
+      expect(existsSync(join(ROOT, 'services', name, 'src/server.ts'))).toBe(true)
+    }
+  })
+
+  it('gives each service a configuration its own loader accepts, in production mode', () => {
+    for (const [name, { port, loadConfig }] of Object.entries(SERVICES)) {
+      const env = compose.services[name].environment
+      const config = loadConfig(env)
+      expect(config.NODE_ENV).toBe('production')
+      expect(config.PORT).toBe(port)
+      // Published on the loopback only: chaos switches must not be open to the network.
+      expect(compose.services[name].ports).toEqual([`127.0.0.1:${port}:${port}`])
+      expect(config.CHAOS_ENABLED).toBe(true)
+      expect(new URL(config.DATABASE_URL).hostname).toBe('postgres')
+      expect(new URL(config.REDIS_URL).hostname).toBe('redis')
+      expect(env.OTEL_SERVICE_NAME).toBe(`${name}-service`)
+      expect(new URL(env.OTEL_EXPORTER_OTLP_ENDPOINT).hostname).toBe('tempo')
+    }
+    const order = loadOrderConfig(compose.services.order.environment)
+    expect([new URL(order.USER_SERVICE_URL).host, new URL(order.RESTAURANT_SERVICE_URL).host]).toEqual([
+      'user:8001',
+      'restaurant:8002',
+    ])
+  })
+
+  it('creates every database the services use', () => {
+    const init = readFileSync(join(ROOT, 'docker/postgres-init.sql'), 'utf8')
+    for (const name of Object.keys(SERVICES)) {
+      const database = new URL(compose.services[name].environment.DATABASE_URL).pathname.slice(1)
+      expect(init).toContain(`CREATE DATABASE ${database};`)
+    }
+    const mount = compose.services.postgres.volumes[0].split(':')
+    expect(existsSync(join(ROOT, mount[0]))).toBe(true)
+    expect(mount[1]).toMatch(/^\/docker-entrypoint-initdb\.d\//)
+  })
+
+  it('starts services only once what they need is healthy', () => {
+    for (const name of ['postgres', 'redis', 'user', 'restaurant', 'order', 'gateway']) {
+      expect(compose.services[name].healthcheck ?? dockerfile.includes('HEALTHCHECK')).toBeTruthy()
+    }
+    expect(compose.services.order.depends_on).toMatchObject({
+      postgres: { condition: 'service_healthy' },
+      user: { condition: 'service_healthy' },
+      restaurant: { condition: 'service_healthy' },
+    })
+    expect(compose.services.gateway.depends_on.order).toEqual({ condition: 'service_healthy' })
+  })
+
+  it('gives the gateway every variable of its template, and mounts files that exist', () => {
+    const gateway = compose.services.gateway
+    expect(gateway.ports).toEqual(['127.0.0.1:80:80'])
+    for (const volume of gateway.volumes) expect(existsSync(join(ROOT, volume.split(':')[0]))).toBe(true)
+    const template = readFileSync(join(ROOT, 'nginx/templates/default.conf.template'), 'utf8')
+    const needed = new Set([...template.matchAll(/\$\{([A-Z_]+)\}/g)].map((match) => match[1]))
+    expect([...needed].filter((name) => !(name && name in gateway.environment))).toEqual([])
+    expect(gateway.environment.ORDER_SERVERS).toContain('order:8003')
+  })
+
+  it('writes the services’ logs where the monitoring stack’s Promtail reads them', () => {
+    // biome-ignore lint/suspicious/noExplicitAny: a compose document
+    const infra: any = parse(readFileSync(join(INFRA, 'docker-compose.yml'), 'utf8'))
+    expect(infra.services.promtail.volumes).toContain('fleet-logs:/var/log/fleet:ro')
+    for (const name of Object.keys(SERVICES)) {
+      expect(compose.services[name].volumes).toContain('fleet-logs:/var/log/fleet')
+      expect(compose.services[name].environment.LOG_FILE).toBe(`/var/log/fleet/${name}.log`)
+    }
+  })
+})
+
+describe('Dockerfile', () => {
+  it('builds in stages onto node:20-slim, runs as the node user in production mode', () => {
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20[.\d]*-slim$/m)
+    expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(3)
+    expect(dockerfile).toMatch(/^USER node$/m)
+    expect(dockerfile).toMatch(/^ENV NODE_ENV=production$/m)
+    expect(dockerfile).toContain('--prod')
+  })
+
+  it('copies what exists and runs files that exist, the OpenTelemetry bootstrap first', () => {
+    for (const [, source] of dockerfile.matchAll(/^COPY (?!--from)(\S+)/gm)) {
+      expect(existsSync(join(ROOT, source as string)), source).toBe(true)
+    }
+    for (const file of ['docker/entrypoint.sh', 'docker/healthcheck.mjs', 'packages/postgres/bin/fleet-db.mjs']) {
+      expect(existsSync(join(ROOT, file)), file).toBe(true)
+      expect(dockerfile + readFileSync(join(ROOT, 'docker/entrypoint.sh'), 'utf8')).toContain(`/app/${file}`)
+    }
+    expect(dockerfile).toContain(
+      'CMD ["node", "--import", "tsx", "--import", "@food/telemetry/register", "src/server.ts"]',
+    )
+  })
+
+  it('leaves dependencies, generated clients and local state out of the build context', () => {
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+    for (const pattern of ['**/node_modules', '**/generated', '.git', '.fleet']) expect(ignored).toContain(pattern)
+  })
+})
+
+describe('dclint', () => {
+  it('finds no error in the compose files', () => {
+    const run = spawnSync(
+      join(INFRA, 'node_modules/.bin/dclint'),
+      ['-c', join(ROOT, '.dclintrc.yml'), join(ROOT, 'docker-compose.yml'), join(INFRA, 'docker-compose.yml')],
+      { encoding: 'utf8' },
+    )
+    expect(run.error).toBeUndefined()
+    expect(run.stdout + run.stderr).toMatch(/\(0 errors, \d+ warnings?\)|^\s*$/)
+    expect(run.status).toBe(0)
+  })
+})
