@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort } from '@food/testing'
+import { answersSoon, freePort } from '@food/testing'
 
 const NGINX_DIR = fileURLToPath(new URL('..', import.meta.url))
 
@@ -73,16 +73,9 @@ export async function startGateway(upstreams: Parameters<typeof renderGateway>[0
     nginx.kill('SIGQUIT')
     await once(nginx, 'exit')
   }
-  for (let i = 0; ; i++) {
-    if (nginx.exitCode !== null) throw new Error(`nginx exited: ${stderr}`)
-    try {
-      if ((await fetch(`${url}/health`)).ok) break
-    } catch {}
-    if (i === 100) {
-      await stop()
-      throw new Error(`nginx did not answer on ${url}: ${stderr}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50))
+  if (!(await answersSoon(`${url}/health`, nginx))) {
+    await stop()
+    throw new Error(`nginx did not answer on ${url}: ${stderr}`)
   }
   return {
     url,

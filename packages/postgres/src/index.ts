@@ -3,4 +3,5 @@ export { dropDatabase, ensureDatabase, splitDatabaseUrl, withDatabase } from './
 export { type Migration, type MigrationResult, migrate, readMigrations } from './migrations.ts'
 export { type PostgresPluginOptions, postgresPlugin } from './postgres-plugin.ts'
 export { prismaOnPool } from './prisma.ts'
+export { runSeed } from './seed.ts'
 export { SQLSTATE, sqlState, withTransaction } from './transaction.ts'

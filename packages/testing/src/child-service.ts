@@ -13,6 +13,21 @@ export async function freePort(): Promise<number> {
   return address.port
 }
 
+/**
+ * Polls `url` until it answers 2xx (true), the child exits, or about 10 s pass (false).
+ * `child` is the process expected to serve it: its exit ends the wait at once.
+ */
+export async function answersSoon(url: string, child: ChildProcess): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) return false
+    try {
+      if ((await fetch(url)).ok) return true
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return false
+}
+
 export interface ChildService {
   baseUrl: string
   /** Every line the service printed on stdout so far (its JSON logs). */
@@ -52,13 +67,7 @@ export async function spawnService(dir: string, env: Record<string, string>): Pr
     child.kill('SIGTERM')
     await once(child, 'exit')
   }
-  for (let i = 0; i < 150; i++) {
-    if (child.exitCode !== null) throw new Error(`service in ${dir} exited: ${stderr}`)
-    try {
-      if ((await fetch(`${baseUrl}/health/ready`)).ok) return { baseUrl, lines, stop }
-    } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
+  if (await answersSoon(`${baseUrl}/health/ready`, child)) return { baseUrl, lines, stop }
   await stop()
   throw new Error(`service in ${dir} did not become ready: ${stderr}`)
 }

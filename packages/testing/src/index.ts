@@ -1,4 +1,4 @@
-export { type ChildService, freePort, spawnService } from './child-service.ts'
+export { answersSoon, type ChildService, freePort, spawnService } from './child-service.ts'
 export {
   createDatabaseFromTemplate,
   freshMigratedDatabase,

@@ -2,8 +2,7 @@
  * Dev seed: five restaurants, twenty menus, 100 of each in stock. Menu 1 (김치찌개) exists, as
  * the seed README's order examples use it. Idempotent: a catalogue that has restaurants is left as it is.
  */
-import { withAdvisoryLock } from '@food/postgres'
-import pg from 'pg'
+import { runSeed } from '@food/postgres'
 import { createPrismaClient } from '../src/db/prisma-client.ts'
 
 const STOCK = 100
@@ -66,37 +65,27 @@ const CATALOG = [
   },
 ] as const
 
-const databaseUrl = process.env.DATABASE_URL
-if (!databaseUrl) throw new Error('DATABASE_URL is required but not set')
-const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 })
-const prisma = createPrismaClient(pool)
-try {
-  // Replicas starting together seed one after the other, and the second finds it done.
-  await withAdvisoryLock(pool, 'seed', async () => {
+await runSeed(async (pool) => {
+  const prisma = createPrismaClient(pool)
+  try {
     if ((await prisma.restaurant.count()) > 0) {
       console.log('catalogue already seeded')
-    } else {
-      for (const restaurant of CATALOG) {
-        await prisma.restaurant.create({
-          data: {
-            name: restaurant.name,
-            category: restaurant.category,
-            address: restaurant.address,
-            menus: {
-              create: restaurant.menus.map(([name, description, price]) => ({
-                name,
-                description,
-                price,
-                stock: STOCK,
-              })),
-            },
-          },
-        })
-      }
-      console.log(`seeded ${CATALOG.length} restaurants, ${CATALOG.length * 4} menus with ${STOCK} each in stock`)
+      return
     }
-  })
-} finally {
-  await prisma.$disconnect()
-  await pool.end()
-}
+    for (const restaurant of CATALOG) {
+      await prisma.restaurant.create({
+        data: {
+          name: restaurant.name,
+          category: restaurant.category,
+          address: restaurant.address,
+          menus: {
+            create: restaurant.menus.map(([name, description, price]) => ({ name, description, price, stock: STOCK })),
+          },
+        },
+      })
+    }
+    console.log(`seeded ${CATALOG.length} restaurants, ${CATALOG.length * 4} menus with ${STOCK} each in stock`)
+  } finally {
+    await prisma.$disconnect()
+  }
+})
