@@ -60,7 +60,7 @@ export async function buildApp(config: RestaurantConfig): Promise<FleetInstance>
 
   app.addSchema(MenuView)
   app.addSchema(RestaurantView)
-  await app.register(menuRoutes, { menus })
+  await app.register(menuRoutes, { menus, catalog })
   await app.register(restaurantRoutes, { catalog })
   await app.register(inventoryRoutes, { inventory, menus, pool: app.pg })
   return app

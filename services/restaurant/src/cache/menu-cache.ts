@@ -37,6 +37,11 @@ export class MenuCache {
     return menu && { value: menu, source: 'MISS' }
   }
 
+  /** A new menu appears in the lists at once. */
+  async invalidateLists(restaurantId: number): Promise<void> {
+    await this.#caches?.list.invalidate(listKey(), listKey(restaurantId))
+  }
+
   async invalidateStock(menuId: number, restaurantId: number): Promise<void> {
     if (!this.#caches) return
     await Promise.all([

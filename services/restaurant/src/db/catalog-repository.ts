@@ -24,6 +24,20 @@ export class CatalogRepository {
     return menu ? toMenuView(menu) : undefined
   }
 
+  /** The new menu, or `undefined` when there is no such restaurant. */
+  async createMenu(menu: {
+    restaurantId: number
+    name: string
+    description: string
+    price: number
+    stock: number
+  }): Promise<MenuView | undefined> {
+    if (!(await this.#prisma.restaurant.findUnique({ where: { id: menu.restaurantId }, select: { id: true } }))) {
+      return undefined
+    }
+    return toMenuView(await this.#prisma.menu.create({ data: menu }))
+  }
+
   async listRestaurants(): Promise<RestaurantView[]> {
     const restaurants = await this.#prisma.restaurant.findMany({
       orderBy: { id: 'asc' },

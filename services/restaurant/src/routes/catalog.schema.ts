@@ -56,3 +56,21 @@ export const getRestaurantSchema = {
   params: Type.Object({ id: Id }),
   response: { 200: Type.Ref(RestaurantView), 400: errorRef, 404: errorRef },
 }
+
+export const createMenuSchema = {
+  tags: ['menus'],
+  summary: 'Add a menu to a restaurant',
+  description:
+    'The load scenarios create menus with the stock they need, so their invariants start from a known value.',
+  body: Type.Object(
+    {
+      restaurant_id: Id,
+      name: Type.String({ minLength: 1, maxLength: 100, examples: ['불고기'] }),
+      description: Type.Optional(Type.String({ maxLength: 500 })),
+      price: Type.Integer({ minimum: 0, maximum: 10_000_000, examples: [12000] }),
+      stock: Type.Integer({ minimum: 0, maximum: 10_000_000, examples: [100] }),
+    },
+    { additionalProperties: false },
+  ),
+  response: { 201: Type.Ref(MenuView), 400: errorRef, 404: errorRef },
+}

@@ -1,12 +1,24 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { notFound } from '@food/errors'
 import type { MenuCache } from '../cache/menu-cache.ts'
-import { getMenuSchema, listMenusSchema } from './catalog.schema.ts'
+import type { CatalogRepository } from '../db/catalog-repository.ts'
+import { createMenuSchema, getMenuSchema, listMenusSchema } from './catalog.schema.ts'
 
-export const menuRoutes: FastifyPluginAsyncTypebox<{ menus: MenuCache }> = async (app, { menus }) => {
+export const menuRoutes: FastifyPluginAsyncTypebox<{ menus: MenuCache; catalog: CatalogRepository }> = async (
+  app,
+  { menus, catalog },
+) => {
   app.get('/menus', { schema: listMenusSchema }, async (request, reply) => {
     const { value, source } = await menus.list(request.query.restaurant_id)
     return reply.header('x-cache', source).send(value)
+  })
+
+  app.post('/menus', { schema: createMenuSchema }, async (request, reply) => {
+    const { restaurant_id: restaurantId, name, description = '', price, stock } = request.body
+    const menu = await catalog.createMenu({ restaurantId, name, description, price, stock })
+    if (!menu) throw notFound('RESTAURANT_NOT_FOUND', `No restaurant with id ${restaurantId}`)
+    await menus.invalidateLists(restaurantId)
+    return reply.code(201).send(menu)
   })
 
   app.get('/menus/:id', { schema: getMenuSchema }, async (request, reply) => {

@@ -69,6 +69,34 @@ describe('menus behind the cache', () => {
     expect((await service.call('GET', `/menus/${menu.id}`)).body.stock).toBe(10)
   })
 
+  it('adds a menu, shown at once in the cached lists', async () => {
+    const existing = await service.createMenu(1)
+    await service.call('GET', '/menus')
+    const created = await service.call('POST', '/menus', {
+      json: { restaurant_id: existing.restaurantId, name: '불고기', price: 12000, stock: 30 },
+    })
+    expect(created.status).toBe(201)
+    expect(created.body).toEqual({
+      ...MENU_FIELDS,
+      restaurant_id: existing.restaurantId,
+      name: '불고기',
+      description: '',
+      stock: 30,
+    })
+    const list = await service.call('GET', '/menus')
+    expect(list.headers.get('x-cache')).toBe('MISS')
+    expect(list.body).toContainEqual(created.body)
+    const unknown = await service.call('POST', '/menus', {
+      json: { restaurant_id: 999999, name: 'x', price: 1, stock: 1 },
+    })
+    expect(unknown.status).toBe(404)
+    expect(unknown.body).toEqual(errorBody('RESTAURANT_NOT_FOUND'))
+    const negative = await service.call('POST', '/menus', {
+      json: { restaurant_id: 1, name: 'x', price: 1, stock: -1 },
+    })
+    expect(negative.status).toBe(400)
+  })
+
   it.each([
     ['/menus/abc', 400, 'VALIDATION_ERROR'],
     ['/menus/0', 400, 'VALIDATION_ERROR'],
