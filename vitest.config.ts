@@ -7,6 +7,7 @@ export default defineConfig({
       'services/*/vitest.config.ts',
       'infra/vitest.config.ts',
       'nginx/vitest.config.ts',
+      'load-tests/vitest.config.ts',
     ],
   },
 })

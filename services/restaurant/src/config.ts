@@ -2,15 +2,18 @@ import { loadConfig, serviceEnv } from '@food/config'
 import { type Static, Type } from '@sinclair/typebox'
 
 export const LOCK_STRATEGIES = ['pessimistic', 'optimistic', 'atomic'] as const
-export type LockStrategyName = (typeof LOCK_STRATEGIES)[number]
+/** No lock at all (lost updates): only to show that the load runner catches a broken invariant. */
+export const UNSAFE_STRATEGY = 'unsafe'
+export type LockStrategyName = (typeof LOCK_STRATEGIES)[number] | typeof UNSAFE_STRATEGY
 
 export const RestaurantConfigSchema = Type.Object({
   ...serviceEnv({ port: 8002, redisKeyPrefix: 'restaurant:' }),
   /** The experiment variable: how concurrent stock changes are kept from overselling. */
   STOCK_LOCK_STRATEGY: Type.Union(
-    LOCK_STRATEGIES.map((name) => Type.Literal(name)),
+    [Type.Literal('pessimistic'), Type.Literal('optimistic'), Type.Literal('atomic'), Type.Literal(UNSAFE_STRATEGY)],
     { default: 'pessimistic' },
   ),
+  ALLOW_UNSAFE_STOCK_STRATEGY: Type.Boolean({ default: false }),
   /** Attempts at a stock change that lost a race (optimistic version check, duplicate request) before 503 STOCK_CONTENTION. */
   STOCK_CHANGE_MAX_ATTEMPTS: Type.Integer({ default: 100, minimum: 1, maximum: 10_000 }),
   MENU_CACHE_ENABLED: Type.Boolean({ default: true }),
@@ -21,4 +24,8 @@ export const RestaurantConfigSchema = Type.Object({
 export type RestaurantConfig = Static<typeof RestaurantConfigSchema>
 
 export const loadRestaurantConfig = (env: NodeJS.ProcessEnv = process.env): RestaurantConfig =>
-  loadConfig(RestaurantConfigSchema, env)
+  loadConfig(RestaurantConfigSchema, env, (config) =>
+    config.STOCK_LOCK_STRATEGY === UNSAFE_STRATEGY && !config.ALLOW_UNSAFE_STOCK_STRATEGY
+      ? ['STOCK_LOCK_STRATEGY=unsafe loses updates: it needs ALLOW_UNSAFE_STOCK_STRATEGY=true (tests only)']
+      : [],
+  )

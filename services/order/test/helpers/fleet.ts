@@ -12,8 +12,8 @@ export type TestFleet = Awaited<ReturnType<typeof startFleet>>
  * The three real services on free ports, each with its own database, talking over real HTTP.
  * The recoverer does not run by itself here: tests call `order.app.recoverer.runOnce()`.
  */
-export async function startFleet(orderEnv: Record<string, string> = {}) {
-  const [user, restaurant] = await Promise.all([startUserService(), startRestaurantService()])
+export async function startFleet(orderEnv: Record<string, string> = {}, restaurantEnv: Record<string, string> = {}) {
+  const [user, restaurant] = await Promise.all([startUserService(), startRestaurantService(restaurantEnv)])
   const order = await startTestService({
     name: 'order',
     loadConfig: loadOrderConfig,

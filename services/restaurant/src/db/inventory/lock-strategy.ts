@@ -91,4 +91,26 @@ export const atomic: LockStrategy = {
     ),
 }
 
-export const LOCK_STRATEGIES_BY_NAME: Record<LockStrategyName, LockStrategy> = { pessimistic, optimistic, atomic }
+/**
+ * Deliberately wrong: writes back the stock it read, so concurrent changes overwrite each other.
+ * Exists so the load runner's invariant checks can be seen catching a real defect.
+ */
+export const unsafe: LockStrategy = {
+  name: 'unsafe',
+  lockingStep: 'move',
+  delayPoint: 'before-move',
+  whenNotMoved: 'retry',
+  readMenu: (client, menuId) => selectMenu(client, SELECT_MENU, menuId),
+  moveStock: (client, menuId, delta, read) =>
+    updateStock(client, 'UPDATE menus SET stock = $2, version = version + 1 WHERE id = $1 RETURNING stock', [
+      menuId,
+      read.stock + delta,
+    ]),
+}
+
+export const LOCK_STRATEGIES_BY_NAME: Record<LockStrategyName, LockStrategy> = {
+  pessimistic,
+  optimistic,
+  atomic,
+  unsafe,
+}

@@ -1,0 +1,65 @@
+/**
+ * `npm run scenario -- <name> [options]`: runs one load scenario against the fleet on this
+ * machine and prints its report; exits 1 when an invariant broke.
+ */
+import { writeFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import { runScenario } from './runner.ts'
+import { SCENARIOS, scenarioNamed } from './scenarios/index.ts'
+import { gatewayTargets, LOCAL_TARGETS } from './targets.ts'
+import { textReport } from './text-report.ts'
+
+const USAGE = `usage: npm run scenario -- <scenario|all> [--duration 30] [--concurrency 20] [--max-requests 20000]
+                             [--gateway http://localhost] [--settle 60] [--json report.json]
+scenarios:
+${SCENARIOS.map((scenario) => `  ${scenario.name.padEnd(18)} ${scenario.description}`).join('\n')}`
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    duration: { type: 'string', default: '30' },
+    concurrency: { type: 'string', default: '20' },
+    'max-requests': { type: 'string', default: '20000' },
+    settle: { type: 'string', default: '60' },
+    gateway: { type: 'string' },
+    json: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+})
+
+const name = positionals[0]
+const chosen = name === 'all' ? SCENARIOS : [scenarioNamed(name ?? '')].filter((scenario) => scenario !== undefined)
+if (values.help || chosen.length === 0) {
+  console.error(USAGE)
+  process.exit(values.help ? 0 : 2)
+}
+
+const bounded = (value: string | undefined, max: number, label: string) => {
+  const number = Number(value)
+  if (!Number.isInteger(number) || number < 1 || number > max) throw new Error(`--${label} must be 1..${max}`)
+  return number
+}
+
+const options = {
+  targets: values.gateway ? gatewayTargets(values.gateway) : LOCAL_TARGETS,
+  durationS: bounded(values.duration, 600, 'duration'),
+  concurrency: bounded(values.concurrency, 200, 'concurrency'),
+  maxRequests: bounded(values['max-requests'], 1_000_000, 'max-requests'),
+  settleTimeoutS: bounded(values.settle, 600, 'settle'),
+  onProgress: process.stdout.isTTY
+    ? ({ elapsedS, requests, errors }: { elapsedS: number; requests: number; errors: number }) =>
+        process.stdout.write(`\r  ${elapsedS} s  ${requests} requests  ${errors} errors   `)
+    : undefined,
+}
+
+const reports = []
+for (const scenario of chosen) {
+  console.log(`▸ ${scenario.name} (${options.durationS} s, ${options.concurrency} users)`)
+  const report = await runScenario(scenario, options)
+  if (process.stdout.isTTY) process.stdout.write('\n')
+  console.log(textReport(report))
+  reports.push(report)
+}
+if (values.json)
+  await writeFile(values.json, `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`)
+process.exitCode = reports.every((report) => report.ok) ? 0 : 1

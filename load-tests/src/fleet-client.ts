@@ -1,0 +1,81 @@
+import { Agent } from 'undici'
+import type { Recorder } from './recorder.ts'
+import type { Targets } from './targets.ts'
+
+export interface Answer {
+  status: number
+  // biome-ignore lint/suspicious/noExplicitAny: whatever JSON the service answered
+  body: any
+  headers: Record<string, string | string[] | undefined>
+}
+
+export type Service = keyof Targets
+
+/** HTTP to the fleet, each call timed and recorded under its endpoint name (`POST /orders`). */
+export class FleetClient {
+  readonly #targets: Targets
+  readonly #recorder: Recorder
+  readonly #agent = new Agent({ connections: 256, headersTimeout: 30_000, bodyTimeout: 30_000 })
+
+  constructor(targets: Targets, recorder: Recorder) {
+    this.#targets = targets
+    this.#recorder = recorder
+  }
+
+  async call(
+    service: Service,
+    method: string,
+    path: string,
+    options: { endpoint?: string; json?: unknown; token?: string; record?: boolean } = {},
+  ): Promise<Answer> {
+    const headers: Record<string, string> = {}
+    if (options.json !== undefined) headers['content-type'] = 'application/json'
+    if (options.token) headers.authorization = `Bearer ${options.token}`
+    const startedAt = performance.now()
+    let answer: Answer
+    try {
+      const response = await this.#agent.request({
+        origin: new URL(this.#targets[service]).origin,
+        path: `${new URL(this.#targets[service]).pathname.replace(/\/$/, '')}${path}`,
+        method: method as 'GET',
+        headers,
+        body: options.json === undefined ? null : JSON.stringify(options.json),
+      })
+      const text = await response.body.text()
+      answer = { status: response.statusCode, headers: response.headers, body: text ? safeJson(text) : undefined }
+    } catch (error) {
+      // No answer at all (refused, reset, timed out): status 0, and the run goes on.
+      answer = { status: 0, headers: {}, body: { error: { code: (error as { code?: string }).code ?? 'NETWORK' } } }
+    }
+    if (options.record !== false) {
+      const cache = answer.headers['x-cache']
+      this.#recorder.add({
+        startedAt,
+        endpoint: options.endpoint ?? `${method} ${path}`,
+        status: answer.status,
+        latencyMs: performance.now() - startedAt,
+        ...(typeof cache === 'string' ? { cache } : {}),
+        ...(reasonOf(answer) ? { reason: reasonOf(answer) } : {}),
+      })
+    }
+    return answer
+  }
+
+  close(): Promise<void> {
+    return this.#agent.close()
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+function reasonOf(answer: Answer): string | undefined {
+  if (answer.body?.failure_reason) return answer.body.failure_reason
+  if (answer.status >= 400 || answer.status === 0) return answer.body?.error?.code
+  return undefined
+}

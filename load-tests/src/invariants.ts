@@ -1,0 +1,90 @@
+import type { FleetClient } from './fleet-client.ts'
+import type { LoadUser } from './scenario.ts'
+
+export interface InvariantResult {
+  name: string
+  ok: boolean
+  detail: string
+}
+
+interface OrderView {
+  id: number
+  status: string
+  stock_status: string
+  items: { menu_id: number; quantity: number }[]
+}
+
+const UNSETTLED = new Set(['reserving', 'reserved', 'releasing'])
+const isSettled = (order: OrderView) => order.status !== 'PENDING' && !UNSETTLED.has(order.stock_status)
+
+/** Every order of these users that holds (or held) the menu, read back from the order service. */
+async function ordersOf(client: FleetClient, users: LoadUser[], menuId: number): Promise<OrderView[]> {
+  const orders: OrderView[] = []
+  for (const user of users) {
+    for (let offset = 0; ; offset += 100) {
+      const page = await client.call('order', 'GET', `/orders?limit=100&offset=${offset}`, {
+        token: user.token,
+        record: false,
+      })
+      if (page.status !== 200) throw new Error(`GET /orders answered ${page.status}`)
+      orders.push(
+        ...(page.body.orders as OrderView[]).filter((order) => order.items.some((item) => item.menu_id === menuId)),
+      )
+      if (offset + 100 >= page.body.total) break
+    }
+  }
+  return orders
+}
+
+/**
+ * Waits until every order is settled (the recoverer finishes what failed), then checks the
+ * invariants against what the services themselves say.
+ */
+export async function checkInvariants(
+  client: FleetClient,
+  options: { users: LoadUser[]; menuId: number; initialStock: number; settleTimeoutS: number },
+): Promise<InvariantResult[]> {
+  const deadline = Date.now() + options.settleTimeoutS * 1000
+  let orders = await ordersOf(client, options.users, options.menuId)
+  while (orders.some((order) => !isSettled(order)) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    orders = await ordersOf(client, options.users, options.menuId)
+  }
+  const ledger = (await client.call('restaurant', 'GET', `/inventory/${options.menuId}`, { record: false })).body
+  const unitsOf = (order: OrderView) =>
+    order.items.filter((item) => item.menu_id === options.menuId).reduce((sum, item) => sum + item.quantity, 0)
+  const confirmedUnits = orders
+    .filter((order) => order.status === 'CONFIRMED')
+    .reduce((sum, order) => sum + unitsOf(order), 0)
+  const unsettled = orders.filter((order) => !isSettled(order))
+  const unreleased = orders.filter(
+    (order) => ['FAILED', 'CANCELLED'].includes(order.status) && order.stock_status !== 'released',
+  )
+
+  return [
+    { name: 'stock never negative', ok: ledger.stock >= 0, detail: `stock ${ledger.stock}` },
+    {
+      name: 'initial = stock + units in CONFIRMED orders',
+      ok: ledger.stock + confirmedUnits === options.initialStock,
+      detail: `${options.initialStock} = ${ledger.stock} + ${confirmedUnits}`,
+    },
+    {
+      name: 'initial = stock + units the restaurant holds for orders',
+      ok: ledger.stock + ledger.reserved_units === options.initialStock,
+      detail: `${options.initialStock} = ${ledger.stock} + ${ledger.reserved_units}`,
+    },
+    {
+      name: `no order left PENDING or holding stock half-way (after ${options.settleTimeoutS} s)`,
+      ok: unsettled.length === 0,
+      detail:
+        unsettled.length === 0
+          ? `${orders.length} orders settled`
+          : `unsettled: ${unsettled.map((o) => o.id).join(', ')}`,
+    },
+    {
+      name: 'every FAILED or CANCELLED order gave all its units back',
+      ok: unreleased.length === 0,
+      detail: unreleased.length === 0 ? 'all released' : `not released: ${unreleased.map((o) => o.id).join(', ')}`,
+    },
+  ]
+}

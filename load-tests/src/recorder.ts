@@ -1,0 +1,69 @@
+export interface Sample {
+  /** Milliseconds since the run started. */
+  at: number
+  endpoint: string
+  status: number
+  latencyMs: number
+  /** `X-Cache` of the answer, where the service sends one. */
+  cache?: string
+  /** Why an order failed, when the answer says (failure_reason, or the error code). */
+  reason?: string
+}
+
+/** Every request of a run, kept in memory (runs are bounded in count and time). */
+export class Recorder {
+  readonly samples: Sample[] = []
+  readonly startedAt = performance.now()
+
+  elapsedMs(): number {
+    return performance.now() - this.startedAt
+  }
+
+  add(sample: Omit<Sample, 'at'> & { startedAt: number }): void {
+    const { startedAt, ...rest } = sample
+    this.samples.push({ ...rest, at: startedAt - this.startedAt })
+  }
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
+  return sorted[Math.max(0, index)] as number
+}
+
+export interface LatencySummary {
+  count: number
+  p50: number
+  p95: number
+  p99: number
+  max: number
+}
+
+export function summarise(latencies: number[]): LatencySummary {
+  const sorted = [...latencies].sort((a, b) => a - b)
+  return {
+    count: sorted.length,
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted.at(-1) ?? 0),
+  }
+}
+
+const round = (value: number) => Math.round(value * 10) / 10
+
+export const countBy = <T>(items: T[], key: (item: T) => string | undefined): Record<string, number> => {
+  const counts: Record<string, number> = {}
+  for (const item of items) {
+    const name = key(item)
+    if (name !== undefined) counts[name] = (counts[name] ?? 0) + 1
+  }
+  return counts
+}
+
+/** `Object.groupBy`, which Node 20 lacks. */
+export function groupBy<T>(items: T[], key: (item: T) => string): Record<string, T[]> {
+  const groups: Record<string, T[]> = {}
+  for (const item of items) (groups[key(item)] ??= []).push(item)
+  return groups
+}

@@ -1,0 +1,245 @@
+import { randomBytes } from 'node:crypto'
+import { FleetClient, type Service } from './fleet-client.ts'
+import { checkInvariants, type InvariantResult } from './invariants.ts'
+import { countBy, groupBy, Recorder, summarise } from './recorder.ts'
+import type { IterationContext, LoadUser, Scenario } from './scenario.ts'
+import { assertLoopback, type Targets } from './targets.ts'
+
+export interface RunOptions {
+  targets: Targets
+  durationS: number
+  concurrency: number
+  /** The run stops at this many requests even before its duration is up. */
+  maxRequests: number
+  /** How long to wait for failed orders to be released (the recoverer's timeout and more). */
+  settleTimeoutS: number
+  /** Called about once a second with the run's progress (the CLI prints it on a TTY). */
+  onProgress?: (progress: { elapsedS: number; requests: number; errors: number }) => void
+}
+
+export interface ChaosWindow {
+  service: Service
+  fault: string
+  value: number | boolean
+  fromS: number
+  untilS: number
+}
+
+export interface RunReport {
+  scenario: string
+  description: string
+  startedAt: string
+  durationS: number
+  concurrency: number
+  requests: number
+  throughputRps: number
+  latencyMs: ReturnType<typeof summarise>
+  endpoints: Record<string, ReturnType<typeof summarise> & { statuses: Record<string, number> }>
+  statuses: Record<string, number>
+  reasons: Record<string, number>
+  cache: { hits: number; misses: number; hitRatio: number | null }
+  chaos: ChaosWindow[]
+  /** One point a second: requests, errors (5xx or no answer) and latency. */
+  timeline: { second: number; requests: number; errors: number; p50: number; p95: number }[]
+  invariants: InvariantResult[]
+  ok: boolean
+}
+
+const SERVICES: Service[] = ['user', 'restaurant', 'order']
+
+async function createUser(client: FleetClient, runId: string, index: string): Promise<LoadUser> {
+  const username = `load-${runId}-${index}`
+  const password = randomBytes(12).toString('hex')
+  const signup = await client.call('user', 'POST', '/signup', { json: { username, password }, record: false })
+  if (signup.status !== 201) throw new Error(`signup failed (${signup.status}): ${JSON.stringify(signup.body)}`)
+  const login = await client.call('user', 'POST', '/login', { json: { username, password }, record: false })
+  if (login.status !== 200) throw new Error(`login failed (${login.status})`)
+  return { username, password, token: login.body.access_token }
+}
+
+async function createMenu(client: FleetClient, scenario: Scenario, runId: string): Promise<number> {
+  const restaurants = await client.call('restaurant', 'GET', '/restaurants', { record: false })
+  const restaurantId = restaurants.body?.[0]?.id
+  if (!restaurantId) throw new Error('the restaurant service has no restaurant: run its seed (npm start does)')
+  const menu = await client.call('restaurant', 'POST', '/menus', {
+    json: { restaurant_id: restaurantId, name: `load ${scenario.name} ${runId}`, price: 1000, stock: scenario.stock },
+    record: false,
+  })
+  if (menu.status !== 201) throw new Error(`could not create the scenario's menu (${menu.status})`)
+  return menu.body.id
+}
+
+/** Clears every fault on every service: at the end, on error, and on Ctrl-C. */
+const clearChaos = (client: FleetClient) =>
+  Promise.all(SERVICES.map((service) => client.call(service, 'DELETE', '/chaos', { record: false })))
+
+/**
+ * Runs a scenario against the fleet: sets up its own users and menu, applies its faults on
+ * schedule, drives `concurrency` virtual users for `durationS` (or `maxRequests`), always clears
+ * the faults, then reads back the invariants. `ok` is false when any invariant broke.
+ */
+export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunReport> {
+  assertLoopback(options.targets)
+  const recorder = new Recorder()
+  const client = new FleetClient(options.targets, recorder)
+  const runId = randomBytes(3).toString('hex')
+  let users: LoadUser[] = []
+  const timers: NodeJS.Timeout[] = []
+  const windows: ChaosWindow[] = []
+  const onSignal = () => {
+    stopped = true
+  }
+  let stopped = false
+  process.once('SIGINT', onSignal)
+  try {
+    users = await Promise.all(
+      Array.from({ length: options.concurrency }, (_, i) => createUser(client, runId, String(i))),
+    )
+    const menuId = await createMenu(client, scenario, runId)
+    const startedAt = new Date()
+    const runStart = recorder.elapsedMs()
+    const durationMs = options.durationS * 1000
+
+    for (const step of scenario.chaos) {
+      const value = Object.values(step.body)[0] as number | boolean
+      const window: ChaosWindow = { service: step.service, fault: step.fault, value, fromS: 0, untilS: 0 }
+      const set = (body: Record<string, number | boolean>) =>
+        client.call(step.service, 'POST', `/chaos/${step.fault}`, {
+          // The TTL clears the fault by itself even if this process dies.
+          json: { ...body, ...(Object.values(body)[0] ? { ttl_s: options.durationS + 60 } : {}) },
+          record: false,
+        })
+      timers.push(
+        setTimeout(async () => {
+          window.fromS = (recorder.elapsedMs() - runStart) / 1000
+          await set(step.body)
+        }, step.from * durationMs),
+        setTimeout(async () => {
+          window.untilS = (recorder.elapsedMs() - runStart) / 1000
+          await set(
+            Object.fromEntries(Object.entries(step.body).map(([key, v]) => [key, typeof v === 'boolean' ? false : 0])),
+          )
+        }, Math.min(step.until, 1) * durationMs),
+      )
+      windows.push(window)
+    }
+
+    const progress = setInterval(() => {
+      const samples = recorder.samples
+      options.onProgress?.({
+        elapsedS: Math.round((recorder.elapsedMs() - runStart) / 1000),
+        requests: samples.length,
+        errors: samples.filter((sample) => sample.status >= 500 || sample.status === 0).length,
+      })
+    }, 1000)
+    let nextUser = 0
+    const context = (user: LoadUser): IterationContext => ({
+      client,
+      user,
+      menuId,
+      newUser: async () => {
+        const made = await createUser(client, runId, `flow-${nextUser++}`)
+        users.push(made)
+        return made
+      },
+    })
+    const running = () =>
+      !stopped && recorder.elapsedMs() - runStart < durationMs && recorder.samples.length < options.maxRequests
+    await Promise.all(
+      users.slice(0, options.concurrency).map(async (user) => {
+        while (running()) await scenario.iteration(context(user))
+      }),
+    )
+    clearInterval(progress)
+    for (const timer of timers) clearTimeout(timer)
+    const runSeconds = (recorder.elapsedMs() - runStart) / 1000
+    for (const window of windows) if (window.untilS === 0) window.untilS = runSeconds
+    await clearChaos(client)
+
+    const invariants = await checkInvariants(client, {
+      users,
+      menuId,
+      initialStock: scenario.stock,
+      settleTimeoutS: options.settleTimeoutS,
+    })
+    const cached = recorder.samples.filter((sample) => sample.cache)
+    const hits = cached.filter((sample) => sample.cache === 'HIT').length
+    const hitRatio = cached.length > 0 ? hits / cached.length : null
+    if (scenario.minCacheHitRatio !== undefined) {
+      invariants.push({
+        name: `cache answers at least ${scenario.minCacheHitRatio * 100}% of repeated reads`,
+        ok: hitRatio !== null && hitRatio >= scenario.minCacheHitRatio,
+        detail: `${hits} of ${cached.length} reads were HIT`,
+      })
+    }
+    return buildReport(scenario, options, recorder, {
+      startedAt,
+      runSeconds,
+      windows,
+      invariants,
+      hits,
+      misses: cached.length - hits,
+      hitRatio,
+    })
+  } finally {
+    for (const timer of timers) clearTimeout(timer)
+    process.removeListener('SIGINT', onSignal)
+    await clearChaos(client).catch(() => undefined)
+    await client.close()
+  }
+}
+
+function buildReport(
+  scenario: Scenario,
+  options: RunOptions,
+  recorder: Recorder,
+  run: {
+    startedAt: Date
+    runSeconds: number
+    windows: ChaosWindow[]
+    invariants: InvariantResult[]
+    hits: number
+    misses: number
+    hitRatio: number | null
+  },
+): RunReport {
+  const samples = recorder.samples
+  const first = samples[0]?.at ?? 0
+  const byEndpoint = groupBy(samples, (sample) => sample.endpoint)
+  const bySecond = groupBy(samples, (sample) => String(Math.floor((sample.at - first) / 1000)))
+  return {
+    scenario: scenario.name,
+    description: scenario.description,
+    startedAt: run.startedAt.toISOString(),
+    durationS: Math.round(run.runSeconds * 10) / 10,
+    concurrency: options.concurrency,
+    requests: samples.length,
+    throughputRps: Math.round((samples.length / Math.max(run.runSeconds, 0.001)) * 10) / 10,
+    latencyMs: summarise(samples.map((sample) => sample.latencyMs)),
+    endpoints: Object.fromEntries(
+      Object.entries(byEndpoint).map(([endpoint, list]) => [
+        endpoint,
+        {
+          ...summarise(list.map((sample) => sample.latencyMs)),
+          statuses: countBy(list, (sample) => String(sample.status)),
+        },
+      ]),
+    ),
+    statuses: countBy(samples, (sample) => String(sample.status)),
+    reasons: countBy(samples, (sample) => sample.reason),
+    cache: { hits: run.hits, misses: run.misses, hitRatio: run.hitRatio },
+    chaos: run.windows,
+    timeline: Object.entries(bySecond).map(([second, list]) => {
+      const latency = summarise(list.map((sample) => sample.latencyMs))
+      return {
+        second: Number(second),
+        requests: list.length,
+        errors: list.filter((sample) => sample.status >= 500 || sample.status === 0).length,
+        p50: latency.p50,
+        p95: latency.p95,
+      }
+    }),
+    invariants: run.invariants,
+    ok: run.invariants.every((invariant) => invariant.ok),
+  }
+}

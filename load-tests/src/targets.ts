@@ -1,0 +1,28 @@
+export interface Targets {
+  user: string
+  restaurant: string
+  order: string
+}
+
+export const LOCAL_TARGETS: Targets = {
+  user: 'http://127.0.0.1:8001',
+  restaurant: 'http://127.0.0.1:8002',
+  order: 'http://127.0.0.1:8003',
+}
+
+/** Through the NGINX gateway: the original sample's prefixes, stripped by the gateway. */
+export const gatewayTargets = (gateway: string): Targets => ({
+  user: `${gateway}/api/users`,
+  restaurant: `${gateway}/api/restaurants`,
+  order: `${gateway}/api/orders`,
+})
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
+
+/** Load goes to this machine only: anything else is refused before a request is sent. */
+export function assertLoopback(targets: Targets): void {
+  for (const url of Object.values(targets)) {
+    const host = new URL(url).hostname
+    if (!LOOPBACK.has(host)) throw new Error(`refusing to send load to ${url}: only 127.0.0.1/localhost are allowed`)
+  }
+}

@@ -1,0 +1,84 @@
+import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type RunOptions, runScenario } from '../src/runner.ts'
+import { SCENARIOS, scenarioNamed } from '../src/scenarios/index.ts'
+
+// The recoverer runs fast here, so orders left half-way are settled within the test.
+const FAST_RECOVERY = { RECOVERY_ENABLED: 'true', RECOVERY_INTERVAL_MS: '200', PENDING_TIMEOUT_S: '3' }
+
+const options = (fleet: TestFleet, durationS: number): RunOptions => ({
+  targets: { user: fleet.user.baseUrl, restaurant: fleet.restaurant.baseUrl, order: fleet.order.baseUrl },
+  durationS,
+  concurrency: 4,
+  maxRequests: 2000,
+  settleTimeoutS: 30,
+})
+
+describe('every scenario, short, against the real fleet', () => {
+  let fleet: TestFleet
+  beforeAll(async () => {
+    fleet = await startFleet(FAST_RECOVERY)
+    await fleet.restaurant.createMenu(1) // the scenarios add their menus to an existing restaurant
+  })
+  afterAll(() => fleet.close())
+
+  it.each(SCENARIOS.map((scenario) => [scenario.name, scenario] as const))(
+    '%s keeps every invariant',
+    async (_name, scenario) => {
+      const report = await runScenario(scenario, options(fleet, scenario.chaos.length > 1 ? 4 : 2))
+      expect(report.requests).toBeGreaterThan(10)
+      expect(report.invariants.filter((invariant) => !invariant.ok)).toEqual([])
+      expect(report.ok).toBe(true)
+      // Faults were cleared at the end, whatever happened.
+      for (const service of [fleet.user, fleet.restaurant, fleet.order]) {
+        expect((await service.call('GET', '/chaos')).body.faults).toEqual({})
+      }
+    },
+    60_000,
+  )
+
+  it('reports what happened: statuses, reasons, chaos windows, a timeline', async () => {
+    const report = await runScenario(
+      scenarioNamed('payment-chaos') as NonNullable<ReturnType<typeof scenarioNamed>>,
+      options(fleet, 2),
+    )
+    expect(report.statuses['201']).toBeGreaterThan(0)
+    expect(report.reasons.payment_failed).toBeGreaterThan(0)
+    expect(report.chaos).toEqual([
+      { service: 'order', fault: 'payment_fail', value: 30, fromS: expect.any(Number), untilS: expect.any(Number) },
+    ])
+    expect(report.timeline.length).toBeGreaterThan(0)
+    expect(report.endpoints['POST /orders']?.count).toBeGreaterThan(0)
+  }, 60_000)
+
+  it('sells exactly the stock when demand is larger', async () => {
+    const report = await runScenario(
+      scenarioNamed('concurrent-orders') as NonNullable<ReturnType<typeof scenarioNamed>>,
+      {
+        ...options(fleet, 3),
+        concurrency: 10,
+      },
+    )
+    expect(report.statuses['201']).toBe(50)
+    expect(report.reasons.OUT_OF_STOCK).toBeGreaterThan(0)
+    expect(report.ok).toBe(true)
+  }, 60_000)
+})
+
+describe('a broken invariant', () => {
+  let fleet: TestFleet
+  beforeAll(async () => {
+    // The restaurant loses updates on purpose (test-only strategy without any lock).
+    fleet = await startFleet(FAST_RECOVERY, { STOCK_LOCK_STRATEGY: 'unsafe', ALLOW_UNSAFE_STOCK_STRATEGY: 'true' })
+    await fleet.restaurant.createMenu(1)
+  })
+  afterAll(() => fleet.close())
+
+  it('is caught by the runner, which reports FAIL', async () => {
+    const scenario = scenarioNamed('concurrent-orders') as NonNullable<ReturnType<typeof scenarioNamed>>
+    const report = await runScenario({ ...scenario, stock: 100_000 }, { ...options(fleet, 3), concurrency: 16 })
+    expect(report.ok).toBe(false)
+    const broken = report.invariants.filter((invariant) => !invariant.ok).map((invariant) => invariant.name)
+    expect(broken).toContain('initial = stock + units in CONFIRMED orders')
+  }, 60_000)
+})
