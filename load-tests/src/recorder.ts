@@ -64,6 +64,9 @@ export const countBy = <T>(items: T[], key: (item: T) => string | undefined): Re
 /** `Object.groupBy`, which Node 20 lacks. */
 export function groupBy<T>(items: T[], key: (item: T) => string): Record<string, T[]> {
   const groups: Record<string, T[]> = {}
-  for (const item of items) (groups[key(item)] ??= []).push(item)
+  for (const item of items) {
+    const name = key(item)
+    groups[name] = [...(groups[name] ?? []), item]
+  }
   return groups
 }
