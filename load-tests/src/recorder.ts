@@ -65,8 +65,9 @@ export const countBy = <T>(items: T[], key: (item: T) => string | undefined): Re
 export function groupBy<T>(items: T[], key: (item: T) => string): Record<string, T[]> {
   const groups: Record<string, T[]> = {}
   for (const item of items) {
-    const name = key(item)
-    groups[name] = [...(groups[name] ?? []), item]
+    const group = groups[key(item)]
+    if (group) group.push(item)
+    else groups[key(item)] = [item]
   }
   return groups
 }
