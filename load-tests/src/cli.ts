@@ -4,13 +4,14 @@
  */
 import { writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
+import { htmlReport } from './html-report.ts'
 import { runScenario } from './runner.ts'
 import { SCENARIOS, scenarioNamed } from './scenarios/index.ts'
 import { gatewayTargets, LOCAL_TARGETS } from './targets.ts'
 import { textReport } from './text-report.ts'
 
 const USAGE = `usage: npm run scenario -- <scenario|all> [--duration 30] [--concurrency 20] [--max-requests 20000]
-                             [--gateway http://localhost] [--settle 60] [--json report.json]
+                             [--gateway http://localhost] [--settle 60] [--json report.json] [--html report.html]
 scenarios:
 ${SCENARIOS.map((scenario) => `  ${scenario.name.padEnd(18)} ${scenario.description}`).join('\n')}`
 
@@ -23,6 +24,7 @@ const { values, positionals } = parseArgs({
     settle: { type: 'string', default: '60' },
     gateway: { type: 'string' },
     json: { type: 'string' },
+    html: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 })
@@ -59,6 +61,11 @@ for (const scenario of chosen) {
   if (process.stdout.isTTY) process.stdout.write('\n')
   console.log(textReport(report))
   reports.push(report)
+  if (values.html) {
+    const file = chosen.length === 1 ? values.html : values.html.replace(/(\.html)?$/, `-${scenario.name}.html`)
+    await writeFile(file, htmlReport(report))
+    console.log(`  report: ${file}`)
+  }
 }
 if (values.json)
   await writeFile(values.json, `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`)

@@ -55,7 +55,8 @@ export class FleetClient {
         status: answer.status,
         latencyMs: performance.now() - startedAt,
         ...(typeof cache === 'string' ? { cache } : {}),
-        ...(reasonOf(answer) ? { reason: reasonOf(answer) } : {}),
+        // Reads repeat what a write decided: only the write counts the reason.
+        ...(method !== 'GET' && reasonOf(answer) ? { reason: reasonOf(answer) } : {}),
       })
     }
     return answer

@@ -39,6 +39,8 @@ export interface RunReport {
   reasons: Record<string, number>
   cache: { hits: number; misses: number; hitRatio: number | null }
   chaos: ChaosWindow[]
+  /** How many requests took up to each bound (ms); the last bound is Infinity. */
+  histogram: { upToMs: number; count: number }[]
   /** One point a second: requests, errors (5xx or no answer) and latency. */
   timeline: { second: number; requests: number; errors: number; p50: number; p95: number }[]
   invariants: InvariantResult[]
@@ -229,6 +231,7 @@ function buildReport(
     reasons: countBy(samples, (sample) => sample.reason),
     cache: { hits: run.hits, misses: run.misses, hitRatio: run.hitRatio },
     chaos: run.windows,
+    histogram: histogram(samples.map((sample) => sample.latencyMs)),
     timeline: Object.entries(bySecond).map(([second, list]) => {
       const latency = summarise(list.map((sample) => sample.latencyMs))
       return {
@@ -242,4 +245,15 @@ function buildReport(
     invariants: run.invariants,
     ok: run.invariants.every((invariant) => invariant.ok),
   }
+}
+
+const HISTOGRAM_BOUNDS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, Number.POSITIVE_INFINITY]
+
+function histogram(latencies: number[]): { upToMs: number; count: number }[] {
+  const counts = HISTOGRAM_BOUNDS_MS.map(() => 0)
+  for (const latency of latencies) {
+    const index = HISTOGRAM_BOUNDS_MS.findIndex((bound) => latency <= bound)
+    counts[index] = (counts[index] ?? 0) + 1
+  }
+  return HISTOGRAM_BOUNDS_MS.map((upToMs, i) => ({ upToMs, count: counts[i] ?? 0 }))
 }
