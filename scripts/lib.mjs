@@ -141,8 +141,9 @@ const DEBIAN_TOOLS = [
 ]
 
 /**
- * Installs the Debian tools the tests run for real (promtool, prometheus, nginx, chromium) when they are missing and we
- * may (root, apt-get); otherwise says what to install. The tests that need a missing tool fail.
+ * Installs the Debian tools the tests run for real (promtool, prometheus, nginx, chromium) when
+ * they are missing and we may (root, apt-get); otherwise says what to install. The tests that
+ * need a missing tool fail.
  */
 export function ensureDebianTools() {
   const missing = DEBIAN_TOOLS.filter((tool) => !hasCommand(tool.command)).map((tool) => tool.pkg)

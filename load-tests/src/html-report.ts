@@ -7,7 +7,7 @@ const require = createRequire(import.meta.url)
 const UPLOT_JS = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8')
 const UPLOT_CSS = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8')
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(
     /[&<>"']/g,
     (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char,
@@ -16,7 +16,7 @@ const escape = (text: string) =>
 const rows = (counts: Record<string, number>) =>
   Object.entries(counts)
     .sort(([, a], [, b]) => b - a)
-    .map(([key, count]) => `<tr><td>${escape(key)}</td><td>${count}</td></tr>`)
+    .map(([key, count]) => `<tr><td>${escapeHtml(key)}</td><td>${count}</td></tr>`)
     .join('')
 
 /** Draws the charts in the browser from the report embedded in the page. */
@@ -58,19 +58,19 @@ export function htmlReport(report: RunReport): string {
   const invariants = report.invariants
     .map(
       (invariant) =>
-        `<tr class="${invariant.ok ? 'ok' : 'fail'}"><td>${invariant.ok ? 'ok' : 'FAIL'}</td><td>${escape(invariant.name)}</td><td>${escape(invariant.detail)}</td></tr>`,
+        `<tr class="${invariant.ok ? 'ok' : 'fail'}"><td>${invariant.ok ? 'ok' : 'FAIL'}</td><td>${escapeHtml(invariant.name)}</td><td>${escapeHtml(invariant.detail)}</td></tr>`,
     )
     .join('')
   const chaos = report.chaos
     .map(
       (w) =>
-        `<li>${escape(`${w.service} ${w.fault}=${w.value} from ${w.fromS.toFixed(1)} s to ${w.untilS.toFixed(1)} s`)}</li>`,
+        `<li>${escapeHtml(`${w.service} ${w.fault}=${w.value} from ${w.fromS.toFixed(1)} s to ${w.untilS.toFixed(1)} s`)}</li>`,
     )
     .join('')
   const endpoints = Object.entries(report.endpoints)
     .map(
       ([name, f]) =>
-        `<tr><td>${escape(name)}</td><td>${f.count}</td><td>${f.p50}</td><td>${f.p95}</td><td>${f.p99}</td><td>${escape(
+        `<tr><td>${escapeHtml(name)}</td><td>${f.count}</td><td>${f.p50}</td><td>${f.p95}</td><td>${f.p99}</td><td>${escapeHtml(
           Object.entries(f.statuses)
             .map(([status, count]) => `${status}: ${count}`)
             .join(', '),
@@ -80,16 +80,16 @@ export function htmlReport(report: RunReport): string {
   // JSON.stringify cannot close the script element: '<' is escaped.
   const data = JSON.stringify(report).replace(/</g, '\\u003c')
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(report.scenario)}: ${report.ok ? 'PASS' : 'FAIL'}</title>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(report.scenario)}: ${report.ok ? 'PASS' : 'FAIL'}</title>
 <style>${UPLOT_CSS}
 body{font-family:system-ui,sans-serif;margin:20px;color:#111}table{border-collapse:collapse;margin:8px 0}
 td,th{border:1px solid #ddd;padding:4px 8px;text-align:left}.ok td:first-child{color:#16a34a}.fail td:first-child{color:#dc2626;font-weight:bold}
 .verdict{font-size:1.4em;font-weight:bold;color:${report.ok ? '#16a34a' : '#dc2626'}}</style></head>
 <body>
-<h1>${escape(report.scenario)}</h1><p>${escape(report.description)}</p>
+<h1>${escapeHtml(report.scenario)}</h1><p>${escapeHtml(report.description)}</p>
 <p class="verdict" id="verdict">${report.ok ? 'PASS: every invariant held' : 'FAIL: an invariant broke'}</p>
 <p>${report.requests} requests in ${report.durationS} s with ${report.concurrency} users (${report.throughputRps} req/s),
-started ${escape(report.startedAt)}. Latency ms: p50 ${report.latencyMs.p50}, p95 ${report.latencyMs.p95}, p99 ${report.latencyMs.p99}, max ${report.latencyMs.max}.</p>
+started ${escapeHtml(report.startedAt)}. Latency ms: p50 ${report.latencyMs.p50}, p95 ${report.latencyMs.p95}, p99 ${report.latencyMs.p99}, max ${report.latencyMs.max}.</p>
 <h2>Invariants</h2><table>${invariants}</table>
 <h2>Chaos</h2><ul>${chaos || '<li>none</li>'}</ul>
 <div id="latency"></div><div id="throughput"></div><div id="histogram"></div>
