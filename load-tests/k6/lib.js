@@ -1,0 +1,105 @@
+// Shared by the k6 scripts: the same setup, faults and invariant checks as the Node runner
+// (load-tests/src). Run against this machine only:
+//   k6 run load-tests/k6/payment-chaos.js            (k6 from https://k6.io; not an npm package)
+//   k6 run -e GATEWAY=http://localhost load-tests/k6/storm.js
+import { check, fail, sleep } from 'k6'
+import exec from 'k6/execution'
+import http from 'k6/http'
+
+const gateway = __ENV.GATEWAY
+export const URLS = {
+  user: gateway ? `${gateway}/api/users` : __ENV.USER_URL || 'http://127.0.0.1:8001',
+  restaurant: gateway ? `${gateway}/api/restaurants` : __ENV.RESTAURANT_URL || 'http://127.0.0.1:8002',
+  order: gateway ? `${gateway}/api/orders` : __ENV.ORDER_URL || 'http://127.0.0.1:8003',
+}
+for (const url of Object.values(URLS)) {
+  if (!/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(url))
+    fail(`refusing to load ${url}: localhost only`)
+}
+
+const JSON_HEADERS = { 'Content-Type': 'application/json' }
+const post = (url, body, params = {}) =>
+  http.post(url, JSON.stringify(body), { ...params, headers: { ...JSON_HEADERS, ...(params.headers || {}) } })
+export const auth = (token) => ({ headers: { Authorization: `Bearer ${token}` } })
+
+export function createUser(tag) {
+  const username = `k6-${tag}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`
+  const password = 'k6-load-password'
+  check(post(`${URLS.user}/signup`, { username, password }), { 'signup 201': (r) => r.status === 201 })
+  // The original's load scripts log in with an OAuth2 form: so does this one.
+  const login = http.post(`${URLS.user}/login`, { username, password })
+  if (login.status !== 200) fail(`login failed: ${login.status}`)
+  return { username, token: login.json('access_token') }
+}
+
+export function createMenu(name, stock) {
+  const restaurants = http.get(`${URLS.restaurant}/restaurants`).json()
+  if (!restaurants.length) fail('the restaurant service has no restaurant: seed it first')
+  const menu = post(`${URLS.restaurant}/menus`, { restaurant_id: restaurants[0].id, name, price: 1000, stock })
+  if (menu.status !== 201) fail(`could not create a menu: ${menu.status}`)
+  return menu.json('id')
+}
+
+export function setChaos(service, fault, body, ttlSeconds) {
+  post(`${URLS[service]}/chaos/${fault}`, { ...body, ttl_s: ttlSeconds })
+}
+
+export function clearChaos() {
+  for (const url of Object.values(URLS)) http.del(`${url}/chaos`)
+}
+
+/** Setup shared by every script: users (one per VU) and a menu of the given stock. */
+export function prepare(name, stock, users) {
+  clearChaos()
+  return {
+    menuId: createMenu(`k6 ${name}`, stock),
+    stock,
+    users: Array.from({ length: users }, (_, i) => createUser(`${name}-${i}`)),
+  }
+}
+
+export const userOf = (data) => data.users[(exec.vu.idInTest - 1) % data.users.length]
+
+export function placeOrder(data, user, quantity = 1) {
+  const response = post(
+    `${URLS.order}/orders`,
+    { items: [{ menu_id: data.menuId, quantity }], address: 'k6 street 1', phone: '010-0000-0000' },
+    { ...auth(user.token), tags: { name: 'POST /orders' } },
+  )
+  check(response, {
+    'order answered, never a bare 500': (r) => r.status !== 500 && r.status !== 0,
+    'payment failure is 201 FAILED': (r) => r.status !== 201 || ['CONFIRMED', 'FAILED'].includes(r.json('status')),
+  })
+  return response
+}
+
+/** Teardown: faults off, orders settled, then the invariants; a broken one fails the run. */
+export function verify(data, settleSeconds = 60) {
+  clearChaos()
+  let orders = []
+  for (let waited = 0; waited <= settleSeconds; waited += 2) {
+    orders = data.users.flatMap((user) =>
+      http
+        .get(`${URLS.order}/orders?limit=100`, auth(user.token))
+        .json('orders')
+        .filter((order) => order.items.some((item) => item.menu_id === data.menuId)),
+    )
+    if (orders.every((o) => o.status !== 'PENDING' && !['reserving', 'reserved', 'releasing'].includes(o.stock_status)))
+      break
+    sleep(2)
+  }
+  const ledger = http.get(`${URLS.restaurant}/inventory/${data.menuId}`).json()
+  const confirmed = orders
+    .filter((o) => o.status === 'CONFIRMED')
+    .flatMap((o) => o.items)
+    .filter((item) => item.menu_id === data.menuId)
+    .reduce((sum, item) => sum + item.quantity, 0)
+  const results = {
+    'stock never negative': ledger.stock >= 0,
+    'initial = stock + units in CONFIRMED orders': ledger.stock + confirmed === data.stock,
+    'initial = stock + units held by the restaurant': ledger.stock + ledger.reserved_units === data.stock,
+    'no order left half-way': orders.every((o) => o.status !== 'PENDING' && o.stock_status !== 'releasing'),
+  }
+  for (const [name, ok] of Object.entries(results)) console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}`)
+  if (Object.values(results).some((ok) => !ok)) exec.test.abort('an invariant broke')
+}

@@ -1,0 +1,26 @@
+import { spawnSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { SCENARIOS } from '../src/scenarios/index.ts'
+
+// k6 itself cannot be installed here (it is not on npm), so its scripts are checked, not run.
+const K6 = fileURLToPath(new URL('../k6', import.meta.url))
+
+describe('k6 scripts', () => {
+  it('exist for every scenario of the Node runner', () => {
+    const scripts = readdirSync(K6).filter((file) => file !== 'lib.js')
+    expect(scripts.sort()).toEqual(SCENARIOS.map((scenario) => `${scenario.name}.js`).sort())
+  })
+
+  it.each(readdirSync(K6))('%s is valid JavaScript and checks the invariants at teardown', (file) => {
+    const check = spawnSync(process.execPath, ['--check', `${K6}/${file}`], { encoding: 'utf8' })
+    expect(check.stderr).toBe('')
+    expect(check.status).toBe(0)
+    const source = readFileSync(`${K6}/${file}`, 'utf8')
+    if (file !== 'lib.js') {
+      expect(source).toMatch(/export const teardown = \(data\) => verify\(data/)
+      expect(source).toMatch(/export const options/)
+    }
+  })
+})
