@@ -32,6 +32,8 @@ export interface ChildService {
   baseUrl: string
   /** Every line the service printed on stdout so far (its JSON logs). */
   lines: string[]
+  /** What it printed on stderr so far. */
+  stderr(): string
   stop(): Promise<void>
 }
 
@@ -67,7 +69,7 @@ export async function spawnService(dir: string, env: Record<string, string>): Pr
     child.kill('SIGTERM')
     await once(child, 'exit')
   }
-  if (await answersSoon(`${baseUrl}/health/ready`, child)) return { baseUrl, lines, stop }
+  if (await answersSoon(`${baseUrl}/health/ready`, child)) return { baseUrl, lines, stderr: () => stderr, stop }
   await stop()
   throw new Error(`service in ${dir} did not become ready: ${stderr}`)
 }
