@@ -5,6 +5,9 @@
 import { register } from 'node:module'
 import { startTelemetry } from './sdk.ts'
 
-// ESM imports are patched through this loader hook; CommonJS requires need no hook.
-register('@opentelemetry/instrumentation/hook.mjs', import.meta.url)
-startTelemetry()
+// With the SDK disabled, not even the loader hook: nothing of OpenTelemetry stays on the path.
+if (process.env.OTEL_SDK_DISABLED !== 'true') {
+  // ESM imports are patched through this loader hook; CommonJS requires need no hook.
+  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url)
+  startTelemetry()
+}

@@ -1,0 +1,93 @@
+/**
+ * Benchmark (not a test) of the restaurant service alone, telemetry off: GET /menus with the cache
+ * off and on, and the hot-row reserve rate of each locking strategy (N clients reserving 1 unit of
+ * one menu). Checks afterwards that stock + reserved units still equal the initial stock.
+ *
+ *   npm run bench:restaurant           # BENCH_DURATION_S, BENCH_CONNECTIONS change the load
+ */
+import pg from 'pg'
+import {
+  benchDatabase,
+  CONNECTIONS,
+  DURATION_S,
+  dropDatabases,
+  type Figures,
+  freshDatabases,
+  measure,
+  printTable,
+  reserveRequests,
+  startService,
+  stopAll,
+} from './harness.ts'
+
+const LOCK_STRATEGIES = ['pessimistic', 'optimistic', 'atomic']
+const HOT_STOCK = 10_000_000
+
+async function seedCatalogue(): Promise<number> {
+  const client = new pg.Client({ connectionString: benchDatabase('restaurant') })
+  await client.connect()
+  try {
+    await client.query(`INSERT INTO restaurants (name, category, address) VALUES ('Bench', 'korean', 'Seoul')`)
+    for (let i = 0; i < 20; i++) {
+      await client.query(`INSERT INTO menus (restaurant_id, name, price, stock) VALUES (1, $1, 9000, 100)`, [
+        `menu ${i}`,
+      ])
+    }
+    const { rows } = await client.query<{ id: number }>(
+      `INSERT INTO menus (restaurant_id, name, price, stock) VALUES (1, 'hot', 9000, $1) RETURNING id`,
+      [HOT_STOCK],
+    )
+    return rows[0]?.id ?? 0
+  } finally {
+    await client.end()
+  }
+}
+
+async function conserved(menuId: number): Promise<string> {
+  const client = new pg.Client({ connectionString: benchDatabase('restaurant') })
+  await client.connect()
+  const { rows } = await client.query<{ stock: number; reserved: string }>(
+    `SELECT stock, (SELECT COALESCE(SUM(quantity), 0) FROM stock_reservations WHERE menu_id = $1) AS reserved
+     FROM menus WHERE id = $1`,
+    [menuId],
+  )
+  await client.end()
+  const { stock, reserved } = rows[0] ?? { stock: -1, reserved: '0' }
+  return `stock ${stock} + reserved ${reserved} = ${HOT_STOCK}: ${stock + Number(reserved) === HOT_STOCK}`
+}
+
+try {
+  console.log(`restaurant benchmark: ${DURATION_S} s per case, ${CONNECTIONS} connections, Node ${process.version}`)
+  await freshDatabases(['restaurant'])
+  const hotMenu = await seedCatalogue()
+  const untraced = { OTEL_SDK_DISABLED: 'true' }
+
+  const menus: Figures[] = []
+  for (const cached of [false, true]) {
+    const service = await startService('restaurant', { ...untraced, MENU_CACHE_ENABLED: String(cached) })
+    menus.push(await measure(`GET /menus ${cached ? 'cached' : 'uncached'}`, { url: `${service.baseUrl}/menus` }))
+    await service.stop()
+  }
+  printTable('GET /menus (21 menus), ratio to uncached', menus, menus[0] as Figures)
+
+  const reserves: Figures[] = []
+  for (const strategy of LOCK_STRATEGIES) {
+    const service = await startService('restaurant', { ...untraced, STOCK_LOCK_STRATEGY: strategy })
+    reserves.push(
+      await measure(`PUT /inventory hot row, ${strategy}`, {
+        url: service.baseUrl,
+        requests: reserveRequests(hotMenu, strategy),
+      }),
+    )
+    await service.stop()
+  }
+  printTable(
+    `Reserve 1 unit of one menu, ${CONNECTIONS} clients, ratio to pessimistic`,
+    reserves,
+    reserves[0] as Figures,
+  )
+  console.log(`\nhot row after the runs: ${await conserved(hotMenu)}`)
+} finally {
+  await stopAll()
+  await dropDatabases(['restaurant'])
+}
