@@ -8,15 +8,15 @@ WORKDIR /app
 
 FROM pnpm AS build
 ARG SERVICE
-COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc tsconfig.base.json ./
 COPY packages/ packages/
 COPY services/ services/
 COPY docker/ docker/
 # The service and the workspace packages it uses; then its Prisma client; then only production
 # dependencies are kept (the Prisma CLI goes, the generated client stays).
-RUN pnpm install --frozen-lockfile --filter "./services/${SERVICE}..."
+RUN pnpm install --frozen-lockfile --filter "@food/${SERVICE}-service..."
 RUN pnpm --filter "./services/${SERVICE}" run db:generate
-RUN pnpm install --frozen-lockfile --prod --filter "./services/${SERVICE}..." \
+RUN pnpm install --frozen-lockfile --prod --filter "@food/${SERVICE}-service..." \
  && find services -mindepth 1 -maxdepth 1 ! -name "${SERVICE}" -exec rm -rf {} + \
  && rm -rf "services/${SERVICE}/test" "services/${SERVICE}/bench" packages/*/test packages/testing
 

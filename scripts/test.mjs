@@ -13,7 +13,8 @@ async function main() {
   say('type check (every workspace package)')
   run(pnpm, ['--recursive', '--reporter=append-only', 'run', 'typecheck'])
   say('tests (vitest, real PostgreSQL, Redis and HTTP)')
-  run(pnpm, ['exec', 'vitest', 'run', ...process.argv.slice(2)])
+  // The image-build test replays the Dockerfile's pnpm steps with this same pnpm.
+  run(pnpm, ['exec', 'vitest', 'run', ...process.argv.slice(2)], { env: { ...process.env, FLEET_PNPM: pnpm } })
 }
 
 main().catch((error) => {

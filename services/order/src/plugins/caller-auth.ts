@@ -18,7 +18,7 @@ const callerAuth: FastifyPluginAsync<{ users: UserClient }> = async (app, { user
   app.decorateRequest('caller', undefined as unknown as Caller)
   app.decorate('authenticate', async (request: FastifyRequest, reply: FastifyReply) => {
     const authorization = request.headers.authorization
-    if (!authorization?.startsWith('Bearer ')) {
+    if (!authorization || !/^bearer /i.test(authorization)) {
       reply.header('www-authenticate', 'Bearer')
       throw unauthorized('TOKEN_MISSING', 'An Authorization: Bearer <token> header is required')
     }
