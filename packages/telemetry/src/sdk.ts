@@ -31,8 +31,14 @@ export function startTelemetry(env: NodeJS.ProcessEnv = process.env): NodeSDK | 
         '@opentelemetry/instrumentation-net': { enabled: false },
         '@opentelemetry/instrumentation-dns': { enabled: false },
       }),
-      // Spans per route and per hook, named by route template (`POST /orders`).
-      new FastifyOtelInstrumentation({ registerOnInitialization: true }),
+      // A request span and a handler span per route, named by route template (`POST /orders`).
+      // No span per lifecycle hook (they cost half the throughput of a cached read and say
+      // little: the saga's own spans tell the story), and no spans for probes and scrapes.
+      new FastifyOtelInstrumentation({
+        registerOnInitialization: true,
+        instrumentHooks: false,
+        ignorePaths: (route) => route.url.startsWith('/health') || route.url === '/metrics',
+      }),
     ],
   })
   sdk.start()
