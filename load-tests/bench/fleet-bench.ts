@@ -28,32 +28,12 @@ import {
   measure,
   printTable,
   reserveRequests,
+  seedBenchCatalogue,
   startService,
   stopAll,
 } from './harness.ts'
 
 const SERVICES = ['user', 'restaurant', 'order']
-const HOT_STOCK = 10_000_000
-
-async function seedHotMenu(): Promise<number> {
-  const client = new pg.Client({ connectionString: benchDatabase('restaurant') })
-  await client.connect()
-  try {
-    await client.query(`INSERT INTO restaurants (name, category, address) VALUES ('Bench', 'korean', 'Seoul')`)
-    for (let i = 0; i < 20; i++) {
-      await client.query(`INSERT INTO menus (restaurant_id, name, price, stock) VALUES (1, $1, 9000, 100)`, [
-        `menu ${i}`,
-      ])
-    }
-    const { rows } = await client.query<{ id: number }>(
-      `INSERT INTO menus (restaurant_id, name, price, stock) VALUES (1, 'hot', 1000, $1) RETURNING id`,
-      [HOT_STOCK],
-    )
-    return rows[0]?.id ?? 0
-  } finally {
-    await client.end()
-  }
-}
 
 /** The restaurant's pessimistic reserve, as one raw transaction per iteration, N clients at once. */
 async function rawReserveLoop(menuId: number): Promise<Figures> {
@@ -111,7 +91,7 @@ let hello: ReturnType<typeof spawn> | undefined
 try {
   console.log(`fleet benchmark: ${DURATION_S} s per case, ${CONNECTIONS} connections, Node ${process.version}`)
   await freshDatabases(SERVICES)
-  const hotMenu = await seedHotMenu()
+  const hotMenu = await seedBenchCatalogue()
   const helloPort = await freePort()
   hello = spawn(process.execPath, [fileURLToPath(new URL('hello-server.mjs', import.meta.url)), String(helloPort)], {
     stdio: 'inherit',

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url'
 import { dropDatabase, ensureDatabase, migrate, withDatabase } from '@food/postgres'
 import { type ChildService, spawnService } from '@food/testing'
 import autocannon from 'autocannon'
+import pg from 'pg'
 
 export const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5)
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20)
@@ -99,4 +100,27 @@ export function reserveRequests(menuId: number, tag: string): autocannon.Request
       }),
     },
   ]
+}
+
+export const HOT_STOCK = 10_000_000
+
+/** A restaurant with twenty ordinary menus and one hot menu holding HOT_STOCK; returns its id. */
+export async function seedBenchCatalogue(): Promise<number> {
+  const client = new pg.Client({ connectionString: benchDatabase('restaurant') })
+  await client.connect()
+  try {
+    await client.query(`INSERT INTO restaurants (name, category, address) VALUES ('Bench', 'korean', 'Seoul')`)
+    for (let i = 0; i < 20; i++) {
+      await client.query(`INSERT INTO menus (restaurant_id, name, price, stock) VALUES (1, $1, 9000, 100)`, [
+        `menu ${i}`,
+      ])
+    }
+    const { rows } = await client.query<{ id: number }>(
+      `INSERT INTO menus (restaurant_id, name, price, stock) VALUES (1, 'hot', 1000, $1) RETURNING id`,
+      [HOT_STOCK],
+    )
+    return rows[0]?.id ?? 0
+  } finally {
+    await client.end()
+  }
 }

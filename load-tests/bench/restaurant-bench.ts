@@ -13,35 +13,16 @@ import {
   dropDatabases,
   type Figures,
   freshDatabases,
+  HOT_STOCK,
   measure,
   printTable,
   reserveRequests,
+  seedBenchCatalogue,
   startService,
   stopAll,
 } from './harness.ts'
 
 const LOCK_STRATEGIES = ['pessimistic', 'optimistic', 'atomic']
-const HOT_STOCK = 10_000_000
-
-async function seedCatalogue(): Promise<number> {
-  const client = new pg.Client({ connectionString: benchDatabase('restaurant') })
-  await client.connect()
-  try {
-    await client.query(`INSERT INTO restaurants (name, category, address) VALUES ('Bench', 'korean', 'Seoul')`)
-    for (let i = 0; i < 20; i++) {
-      await client.query(`INSERT INTO menus (restaurant_id, name, price, stock) VALUES (1, $1, 9000, 100)`, [
-        `menu ${i}`,
-      ])
-    }
-    const { rows } = await client.query<{ id: number }>(
-      `INSERT INTO menus (restaurant_id, name, price, stock) VALUES (1, 'hot', 9000, $1) RETURNING id`,
-      [HOT_STOCK],
-    )
-    return rows[0]?.id ?? 0
-  } finally {
-    await client.end()
-  }
-}
 
 async function conserved(menuId: number): Promise<string> {
   const client = new pg.Client({ connectionString: benchDatabase('restaurant') })
@@ -59,7 +40,7 @@ async function conserved(menuId: number): Promise<string> {
 try {
   console.log(`restaurant benchmark: ${DURATION_S} s per case, ${CONNECTIONS} connections, Node ${process.version}`)
   await freshDatabases(['restaurant'])
-  const hotMenu = await seedCatalogue()
+  const hotMenu = await seedBenchCatalogue()
   const untraced = { OTEL_SDK_DISABLED: 'true' }
 
   const menus: Figures[] = []
