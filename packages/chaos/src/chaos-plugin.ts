@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 // Route schemas carry OpenAPI annotations (tags, hide) that @fastify/swagger declares.
 import type {} from '@fastify/swagger'
-import { AppError, errorRef } from '@food/errors'
+import { AppError, errorResponse } from '@food/errors'
 import type {} from '@food/metrics'
 import { addSpanEvent } from '@food/telemetry/spans'
 import { Type } from '@sinclair/typebox'
@@ -175,7 +175,7 @@ const chaos: FastifyPluginAsync<ChaosPluginOptions> = async (app, options) => {
             { [definition.field]: definition.schema, ttl_s: TTL_SECONDS },
             { additionalProperties: false },
           ),
-          response: { 200: FaultChange, 400: errorRef },
+          response: { 200: FaultChange, 400: errorResponse(400) },
         },
       },
       async (request) => {

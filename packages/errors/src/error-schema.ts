@@ -13,5 +13,16 @@ export const ErrorResponse = Type.Object(
 )
 export type ErrorResponse = Static<typeof ErrorResponse>
 
-/** Reference to the shared schema, for `response: { 4xx: errorRef }` in route schemas. */
-export const errorRef = Type.Ref(ErrorResponse)
+const MEANINGS: Record<number, string> = {
+  400: 'Invalid input: VALIDATION_ERROR names the failing fields',
+  401: 'No valid Bearer token (TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED)',
+  404: 'Not found',
+  409: 'Conflicts with the current state',
+  500: 'Injected by chaos (CHAOS_INJECTED_ERROR), or a bug (INTERNAL_ERROR)',
+  503: 'Something it needs is unavailable (DEPENDENCY_UNAVAILABLE)',
+  504: 'Something it needs did not answer in time (DEPENDENCY_TIMEOUT)',
+}
+
+/** The shared error body as one response of a route, with what it means there (for the docs). */
+export const errorResponse = (status: number, description = MEANINGS[status] ?? 'Error') =>
+  Type.Ref(ErrorResponse, { description })

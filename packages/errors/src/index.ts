@@ -9,5 +9,5 @@ export {
   unauthorized,
 } from './app-error.ts'
 export { errorHandlerPlugin } from './error-handler-plugin.ts'
-export { ErrorResponse, errorRef } from './error-schema.ts'
+export { ErrorResponse, errorResponse } from './error-schema.ts'
 export { type ErrorReply, toErrorResponse } from './to-error-response.ts'

@@ -65,6 +65,9 @@ describe('API docs', () => {
     expect(body.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' })
     expect(body.paths['/validate'].post.security).toEqual([{ bearerAuth: [] }])
     expect(body.components.schemas.ErrorResponse).toBeDefined()
+    // Each answer says what it means there, for Swagger and ReDoc readers.
+    expect(body.paths['/signup'].post.responses['409'].description).toBe('USERNAME_TAKEN or EMAIL_TAKEN')
+    expect(body.paths['/login'].post.responses['401'].description).toMatch(/^INVALID_CREDENTIALS/)
     expect(body.paths['/metrics']).toBeUndefined()
   })
 

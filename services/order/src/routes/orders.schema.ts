@@ -1,4 +1,4 @@
-import { errorRef } from '@food/errors'
+import { errorResponse } from '@food/errors'
 import { Type } from '@sinclair/typebox'
 import { MAX_QUANTITY_PER_MENU } from '../domain/order.ts'
 
@@ -82,7 +82,14 @@ are merged. With an Idempotency-Key, a repeat of the same request by the same us
     },
     { additionalProperties: false },
   ),
-  response: { 201: orderRef, 400: errorRef, 401: errorRef, 409: errorRef, 503: errorRef, 504: errorRef },
+  response: {
+    201: Type.Ref(OrderView, { description: 'The order: CONFIRMED, or FAILED with payment_status failed' }),
+    400: errorResponse(400, 'VALIDATION_ERROR, UNKNOWN_MENU or QUANTITY_TOO_LARGE'),
+    401: errorResponse(401),
+    409: errorResponse(409, 'OUT_OF_STOCK: details name the menu and what is left; the order is stored FAILED'),
+    503: errorResponse(503, 'The restaurant or user service is unavailable; any stock taken is given back'),
+    504: errorResponse(504, 'The restaurant or user service was too slow; any stock taken is given back'),
+  },
 }
 
 export const listOrdersSchema = {
@@ -100,10 +107,10 @@ export const listOrdersSchema = {
       limit: Type.Integer(),
       offset: Type.Integer(),
     }),
-    400: errorRef,
-    401: errorRef,
-    503: errorRef,
-    504: errorRef,
+    400: errorResponse(400),
+    401: errorResponse(401),
+    503: errorResponse(503),
+    504: errorResponse(504),
   },
 }
 
@@ -113,7 +120,14 @@ export const getOrderSchema = {
   description: 'Cached in Redis (5 min); every status change invalidates it. The `X-Cache` header says HIT or MISS.',
   security,
   params: Type.Object({ id: Id }),
-  response: { 200: orderRef, 400: errorRef, 401: errorRef, 404: errorRef, 503: errorRef, 504: errorRef },
+  response: {
+    200: orderRef,
+    400: errorResponse(400),
+    401: errorResponse(401),
+    404: errorResponse(404, 'ORDER_NOT_FOUND, also for another user’s order'),
+    503: errorResponse(503),
+    504: errorResponse(504),
+  },
 }
 
 export const cancelOrderSchema = {
@@ -121,5 +135,13 @@ export const cancelOrderSchema = {
   summary: 'Cancel a CONFIRMED order; its stock is given back once',
   security,
   params: Type.Object({ id: Id }),
-  response: { 200: orderRef, 400: errorRef, 401: errorRef, 404: errorRef, 409: errorRef, 503: errorRef, 504: errorRef },
+  response: {
+    200: Type.Ref(OrderView, { description: 'The order, CANCELLED, its stock given back' }),
+    400: errorResponse(400),
+    401: errorResponse(401),
+    404: errorResponse(404, 'ORDER_NOT_FOUND, also for another user’s order'),
+    409: errorResponse(409, 'ORDER_NOT_CANCELLABLE: only a CONFIRMED order can be cancelled'),
+    503: errorResponse(503),
+    504: errorResponse(504),
+  },
 }

@@ -1,4 +1,4 @@
-import { errorRef } from '@food/errors'
+import { errorResponse } from '@food/errors'
 import { Type } from '@sinclair/typebox'
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647, examples: [1] })
@@ -32,7 +32,7 @@ export const listMenusSchema = {
   description:
     'Cached in Redis (10 s by default); a stock change invalidates it. The `X-Cache` header says HIT or MISS.',
   querystring: Type.Object({ restaurant_id: Type.Optional(Id) }),
-  response: { 200: Type.Array(Type.Ref(MenuView)), 400: errorRef },
+  response: { 200: Type.Array(Type.Ref(MenuView)), 400: errorResponse(400) },
 }
 
 export const getMenuSchema = {
@@ -41,7 +41,7 @@ export const getMenuSchema = {
   description:
     'Cached in Redis (30 s by default); a stock change invalidates it. The `X-Cache` header says HIT or MISS.',
   params: Type.Object({ id: Id }),
-  response: { 200: Type.Ref(MenuView), 400: errorRef, 404: errorRef },
+  response: { 200: Type.Ref(MenuView), 400: errorResponse(400), 404: errorResponse(404, 'MENU_NOT_FOUND') },
 }
 
 export const listRestaurantsSchema = {
@@ -54,7 +54,7 @@ export const getRestaurantSchema = {
   tags: ['restaurants'],
   summary: 'One restaurant with its menus',
   params: Type.Object({ id: Id }),
-  response: { 200: Type.Ref(RestaurantView), 400: errorRef, 404: errorRef },
+  response: { 200: Type.Ref(RestaurantView), 400: errorResponse(400), 404: errorResponse(404, 'RESTAURANT_NOT_FOUND') },
 }
 
 export const createMenuSchema = {
@@ -72,5 +72,9 @@ export const createMenuSchema = {
     },
     { additionalProperties: false },
   ),
-  response: { 201: Type.Ref(MenuView), 400: errorRef, 404: errorRef },
+  response: {
+    201: Type.Ref(MenuView, { description: 'The new menu' }),
+    400: errorResponse(400),
+    404: errorResponse(404, 'RESTAURANT_NOT_FOUND'),
+  },
 }

@@ -1,4 +1,4 @@
-import { errorRef } from '@food/errors'
+import { errorResponse } from '@food/errors'
 import { Type } from '@sinclair/typebox'
 
 export const MAX_QUANTITY = 1000
@@ -38,10 +38,13 @@ Stock never goes below zero: 409 INSUFFICIENT_STOCK with the available quantity,
       moved: Type.Integer({ description: 'Units moved by this call (0 for replayed and voided)' }),
       stock: Type.Integer({ description: 'Stock after the change' }),
     }),
-    400: errorRef,
-    404: errorRef,
-    409: errorRef,
-    503: errorRef,
+    400: errorResponse(400),
+    404: errorResponse(404, 'MENU_NOT_FOUND'),
+    409: errorResponse(
+      409,
+      'INSUFFICIENT_STOCK (details.available; nothing changed), RESERVATION_MISMATCH or RESERVATION_CLOSED',
+    ),
+    503: errorResponse(503, 'STOCK_CONTENTION: the change lost too many races in a row; try again'),
   },
 }
 
@@ -58,7 +61,7 @@ export const getStockSchema = {
       restored_units: Type.Integer({ description: 'Units given back by restores' }),
       open_reservations: Type.Integer(),
     }),
-    400: errorRef,
-    404: errorRef,
+    400: errorResponse(400),
+    404: errorResponse(404, 'MENU_NOT_FOUND'),
   },
 }

@@ -1,4 +1,4 @@
-import { errorRef } from '@food/errors'
+import { errorResponse } from '@food/errors'
 import { Type } from '@sinclair/typebox'
 
 const Username = Type.String({
@@ -30,7 +30,7 @@ export const signupSchema = {
     },
     { additionalProperties: false },
   ),
-  response: { 201: AccountView, 400: errorRef, 409: errorRef },
+  response: { 201: AccountView, 400: errorResponse(400), 409: errorResponse(409, 'USERNAME_TAKEN or EMAIL_TAKEN') },
 }
 
 export const loginSchema = {
@@ -49,8 +49,8 @@ export const loginSchema = {
       token_type: Type.Literal('bearer'),
       expires_in: Type.Integer({ description: 'Seconds until the token expires', examples: [3600] }),
     }),
-    400: errorRef,
-    401: errorRef,
+    400: errorResponse(400),
+    401: errorResponse(401, 'INVALID_CREDENTIALS, the same for an unknown user and a wrong password'),
   },
 }
 
@@ -71,7 +71,7 @@ export const validateSchema = {
       user_id: Type.Integer({ examples: [1] }),
       username: Type.String({ examples: ['user'] }),
     }),
-    400: errorRef,
-    401: errorRef,
+    400: errorResponse(400),
+    401: errorResponse(401, 'TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED, or USER_NOT_FOUND (the user is gone)'),
   },
 }

@@ -1,4 +1,4 @@
-import { errorRef } from '@food/errors'
+import { errorResponse } from '@food/errors'
 import { Type } from '@sinclair/typebox'
 
 export const getUserSchema = {
@@ -12,7 +12,7 @@ export const getUserSchema = {
       username: Type.String({ examples: ['user'] }),
       created_at: Type.String({ format: 'date-time' }),
     }),
-    400: errorRef,
-    404: errorRef,
+    400: errorResponse(400),
+    404: errorResponse(404, 'USER_NOT_FOUND'),
   },
 }
