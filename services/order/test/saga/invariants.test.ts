@@ -5,7 +5,8 @@ import { startFleet, type TestFleet } from '../helpers/fleet.ts'
 let fleet: TestFleet
 let orderDb: pg.Pool
 beforeAll(async () => {
-  fleet = await startFleet()
+  // Generous timeouts: these tests count outcomes, and a noisy machine must not turn one into a 504.
+  fleet = await startFleet({ USER_TIMEOUT_MS: '5000', RESTAURANT_TIMEOUT_MS: '10000' })
   orderDb = new pg.Pool({ connectionString: fleet.order.databaseUrl, max: 2 })
 })
 afterAll(async () => {
