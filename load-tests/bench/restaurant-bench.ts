@@ -5,6 +5,7 @@
  *
  *   npm run bench:restaurant           # BENCH_DURATION_S, BENCH_CONNECTIONS change the load
  */
+import { LOCK_STRATEGIES } from '@food/restaurant-service/config'
 import pg from 'pg'
 import {
   benchDatabase,
@@ -21,8 +22,6 @@ import {
   startService,
   stopAll,
 } from './harness.ts'
-
-const LOCK_STRATEGIES = ['pessimistic', 'optimistic', 'atomic']
 
 async function conserved(menuId: number): Promise<string> {
   const client = new pg.Client({ connectionString: benchDatabase('restaurant') })

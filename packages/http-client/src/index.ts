@@ -1,6 +1,5 @@
 export { httpClientPlugin } from './http-client-plugin.ts'
 export {
-  type ClientInstruments,
   ServiceClient,
   type ServiceClientOptions,
   type ServiceRequest,

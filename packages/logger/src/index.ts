@@ -1,1 +1,1 @@
-export { createLogger, type FleetLoggerSettings, loggerOptions, REDACTED_PATHS } from './logger-options.ts'
+export { createLogger, type FleetLoggerSettings } from './create-logger.ts'

@@ -1,7 +1,7 @@
 import pg from 'pg'
 
 /** The database a URL names, and a URL to the same server's maintenance database. */
-export function splitDatabaseUrl(databaseUrl: string): { database: string; maintenanceUrl: string } {
+function splitDatabaseUrl(databaseUrl: string): { database: string; maintenanceUrl: string } {
   const url = new URL(databaseUrl)
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''))
   if (!database) throw new Error(`DATABASE_URL names no database: ${url.origin}`)

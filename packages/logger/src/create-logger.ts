@@ -14,7 +14,7 @@ export interface FleetLoggerSettings {
  * Paths that must never reach a log line. Fastify logs request headers only at debug level
  * and never bodies, but handlers may log objects that carry these.
  */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
@@ -28,7 +28,7 @@ export const REDACTED_PATHS = [
   '*.token',
 ]
 
-export function loggerOptions(settings: FleetLoggerSettings): LoggerOptions {
+function loggerOptions(settings: FleetLoggerSettings): LoggerOptions {
   return {
     level: settings.level,
     base: { service: settings.service },
