@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
+    reporters: ['default', './packages/testing/src/failure-digest-reporter.ts'],
     projects: [
       'packages/*/vitest.config.ts',
       'services/*/vitest.config.ts',
