@@ -32,7 +32,7 @@ describe('graceful shutdown', () => {
       expect(await redis.get(`menu:${menu.id}`)).toBeNull()
     } finally {
       redis.disconnect()
-      await service.pool.end()
+      await service.close()
     }
   })
 })
