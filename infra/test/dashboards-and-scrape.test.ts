@@ -8,6 +8,8 @@ import { freePort } from '@food/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { metricNames, promqlExpressions } from './config-files.ts'
 
+const SAMPLE_SUFFIXES: Record<string, string[]> = { histogram: ['_bucket', '_sum', '_count'], counter: ['_total'] }
+
 let fleet: TestFleet
 beforeAll(async () => {
   fleet = await startFleet()
@@ -40,7 +42,8 @@ describe('dashboards', () => {
     const exposed = new Set<string>()
     for (const service of [fleet.user, fleet.restaurant, fleet.order]) {
       for (const [, name, type] of (await service.metrics()).matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
-        const suffixes = type === 'histogram' ? ['_bucket', '_sum', '_count'] : ['']
+        // OpenMetrics declares a counter without its `_total`, which only its samples carry.
+        const suffixes = SAMPLE_SUFFIXES[type as string] ?? ['']
         for (const suffix of suffixes) exposed.add(`${name}${suffix}`)
       }
     }

@@ -20,6 +20,7 @@ const httpClients: FastifyPluginAsync = async (app) => {
       labelNames: ['target', 'method', 'status_code'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
+      enableExemplars: true,
     }),
     failures: new Counter({
       name: 'http_client_failures_total',

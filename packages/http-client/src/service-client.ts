@@ -1,4 +1,5 @@
 import { type AppError, gatewayTimeout, serviceUnavailable } from '@food/errors'
+import { traceExemplar } from '@food/metrics'
 import type { Counter, Histogram } from 'prom-client'
 import { Agent, type Dispatcher, errors } from 'undici'
 
@@ -62,7 +63,7 @@ export class ServiceClient {
     const headers: Record<string, string> = { accept: 'application/json', ...request.headers }
     if (request.body !== undefined) headers['content-type'] = 'application/json'
     const { instruments, name: target } = this.#options
-    const stopTimer = instruments?.duration.startTimer({ target, method: request.method })
+    const stopTimer = instruments?.duration.startTimer({ target, method: request.method }, traceExemplar())
     try {
       const response = await this.#agent.request({
         origin: this.#options.baseUrl,

@@ -1,1 +1,2 @@
-export { type MetricsPluginOptions, metricsPlugin } from './metrics-plugin.ts'
+export { type MetricsPluginOptions, type MetricsRegistry, metricsPlugin } from './metrics-plugin.ts'
+export { traceExemplar } from './trace-exemplar.ts'

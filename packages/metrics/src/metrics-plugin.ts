@@ -2,14 +2,18 @@
 import type {} from '@fastify/swagger'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+import { collectDefaultMetrics, Histogram, type OpenMetricsContentType, Registry } from 'prom-client'
+import { traceExemplar } from './trace-exemplar.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** This app's own registry: several apps in one process (tests) must not share series. */
-    metrics: { registry: Registry }
+    metrics: { registry: MetricsRegistry }
   }
 }
+
+/** Every app's registry speaks OpenMetrics (see below). */
+export type MetricsRegistry = Registry<OpenMetricsContentType>
 
 export interface MetricsPluginOptions {
   service: string
@@ -18,7 +22,10 @@ export interface MetricsPluginOptions {
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
 const metrics: FastifyPluginAsync<MetricsPluginOptions> = async (app, options) => {
-  const registry = new Registry()
+  // OpenMetrics is the format that carries exemplars: a latency bucket names a trace that landed
+  // in it, so Grafana can jump from a slow bucket to the trace (Prometheus accepts both formats).
+  const registry: MetricsRegistry = new Registry()
+  registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE)
   registry.setDefaultLabels({ service: options.service })
   collectDefaultMetrics({ register: registry })
 
@@ -28,6 +35,7 @@ const metrics: FastifyPluginAsync<MetricsPluginOptions> = async (app, options) =
     labelNames: ['method', 'route', 'status_code'],
     buckets: DURATION_BUCKETS,
     registers: [registry],
+    enableExemplars: true,
   })
 
   app.decorate('metrics', { registry })
@@ -35,10 +43,11 @@ const metrics: FastifyPluginAsync<MetricsPluginOptions> = async (app, options) =
   app.addHook('onResponse', async (request, reply) => {
     // The route template, never the raw URL, keeps label cardinality bounded.
     const route = request.routeOptions.url ?? 'unmatched'
-    requestDuration.observe(
-      { method: request.method, route, status_code: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    )
+    requestDuration.observe({
+      labels: { method: request.method, route, status_code: String(reply.statusCode) },
+      value: reply.elapsedTime / 1000,
+      exemplarLabels: traceExemplar(),
+    })
   })
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>

@@ -26,7 +26,7 @@ describe('metrics', () => {
     const user = await service.createUser()
     await service.call('GET', `/users/${user.id}`)
     const response = await fetch(`${service.baseUrl}/metrics`)
-    expect(response.headers.get('content-type')).toMatch(/^text\/plain/)
+    expect(response.headers.get('content-type')).toMatch(/^application\/openmetrics-text; version=1\.0\.0/)
     const text = await response.text()
     expect(text).toMatch(
       /http_server_request_duration_seconds_count\{service="user",method="GET",route="\/users\/:id",status_code="200"\} [1-9]/,

@@ -1,6 +1,7 @@
-import { Counter, Histogram, type Registry } from 'prom-client'
+import type { MetricsRegistry } from '@food/metrics'
+import { Counter, Histogram } from 'prom-client'
 
-export function createSagaInstruments(registry: Registry) {
+export function createSagaInstruments(registry: MetricsRegistry) {
   const registers = [registry]
   return {
     outcomes: new Counter({
@@ -27,6 +28,7 @@ export function createSagaInstruments(registry: Registry) {
       labelNames: ['step', 'outcome'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
+      enableExemplars: true,
     }),
     recovered: new Counter({
       name: 'order_recoveries_total',

@@ -1,3 +1,4 @@
+import { traceExemplar } from '@food/metrics'
 import { inSpan } from '@food/telemetry/spans'
 import type { Attributes, Span } from '@opentelemetry/api'
 import type { Histogram } from 'prom-client'
@@ -9,7 +10,7 @@ export type SagaStep = <T>(step: SagaStepName, attributes: Attributes, work: (sp
 
 export function sagaStepRunner(duration: Histogram<'step' | 'outcome'>): SagaStep {
   return async (step, attributes, work) => {
-    const stop = duration.startTimer({ step })
+    const stop = duration.startTimer({ step }, traceExemplar())
     try {
       const result = await inSpan(`order.${step}`, attributes, work)
       stop({ outcome: 'ok' })

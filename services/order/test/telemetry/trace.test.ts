@@ -170,6 +170,17 @@ describe('one order, one trace', () => {
     expect(events).toContainEqual({ name: 'chaos.injected', attributes: { 'chaos.fault': 'delay', 'chaos.value': 20 } })
   })
 
+  it('marks the latency bucket the order request fell in with an exemplar naming its trace', async () => {
+    const text = await (await fetch(`${(services.order as ChildService).baseUrl}/metrics`)).text()
+    const buckets = text
+      .split('\n')
+      .filter(
+        (line) => line.startsWith('http_server_request_duration_seconds_bucket{') && line.includes('route="/orders"'),
+      )
+    const withExemplar = buckets.filter((line) => line.includes(' # {'))
+    expect(withExemplar).toEqual([expect.stringContaining(`# {trace_id="${orderTraceId}"} `)])
+  })
+
   it('writes log lines with the same trace id, and never the password', () => {
     const traceId = spans[0]?.traceId
     const orderLines = (services.order as ChildService).lines.map((line) => JSON.parse(line))

@@ -1,8 +1,9 @@
+import type { MetricsRegistry } from '@food/metrics'
 import type pg from 'pg'
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import { Counter, Gauge, Histogram } from 'prom-client'
 import type { InventoryInstruments } from './inventory-store.ts'
 
-export function createInventoryInstruments(registry: Registry, pool: pg.Pool): InventoryInstruments {
+export function createInventoryInstruments(registry: MetricsRegistry, pool: pg.Pool): InventoryInstruments {
   const registers = [registry]
   new Gauge({
     name: 'inventory_stock_units',
@@ -30,6 +31,7 @@ export function createInventoryInstruments(registry: Registry, pool: pg.Pool): I
       labelNames: ['strategy'] as const,
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
+      enableExemplars: true,
     }),
     retries: new Counter({
       name: 'inventory_change_retries_total',

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { AppError, conflict, notFound, serviceUnavailable } from '@food/errors'
+import { traceExemplar } from '@food/metrics'
 import { SQLSTATE, sqlState, withTransaction } from '@food/postgres'
 import type pg from 'pg'
 import type { Counter, Histogram } from 'prom-client'
@@ -156,7 +157,10 @@ export class InventoryStore {
 
   async #timed<T>(step: 'read' | 'move', work: () => Promise<T>): Promise<T> {
     if (step !== this.#options.strategy.lockingStep) return work()
-    const stop = this.#options.instruments.lockWait.startTimer({ strategy: this.#options.strategy.name })
+    const stop = this.#options.instruments.lockWait.startTimer(
+      { strategy: this.#options.strategy.name },
+      traceExemplar(),
+    )
     try {
       return await work()
     } finally {
