@@ -1,7 +1,18 @@
 import type { FastifyError, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
+import type { AppError } from './app-error.ts'
 import { ErrorResponse } from './error-schema.ts'
 import { toErrorResponse } from './to-error-response.ts'
+
+/** Recognises an error of some library (e.g. "PostgreSQL is down") and says how to answer it. */
+export type ErrorTranslator = (error: Error) => AppError | undefined
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Lets a plugin that owns a dependency answer that dependency's failures, instead of a 500. */
+    addErrorTranslator(translator: ErrorTranslator): void
+  }
+}
 
 /**
  * Answers every error, including unknown routes, in the fleet-wide shape.
@@ -9,9 +20,22 @@ import { toErrorResponse } from './to-error-response.ts'
  */
 const errorHandler: FastifyPluginAsync = async (app) => {
   app.addSchema(ErrorResponse)
+  const translators: ErrorTranslator[] = []
+  app.decorate('addErrorTranslator', (translator: ErrorTranslator) => {
+    translators.push(translator)
+  })
+
+  const translate = (error: Error): Error => {
+    for (const translator of translators) {
+      const translated = translator(error)
+      if (translated) return translated
+    }
+    return error
+  }
 
   app.setErrorHandler<FastifyError>((error, request, reply) => {
-    const { statusCode, body } = toErrorResponse(error)
+    const { statusCode, body } = toErrorResponse(translate(error))
+    // The original error is what is logged: it says what actually broke.
     if (statusCode >= 500) {
       request.log.error({ err: error }, 'request failed')
     } else {

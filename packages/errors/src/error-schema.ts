@@ -19,7 +19,7 @@ const MEANINGS: Record<number, string> = {
   404: 'Not found',
   409: 'Conflicts with the current state',
   500: 'Injected by chaos (CHAOS_INJECTED_ERROR), or a bug (INTERNAL_ERROR)',
-  503: 'Something it needs is unavailable (DEPENDENCY_UNAVAILABLE)',
+  503: 'Something it needs is unavailable: DATABASE_UNAVAILABLE (PostgreSQL) or DEPENDENCY_UNAVAILABLE (a service)',
   504: 'Something it needs did not answer in time (DEPENDENCY_TIMEOUT)',
 }
 

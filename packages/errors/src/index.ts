@@ -8,6 +8,6 @@ export {
   serviceUnavailable,
   unauthorized,
 } from './app-error.ts'
-export { errorHandlerPlugin } from './error-handler-plugin.ts'
+export { type ErrorTranslator, errorHandlerPlugin } from './error-handler-plugin.ts'
 export { ErrorResponse, errorResponse } from './error-schema.ts'
 export { type ErrorReply, toErrorResponse } from './to-error-response.ts'

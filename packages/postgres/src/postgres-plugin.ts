@@ -1,7 +1,9 @@
+import type {} from '@food/errors'
 import type {} from '@food/health'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import pg from 'pg'
+import { translateDatabaseUnavailable } from './database-unavailable.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -28,9 +30,14 @@ const postgres: FastifyPluginAsync<PostgresPluginOptions> = async (app, options)
   pool.on('error', (error) => app.log.warn({ err: error }, 'idle PostgreSQL client failed'))
   app.decorate('pg', pool)
   app.health.addCheck('postgres', () => pool.query('SELECT 1'))
+  app.addErrorTranslator(translateDatabaseUnavailable)
   app.addHook('onClose', async () => {
     await pool.end()
   })
 }
 
-export const postgresPlugin = fp(postgres, { name: '@food/postgres', fastify: '5.x', dependencies: ['@food/health'] })
+export const postgresPlugin = fp(postgres, {
+  name: '@food/postgres',
+  fastify: '5.x',
+  dependencies: ['@food/health', '@food/errors'],
+})

@@ -87,7 +87,10 @@ are merged. With an Idempotency-Key, a repeat of the same request by the same us
     400: errorResponse(400, 'VALIDATION_ERROR, UNKNOWN_MENU or QUANTITY_TOO_LARGE'),
     401: errorResponse(401),
     409: errorResponse(409, 'OUT_OF_STOCK: details name the menu and what is left; the order is stored FAILED'),
-    503: errorResponse(503, 'The restaurant or user service is unavailable; any stock taken is given back'),
+    503: errorResponse(
+      503,
+      'DEPENDENCY_UNAVAILABLE: the restaurant or user service is down, any stock taken is given back; DATABASE_UNAVAILABLE: the order database is down',
+    ),
     504: errorResponse(504, 'The restaurant or user service was too slow; any stock taken is given back'),
   },
 }

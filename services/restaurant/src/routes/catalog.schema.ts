@@ -32,7 +32,7 @@ export const listMenusSchema = {
   description:
     'Cached in Redis (10 s by default); a stock change invalidates it. The `X-Cache` header says HIT or MISS.',
   querystring: Type.Object({ restaurant_id: Type.Optional(Id) }),
-  response: { 200: Type.Array(Type.Ref(MenuView)), 400: errorResponse(400) },
+  response: { 200: Type.Array(Type.Ref(MenuView)), 400: errorResponse(400), 503: errorResponse(503) },
 }
 
 export const getMenuSchema = {
@@ -41,20 +41,30 @@ export const getMenuSchema = {
   description:
     'Cached in Redis (30 s by default); a stock change invalidates it. The `X-Cache` header says HIT or MISS.',
   params: Type.Object({ id: Id }),
-  response: { 200: Type.Ref(MenuView), 400: errorResponse(400), 404: errorResponse(404, 'MENU_NOT_FOUND') },
+  response: {
+    200: Type.Ref(MenuView),
+    400: errorResponse(400),
+    404: errorResponse(404, 'MENU_NOT_FOUND'),
+    503: errorResponse(503),
+  },
 }
 
 export const listRestaurantsSchema = {
   tags: ['restaurants'],
   summary: 'All restaurants with their menus',
-  response: { 200: Type.Array(Type.Ref(RestaurantView)) },
+  response: { 200: Type.Array(Type.Ref(RestaurantView)), 503: errorResponse(503) },
 }
 
 export const getRestaurantSchema = {
   tags: ['restaurants'],
   summary: 'One restaurant with its menus',
   params: Type.Object({ id: Id }),
-  response: { 200: Type.Ref(RestaurantView), 400: errorResponse(400), 404: errorResponse(404, 'RESTAURANT_NOT_FOUND') },
+  response: {
+    200: Type.Ref(RestaurantView),
+    400: errorResponse(400),
+    404: errorResponse(404, 'RESTAURANT_NOT_FOUND'),
+    503: errorResponse(503),
+  },
 }
 
 export const createMenuSchema = {
@@ -76,5 +86,6 @@ export const createMenuSchema = {
     201: Type.Ref(MenuView, { description: 'The new menu' }),
     400: errorResponse(400),
     404: errorResponse(404, 'RESTAURANT_NOT_FOUND'),
+    503: errorResponse(503),
   },
 }

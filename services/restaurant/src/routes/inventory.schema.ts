@@ -44,7 +44,10 @@ Stock never goes below zero: 409 INSUFFICIENT_STOCK with the available quantity,
       409,
       'INSUFFICIENT_STOCK (details.available; nothing changed), RESERVATION_MISMATCH or RESERVATION_CLOSED',
     ),
-    503: errorResponse(503, 'STOCK_CONTENTION: the change lost too many races in a row; try again'),
+    503: errorResponse(
+      503,
+      'STOCK_CONTENTION: the change lost too many races in a row, try again; or DATABASE_UNAVAILABLE (nothing changed)',
+    ),
   },
 }
 
@@ -63,5 +66,6 @@ export const getStockSchema = {
     }),
     400: errorResponse(400),
     404: errorResponse(404, 'MENU_NOT_FOUND'),
+    503: errorResponse(503),
   },
 }

@@ -30,7 +30,12 @@ export const signupSchema = {
     },
     { additionalProperties: false },
   ),
-  response: { 201: AccountView, 400: errorResponse(400), 409: errorResponse(409, 'USERNAME_TAKEN or EMAIL_TAKEN') },
+  response: {
+    201: AccountView,
+    400: errorResponse(400),
+    409: errorResponse(409, 'USERNAME_TAKEN or EMAIL_TAKEN'),
+    503: errorResponse(503),
+  },
 }
 
 export const loginSchema = {
@@ -51,6 +56,7 @@ export const loginSchema = {
     }),
     400: errorResponse(400),
     401: errorResponse(401, 'INVALID_CREDENTIALS, the same for an unknown user and a wrong password'),
+    503: errorResponse(503),
   },
 }
 
@@ -73,5 +79,6 @@ export const validateSchema = {
     }),
     400: errorResponse(400),
     401: errorResponse(401, 'TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED, or USER_NOT_FOUND (the user is gone)'),
+    503: errorResponse(503),
   },
 }

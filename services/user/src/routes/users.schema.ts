@@ -14,5 +14,6 @@ export const getUserSchema = {
     }),
     400: errorResponse(400),
     404: errorResponse(404, 'USER_NOT_FOUND'),
+    503: errorResponse(503),
   },
 }

@@ -1,0 +1,42 @@
+import { type AppError, serviceUnavailable } from '@food/errors'
+
+/** Prisma's codes for a database it cannot use now: unreachable, timed out, missing, closed. */
+const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1003', 'P1008', 'P1017', 'P2024'])
+
+/**
+ * SQLSTATEs of a server that is gone, going or refusing: connection exceptions (class 08),
+ * shutdowns and start-up (57P01–57P03), a missing database (3D000), no free connection (53300).
+ */
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|3D000|53300)$/
+
+/** Socket errors of a server that cannot be reached. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+  'EPIPE',
+])
+
+/** node-postgres says these in words, without a code. */
+const PG_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/
+
+function codeOf(error: object): string | undefined {
+  return 'code' in error && typeof error.code === 'string' ? error.code : undefined
+}
+
+/** True when `error` (or what caused it) says PostgreSQL cannot be used right now, not that a query was wrong. */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 3) return false
+  const code = codeOf(error)
+  if (code && (PRISMA_CODES.has(code) || NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true
+  if (error instanceof Error && PG_MESSAGES.test(error.message)) return true
+  return 'cause' in error && isDatabaseUnavailable(error.cause, depth + 1)
+}
+
+/** Answers a request that needed PostgreSQL while it is down with 503, never a bare 500. */
+export const translateDatabaseUnavailable = (error: Error): AppError | undefined =>
+  isDatabaseUnavailable(error) ? serviceUnavailable('DATABASE_UNAVAILABLE', 'The database is unavailable') : undefined
