@@ -1,4 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
+
+/** How long a drop waits for the database's sessions to close by themselves before ending them. */
+const SESSIONS_GRACE_MS = 2000
 
 /** The database a URL names, and a URL to the same server's maintenance database. */
 function splitDatabaseUrl(databaseUrl: string): { database: string; maintenanceUrl: string } {
@@ -39,8 +43,22 @@ export async function ensureDatabase(databaseUrl: string, options: { template?: 
   })
 }
 
+/**
+ * Drops the database, ending the sessions still on it, but only after giving them a moment to
+ * leave: node-postgres reports a pool ended before its connections have closed, and a connection
+ * the server ends while it is closing is an error event its pool may have nobody listening to.
+ */
 export async function dropDatabase(databaseUrl: string): Promise<void> {
   await withMaintenanceClient(databaseUrl, async (client, database) => {
+    const deadline = Date.now() + SESSIONS_GRACE_MS
+    while (Date.now() < deadline) {
+      const { rows } = await client.query<{ sessions: number }>(
+        'SELECT count(*)::int AS sessions FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [database],
+      )
+      if (!rows[0]?.sessions) break
+      await sleep(20)
+    }
     await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(database)} WITH (FORCE)`)
   })
 }

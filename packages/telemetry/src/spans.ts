@@ -1,4 +1,4 @@
-import { type Attributes, type Span, SpanStatusCode, trace } from '@opentelemetry/api'
+import { type Attributes, type Span, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api'
 
 const tracer = trace.getTracer('food-delivery')
 
@@ -25,8 +25,12 @@ export function addSpanEvent(name: string, attributes: Attributes): void {
   trace.getActiveSpan()?.addEvent(name, attributes)
 }
 
-/** Trace id of the active span, when a trace is being recorded. */
+/**
+ * Trace id of the active span, when its trace is being recorded: a trace the sampler left out
+ * (`OTEL_TRACES_SAMPLER`) has an id too, but pointing anyone to it would lead nowhere.
+ */
 export function activeTraceId(): string | undefined {
   const context = trace.getActiveSpan()?.spanContext()
-  return context && trace.isSpanContextValid(context) ? context.traceId : undefined
+  const sampled = context && trace.isSpanContextValid(context) && (context.traceFlags & TraceFlags.SAMPLED) !== 0
+  return sampled ? context.traceId : undefined
 }

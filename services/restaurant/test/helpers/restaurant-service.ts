@@ -11,6 +11,8 @@ export type TestRestaurantService = Awaited<ReturnType<typeof startRestaurantSer
 export async function startRestaurantService(env: Record<string, string> = {}) {
   const service = await startTestService({ name: 'restaurant', loadConfig: loadRestaurantConfig, buildApp, env })
   const pool = new pg.Pool({ connectionString: service.databaseUrl, max: 2 })
+  // Its idle connections are ended by the database's drop at teardown if they are slow to close.
+  pool.on('error', () => {})
 
   /** A restaurant with one menu holding `stock` units, written straight to the database. */
   const createMenu = async (stock: number, price = 9000) => {
