@@ -1,17 +1,10 @@
-import { startTestInfrastructure } from '@food/testing'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { isDatabaseUnavailable } from '../src/database-unavailable.ts'
 import { withDatabase } from '../src/databases.ts'
+import { useTestServer } from './test-server.ts'
 
-let serverUrl: string
-let stop: () => Promise<void>
-beforeAll(async () => {
-  const infrastructure = await startTestInfrastructure()
-  serverUrl = infrastructure.postgresUrl
-  stop = infrastructure.stop
-})
-afterAll(() => stop())
+const serverUrl = useTestServer()
 
 /** What node-postgres really throws for `run`, from a real server. */
 async function thrown(run: () => Promise<unknown>): Promise<unknown> {
@@ -40,25 +33,25 @@ describe('isDatabaseUnavailable, on errors from a real PostgreSQL', () => {
   })
 
   it('is true for a database that does not exist', async () => {
-    const error = await thrown(() => query(withDatabase(serverUrl, 'no_such_database_here'), 'SELECT 1'))
+    const error = await thrown(() => query(withDatabase(serverUrl(), 'no_such_database_here'), 'SELECT 1'))
     expect(error).toMatchObject({ code: '3D000' })
     expect(isDatabaseUnavailable(error)).toBe(true)
   })
 
   it('is true when the server ends the session (as on a restart)', async () => {
-    const victim = new pg.Client({ connectionString: serverUrl })
+    const victim = new pg.Client({ connectionString: serverUrl() })
     victim.on('error', () => {}) // the client also reports the lost connection as an event
     await victim.connect()
     const { rows } = await victim.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
-    await query(serverUrl, `SELECT pg_terminate_backend(${rows[0]?.pid})`)
+    await query(serverUrl(), `SELECT pg_terminate_backend(${rows[0]?.pid})`)
     const error = await thrown(() => victim.query('SELECT 1'))
     await victim.end().catch(() => {})
     expect(isDatabaseUnavailable(error)).toBe(true)
   })
 
   it('is false for a wrong query, a constraint, or a bug', async () => {
-    expect(isDatabaseUnavailable(await thrown(() => query(serverUrl, 'SELEC 1')))).toBe(false)
-    expect(isDatabaseUnavailable(await thrown(() => query(serverUrl, 'SELECT 1/0')))).toBe(false)
+    expect(isDatabaseUnavailable(await thrown(() => query(serverUrl(), 'SELEC 1')))).toBe(false)
+    expect(isDatabaseUnavailable(await thrown(() => query(serverUrl(), 'SELECT 1/0')))).toBe(false)
     expect(isDatabaseUnavailable(new TypeError('cannot read properties of undefined'))).toBe(false)
     expect(isDatabaseUnavailable(undefined)).toBe(false)
   })

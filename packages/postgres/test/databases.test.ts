@@ -1,16 +1,9 @@
-import { startTestInfrastructure } from '@food/testing'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { dropDatabase, ensureDatabase, withDatabase } from '../src/databases.ts'
+import { useTestServer } from './test-server.ts'
 
-let serverUrl: string
-let stop: () => Promise<void>
-beforeAll(async () => {
-  const infrastructure = await startTestInfrastructure()
-  serverUrl = infrastructure.postgresUrl
-  stop = infrastructure.stop
-})
-afterAll(() => stop())
+const serverUrl = useTestServer()
 
 describe('dropDatabase', () => {
   // `pool.end()` resolves before its connections have closed. A drop that ended them from the
@@ -19,7 +12,7 @@ describe('dropDatabase', () => {
   it('lets a pool that was just ended close its connections before ending them', async () => {
     const poolErrors: Error[] = []
     for (let i = 0; i < 20; i++) {
-      const url = withDatabase(serverUrl, `drop_test_${process.pid}_${i}`)
+      const url = withDatabase(serverUrl(), `drop_test_${process.pid}_${i}`)
       await ensureDatabase(url)
       const pool = new pg.Pool({ connectionString: url, max: 4 })
       pool.on('error', (error) => poolErrors.push(error))
@@ -31,7 +24,7 @@ describe('dropDatabase', () => {
   })
 
   it('still drops a database someone stays connected to', async () => {
-    const url = withDatabase(serverUrl, `drop_test_${process.pid}_held`)
+    const url = withDatabase(serverUrl(), `drop_test_${process.pid}_held`)
     await ensureDatabase(url)
     const holder = new pg.Client({ connectionString: url })
     holder.on('error', () => {}) // it is ended by the drop, which is the point
@@ -39,7 +32,7 @@ describe('dropDatabase', () => {
     await dropDatabase(url)
     const { rowCount } = await holder.query('SELECT 1').catch(() => ({ rowCount: 0 }))
     expect(rowCount).toBe(0)
-    const admin = new pg.Client({ connectionString: serverUrl })
+    const admin = new pg.Client({ connectionString: serverUrl() })
     await admin.connect()
     const { rows } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [
       `drop_test_${process.pid}_held`,

@@ -1,28 +1,18 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startTestInfrastructure } from '@food/testing'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { dropDatabase, ensureDatabase, withDatabase } from '../src/databases.ts'
 import { migrate, readMigrations } from '../src/migrations.ts'
+import { useTestServer } from './test-server.ts'
 
-let serverUrl: string
-let stop: () => Promise<void>
+const serverUrl = useTestServer()
 const created: string[] = []
-
-beforeAll(async () => {
-  const infrastructure = await startTestInfrastructure()
-  serverUrl = infrastructure.postgresUrl
-  stop = infrastructure.stop
-})
-afterAll(async () => {
-  await Promise.all(created.map((url) => dropDatabase(url)))
-  await stop()
-})
+afterAll(() => Promise.all(created.map((url) => dropDatabase(url))))
 
 async function freshDatabase(): Promise<string> {
-  const url = withDatabase(serverUrl, `migrations_test_${process.pid}_${created.length}`)
+  const url = withDatabase(serverUrl(), `migrations_test_${process.pid}_${created.length}`)
   created.push(url)
   await dropDatabase(url)
   await ensureDatabase(url)
