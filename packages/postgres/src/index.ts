@@ -1,5 +1,4 @@
 export { withAdvisoryLock } from './advisory-lock.ts'
-export { isDatabaseUnavailable } from './database-unavailable.ts'
 export { dropDatabase, ensureDatabase, withDatabase } from './databases.ts'
 export { type Migration, type MigrationResult, migrate, readMigrations } from './migrations.ts'
 export { type PostgresPluginOptions, postgresPlugin } from './postgres-plugin.ts'
