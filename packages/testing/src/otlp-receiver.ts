@@ -9,6 +9,8 @@ export interface ReceivedSpan {
   namespace: string | undefined
   scope: string
   name: string
+  /** OTLP's SpanKind: 2 is SERVER, 3 is CLIENT. */
+  kind: number
   traceId: string
   spanId: string
   parentSpanId: string | undefined
@@ -43,6 +45,7 @@ export async function startOtlpReceiver() {
                 namespace: resource['service.namespace'] as string | undefined,
                 scope: scopeSpans.scope?.name ?? '',
                 name: span.name,
+                kind: span.kind,
                 traceId: span.traceId,
                 spanId: span.spanId,
                 parentSpanId: span.parentSpanId || undefined,

@@ -63,6 +63,7 @@ async function spansOf(traceId: string, until: (spans: ReceivedSpan[]) => boolea
 }
 
 const PASSWORD = 'never-in-a-log-line'
+const SERVER_SPAN = 2
 let orderId: number
 let lastTraceId: string | null = null
 let orderTraceId: string | null = null
@@ -114,13 +115,24 @@ describe('one order, one trace', () => {
     // Each service exports on its own schedule: wait until the three servers' spans are in.
     spans = await spansOf(reserve.traceId, (found) =>
       ['POST /orders', 'POST /validate', 'PUT /inventory/:menuId'].every((name) =>
-        found.some((span) => span.name === name && span.scope.includes('http')),
+        found.some((span) => span.name === name),
       ),
     )
   }, 60_000)
 
   it('names the trace in the X-Trace-Id response header', () => {
     expect(orderTraceId).toBe(spans[0]?.traceId)
+  })
+
+  it('opens one server span per request, named by route template, with its status code', () => {
+    const servers = spans.filter((span) => span.kind === SERVER_SPAN)
+    expect(servers.map((span) => `${span.service} ${span.name}`).sort()).toEqual([
+      'order-service POST /orders',
+      'restaurant-service GET /menus/:id',
+      'restaurant-service PUT /inventory/:menuId',
+      'user-service POST /validate',
+    ])
+    expect(servers.find((span) => span.name === 'POST /orders')?.attributes['http.response.status_code']).toBe(201)
   })
 
   it('holds spans of all three services, under the food-delivery namespace', () => {
