@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type {} from '@fastify/swagger'
 import { AppError, errorResponse } from '@food/errors'
 import type {} from '@food/metrics'
+import type {} from '@food/redis'
 import { addSpanEvent } from '@food/telemetry/spans'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
@@ -10,6 +11,7 @@ import fp from 'fastify-plugin'
 import { Counter, Gauge } from 'prom-client'
 import { delayFault, errorFault, type FaultDefinition } from './fault-definition.ts'
 import { FaultStore } from './fault-store.ts'
+import { SharedFaults } from './shared-faults.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -92,6 +94,9 @@ const chaos: FastifyPluginAsync<ChaosPluginOptions> = async (app, options) => {
   })
 
   if (!options.enabled) return
+  const shared = new SharedFaults(app.redis, store, app.log)
+  await shared.start()
+  app.addHook('onClose', async () => shared.stop())
 
   app.addHook('onRequest', async (request) => {
     if (isExempt(request.url)) return
@@ -157,6 +162,7 @@ const chaos: FastifyPluginAsync<ChaosPluginOptions> = async (app, options) => {
     },
     async (request) => {
       const cleared = store.clear()
+      await shared.clear()
       for (const fault of cleared) changes.inc({ fault, action: 'clear' })
       request.log.warn({ cleared }, 'chaos faults cleared')
       return { message: cleared.length > 0 ? 'All faults cleared' : 'No fault was active', cleared }
@@ -183,11 +189,13 @@ const chaos: FastifyPluginAsync<ChaosPluginOptions> = async (app, options) => {
         const ttlSeconds = request.body.ttl_s as number | undefined
         if (value === 0 || value === false) {
           store.clear(definition.name)
+          await shared.clear([definition.name])
           changes.inc({ fault: definition.name, action: 'clear' })
           request.log.warn({ fault: definition.name }, 'chaos fault cleared')
           return { message: `${definition.name} fault cleared`, fault: definition.name, value, expires_at: null }
         }
         const fault = store.set(definition.name, value, ttlSeconds)
+        await shared.set(definition.name, fault)
         changes.inc({ fault: definition.name, action: 'set' })
         request.log.warn({ fault: definition.name, value, ttl_s: ttlSeconds }, 'chaos fault set')
         return {
@@ -201,4 +209,8 @@ const chaos: FastifyPluginAsync<ChaosPluginOptions> = async (app, options) => {
   }
 }
 
-export const chaosPlugin = fp(chaos, { name: '@food/chaos', fastify: '5.x', dependencies: ['@food/metrics'] })
+export const chaosPlugin = fp(chaos, {
+  name: '@food/chaos',
+  fastify: '5.x',
+  dependencies: ['@food/metrics', '@food/redis'],
+})

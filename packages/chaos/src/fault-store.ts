@@ -20,24 +20,23 @@ export class FaultStore {
   }
 
   set(name: string, value: FaultValue, ttlSeconds?: number): ActiveFault {
-    this.#cancelTimer(name)
-    const now = new Date()
-    const fault: ActiveFault = {
-      value,
-      setAt: now,
-      expiresAt: ttlSeconds === undefined ? null : new Date(now.getTime() + ttlSeconds * 1000),
-    }
-    this.#faults.set(name, fault)
-    if (ttlSeconds !== undefined) {
-      const timer = setTimeout(() => {
-        this.#faults.delete(name)
-        this.#timers.delete(name)
-        this.#onExpire(name)
-      }, ttlSeconds * 1000)
-      timer.unref()
-      this.#timers.set(name, timer)
-    }
+    const setAt = new Date()
+    const expiresAt = ttlSeconds === undefined ? null : new Date(setAt.getTime() + ttlSeconds * 1000)
+    const fault = { value, setAt, expiresAt }
+    this.#put(name, fault)
     return fault
+  }
+
+  /**
+   * Makes these faults, and only these, the ones in force, keeping their times: how a replica
+   * takes on the faults another replica set. Faults already expired are left out.
+   */
+  replaceAll(faults: Map<string, ActiveFault>): void {
+    for (const name of this.#faults.keys()) if (!faults.has(name)) this.clear(name)
+    const now = Date.now()
+    for (const [name, fault] of faults) {
+      if (fault.expiresAt === null || fault.expiresAt.getTime() > now) this.#put(name, fault)
+    }
   }
 
   /** Clears one fault, or all when no name is given; returns the names that were active. */
@@ -63,6 +62,22 @@ export class FaultStore {
 
   entries(): [string, ActiveFault][] {
     return [...this.#faults.entries()]
+  }
+
+  #put(name: string, fault: ActiveFault): void {
+    this.#cancelTimer(name)
+    this.#faults.set(name, fault)
+    if (fault.expiresAt === null) return
+    const timer = setTimeout(
+      () => {
+        this.#faults.delete(name)
+        this.#timers.delete(name)
+        this.#onExpire(name)
+      },
+      Math.max(0, fault.expiresAt.getTime() - Date.now()),
+    )
+    timer.unref()
+    this.#timers.set(name, timer)
   }
 
   #cancelTimer(name: string): void {

@@ -1,0 +1,99 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { ChainableCommander, Redis } from 'ioredis'
+import type { ActiveFault, FaultStore, FaultValue } from './fault-store.ts'
+
+/** One field per fault, so replicas changing different faults at once do not undo each other. */
+const FAULTS_KEY = 'chaos:faults'
+
+interface StoredFault {
+  value: FaultValue
+  set_at: string
+  expires_at: string | null
+}
+
+const toStored = (fault: ActiveFault): StoredFault => ({
+  value: fault.value,
+  set_at: fault.setAt.toISOString(),
+  expires_at: fault.expiresAt?.toISOString() ?? null,
+})
+
+const fromStored = (stored: StoredFault): ActiveFault => ({
+  value: stored.value,
+  setAt: new Date(stored.set_at),
+  expiresAt: stored.expires_at === null ? null : new Date(stored.expires_at),
+})
+
+/**
+ * Shares a service's faults between its replicas through Redis. A change made on one replica is
+ * written to a hash and announced on a channel; every replica then reloads the hash into its own
+ * store (also when it starts, and after a lost connection), so a fault set through the gateway
+ * strikes every replica. Requests keep reading the in-process store. Without Redis, a change
+ * still takes effect on the replica that got it, and the log says it was not shared.
+ */
+export class SharedFaults {
+  readonly #redis: Redis
+  readonly #store: FaultStore
+  readonly #log: FastifyBaseLogger
+  readonly #channel: string
+  #subscriber: Redis | undefined
+
+  constructor(redis: Redis, store: FaultStore, log: FastifyBaseLogger) {
+    this.#redis = redis
+    this.#store = store
+    this.#log = log
+    // ioredis prefixes keys, not channels: the prefix keeps each service's replicas to themselves.
+    this.#channel = `${redis.options.keyPrefix ?? ''}chaos:changed`
+  }
+
+  /** Takes on the faults in force and follows their changes; never fails the start. */
+  async start(): Promise<void> {
+    const subscriber = this.#redis.duplicate()
+    this.#subscriber = subscriber
+    subscriber.on('error', (error) => this.#log.debug({ err: error }, 'chaos subscriber connection error'))
+    subscriber.on('message', () => void this.reload())
+    // A reconnected replica may have missed changes; the first 'ready' is covered below.
+    subscriber.on('ready', () => void this.reload())
+    try {
+      await subscriber.connect()
+      await subscriber.subscribe(this.#channel)
+    } catch (error) {
+      this.#log.warn({ err: error }, 'chaos faults not shared: Redis unavailable, faults apply to this replica only')
+    }
+    await this.reload()
+    const inForce = this.#store.entries().map(([name, fault]) => ({ fault: name, value: fault.value }))
+    if (inForce.length > 0)
+      this.#log.warn({ faults: inForce }, 'chaos faults in force, set before this replica started')
+  }
+
+  stop(): void {
+    this.#subscriber?.disconnect()
+  }
+
+  /** Reads the shared faults into this replica's store. */
+  async reload(): Promise<void> {
+    try {
+      const stored = await this.#redis.hgetall(FAULTS_KEY)
+      const faults = Object.entries(stored).map(([name, json]) => [name, fromStored(JSON.parse(json))] as const)
+      this.#store.replaceAll(new Map(faults))
+    } catch (error) {
+      this.#log.warn({ err: error }, 'chaos faults of the other replicas could not be read')
+    }
+  }
+
+  set(name: string, fault: ActiveFault): Promise<void> {
+    return this.#publish((multi) => multi.hset(FAULTS_KEY, name, JSON.stringify(toStored(fault))))
+  }
+
+  /** Clears the named faults, or every fault. */
+  clear(names?: string[]): Promise<void> {
+    return this.#publish((multi) => (names ? multi.hdel(FAULTS_KEY, ...names) : multi.del(FAULTS_KEY)))
+  }
+
+  async #publish(change: (multi: ChainableCommander) => ChainableCommander): Promise<void> {
+    try {
+      await change(this.#redis.multi()).publish(this.#channel, 'changed').exec()
+    } catch (error) {
+      this.#log.warn({ err: error }, 'chaos change not shared: it applies to this replica only')
+    }
+  }
+}
