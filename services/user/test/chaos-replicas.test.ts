@@ -2,16 +2,9 @@ import { uniqueRedisPrefix } from '@food/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startUserService, type TestUserService } from './helpers/user-service.ts'
 
-/** The faults a replica reports, once they satisfy `until` (changes travel through Redis). */
-async function faultsOf(replica: TestUserService, until: (faults: Record<string, unknown>) => boolean) {
-  let faults: Record<string, unknown> = {}
-  for (let i = 0; i < 100; i++) {
-    faults = (await replica.call('GET', '/chaos')).body.faults
-    if (until(faults)) return faults
-    await new Promise((resolve) => setTimeout(resolve, 30))
-  }
-  return faults
-}
+/** Changes travel through Redis: each check is retried for a while before it fails. */
+const POLL = { interval: 30, timeout: 3000 }
+const faultsOf = async (replica: TestUserService) => (await replica.call('GET', '/chaos')).body.faults
 
 describe('chaos faults shared by the replicas of a service', () => {
   // Two replicas: same service, same Redis key prefix, as behind the gateway.
@@ -26,7 +19,7 @@ describe('chaos faults shared by the replicas of a service', () => {
 
   it('a fault set on one replica strikes the other', async () => {
     await first.call('POST', '/chaos/delay', { json: { delay_ms: 300 } })
-    expect(await faultsOf(second, (faults) => 'delay' in faults)).toMatchObject({ delay: { value: 300 } })
+    await expect.poll(() => faultsOf(second), POLL).toMatchObject({ delay: { value: 300 } })
     const started = performance.now()
     await second.call('GET', '/users/1')
     expect(performance.now() - started).toBeGreaterThanOrEqual(290)
@@ -35,18 +28,19 @@ describe('chaos faults shared by the replicas of a service', () => {
   it('a fault cleared on one replica, one by one or all at once, is cleared on the other', async () => {
     await first.call('POST', '/chaos/delay', { json: { delay_ms: 5 } })
     await first.call('POST', '/chaos/error', { json: { enable: true } })
-    await faultsOf(second, (faults) => Object.keys(faults).length === 2)
+    await expect.poll(async () => Object.keys(await faultsOf(second)).sort(), POLL).toEqual(['delay', 'error'])
     await second.call('POST', '/chaos/error', { json: { enable: false } })
-    expect(Object.keys(await faultsOf(first, (faults) => !('error' in faults)))).toEqual(['delay'])
+    await expect.poll(async () => Object.keys(await faultsOf(first)), POLL).toEqual(['delay'])
     await second.call('DELETE', '/chaos')
-    expect(await faultsOf(first, (faults) => Object.keys(faults).length === 0)).toEqual({})
+    await expect.poll(() => faultsOf(first), POLL).toEqual({})
   })
 
   it('a fault with a TTL keeps its expiry on every replica, and ends on each', async () => {
     const set = await first.call('POST', '/chaos/error', { json: { enable: true, ttl_s: 1 } })
-    const seen = await faultsOf(second, (faults) => 'error' in faults)
-    expect(seen).toMatchObject({ error: { value: true, expires_at: set.body.expires_at } })
-    expect(await faultsOf(second, (faults) => !('error' in faults))).toEqual({})
+    await expect
+      .poll(() => faultsOf(second), POLL)
+      .toMatchObject({ error: { value: true, expires_at: set.body.expires_at } })
+    await expect.poll(() => faultsOf(second), POLL).toEqual({})
     expect((await first.call('GET', '/chaos')).body.faults).toEqual({})
   })
 
