@@ -51,15 +51,10 @@ export class SharedFaults {
     this.#subscriber = subscriber
     subscriber.on('error', (error) => this.#log.debug({ err: error }, 'chaos subscriber connection error'))
     subscriber.on('message', () => void this.reload())
-    // A reconnected replica may have missed changes; the first 'ready' is covered below.
-    subscriber.on('ready', () => void this.reload())
-    try {
-      await subscriber.connect()
-      await subscriber.subscribe(this.#channel)
-    } catch (error) {
-      this.#log.warn({ err: error }, 'chaos faults not shared: Redis unavailable, faults apply to this replica only')
-    }
-    await this.reload()
+    await subscriber.connect().catch(() => {}) // a failure is reported by #follow
+    await this.#follow()
+    // Each later 'ready' is Redis back after a loss: changes may have been missed meanwhile.
+    subscriber.on('ready', () => void this.#follow())
     const inForce = this.#store.entries().map(([name, fault]) => ({ fault: name, value: fault.value }))
     if (inForce.length > 0)
       this.#log.warn({ faults: inForce }, 'chaos faults in force, set before this replica started')
@@ -67,6 +62,16 @@ export class SharedFaults {
 
   stop(): void {
     this.#subscriber?.disconnect()
+  }
+
+  /** Listens for changes (again), then catches up with the faults in force. */
+  async #follow(): Promise<void> {
+    try {
+      await this.#subscriber?.subscribe(this.#channel)
+    } catch (error) {
+      this.#log.warn({ err: error }, 'chaos faults not shared: Redis unavailable, faults apply to this replica only')
+    }
+    await this.reload()
   }
 
   /** Reads the shared faults into this replica's store. */

@@ -1,4 +1,6 @@
-import { uniqueRedisPrefix } from '@food/testing'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { freePort, uniqueRedisPrefix } from '@food/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startUserService, type TestUserService } from './helpers/user-service.ts'
 
@@ -66,5 +68,31 @@ describe('chaos with Redis unreachable', () => {
     expect((await service.call('POST', '/chaos/delay', { json: { delay_ms: 5 } })).status).toBe(200)
     expect((await service.call('GET', '/chaos')).body.faults).toMatchObject({ delay: { value: 5 } })
     expect((await service.call('DELETE', '/chaos')).body).toMatchObject({ cleared: ['delay'] })
+  })
+})
+
+describe('a replica that started while Redis was down', () => {
+  let redis: ChildProcess | undefined
+  const replicas: TestUserService[] = []
+  afterAll(async () => {
+    await Promise.all(replicas.map((replica) => replica.close()))
+    redis?.kill('SIGTERM')
+    if (redis && redis.exitCode === null) await once(redis, 'exit')
+  })
+
+  it('follows the others once Redis is back', async () => {
+    const port = await freePort()
+    const env = { REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_KEY_PREFIX: uniqueRedisPrefix('user') }
+    const early = await startUserService(env)
+    replicas.push(early)
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'])
+    const late = await startUserService(env)
+    replicas.push(late)
+    await late.call('POST', '/chaos/delay', { json: { delay_ms: 9 } })
+    // It reconnects on its own schedule (at most 2 s apart) and catches up with what it missed...
+    await expect.poll(() => faultsOf(early), { interval: 100, timeout: 8000 }).toMatchObject({ delay: { value: 9 } })
+    // ...and from then on hears of every change, as a replica that started with Redis up does.
+    await late.call('POST', '/chaos/delay', { json: { delay_ms: 11 } })
+    await expect.poll(() => faultsOf(early), POLL).toMatchObject({ delay: { value: 11 } })
   })
 })
