@@ -1,10 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
-import { freePort } from '@food/testing'
+import { freePort, type RunningChild, startChild } from '@food/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { metricNames, promqlExpressions } from './config-files.ts'
 
@@ -54,12 +52,9 @@ describe('dashboards', () => {
 })
 
 describe('a real Prometheus', () => {
-  let prometheus: ChildProcess
+  let prometheus: RunningChild | undefined
   let url: string
-  afterAll(async () => {
-    prometheus?.kill('SIGTERM')
-    if (prometheus?.exitCode === null) await once(prometheus, 'exit')
-  })
+  afterAll(() => prometheus?.stop())
 
   it('scrapes the three services and stores their series', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'prometheus-'))
@@ -79,18 +74,15 @@ describe('a real Prometheus', () => {
     )
     const port = await freePort()
     url = `http://127.0.0.1:${port}`
-    prometheus = spawn(
+    prometheus = await startChild(
       'prometheus',
       [
         `--config.file=${join(dir, 'prometheus.yml')}`,
         `--storage.tsdb.path=${join(dir, 'data')}`,
         `--web.listen-address=127.0.0.1:${port}`,
       ],
-      { stdio: 'ignore' },
+      { readyUrl: `${url}/-/ready` },
     )
-    prometheus.on('error', (error) => {
-      throw new Error(`prometheus could not start: install Debian's prometheus package (${error.message})`)
-    })
     const query = async (promql: string) => {
       const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`)
       return (

@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { once } from 'node:events'
+import { spawnSync } from 'node:child_process'
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { answersSoon, freePort } from '@food/testing'
+import { freePort, startChild } from '@food/testing'
 
 const NGINX_DIR = fileURLToPath(new URL('..', import.meta.url))
 
@@ -60,23 +59,12 @@ export function checkConfig(dir: string) {
 
 export async function startGateway(upstreams: Parameters<typeof renderGateway>[0]): Promise<Gateway> {
   const { dir, port } = await renderGateway(upstreams)
-  const nginx: ChildProcess = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  let stderr = ''
-  nginx.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk
-  })
   const url = `http://127.0.0.1:${port}`
-  const stop = async () => {
-    if (nginx.exitCode !== null) return
-    nginx.kill('SIGQUIT')
-    await once(nginx, 'exit')
-  }
-  if (!(await answersSoon(`${url}/health`, nginx))) {
-    await stop()
-    throw new Error(`nginx did not answer on ${url}: ${stderr}`)
-  }
+  // SIGQUIT: nginx's graceful stop.
+  const { stop } = await startChild('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
+    readyUrl: `${url}/health`,
+    stopSignal: 'SIGQUIT',
+  })
   return {
     url,
     accessLog: async () =>

@@ -19,7 +19,7 @@ export async function freePort(): Promise<number> {
  */
 export async function answersSoon(url: string, child: ChildProcess): Promise<boolean> {
   for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) return false
+    if (child.exitCode !== null || child.pid === undefined) return false // exited, or never started
     try {
       if ((await fetch(url)).ok) return true
     } catch {}
@@ -28,13 +28,60 @@ export async function answersSoon(url: string, child: ChildProcess): Promise<boo
   return false
 }
 
-export interface ChildService {
-  baseUrl: string
-  /** Every line the service printed on stdout so far (its JSON logs). */
-  lines: string[]
+export interface RunningChild {
   /** What it printed on stderr so far. */
   stderr(): string
   stop(): Promise<void>
+}
+
+export interface StartChildOptions {
+  /** Started once this answers 2xx (see `answersSoon`). */
+  readyUrl: string
+  cwd?: string
+  env?: NodeJS.ProcessEnv
+  /** How it is asked to stop; SIGTERM unless it prefers another (nginx: SIGQUIT). */
+  stopSignal?: NodeJS.Signals
+  /** Each line it prints on stdout; without it, stdout is ignored. */
+  onLine?: (line: string) => void
+}
+
+/** A server in a child process, started when `readyUrl` answers; a failed start stops it and throws. */
+export async function startChild(command: string, args: string[], options: StartChildOptions): Promise<RunningChild> {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', options.onLine ? 'pipe' : 'ignore', 'pipe'],
+  })
+  let spawnError: Error | undefined
+  child.on('error', (error) => {
+    spawnError = error
+  })
+  let pending = ''
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    const parts = (pending + chunk).split('\n')
+    pending = parts.pop() ?? ''
+    for (const line of parts) options.onLine?.(line)
+  })
+  let stderr = ''
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk
+  })
+  const stop = async () => {
+    if (child.exitCode !== null || child.pid === undefined) return
+    child.kill(options.stopSignal ?? 'SIGTERM')
+    await once(child, 'exit')
+  }
+  if (await answersSoon(options.readyUrl, child)) return { stderr: () => stderr, stop }
+  await stop()
+  if (child.pid === undefined && !spawnError) await once(child, 'error') // e.g. ENOENT, not yet told
+  const reason = spawnError ? ` (${spawnError.message})` : ''
+  throw new Error(`${command} did not answer on ${options.readyUrl}${reason}: ${stderr}`)
+}
+
+export interface ChildService extends RunningChild {
+  baseUrl: string
+  /** Every line the service printed on stdout so far (its JSON logs). */
+  lines: string[]
 }
 
 /**
@@ -43,33 +90,17 @@ export interface ChildService {
  */
 export async function spawnService(dir: string, env: Record<string, string>): Promise<ChildService> {
   const port = await freePort()
-  const child: ChildProcess = spawn(
+  const baseUrl = `http://127.0.0.1:${port}`
+  const lines: string[] = []
+  const child = await startChild(
     process.execPath,
     ['--import', 'tsx', '--import', '@food/telemetry/register', 'src/server.ts'],
     {
+      readyUrl: `${baseUrl}/health/ready`,
       cwd: dir,
       env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      onLine: (line) => lines.push(line),
     },
   )
-  const lines: string[] = []
-  let pending = ''
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    const parts = (pending + chunk).split('\n')
-    pending = parts.pop() ?? ''
-    lines.push(...parts)
-  })
-  let stderr = ''
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk
-  })
-  const baseUrl = `http://127.0.0.1:${port}`
-  const stop = async () => {
-    if (child.exitCode !== null) return
-    child.kill('SIGTERM')
-    await once(child, 'exit')
-  }
-  if (await answersSoon(`${baseUrl}/health/ready`, child)) return { baseUrl, lines, stderr: () => stderr, stop }
-  await stop()
-  throw new Error(`service in ${dir} did not become ready: ${stderr}`)
+  return { ...child, baseUrl, lines }
 }

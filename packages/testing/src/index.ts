@@ -1,4 +1,11 @@
-export { answersSoon, type ChildService, freePort, spawnService } from './child-service.ts'
+export {
+  answersSoon,
+  type ChildService,
+  freePort,
+  type RunningChild,
+  spawnService,
+  startChild,
+} from './child-service.ts'
 export {
   createDatabaseFromTemplate,
   freshMigratedDatabase,
