@@ -23,6 +23,20 @@ describe('dropDatabase', () => {
     expect(poolErrors).toEqual([])
   })
 
+  it('waits for a session that is about to leave, instead of ending it', async () => {
+    const url = withDatabase(serverUrl(), `drop_test_${process.pid}_leaving`)
+    await ensureDatabase(url)
+    const leaving = new pg.Client({ connectionString: url })
+    const errors: Error[] = []
+    leaving.on('error', (error) => errors.push(error))
+    await leaving.connect()
+    const dropped = dropDatabase(url)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    await leaving.end()
+    await dropped
+    expect(errors).toEqual([])
+  })
+
   it('still drops a database someone stays connected to', async () => {
     const url = withDatabase(serverUrl(), `drop_test_${process.pid}_held`)
     await ensureDatabase(url)
