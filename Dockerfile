@@ -1,33 +1,65 @@
-# syntax=docker/dockerfile:1.7
 # One image per service:  docker build --build-arg SERVICE=order -t food-delivery/order .
+# The image runs the service's compiled JavaScript on production dependencies only. Works with
+# the legacy builder and BuildKit alike (no RUN --mount, no heredocs).
 ARG NODE_IMAGE=node:20.20-slim
 
 FROM ${NODE_IMAGE} AS pnpm
 RUN npm install -g pnpm@9.15.9 && npm cache clean --force
+# CI=true: pnpm would otherwise stop at a yes/no prompt before replacing a node_modules tree.
+ENV CI=true
 WORKDIR /app
 
-FROM pnpm AS build
-ARG SERVICE
-COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc tsconfig.base.json ./
+# The workspace's package.json files (and bin scripts) alone, so the install layers below are rebuilt only when a
+# dependency changes, not when source does.
+FROM pnpm AS manifests
 COPY packages/ packages/
 COPY services/ services/
+RUN find packages services -type f ! -name package.json ! -path '*/bin/*' -delete && find packages services -type d -empty -delete
+
+# Every service with its development dependencies, compiled: the same for the three images, so
+# the second and third builds reuse these layers.
+FROM pnpm AS build
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc .pnpmfile.cjs ./
+COPY --from=manifests /app/ ./
+RUN pnpm install --frozen-lockfile --filter "@food/*-service..." --filter food-delivery-fleet
+COPY tsconfig.base.json tsconfig.build.json ./
+COPY packages/ packages/
+COPY services/ services/
+RUN pnpm --filter "./services/*" run db:generate && pnpm exec tsc -p tsconfig.build.json
+
+# One service's production dependencies, without what nothing loads at run time: type
+# declarations, source maps, Markdown, and Prisma's query compilers but the one the generated
+# client imports (PostgreSQL's; the others weigh 70 MB).
+FROM pnpm AS production-dependencies
+ARG SERVICE
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc .pnpmfile.cjs ./
+COPY --from=manifests /app/ ./
+RUN pnpm install --frozen-lockfile --prod --filter-prod "@food/${SERVICE}-service..." \
+ && find node_modules/.pnpm -type f \( -name '*.d.ts' -o -name '*.d.[cm]ts' -o -name '*.map' -o -name '*.md' \) -delete \
+ && find node_modules/.pnpm -path '*/@prisma/client/runtime/query_compiler_*' \
+      ! -name 'query_compiler_fast_bg.postgresql.*mjs' -delete
+
+# The compiled JavaScript (no TypeScript), the migrations and the entry point.
+FROM build AS artifacts
+ARG SERVICE
 COPY docker/ docker/
-# The service and the workspace packages it uses; then its Prisma client; then only production
-# dependencies are kept (the Prisma CLI goes, the generated client stays).
-RUN pnpm install --frozen-lockfile --filter "@food/${SERVICE}-service..."
-RUN pnpm --filter "./services/${SERVICE}" run db:generate
-RUN pnpm install --frozen-lockfile --prod --filter "@food/${SERVICE}-service..." \
- && find services -mindepth 1 -maxdepth 1 ! -name "${SERVICE}" -exec rm -rf {} + \
- && rm -rf "services/${SERVICE}/test" "services/${SERVICE}/bench" packages/*/test packages/testing
+RUN mkdir /out \
+ && find packages "services/${SERVICE}" docker -path '*/node_modules' -prune -o -path packages/testing -prune -o \
+      -type f \( -name '*.js' -o -name '*.mjs' -o -name '*.sh' -o -name '*.sql' -o -name '*.toml' -o -name package.json \) -print \
+    | xargs cp --parents -t /out
 
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE
-ENV NODE_ENV=production
+# `compiled`: each workspace package's export condition that names its JavaScript.
+ENV NODE_ENV=production NODE_OPTIONS=--conditions=compiled
+# The log volume is mounted here; a fresh volume takes this folder's owner, so `node` may write.
+RUN mkdir -p /var/log/fleet && chown node:node /var/log/fleet
 WORKDIR /app
-COPY --from=build --chown=node:node /app /app
+COPY --from=production-dependencies /app/ ./
+COPY --from=artifacts /out/ ./
 USER node
 WORKDIR /app/services/${SERVICE}
-HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 CMD ["node", "/app/docker/healthcheck.mjs"]
+HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=3 CMD ["node", "/app/docker/healthcheck.mjs"]
 ENTRYPOINT ["/app/docker/entrypoint.sh"]
 # The OpenTelemetry bootstrap is loaded first, so it patches every module the service loads.
-CMD ["node", "--import", "tsx", "--import", "@food/telemetry/register", "src/server.ts"]
+CMD ["node", "--import", "@food/telemetry/register", "src/server.js"]

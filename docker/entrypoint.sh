@@ -6,7 +6,7 @@ app="$(dirname "$0")/.."
 if [ "${MIGRATE_ON_START:-true}" = "true" ]; then
   node "$app/packages/postgres/bin/fleet-db.mjs" migrate prisma/migrations
 fi
-if [ "${SEED_ON_START:-false}" = "true" ] && [ -f prisma/seed.ts ]; then
-  node --import tsx prisma/seed.ts
+if [ "${SEED_ON_START:-false}" = "true" ] && [ -f prisma/seed.js ]; then
+  node prisma/seed.js
 fi
 exec "$@"

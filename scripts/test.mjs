@@ -13,8 +13,7 @@ async function main() {
   say('type check (every workspace package)')
   run(pnpm, ['--recursive', '--reporter=append-only', 'run', 'typecheck'])
   say('tests (vitest, real PostgreSQL, Redis and HTTP)')
-  // The image-build test replays the Dockerfile's pnpm steps with this same pnpm.
-  run(pnpm, ['exec', 'vitest', 'run', ...process.argv.slice(2)], { env: { ...process.env, FLEET_PNPM: pnpm } })
+  run(pnpm, ['exec', 'vitest', 'run', ...process.argv.slice(2)])
 }
 
 main().catch((error) => {

@@ -31,7 +31,8 @@ describe('monitoring stack configuration', () => {
     const compose = readYaml('docker-compose.yml')
     expect(Object.keys(compose.services).sort()).toEqual(['grafana', 'loki', 'prometheus', 'promtail', 'tempo'])
     expect(compose.services.grafana.ports).toContain('127.0.0.1:3000:3000')
-    expect(compose.services.prometheus.ports).toContain('127.0.0.1:9090:9090')
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose's variable syntax, not JavaScript's
+    expect(compose.services.prometheus.ports).toContain('127.0.0.1:${PROMETHEUS_HOST_PORT:-9090}:9090')
     expect(compose.services.tempo.ports).toEqual(
       expect.arrayContaining(['127.0.0.1:3200:3200', '127.0.0.1:4317:4317', '127.0.0.1:4318:4318']),
     )

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadOrderConfig } from '@food/order-service/config'
 import { loadRestaurantConfig } from '@food/restaurant-service/config'
@@ -9,8 +9,8 @@ import { parse } from 'yaml'
 import { INFRA } from './config-files.ts'
 
 /**
- * No Docker engine runs here, so the compose files and the Dockerfile are checked statically:
- * what they reference exists, and what they set is what the services read.
+ * The compose files and the Dockerfile, checked without Docker: what they reference exists, and
+ * what they set is what the services read. `npm run test:docker` builds and runs them for real.
  */
 const ROOT = join(INFRA, '..')
 // biome-ignore lint/suspicious/noExplicitAny: a compose document, read field by field
@@ -42,6 +42,7 @@ describe('docker-compose.yml', () => {
       expect(existsSync(join(ROOT, build.context, build.dockerfile ?? 'Dockerfile'))).toBe(true)
       expect(build.args).toEqual({ SERVICE: name })
       expect(existsSync(join(ROOT, 'services', name, 'src/server.ts'))).toBe(true)
+      expect(existsSync(join(ROOT, 'services', name, 'package.json'))).toBe(true)
     }
   })
 
@@ -52,7 +53,7 @@ describe('docker-compose.yml', () => {
       expect(config.NODE_ENV).toBe('production')
       expect(config.PORT).toBe(port)
       // Published on the loopback only: chaos switches must not be open to the network.
-      expect(compose.services[name].ports).toEqual([`127.0.0.1:${port}:${port}`])
+      expect(compose.services[name].ports).toEqual([`127.0.0.1:\${${name.toUpperCase()}_HOST_PORT:-${port}}:${port}`])
       expect(config.CHAOS_ENABLED).toBe(true)
       expect(new URL(config.DATABASE_URL).hostname).toBe('postgres')
       expect(new URL(config.REDIS_URL).hostname).toBe('redis')
@@ -91,7 +92,8 @@ describe('docker-compose.yml', () => {
 
   it('gives the gateway every variable of its template, and mounts files that exist', () => {
     const gateway = compose.services.gateway
-    expect(gateway.ports).toEqual(['127.0.0.1:80:80'])
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose's variable syntax, not JavaScript's
+    expect(gateway.ports).toEqual(['127.0.0.1:${GATEWAY_HOST_PORT:-80}:80'])
     for (const volume of gateway.volumes) expect(existsSync(join(ROOT, volume.split(':')[0]))).toBe(true)
     const template = readFileSync(join(ROOT, 'nginx/templates/default.conf.template'), 'utf8')
     const needed = new Set([...template.matchAll(/\$\{([A-Z_]+)\}/g)].map((match) => match[1]))
@@ -115,13 +117,13 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20[.\d]*-slim$/m)
     expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(3)
     expect(dockerfile).toMatch(/^USER node$/m)
-    expect(dockerfile).toMatch(/^ENV NODE_ENV=production$/m)
+    expect(dockerfile).toMatch(/^ENV NODE_ENV=production /m)
     expect(dockerfile).toContain('--prod')
   })
 
-  it('copies what exists and runs files that exist, the OpenTelemetry bootstrap first', () => {
-    for (const [, source] of dockerfile.matchAll(/^COPY (?!--from)(\S+)/gm)) {
-      expect(existsSync(join(ROOT, source as string)), source).toBe(true)
+  it('copies what exists and runs the compiled server, the OpenTelemetry bootstrap first', () => {
+    for (const [, source] of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
+      for (const path of (source as string).split(/\s+/)) expect(existsSync(join(ROOT, path)), path).toBe(true)
     }
     for (const file of ['docker/entrypoint.sh', 'docker/healthcheck.mjs']) {
       expect(existsSync(join(ROOT, file)), file).toBe(true)
@@ -131,9 +133,24 @@ describe('Dockerfile', () => {
       '$app/packages/postgres/bin/fleet-db.mjs',
     )
     expect(existsSync(join(ROOT, 'packages/postgres/bin/fleet-db.mjs'))).toBe(true)
-    expect(dockerfile).toContain(
-      'CMD ["node", "--import", "tsx", "--import", "@food/telemetry/register", "src/server.ts"]',
-    )
+    expect(dockerfile).toMatch(/^ENV .*NODE_OPTIONS=--conditions=compiled/m)
+    expect(dockerfile).toContain('CMD ["node", "--import", "@food/telemetry/register", "src/server.js"]')
+  })
+
+  it('finds the compiled JavaScript of every package the images load, beside its TypeScript', () => {
+    const build = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8').replace(/^\s*\/\/.*$/gm, ''))
+    expect(build.compilerOptions).toMatchObject({ noEmit: false, rewriteRelativeImportExtensions: true })
+    for (const name of readdirSync(join(ROOT, 'packages')).filter((name) => name !== 'testing')) {
+      const manifest = JSON.parse(readFileSync(join(ROOT, 'packages', name, 'package.json'), 'utf8'))
+      const targets = Object.values<{ compiled: string; default: string }>(manifest.exports)
+      for (const target of [
+        ...targets,
+        ...Object.values<{ compiled: string; default: string }>(manifest.imports ?? {}),
+      ]) {
+        expect(existsSync(join(ROOT, 'packages', name, target.default)), `${name}: ${target.default}`).toBe(true)
+        expect(target.compiled, name).toBe(target.default.replace(/\.ts$/, '.js'))
+      }
+    }
   })
 
   it('leaves dependencies, generated clients and local state out of the build context', () => {

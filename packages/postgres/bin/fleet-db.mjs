@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The CLI is TypeScript like the rest of the workspace; tsx compiles it on the fly.
-import { register } from 'tsx/esm/api'
-
-register()
-await import('../src/cli.ts')
+// `#cli` resolves to the compiled CLI in the images (`--conditions=compiled`) and to its
+// TypeScript in the workspace, which tsx (a development dependency) compiles on the fly.
+const cli = import.meta.resolve('#cli')
+if (cli.endsWith('.ts')) (await import('tsx/esm/api')).register()
+await import(cli)

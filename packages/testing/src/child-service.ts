@@ -85,8 +85,9 @@ export interface ChildService extends RunningChild {
 }
 
 /**
- * A service run exactly as in production (`node --import tsx --import @food/telemetry/register
- * src/server.ts`) in a child process, ready when its readiness probe answers 200.
+ * A service run as in production, but from its TypeScript (`node --import tsx --import
+ * @food/telemetry/register src/server.ts`; the images run the compiled `src/server.js`), in a
+ * child process, ready when its readiness probe answers 200.
  */
 export async function spawnService(dir: string, env: Record<string, string>): Promise<ChildService> {
   const port = await freePort()

@@ -1,0 +1,220 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { freePort } from '@food/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { INFRA } from '../test/config-files.ts'
+import { findCompose, mustRun, renderCompose, runCommand } from './compose.ts'
+
+/**
+ * `docker compose up --build` for real: the three service images built from the Dockerfile, the
+ * application stack of the project's compose definition started on a real engine (PostgreSQL,
+ * Redis, the services, the NGINX gateway, Prometheus; the Grafana, Loki, Promtail and Tempo
+ * images are left out, they cannot be pulled everywhere), then used through the gateway as a
+ * user would. Host ports are free ones, so a fleet already running is never disturbed.
+ */
+const ROOT = join(INFRA, '..')
+const SERVICES = ['user', 'restaurant', 'order'] as const
+const STACK = ['postgres', 'redis', ...SERVICES, 'gateway', 'prometheus']
+const PROJECT = `fleet-test-${randomBytes(3).toString('hex')}`
+
+let compose: (args: string[]) => Promise<string>
+let composeFile: string
+let gateway: string
+let prometheus: string
+const env: NodeJS.ProcessEnv = { ...process.env }
+
+interface PrometheusTarget {
+  labels: { job: string; instance: string }
+  health: string
+}
+
+const containerOf = async (service: string) => (await compose(['ps', '-q', service])).trim()
+
+async function health(service: string): Promise<string> {
+  const id = await containerOf(service)
+  if (!id) return 'absent'
+  return (
+    await mustRun('docker', [
+      'inspect',
+      '-f',
+      '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}',
+      id,
+    ])
+  ).trim()
+}
+
+async function everyServiceHealthy(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let states: string[] = []
+  while (Date.now() < deadline) {
+    states = await Promise.all(STACK.map(async (service) => `${service}: ${await health(service)}`))
+    if (states.every((state) => state.endsWith(': healthy'))) return
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+  }
+  throw new Error(`not healthy in ${timeoutMs / 1000} s: ${states.join(', ')}`)
+}
+
+async function call(method: string, path: string, body?: unknown, token?: string) {
+  const headers: Record<string, string> = {}
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  if (token) headers.authorization = `Bearer ${token}`
+  const response = await fetch(`${gateway}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(15_000),
+  })
+  // biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked field by field
+  return { status: response.status, body: (await response.json()) as any }
+}
+
+const stockOf = async (menuId: number): Promise<number> =>
+  (await call('GET', `/api/restaurants/menus/${menuId}`)).body.stock
+
+async function logIn(): Promise<string> {
+  const login = await call('POST', '/api/users/login', { username: 'user', password: 'pass' })
+  expect(login.status).toBe(200)
+  return login.body.access_token
+}
+
+beforeAll(async () => {
+  const engine = await runCommand('docker', ['info', '--format', '{{.ServerVersion}}'])
+  if (engine.code !== 0) {
+    throw new Error(
+      `no Docker engine answers (docker info: ${engine.output.trim()}). Start one first: Docker Desktop, ` +
+        '`sudo systemctl start docker`, or on the project machines `bash ../shared/docker/engine.sh`.',
+    )
+  }
+  const found = await findCompose()
+  console.log(`Docker engine ${engine.output.trim()}, Compose ${found.version}, project ${PROJECT}`)
+  const dir = await mkdtemp(join(tmpdir(), 'fleet-compose-'))
+  composeFile = join(dir, 'docker-compose.yml')
+  await writeFile(composeFile, renderCompose(join(ROOT, 'docker-compose.yml'), STACK))
+  const ports = {
+    GATEWAY: await freePort(),
+    USER: await freePort(),
+    RESTAURANT: await freePort(),
+    ORDER: await freePort(),
+    PROMETHEUS: await freePort(),
+  }
+  for (const [name, port] of Object.entries(ports)) env[`${name}_HOST_PORT`] = String(port)
+  gateway = `http://127.0.0.1:${ports.GATEWAY}`
+  prometheus = `http://127.0.0.1:${ports.PROMETHEUS}`
+  compose = (args) => mustRun(found.command, [...found.prefix, '-p', PROJECT, '-f', composeFile, ...args], env)
+
+  const buildStarted = Date.now()
+  await compose(['build', ...SERVICES])
+  console.log(`images built in ${Math.round((Date.now() - buildStarted) / 1000)} s`)
+  const upStarted = Date.now()
+  await compose(['up', '-d'])
+  await everyServiceHealthy(180_000)
+  console.log(`stack healthy ${Math.round((Date.now() - upStarted) / 1000)} s after up`)
+}, 900_000)
+
+afterAll(async () => {
+  if (!compose) return
+  const states = await Promise.all(
+    STACK.map(async (service) => `${service}: ${await health(service).catch(() => '?')}`),
+  )
+  if (!states.every((state) => state.endsWith(': healthy'))) {
+    console.log(`states at the end: ${states.join(', ')}`)
+    console.log(await compose(['logs', '--no-color', '--tail', '40']).catch((error: Error) => error.message))
+  }
+  await compose(['down', '-v', '--remove-orphans'])
+}, 120_000)
+
+describe('the application stack on a real Docker engine', () => {
+  it('runs compiled JavaScript on production dependencies only, in small images', async () => {
+    for (const service of SERVICES) {
+      const id = await containerOf(service)
+      const image = (await mustRun('docker', ['inspect', '-f', '{{.Image}}', id])).trim()
+      const bytes = Number((await mustRun('docker', ['image', 'inspect', '-f', '{{.Size}}', image])).trim())
+      console.log(`image of ${service}: ${(bytes / 1e6).toFixed(0)} MB`)
+      const command = (await mustRun('docker', ['inspect', '-f', '{{json .Config.Cmd}}', id])).trim()
+      expect(JSON.parse(command)).toEqual(['node', '--import', '@food/telemetry/register', 'src/server.js'])
+      // No TypeScript outside node_modules, no development tool inside it.
+      const listing = await mustRun('docker', [
+        'exec',
+        id,
+        'sh',
+        '-c',
+        'find /app -name node_modules -prune -o -name "*.ts" -print; ls /app/node_modules/.pnpm | grep -E "^(prisma|typescript|tsx|vitest|esbuild|@biomejs|testcontainers)@" || true',
+      ])
+      expect(listing.trim()).toBe('')
+    }
+  })
+
+  it('takes an order through the gateway, reads it back, cancels it and gives the stock back', async () => {
+    const token = await logIn()
+    const before = await stockOf(1)
+    const order = await call(
+      'POST',
+      '/api/orders/orders',
+      { items: [{ menu_id: 1, quantity: 2 }], address: 'Seoul', phone: '010-1234-5678' },
+      token,
+    )
+    expect(order.status).toBe(201)
+    expect(order.body.status).toBe('CONFIRMED')
+    expect(await stockOf(1)).toBe(before - 2)
+
+    const read = await call('GET', `/api/orders/orders/${order.body.id}`, undefined, token)
+    expect(read.status).toBe(200)
+    expect(read.body).toMatchObject({ id: order.body.id, status: 'CONFIRMED', total_price: order.body.total_price })
+
+    const cancelled = await call('POST', `/api/orders/orders/${order.body.id}/cancel`, undefined, token)
+    expect(cancelled.status).toBe(200)
+    expect(cancelled.body.status).toBe('CANCELLED')
+    expect(await stockOf(1)).toBe(before)
+  })
+
+  it('writes each service’s log file on the shared log volume', async () => {
+    for (const service of SERVICES) {
+      const id = await containerOf(service)
+      const lines = await mustRun('docker', ['exec', id, 'sh', '-c', `wc -l < /var/log/fleet/${service}.log`])
+      expect(Number(lines.trim())).toBeGreaterThan(0)
+    }
+  })
+
+  it('is scraped by Prometheus: every service target is up', async () => {
+    await expect
+      .poll(
+        async () => {
+          const answer = await fetch(`${prometheus}/api/v1/targets?state=active`)
+          const targets = (await answer.json()) as { data: { activeTargets: PrometheusTarget[] } }
+          return targets.data.activeTargets
+            .filter((target) => target.labels.job === 'fleet')
+            .map((target) => `${target.labels.instance} ${target.health}`)
+            .sort()
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toEqual(['order:8003 up', 'restaurant:8002 up', 'user:8001 up'])
+  })
+
+  it('recovers when a service container restarts: orders go through again', async () => {
+    const started = Date.now()
+    await compose(['restart', 'restaurant'])
+    await everyServiceHealthy(120_000)
+    console.log(`restaurant restarted and healthy in ${Math.round((Date.now() - started) / 1000)} s`)
+    const token = await logIn()
+    const statuses: number[] = []
+    await expect
+      .poll(
+        async () => {
+          const order = await call(
+            'POST',
+            '/api/orders/orders',
+            { items: [{ menu_id: 2, quantity: 1 }], address: 'Seoul', phone: '010-1234-5678' },
+            token,
+          )
+          statuses.push(order.status)
+          return order.status
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toBe(201)
+    console.log(`orders after the restart answered ${statuses.join(', ')}`)
+  })
+})
