@@ -94,6 +94,13 @@ describe('through the gateway', () => {
     expect(Number(line?.upstream_time)).toBeGreaterThanOrEqual(0)
   })
 
+  it('replaces an X-Request-Id that is too long or not plain with its own', async () => {
+    for (const bad of ['x'.repeat(200), 'a b', '"},"status":999']) {
+      const answer = await call('/api/restaurants/menus', { headers: { 'x-request-id': bad } })
+      expect(answer.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/)
+    }
+  })
+
   it('answers its own errors in the fleet shape', async () => {
     const unknown = await call('/nowhere')
     expect(unknown.status).toBe(404)

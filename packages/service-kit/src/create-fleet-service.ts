@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { type ChaosPluginOptions, chaosPlugin } from '@food/chaos'
@@ -15,6 +14,7 @@ import { activeTraceId } from '@food/telemetry/spans'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from 'fastify'
 import type { BaseServiceConfig } from './base-service-config.ts'
 import { drainPlugin } from './drain-plugin.ts'
+import { requestIdOf } from './request-id.ts'
 import { strictBodyValidation } from './validator-compiler.ts'
 
 export type FleetInstance = FastifyInstance<
@@ -57,8 +57,9 @@ export async function createFleetService(options: FleetServiceOptions): Promise<
   })
   const app = Fastify({
     loggerInstance: logger,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // The caller's X-Request-Id goes through requestIdOf, which checks it, not straight in.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     // One 'request completed' line per request (below) instead of Fastify's two.
     logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
     bodyLimit: 64 * 1024,

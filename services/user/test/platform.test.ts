@@ -43,6 +43,13 @@ describe('request ids', () => {
     const made = await service.call('GET', '/health/live')
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
   })
+
+  it('replaces a caller X-Request-Id that is too long or not plain, instead of echoing and logging it', async () => {
+    for (const bad of ['x'.repeat(4000), 'a b', '"},"level":"fatal']) {
+      const answer = await service.call('GET', '/health/live', { headers: { 'x-request-id': bad } })
+      expect(answer.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+    }
+  })
 })
 
 describe('API docs', () => {
