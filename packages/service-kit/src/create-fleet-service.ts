@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { type ChaosPluginOptions, chaosPlugin } from '@food/chaos'
 import { chaosEnabled } from '@food/config'
 import { type DocsPluginOptions, docsPlugin } from '@food/docs'
-import { errorHandlerPlugin } from '@food/errors'
+import { badRequest, errorHandlerPlugin } from '@food/errors'
 import { healthPlugin } from '@food/health'
 import { httpClientPlugin } from '@food/http-client'
 import { createLogger } from '@food/logger'
@@ -14,6 +14,7 @@ import { activeTraceId } from '@food/telemetry/spans'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from 'fastify'
 import type { BaseServiceConfig } from './base-service-config.ts'
 import { drainPlugin } from './drain-plugin.ts'
+import { nulCharacterPath } from './nul-character.ts'
 import { requestIdOf } from './request-id.ts'
 import { strictBodyValidation } from './validator-compiler.ts'
 
@@ -75,6 +76,18 @@ export async function createFleetService(options: FleetServiceOptions): Promise<
     // The id to paste into Grafana (Tempo) to see this request's trace.
     const traceId = activeTraceId()
     if (traceId) reply.header('x-trace-id', traceId)
+  })
+  app.addHook('preValidation', async (request) => {
+    for (const [location, value] of Object.entries({
+      body: request.body,
+      querystring: request.query,
+      params: request.params,
+    })) {
+      const path = nulCharacterPath(value)
+      if (path === undefined) continue
+      const message = 'must not contain the NUL character (U+0000)'
+      throw badRequest('VALIDATION_ERROR', `${location} ${message}`, [{ location, path: path || '/', message }])
+    }
   })
   app.addHook('onResponse', async (request, reply) => {
     const quiet = QUIET_PREFIXES.some((prefix) => request.url.startsWith(prefix))

@@ -183,6 +183,10 @@ describe('POST /orders', () => {
       { items: [{ menu_id: 1, quantity: 1 }], address: 'x'.repeat(201), phone: '010-1234-5678' },
     ],
     ['a phone with letters', { items: [{ menu_id: 1, quantity: 1 }], address: 'a', phone: 'call me' }],
+    [
+      'an address with a NUL character',
+      { items: [{ menu_id: 1, quantity: 1 }], address: 'a\u0000b', phone: '010-1234-5678' },
+    ],
   ])('answers 400 VALIDATION_ERROR for %s', async (_case, json) => {
     const { headers } = await fleet.login()
     const response = await fleet.order.call('POST', '/orders', { headers, json })

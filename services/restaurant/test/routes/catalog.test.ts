@@ -108,6 +108,21 @@ describe('menus behind the cache', () => {
     expect(negative.status).toBe(400)
   })
 
+  it('refuses a NUL character in a new menu’s name or description: 400, nothing added', async () => {
+    const existing = await service.createMenu(1)
+    const before = await service.call('GET', `/menus?restaurant_id=${existing.restaurantId}`)
+    for (const json of [
+      { restaurant_id: existing.restaurantId, name: 'bad\u0000name', price: 1, stock: 1 },
+      { restaurant_id: existing.restaurantId, name: 'ok', description: '\u0000', price: 1, stock: 1 },
+    ]) {
+      const refused = await service.call('POST', '/menus', { json })
+      expect(refused.status).toBe(400)
+      expect(refused.body).toEqual(errorBody('VALIDATION_ERROR'))
+    }
+    const after = await service.call('GET', `/menus?restaurant_id=${existing.restaurantId}`)
+    expect(after.body).toEqual(before.body)
+  })
+
   it.each([
     ['/menus/abc', 400, 'VALIDATION_ERROR'],
     ['/menus/0', 400, 'VALIDATION_ERROR'],

@@ -76,6 +76,24 @@ describe('POST /signup', () => {
     expect(response.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ location: 'body' })]))
   })
 
+  it('refuses a NUL character in a signup or login, as JSON or as a form, with 400 and where it was', async () => {
+    const signup = await service.call('POST', '/signup', { json: { username: 'nuller', password: 'pa\u0000ss' } })
+    expect(signup.status).toBe(400)
+    expect(signup.body.error).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      details: [{ location: 'body', path: '/password' }],
+    })
+    const login = await service.call('POST', '/login', { json: { username: 'us\u0000er', password: 'pass' } })
+    expect(login.status).toBe(400)
+    expect(login.body).toEqual(errorBody('VALIDATION_ERROR'))
+    const form = await service.call('POST', '/login', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'username=us%00er&password=pass',
+    })
+    expect(form.status).toBe(400)
+    expect(form.body).toEqual(errorBody('VALIDATION_ERROR'))
+  })
+
   it('rejects malformed JSON with 400 INVALID_JSON', async () => {
     const response = await service.call('POST', '/signup', {
       headers: { 'content-type': 'application/json' },
