@@ -1,8 +1,9 @@
 import { errorResponse } from '@food/errors'
+import { POSTGRES_INT_MAX } from '@food/postgres'
 import { Type } from '@sinclair/typebox'
 import { MAX_QUANTITY_PER_MENU } from '../domain/order.ts'
 
-const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647, examples: [1] })
+const Id = Type.Integer({ minimum: 1, maximum: POSTGRES_INT_MAX, examples: [1] })
 const security = [{ bearerAuth: [] }]
 
 export const OrderView = Type.Object(
@@ -84,7 +85,7 @@ are merged. With an Idempotency-Key, a repeat of the same request by the same us
   ),
   response: {
     201: Type.Ref(OrderView, { description: 'The order: CONFIRMED, or FAILED with payment_status failed' }),
-    400: errorResponse(400, 'VALIDATION_ERROR, UNKNOWN_MENU or QUANTITY_TOO_LARGE'),
+    400: errorResponse(400, 'VALIDATION_ERROR, UNKNOWN_MENU, QUANTITY_TOO_LARGE or ORDER_TOTAL_TOO_LARGE'),
     401: errorResponse(401),
     409: errorResponse(409, 'OUT_OF_STOCK: details name the menu and what is left; the order is stored FAILED'),
     503: errorResponse(

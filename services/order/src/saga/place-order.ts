@@ -1,4 +1,5 @@
 import { AppError, badRequest, conflict, gatewayTimeout, serviceUnavailable } from '@food/errors'
+import { POSTGRES_INT_MAX } from '@food/postgres'
 import { trace } from '@opentelemetry/api'
 import type { FastifyBaseLogger } from 'fastify'
 import type { RestaurantClient, StockAnswer } from '../clients/restaurant-client.ts'
@@ -81,10 +82,22 @@ export class PlaceOrder {
     if (unknown.length > 0) {
       throw badRequest('UNKNOWN_MENU', `No menu with id ${unknown.join(', ')}`, { menu_ids: unknown })
     }
-    return lines.map((line, i) => {
+    const items = lines.map((line, i) => {
       const menu = menus[i] as NonNullable<(typeof menus)[number]>
       return { menuId: line.menuId, quantity: line.quantity, price: menu.price, name: menu.name }
     })
+    const total = totalPrice(items)
+    if (total > POSTGRES_INT_MAX) {
+      throw badRequest(
+        'ORDER_TOTAL_TOO_LARGE',
+        `The order totals ${total} won; one order takes at most ${POSTGRES_INT_MAX}`,
+        {
+          total_price: total,
+          max_total_price: POSTGRES_INT_MAX,
+        },
+      )
+    }
+    return items
   }
 
   async #reserveAndPay(order: OrderRecord): Promise<OrderRecord> {

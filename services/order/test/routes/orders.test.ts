@@ -157,6 +157,20 @@ describe('POST /orders', () => {
     expect((await fleet.restaurant.ledger(menu.id)).stock).toBe(10)
   })
 
+  it('answers 400 ORDER_TOTAL_TOO_LARGE for a total beyond what an order can hold, and takes no stock', async () => {
+    const menus = await Promise.all([1, 2, 3].map(() => fleet.restaurant.createMenu(500, 10_000_000)))
+    const { headers } = await fleet.login()
+    const response = await fleet.placeOrder(
+      headers,
+      menus.map((menu) => ({ menu_id: menu.id, quantity: 99 })),
+    )
+    expect(response.status).toBe(400)
+    expect(response.body).toEqual(errorBody('ORDER_TOTAL_TOO_LARGE'))
+    expect(response.body.error.details).toEqual({ total_price: 2_970_000_000, max_total_price: 2_147_483_647 })
+    for (const menu of menus) expect((await fleet.restaurant.ledger(menu.id)).stock).toBe(500)
+    expect((await fleet.order.call('GET', '/orders', { headers })).body).toMatchObject({ orders: [], total: 0 })
+  })
+
   it('answers 400 UNKNOWN_MENU for a menu that does not exist', async () => {
     const { headers } = await fleet.login()
     const response = await fleet.placeOrder(headers, [{ menu_id: 999999, quantity: 1 }])

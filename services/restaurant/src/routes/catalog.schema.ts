@@ -1,7 +1,8 @@
 import { errorResponse } from '@food/errors'
+import { POSTGRES_INT_MAX } from '@food/postgres'
 import { Type } from '@sinclair/typebox'
 
-const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647, examples: [1] })
+const Id = Type.Integer({ minimum: 1, maximum: POSTGRES_INT_MAX, examples: [1] })
 
 export const MenuView = Type.Object(
   {

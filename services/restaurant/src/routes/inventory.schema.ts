@@ -1,9 +1,10 @@
 import { errorResponse } from '@food/errors'
+import { POSTGRES_INT_MAX } from '@food/postgres'
 import { Type } from '@sinclair/typebox'
 
 export const MAX_QUANTITY = 1000
 
-const MenuIdParams = Type.Object({ menuId: Type.Integer({ minimum: 1, maximum: 2_147_483_647, examples: [1] }) })
+const MenuIdParams = Type.Object({ menuId: Type.Integer({ minimum: 1, maximum: POSTGRES_INT_MAX, examples: [1] }) })
 
 export const changeStockSchema = {
   tags: ['inventory'],

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { conflict, unauthorized } from '@food/errors'
+import { isRowId } from '@food/postgres'
 import type { ProfileCache } from '../cache/profile-cache.ts'
 import { DuplicateUserError, type UserRepository } from '../db/user-repository.ts'
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../domain/password.ts'
@@ -51,7 +52,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
   app.post('/validate', { schema: validateSchema, preHandler: app.authenticate }, async (request) => {
     if (request.query.delay) await sleep(request.query.delay)
     const userId = Number(request.user.sub)
-    const profile = Number.isSafeInteger(userId) ? await profiles.get(userId) : undefined
+    const profile = isRowId(userId) ? await profiles.get(userId) : undefined
     if (!profile) throw unauthorized('USER_NOT_FOUND', 'The token is valid but its user no longer exists')
     return { valid: true as const, user_id: profile.value.id, username: profile.value.username }
   })

@@ -1,11 +1,12 @@
 import { errorResponse } from '@food/errors'
+import { POSTGRES_INT_MAX } from '@food/postgres'
 import { Type } from '@sinclair/typebox'
 
 export const getUserSchema = {
   tags: ['users'],
   summary: 'Public profile of a user',
   description: 'Cached in Redis; the `X-Cache` header says whether this answer came from the cache.',
-  params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647, examples: [1] }) }),
+  params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: POSTGRES_INT_MAX, examples: [1] }) }),
   response: {
     200: Type.Object({
       id: Type.Integer({ examples: [1] }),

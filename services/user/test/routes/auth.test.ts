@@ -228,6 +228,16 @@ describe('POST /validate', () => {
     expect(response.body).toEqual(errorBody('TOKEN_EXPIRED'))
   })
 
+  it.each(['2147483648', '0', '-1', '1.5', '1e3', 'abc', ''])(
+    'answers 401 USER_NOT_FOUND for a well-signed token whose sub is %j, no id a row can have',
+    async (sub) => {
+      const sign = createSigner({ key: service.config.JWT_SECRET, iss: 'food-delivery/user', expiresIn: 60_000 })
+      const response = await service.call('POST', '/validate', { headers: bearer(sign({ sub, username: 'user' })) })
+      expect(response.status).toBe(401)
+      expect(response.body).toEqual(errorBody('USER_NOT_FOUND'))
+    },
+  )
+
   it('answers 401 USER_NOT_FOUND when the user is gone', async () => {
     const user = await service.createUser()
     const client = new pg.Client({ connectionString: service.databaseUrl })
