@@ -25,9 +25,13 @@ function main() {
   run(pnpm, ['--filter', './infra', 'exec', 'vitest', 'run', '--config', 'vitest.docker.config.ts'])
   say('the services’ integration tests on throwaway containers (testcontainers)')
   const before = new Set(testContainers())
-  run(pnpm, ['exec', 'vitest', 'run', '--project', 'user', '--project', 'restaurant', '--project', 'order'], {
-    env: { ...process.env, TEST_INFRASTRUCTURE: 'containers' },
-  })
+  // One service at a time: each starts its own containers, and the three suites at once, beside
+  // Docker's port proxies, would crowd a 2-core machine.
+  for (const project of ['user', 'restaurant', 'order']) {
+    run(pnpm, ['exec', 'vitest', 'run', '--project', project], {
+      env: { ...process.env, TEST_INFRASTRUCTURE: 'containers' },
+    })
+  }
   const leaked = testContainers().filter((id) => !before.has(id))
   if (leaked.length > 0) throw new Error(`test containers left behind: ${leaked.join(' ')}`)
 }

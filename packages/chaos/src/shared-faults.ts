@@ -36,6 +36,8 @@ export class SharedFaults {
   readonly #log: FastifyBaseLogger
   readonly #channel: string
   #subscriber: Redis | undefined
+  /** Changes made on this replica so far: a reload that overlapped one is stale (see reload). */
+  #localChanges = 0
 
   constructor(redis: Redis, store: FaultStore, log: FastifyBaseLogger) {
     this.#redis = redis
@@ -74,10 +76,16 @@ export class SharedFaults {
     await this.reload()
   }
 
-  /** Reads the shared faults into this replica's store. */
+  /**
+   * Reads the shared faults into this replica's store. A read that a change on this replica
+   * overtook is dropped, not applied: it could predate the change and would undo it locally.
+   * The change's own announcement brings a fresh read, which sees it and everything before it.
+   */
   async reload(): Promise<void> {
     try {
+      const changesBefore = this.#localChanges
       const stored = await this.#redis.hgetall(FAULTS_KEY)
+      if (this.#localChanges !== changesBefore) return
       const faults = Object.entries(stored).map(([name, json]) => [name, fromStored(JSON.parse(json))] as const)
       this.#store.replaceAll(new Map(faults))
     } catch (error) {
@@ -95,6 +103,7 @@ export class SharedFaults {
   }
 
   async #publish(change: (multi: ChainableCommander) => ChainableCommander): Promise<void> {
+    this.#localChanges++
     try {
       await change(this.#redis.multi()).publish(this.#channel, 'changed').exec()
     } catch (error) {

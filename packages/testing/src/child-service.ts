@@ -14,11 +14,12 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Polls `url` until it answers 2xx (true), the child exits, or about 10 s pass (false).
+ * Polls `url` until it answers 2xx (true), the child exits, or about 30 s pass (false): a
+ * service compiling its TypeScript on a loaded 2-core machine can take over 10 s to start.
  * `child` is the process expected to serve it: its exit ends the wait at once.
  */
 export async function answersSoon(url: string, child: ChildProcess): Promise<boolean> {
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null || child.pid === undefined) return false // exited, or never started
     try {
       if ((await fetch(url)).ok) return true
