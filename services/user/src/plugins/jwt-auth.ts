@@ -39,7 +39,8 @@ const jwtAuth: FastifyPluginAsync<JwtAuthOptions> = async (app, options) => {
   await app.register(fastifyJwt, {
     secret: options.secret,
     sign: { expiresIn: options.expiresInSeconds, iss: ISSUER },
-    verify: { allowedIss: ISSUER },
+    // A token without an expiry would be valid forever, one without an issuer was not made here.
+    verify: { allowedIss: ISSUER, requiredClaims: ['exp', 'iss', 'sub'] },
   })
 
   app.decorate('authenticate', async (request: FastifyRequest, reply: FastifyReply) => {

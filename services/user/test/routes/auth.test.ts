@@ -212,6 +212,20 @@ describe('POST /validate', () => {
     expect(response.body).toEqual(errorBody('TOKEN_INVALID'))
   })
 
+  it.each([
+    ['no exp', { iss: 'food-delivery/user' }],
+    ['no iss', { exp: Math.floor(Date.now() / 1000) + 600 }],
+    ['another iss', { iss: 'someone-else', exp: Math.floor(Date.now() / 1000) + 600 }],
+  ])('answers 401 TOKEN_INVALID for a token signed with the right secret but %s', async (_case, claims) => {
+    const user = await service.createUser()
+    const sign = createSigner({ key: service.config.JWT_SECRET })
+    const response = await service.call('POST', '/validate', {
+      headers: bearer(sign({ sub: String(user.id), username: user.username, ...claims })),
+    })
+    expect(response.status).toBe(401)
+    expect(response.body).toEqual(errorBody('TOKEN_INVALID'))
+  })
+
   it('answers 401 TOKEN_EXPIRED for an expired token', async () => {
     const user = await service.createUser()
     const past = Math.floor(Date.now() / 1000) - 3600
