@@ -8,6 +8,7 @@ export {
   serviceUnavailable,
   unauthorized,
 } from './app-error.ts'
+export { answerClientError, answerFrameworkError, clientErrorResponse } from './client-error.ts'
 export { type ErrorTranslator, errorHandlerPlugin } from './error-handler-plugin.ts'
 export { ErrorResponse, errorResponse } from './error-schema.ts'
 export { type ErrorReply, toErrorResponse } from './to-error-response.ts'

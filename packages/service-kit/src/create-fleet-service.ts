@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { type ChaosPluginOptions, chaosPlugin } from '@food/chaos'
 import { chaosEnabled } from '@food/config'
 import { type DocsPluginOptions, docsPlugin } from '@food/docs'
-import { badRequest, errorHandlerPlugin } from '@food/errors'
+import { answerClientError, answerFrameworkError, badRequest, errorHandlerPlugin } from '@food/errors'
 import { healthPlugin } from '@food/health'
 import { httpClientPlugin } from '@food/http-client'
 import { createLogger } from '@food/logger'
@@ -67,6 +67,10 @@ export async function createFleetService(options: FleetServiceOptions): Promise<
     // Safe because the drain plugin has let every running handler finish by then.
     forceCloseConnections: true,
     schemaController: strictBodyValidation,
+    // Requests Node cannot parse (431, 408, 400) and URLs that cannot be decoded are answered in
+    // the fleet's error shape too, instead of Fastify's.
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   // Fleet APIs speak JSON (and the user service a login form); text bodies are a client mistake.

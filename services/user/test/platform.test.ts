@@ -1,4 +1,6 @@
+import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -33,6 +35,35 @@ describe('metrics', () => {
     )
     expect(text).not.toContain(`/users/${user.id}"`)
     expect(text).toContain('process_cpu_user_seconds_total')
+  })
+})
+
+/** Sends `request` as it is, bytes Node may not even parse, and reads the answer to its end. */
+async function rawExchange(request: string): Promise<{ status: number; body: unknown }> {
+  const url = new URL(service.baseUrl)
+  const socket = connect(Number(url.port), url.hostname)
+  await once(socket, 'connect')
+  socket.end(request)
+  let answer = ''
+  for await (const chunk of socket) answer += chunk
+  const [head = '', body = ''] = answer.split('\r\n\r\n')
+  return { status: Number(head.split(' ')[1]), body: JSON.parse(body) }
+}
+
+describe('requests Fastify never routes', () => {
+  it('answers headers over Node’s limit 431 in the fleet’s error shape', async () => {
+    const answer = await rawExchange(`GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)
+    expect(answer).toEqual({ status: 431, body: { error: { code: 'HEADERS_TOO_LARGE', message: expect.any(String) } } })
+  })
+
+  it('answers what is not HTTP 400 BAD_REQUEST in the fleet’s error shape', async () => {
+    const answer = await rawExchange('HELLO THERE\r\n\r\n')
+    expect(answer).toEqual({ status: 400, body: { error: { code: 'BAD_REQUEST', message: expect.any(String) } } })
+  })
+
+  it('answers a URL that cannot be decoded 400 BAD_URL in the fleet’s error shape', async () => {
+    const answer = await rawExchange('GET /users/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+    expect(answer).toEqual({ status: 400, body: { error: { code: 'BAD_URL', message: expect.any(String) } } })
   })
 })
 
