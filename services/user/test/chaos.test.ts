@@ -86,10 +86,23 @@ describe('chaos routes', () => {
     ['/chaos/delay', {}],
     ['/chaos/error', { enable: 'yes' }],
     ['/chaos/error', { enable: true, ttl_s: 0 }],
-  ])('rejects POST %s %j with 400', async (path, json) => {
+    ['/chaos/delay', { delay_ms: 100, ttl: 5 }],
+  ])('rejects POST %s %j with 400, and sets nothing', async (path, json) => {
     const response = await service.call('POST', path, { json })
     expect(response.status).toBe(400)
     expect(response.body).toEqual(errorBody('VALIDATION_ERROR'))
+    expect((await service.call('GET', '/chaos')).body.faults).toEqual({})
+  })
+
+  it('names the unknown field a typo made', async () => {
+    const response = await service.call('POST', '/chaos/delay', { json: { delay_ms: 100, ttl: 5 } })
+    expect(response.body.error.details).toEqual([
+      expect.objectContaining({
+        location: 'body',
+        message: 'must NOT have additional properties',
+        params: { additionalProperty: 'ttl' },
+      }),
+    ])
   })
 })
 

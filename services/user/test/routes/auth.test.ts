@@ -69,6 +69,7 @@ describe('POST /signup', () => {
     ['password too short', { username: 'carol', password: 'abc' }],
     ['password too long', { username: 'carol', password: 'p'.repeat(129) }],
     ['email malformed', { username: 'carol', password: 'pass', email: 'not-an-email' }],
+    ['an unknown field', { username: 'carol', password: 'pass', is_admin: true }],
   ])('rejects %s with 400 VALIDATION_ERROR', async (_case, json) => {
     const response = await service.call('POST', '/signup', { json })
     expect(response.status).toBe(400)
