@@ -16,7 +16,9 @@ import { findCompose, mustRun, renderCompose, runCommand } from './compose.ts'
  */
 const ROOT = join(INFRA, '..')
 const SERVICES = ['user', 'restaurant', 'order'] as const
-const STACK = ['postgres', 'redis', ...SERVICES, 'gateway', 'prometheus']
+const STACK = ['secrets', 'postgres', 'redis', ...SERVICES, 'gateway', 'prometheus']
+// Every one but `secrets`, which makes the secrets and exits.
+const LONG_RUNNING = STACK.filter((service) => service !== 'secrets')
 const PROJECT = `fleet-test-${randomBytes(3).toString('hex')}`
 
 let compose: (args: string[]) => Promise<string>
@@ -49,15 +51,15 @@ async function everyServiceHealthy(timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
   let states: string[] = []
   while (Date.now() < deadline) {
-    states = await Promise.all(STACK.map(async (service) => `${service}: ${await health(service)}`))
+    states = await Promise.all(LONG_RUNNING.map(async (service) => `${service}: ${await health(service)}`))
     if (states.every((state) => state.endsWith(': healthy'))) return
     await new Promise((resolve) => setTimeout(resolve, 1000))
   }
   throw new Error(`not healthy in ${timeoutMs / 1000} s: ${states.join(', ')}`)
 }
 
-async function call(method: string, path: string, body?: unknown, token?: string) {
-  const headers: Record<string, string> = {}
+async function call(method: string, path: string, body?: unknown, token?: string, extra: Record<string, string> = {}) {
+  const headers: Record<string, string> = { ...extra }
   if (body !== undefined) headers['content-type'] = 'application/json'
   if (token) headers.authorization = `Bearer ${token}`
   const response = await fetch(`${gateway}${path}`, {
@@ -116,7 +118,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (!compose) return
   const states = await Promise.all(
-    STACK.map(async (service) => `${service}: ${await health(service).catch(() => '?')}`),
+    LONG_RUNNING.map(async (service) => `${service}: ${await health(service).catch(() => '?')}`),
   )
   if (!states.every((state) => state.endsWith(': healthy'))) {
     console.log(`states at the end: ${states.join(', ')}`)
@@ -175,6 +177,22 @@ describe('the application stack on a real Docker engine', () => {
       const lines = await mustRun('docker', ['exec', id, 'sh', '-c', `wc -l < /var/log/fleet/${service}.log`])
       expect(Number(lines.trim())).toBeGreaterThan(0)
     }
+  })
+
+  it('guards the chaos switches with the token the secrets service made, not one written anywhere', async () => {
+    const token = (
+      await mustRun('docker', ['exec', await containerOf('user'), 'cat', '/run/fleet-secrets/chaos-token'])
+    ).trim()
+    expect(token).toMatch(/^[\w-]{43}$/)
+    const denied = await call('POST', '/api/users/chaos/delay', { delay_ms: 100, ttl_s: 5 })
+    expect(denied.status).toBe(401)
+    expect(denied.body.error.code).toBe('CHAOS_TOKEN_INVALID')
+    const headers = { 'x-chaos-token': token }
+    expect((await call('POST', '/api/users/chaos/delay', { delay_ms: 100, ttl_s: 5 }, undefined, headers)).status).toBe(
+      200,
+    )
+    expect((await call('GET', '/api/users/chaos')).body.faults.delay.value).toBe(100)
+    expect((await call('DELETE', '/api/users/chaos', undefined, undefined, headers)).status).toBe(200)
   })
 
   it('is scraped by Prometheus: every service target is up', async () => {

@@ -6,7 +6,7 @@ import { renderCompose } from '../docker-test/compose.ts'
 import { INFRA } from './config-files.ts'
 
 const ROOT_FILE = join(INFRA, '..', 'docker-compose.yml')
-const STACK = ['postgres', 'redis', 'user', 'restaurant', 'order', 'gateway', 'prometheus']
+const STACK = ['secrets', 'postgres', 'redis', 'user', 'restaurant', 'order', 'gateway', 'prometheus']
 
 describe('renderCompose (the compose definition as Compose v1 reads it)', () => {
   // biome-ignore lint/suspicious/noExplicitAny: a compose document, read field by field
@@ -41,12 +41,12 @@ describe('renderCompose (the compose definition as Compose v1 reads it)', () => 
   })
 
   it('scopes the named volumes to the project: no fixed name another stack shares', () => {
-    expect(Object.keys(rendered.volumes).sort()).toEqual(['fleet-logs', 'postgres-data'])
+    expect(Object.keys(rendered.volumes).sort()).toEqual(['fleet-logs', 'fleet-secrets', 'postgres-data'])
     expect(rendered.volumes['fleet-logs']?.name).toBeUndefined()
   })
 
   it('refuses a selection that leaves out what a service needs, or names what is not defined', () => {
-    expect(() => renderCompose(ROOT_FILE, ['order'])).toThrow(/order needs postgres, redis, user, restaurant/)
+    expect(() => renderCompose(ROOT_FILE, ['order'])).toThrow(/order needs secrets, postgres, redis, user, restaurant/)
     expect(() => renderCompose(ROOT_FILE, ['kafka'])).toThrow(/not in the compose definition: kafka/)
   })
 })

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadOrderConfig } from '@food/order-service/config'
 import { loadRestaurantConfig } from '@food/restaurant-service/config'
@@ -32,6 +33,7 @@ describe('docker-compose.yml', () => {
       'postgres',
       'redis',
       'restaurant',
+      'secrets',
       'user',
     ])
   })
@@ -46,10 +48,20 @@ describe('docker-compose.yml', () => {
     }
   })
 
-  it('gives each service a configuration its own loader accepts, in production mode', () => {
+  it('gives each service a configuration its own loader accepts, in production mode, with the secrets it made', () => {
+    // The secrets service's script, run here into a folder that stands for the secrets volume.
+    const secrets = mkdtempSync(join(tmpdir(), 'fleet-secrets-'))
+    const made = spawnSync(process.execPath, [join(ROOT, 'docker/fleet-secrets.mjs'), secrets], { encoding: 'utf8' })
+    expect(made.status, made.stderr).toBe(0)
+    expect(compose.services.secrets.volumes).toContain('./docker/fleet-secrets.mjs:/fleet-secrets.mjs:ro')
+    const withSecrets = (env: Record<string, string>) =>
+      Object.fromEntries(Object.entries(env).map(([key, value]) => [key, value.replace('/run/fleet-secrets', secrets)]))
     for (const [name, { port, loadConfig }] of Object.entries(SERVICES)) {
-      const env = compose.services[name].environment
+      const env = withSecrets(compose.services[name].environment)
+      expect(compose.services[name].depends_on.secrets).toEqual({ condition: 'service_completed_successfully' })
+      expect(compose.services[name].volumes).toContain('fleet-secrets:/run/fleet-secrets:ro')
       const config = loadConfig(env)
+      expect(config.CHAOS_TOKEN).toBe(readFileSync(join(secrets, 'chaos-token'), 'utf8'))
       expect(config.NODE_ENV).toBe('production')
       expect(config.PORT).toBe(port)
       // Published on the loopback only: chaos switches must not be open to the network.
@@ -58,9 +70,10 @@ describe('docker-compose.yml', () => {
       expect(new URL(config.DATABASE_URL).hostname).toBe('postgres')
       expect(new URL(config.REDIS_URL).hostname).toBe('redis')
       expect(env.OTEL_SERVICE_NAME).toBe(`${name}-service`)
-      expect(new URL(env.OTEL_EXPORTER_OTLP_ENDPOINT).hostname).toBe('tempo')
+      expect(new URL(String(env.OTEL_EXPORTER_OTLP_ENDPOINT)).hostname).toBe('tempo')
     }
-    const order = loadOrderConfig(compose.services.order.environment)
+    expect(loadUserConfig(withSecrets(compose.services.user.environment)).JWT_SECRET).toHaveLength(43)
+    const order = loadOrderConfig(withSecrets(compose.services.order.environment))
     expect([new URL(order.USER_SERVICE_URL).host, new URL(order.RESTAURANT_SERVICE_URL).host]).toEqual([
       'user:8001',
       'restaurant:8002',

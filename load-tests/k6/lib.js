@@ -2,6 +2,7 @@
 // (load-tests/src). Run against this machine only:
 //   k6 run load-tests/k6/payment-chaos.js            (k6 from https://k6.io; not an npm package)
 //   k6 run -e GATEWAY=http://localhost load-tests/k6/storm.js
+//   k6 run -e GATEWAY=http://localhost -e CHAOS_TOKEN=… load-tests/k6/storm.js   (docker compose: see README)
 import { check, fail, sleep } from 'k6'
 import exec from 'k6/execution'
 import http from 'k6/http'
@@ -40,12 +41,15 @@ export function createMenu(name, stock) {
   return menu.json('id')
 }
 
+// A fleet listening beyond loopback (docker compose) takes chaos changes only with its token.
+const CHAOS = { headers: __ENV.CHAOS_TOKEN ? { 'X-Chaos-Token': __ENV.CHAOS_TOKEN } : {} }
+
 export function setChaos(service, fault, body, ttlSeconds) {
-  post(`${URLS[service]}/chaos/${fault}`, { ...body, ttl_s: ttlSeconds })
+  post(`${URLS[service]}/chaos/${fault}`, { ...body, ttl_s: ttlSeconds }, CHAOS)
 }
 
 export function clearChaos() {
-  for (const url of Object.values(URLS)) http.del(`${url}/chaos`)
+  for (const url of Object.values(URLS)) http.del(`${url}/chaos`, null, CHAOS)
 }
 
 /** Setup shared by every script: users (one per VU) and a menu of the given stock. */

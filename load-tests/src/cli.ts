@@ -44,6 +44,7 @@ const bounded = (value: string | undefined, max: number, label: string) => {
 
 const options = {
   targets: values.gateway ? gatewayTargets(values.gateway) : LOCAL_TARGETS,
+  chaosToken: process.env.CHAOS_TOKEN,
   durationS: bounded(values.duration, 600, 'duration'),
   concurrency: bounded(values.concurrency, 200, 'concurrency'),
   maxRequests: bounded(values['max-requests'], 1_000_000, 'max-requests'),

@@ -16,10 +16,13 @@ export class FleetClient {
   readonly #targets: Targets
   readonly #recorder: Recorder
   readonly #agent = new Agent({ connections: 256, headersTimeout: 30_000, bodyTimeout: 30_000 })
+  readonly #chaosToken: string | undefined
 
-  constructor(targets: Targets, recorder: Recorder) {
+  /** `chaosToken`: sent with every chaos change (X-Chaos-Token), for a fleet that requires it. */
+  constructor(targets: Targets, recorder: Recorder, chaosToken?: string) {
     this.#targets = targets
     this.#recorder = recorder
+    this.#chaosToken = chaosToken
   }
 
   async call(
@@ -31,6 +34,7 @@ export class FleetClient {
     const headers: Record<string, string> = {}
     if (options.json !== undefined) headers['content-type'] = 'application/json'
     if (options.token) headers.authorization = `Bearer ${options.token}`
+    if (this.#chaosToken && method !== 'GET' && path.startsWith('/chaos')) headers['x-chaos-token'] = this.#chaosToken
     const startedAt = performance.now()
     let answer: Answer
     try {

@@ -13,6 +13,8 @@ export interface RunOptions {
   maxRequests: number
   /** How long to wait for failed orders to be released (the recoverer's timeout and more). */
   settleTimeoutS: number
+  /** The fleet's CHAOS_TOKEN, when it has one (a fleet listening beyond loopback, docker compose). */
+  chaosToken?: string | undefined
   /** Called about once a second with the run's progress (the CLI prints it on a TTY). */
   onProgress?: (progress: { elapsedS: number; requests: number; errors: number }) => void
 }
@@ -83,7 +85,7 @@ const clearChaos = (client: FleetClient) =>
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunReport> {
   assertLoopback(options.targets)
   const recorder = new Recorder()
-  const client = new FleetClient(options.targets, recorder)
+  const client = new FleetClient(options.targets, recorder, options.chaosToken)
   const runId = randomBytes(3).toString('hex')
   let users: LoadUser[] = []
   const timers: NodeJS.Timeout[] = []

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 // Route schemas carry OpenAPI annotations (tags, hide) that @fastify/swagger declares.
 import type {} from '@fastify/swagger'
@@ -6,7 +7,7 @@ import type {} from '@food/metrics'
 import type {} from '@food/redis'
 import { addSpanEvent } from '@food/telemetry/spans'
 import { Type } from '@sinclair/typebox'
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, Gauge } from 'prom-client'
 import { delayFault, errorFault, type FaultDefinition } from './fault-definition.ts'
@@ -32,6 +33,26 @@ export interface ChaosPluginOptions {
   experiment?: Record<string, string | number | boolean>
   /** Source of randomness for the 50% error fault. */
   random?: () => number
+  /** When set, changing a fault needs it in the X-Chaos-Token header (reading them does not). */
+  token?: string | undefined
+}
+
+const TOKEN_HEADER = 'x-chaos-token'
+const digest = (value: string) => createHash('sha256').update(value).digest()
+
+/** preHandler of the chaos changes: the caller must show the token (compared in constant time). */
+function requireToken(token: string) {
+  const expected = digest(token)
+  return async (request: FastifyRequest) => {
+    const given = request.headers[TOKEN_HEADER]
+    if (typeof given !== 'string' || !timingSafeEqual(digest(given), expected)) {
+      throw new AppError(
+        401,
+        'CHAOS_TOKEN_INVALID',
+        `Changing a fault needs the ${TOKEN_HEADER} header: the service's CHAOS_TOKEN`,
+      )
+    }
+  }
 }
 
 // Faults must never hide the instruments used to observe them, nor the switch that clears them.
@@ -94,6 +115,15 @@ const chaos: FastifyPluginAsync<ChaosPluginOptions> = async (app, options) => {
   })
 
   if (!options.enabled) return
+  const guard = options.token
+    ? {
+        preHandler: requireToken(options.token),
+        headers: Type.Object({
+          [TOKEN_HEADER]: Type.Optional(Type.String({ description: "The service's CHAOS_TOKEN" })),
+        }),
+        denied: { 401: errorResponse(401, 'CHAOS_TOKEN_INVALID') },
+      }
+    : { preHandler: [], headers: undefined, denied: {} }
   const shared = new SharedFaults(app.redis, store, app.log)
   await shared.start()
   app.addHook('onClose', async () => shared.stop())
@@ -154,10 +184,12 @@ const chaos: FastifyPluginAsync<ChaosPluginOptions> = async (app, options) => {
   app.delete(
     '/chaos',
     {
+      preHandler: guard.preHandler,
       schema: {
         tags: ['chaos'],
         summary: 'Clear every fault',
-        response: { 200: Type.Object({ message: Type.String(), cleared: Type.Array(Type.String()) }) },
+        ...(guard.headers ? { headers: guard.headers } : {}),
+        response: { 200: Type.Object({ message: Type.String(), cleared: Type.Array(Type.String()) }), ...guard.denied },
       },
     },
     async (request) => {
@@ -173,15 +205,17 @@ const chaos: FastifyPluginAsync<ChaosPluginOptions> = async (app, options) => {
     app.post<{ Body: Record<string, number | boolean | undefined> }>(
       `/chaos/${definition.route}`,
       {
+        preHandler: guard.preHandler,
         schema: {
           tags: ['chaos'],
           summary: definition.summary,
           description: definition.description,
+          ...(guard.headers ? { headers: guard.headers } : {}),
           body: Type.Object(
             { [definition.field]: definition.schema, ttl_s: TTL_SECONDS },
             { additionalProperties: false },
           ),
-          response: { 200: FaultChange, 400: errorResponse(400) },
+          response: { 200: FaultChange, 400: errorResponse(400), ...guard.denied },
         },
       },
       async (request) => {

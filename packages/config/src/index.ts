@@ -1,2 +1,10 @@
 export { ConfigError, loadConfig } from './load-config.ts'
-export { chaosEnabled, type ServiceEnvDefaults, serviceEnv } from './service-env.ts'
+export { DEV_SECRET_MARK, weakSecretProblem } from './secrets.ts'
+export {
+  chaosEnabled,
+  isLoopback,
+  loadServiceConfig,
+  type ServiceEnvDefaults,
+  serviceEnv,
+  serviceEnvProblems,
+} from './service-env.ts'

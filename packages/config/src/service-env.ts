@@ -1,4 +1,6 @@
-import { Type } from '@sinclair/typebox'
+import { type Static, type TObject, Type } from '@sinclair/typebox'
+import { loadConfig } from './load-config.ts'
+import { weakSecretProblem } from './secrets.ts'
 
 export interface ServiceEnvDefaults {
   /** Port the service listens on unless PORT is set. */
@@ -13,7 +15,8 @@ export function serviceEnv(defaults: ServiceEnvDefaults) {
     NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
       default: 'development',
     }),
-    HOST: Type.String({ default: '0.0.0.0', minLength: 1 }),
+    /** Loopback unless told otherwise: chaos switches and /metrics must not face a network by accident. */
+    HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
     PORT: Type.Integer({ default: defaults.port, minimum: 0, maximum: 65535 }),
     LOG_LEVEL: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
@@ -29,10 +32,50 @@ export function serviceEnv(defaults: ServiceEnvDefaults) {
     REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ default: 250, minimum: 10, maximum: 10_000 }),
     /** Unset means: on, except when NODE_ENV is production (see chaosEnabled). */
     CHAOS_ENABLED: Type.Optional(Type.Boolean()),
+    /** Required by chaos changes (X-Chaos-Token header) when set; must be set beyond loopback. */
+    CHAOS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   }
+}
+
+/** Whether `host` is reachable from this machine only. */
+export const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+
+interface ServiceEnvValues {
+  NODE_ENV: string
+  HOST: string
+  CHAOS_ENABLED?: boolean | undefined
+  CHAOS_TOKEN?: string | undefined
+}
+
+/** What every service refuses to start with, beyond what the schema says. */
+export function serviceEnvProblems(config: ServiceEnvValues): string[] {
+  const problems: string[] = []
+  if (chaosEnabled(config) && !config.CHAOS_TOKEN && !isLoopback(config.HOST)) {
+    problems.push(
+      `CHAOS_TOKEN is required when chaos is on and the service listens beyond loopback (HOST=${config.HOST}); or set CHAOS_ENABLED=false`,
+    )
+  }
+  if (config.NODE_ENV === 'production' && config.CHAOS_TOKEN) {
+    const weak = weakSecretProblem('CHAOS_TOKEN', config.CHAOS_TOKEN)
+    if (weak) problems.push(weak)
+  }
+  return problems
 }
 
 /** Chaos routes are a testbed feature: on by default, off by default in production. */
 export function chaosEnabled(config: { NODE_ENV: string; CHAOS_ENABLED?: boolean | undefined }): boolean {
   return config.CHAOS_ENABLED ?? config.NODE_ENV !== 'production'
+}
+
+/** loadConfig for a service's schema (built on serviceEnv): its own rules and every service's. */
+export function loadServiceConfig<T extends TObject>(
+  schema: T,
+  env: NodeJS.ProcessEnv = process.env,
+  check: (config: Static<T>) => string[] = () => [],
+): Static<T> {
+  return loadConfig(schema, env, (config) => [
+    ...serviceEnvProblems(config as unknown as ServiceEnvValues),
+    ...check(config),
+  ])
 }

@@ -123,6 +123,6 @@ export async function createFleetService(options: FleetServiceOptions): Promise<
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
   })
   await app.register(httpClientPlugin)
-  await app.register(chaosPlugin, { ...options.chaos, enabled: chaosEnabled(config) })
+  await app.register(chaosPlugin, { ...options.chaos, enabled: chaosEnabled(config), token: config.CHAOS_TOKEN })
   return app
 }

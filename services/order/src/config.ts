@@ -1,4 +1,4 @@
-import { loadConfig, serviceEnv } from '@food/config'
+import { loadServiceConfig, serviceEnv } from '@food/config'
 import { type Static, Type } from '@sinclair/typebox'
 
 const Url = (fallback: string) => Type.String({ default: fallback, pattern: '^https?://' })
@@ -25,4 +25,5 @@ export const OrderConfigSchema = Type.Object({
 
 export type OrderConfig = Static<typeof OrderConfigSchema>
 
-export const loadOrderConfig = (env: NodeJS.ProcessEnv = process.env): OrderConfig => loadConfig(OrderConfigSchema, env)
+export const loadOrderConfig = (env: NodeJS.ProcessEnv = process.env): OrderConfig =>
+  loadServiceConfig(OrderConfigSchema, env)

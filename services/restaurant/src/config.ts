@@ -1,4 +1,4 @@
-import { loadConfig, serviceEnv } from '@food/config'
+import { loadServiceConfig, serviceEnv } from '@food/config'
 import { type Static, Type } from '@sinclair/typebox'
 
 export const LOCK_STRATEGIES = ['pessimistic', 'optimistic', 'atomic'] as const
@@ -24,7 +24,7 @@ export const RestaurantConfigSchema = Type.Object({
 export type RestaurantConfig = Static<typeof RestaurantConfigSchema>
 
 export const loadRestaurantConfig = (env: NodeJS.ProcessEnv = process.env): RestaurantConfig =>
-  loadConfig(RestaurantConfigSchema, env, (config) =>
+  loadServiceConfig(RestaurantConfigSchema, env, (config) =>
     config.STOCK_LOCK_STRATEGY === UNSAFE_STRATEGY && !config.ALLOW_UNSAFE_STOCK_STRATEGY
       ? ['STOCK_LOCK_STRATEGY=unsafe loses updates: it needs ALLOW_UNSAFE_STOCK_STRATEGY=true (tests only)']
       : [],

@@ -1,4 +1,4 @@
-import { loadConfig, serviceEnv } from '@food/config'
+import { loadServiceConfig, serviceEnv, weakSecretProblem } from '@food/config'
 import { type Static, Type } from '@sinclair/typebox'
 
 // Dev-only value so `npm start` works out of the box; refused when NODE_ENV=production.
@@ -14,9 +14,12 @@ export const UserConfigSchema = Type.Object({
 export type UserConfig = Static<typeof UserConfigSchema>
 
 export function loadUserConfig(env: NodeJS.ProcessEnv = process.env): UserConfig {
-  return loadConfig(UserConfigSchema, env, (config) =>
-    config.NODE_ENV === 'production' && config.JWT_SECRET === DEV_JWT_SECRET
-      ? ['JWT_SECRET must be set in production: the built-in value is for development only']
-      : [],
-  )
+  return loadServiceConfig(UserConfigSchema, env, (config) => {
+    if (config.NODE_ENV !== 'production') return []
+    if (config.JWT_SECRET === DEV_JWT_SECRET) {
+      return ['JWT_SECRET must be set in production: the built-in value is for development only']
+    }
+    const weak = weakSecretProblem('JWT_SECRET', config.JWT_SECRET)
+    return weak ? [weak] : []
+  })
 }

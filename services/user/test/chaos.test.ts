@@ -118,3 +118,40 @@ describe('chaos disabled', () => {
     expect((await service.call('POST', '/chaos/error', { json: { enable: true } })).status).toBe(404)
   })
 })
+
+describe('chaos behind a token (CHAOS_TOKEN)', () => {
+  const TOKEN = 'Zq3vT9-kLm2Xp8rW4nB6yC1dF5gH7jK0'
+  let service: TestUserService
+  beforeAll(async () => {
+    service = await startUserService({ CHAOS_TOKEN: TOKEN })
+  })
+  afterAll(() => service.close())
+
+  it('refuses every change without the token, or with another, and changes nothing', async () => {
+    const attempts: Record<string, string>[] = [
+      {},
+      { 'x-chaos-token': 'not-the-token' },
+      { 'x-chaos-token': `${TOKEN}x` },
+    ]
+    for (const headers of attempts) {
+      const set = await service.call('POST', '/chaos/delay', { headers, json: { delay_ms: 100 } })
+      expect(set.status).toBe(401)
+      expect(set.body).toEqual(errorBody('CHAOS_TOKEN_INVALID'))
+      expect((await service.call('DELETE', '/chaos', { headers })).status).toBe(401)
+    }
+    expect((await service.call('GET', '/chaos')).body.faults).toEqual({})
+  })
+
+  it('takes changes with the token; reading the faults needs none', async () => {
+    const headers = { 'x-chaos-token': TOKEN }
+    expect((await service.call('POST', '/chaos/delay', { headers, json: { delay_ms: 100 } })).status).toBe(200)
+    expect((await service.call('GET', '/chaos')).body.faults.delay.value).toBe(100)
+    expect((await service.call('DELETE', '/chaos', { headers })).body.cleared).toEqual(['delay'])
+  })
+
+  it('documents the header and the 401 in OpenAPI', async () => {
+    const operation = (await service.call('GET', '/docs/json')).body.paths['/chaos/delay'].post
+    expect(operation.parameters).toEqual([expect.objectContaining({ in: 'header', name: 'x-chaos-token' })])
+    expect(Object.keys(operation.responses)).toContain('401')
+  })
+})

@@ -45,6 +45,14 @@ describe('configuration', () => {
     expect(DEV_JWT_SECRET).toMatch(/dev-only/)
   })
 
+  it.each([
+    ['a development value committed anywhere', 'dev-only-compose-jwt-secret-change-me-please', /development value/],
+    ['a repeated character', 'a'.repeat(32), /too repetitive/],
+    ['a short one', 'Xk3-9fQz', /JWT_SECRET must NOT have fewer than 32 characters/],
+  ])('refuses %s as JWT_SECRET in production', (_case, secret, problem) => {
+    expect(() => loadUserConfig({ DATABASE_URL, NODE_ENV: 'production', JWT_SECRET: secret })).toThrow(problem)
+  })
+
   it('stops the real process with a message naming the variable', () => {
     const server = fileURLToPath(new URL('../src/server.ts', import.meta.url))
     const { DATABASE_URL: _unset, ...env } = process.env
