@@ -9,7 +9,7 @@ const DIR = process.argv[2] ?? '/run/fleet-secrets'
 // The services run as `node` (uid and gid 1000 in the node images); only root may give it away.
 const NODE_USER = 1000
 const mayChown = process.getuid?.() === 0
-const NAMES = ['jwt-secret', 'chaos-token']
+const NAMES = ['jwt-secret', 'chaos-token', 'service-token']
 
 for (const name of NAMES) {
   const file = `${DIR}/${name}`

@@ -74,6 +74,11 @@ describe('docker-compose.yml', () => {
     }
     expect(loadUserConfig(withSecrets(compose.services.user.environment)).JWT_SECRET).toHaveLength(43)
     const order = loadOrderConfig(withSecrets(compose.services.order.environment))
+    // The order service shows the restaurant the token the restaurant asks for.
+    expect(order.SERVICE_TOKEN).toBe(
+      loadRestaurantConfig(withSecrets(compose.services.restaurant.environment)).SERVICE_TOKEN,
+    )
+    expect(order.SERVICE_TOKEN).toBe(readFileSync(join(secrets, 'service-token'), 'utf8'))
     expect([new URL(order.USER_SERVICE_URL).host, new URL(order.RESTAURANT_SERVICE_URL).host]).toEqual([
       'user:8001',
       'restaurant:8002',

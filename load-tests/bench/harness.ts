@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url'
+import { DEV_SERVICE_TOKEN } from '@food/config'
 import { dropDatabase, ensureDatabase, migrate, withDatabase } from '@food/postgres'
+import { serviceAuthorization } from '@food/service-auth'
 import { type ChildService, spawnService } from '@food/testing'
 import autocannon from 'autocannon'
 import pg from 'pg'
@@ -93,7 +95,8 @@ export function reserveRequests(menuId: number, tag: string): autocannon.Request
     {
       method: 'PUT',
       path: `/inventory/${menuId}`,
-      headers: { 'content-type': 'application/json' },
+      // The harness runs the services with the development SERVICE_TOKEN.
+      headers: { 'content-type': 'application/json', ...serviceAuthorization(DEV_SERVICE_TOKEN) },
       setupRequest: (request) => ({
         ...request,
         body: JSON.stringify({ order_id: `${tag}-${sequence++}`, quantity: 1, operation: 'reserve' }),

@@ -19,6 +19,10 @@ for (const url of Object.values(URLS)) {
 }
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' }
+const SERVICE = {
+  headers: { Authorization: `Bearer ${__ENV.SERVICE_TOKEN || 'dev-only-service-token-between-the-fleet-services'}` },
+}
+const RESTAURANT_DIRECT = __ENV.RESTAURANT_URL || 'http://127.0.0.1:8002'
 const post = (url, body, params = {}) =>
   http.post(url, JSON.stringify(body), { ...params, headers: { ...JSON_HEADERS, ...(params.headers || {}) } })
 export const auth = (token) => ({ headers: { Authorization: `Bearer ${token}` } })
@@ -36,7 +40,13 @@ export function createUser(tag) {
 export function createMenu(name, stock) {
   const restaurants = http.get(`${URLS.restaurant}/restaurants`).json()
   if (!restaurants.length) fail('the restaurant service has no restaurant: seed it first')
-  const menu = post(`${URLS.restaurant}/menus`, { restaurant_id: restaurants[0].id, name, price: 1000, stock })
+  // Menu creation is the restaurant's internal route: it takes the fleet's SERVICE_TOKEN (the
+  // development value of `npm start` unless told), and is reached directly, never through the gateway.
+  const menu = post(
+    `${RESTAURANT_DIRECT}/menus`,
+    { restaurant_id: restaurants[0].id, name, price: 1000, stock },
+    SERVICE,
+  )
   if (menu.status !== 201) fail(`could not create a menu: ${menu.status}`)
   return menu.json('id')
 }

@@ -4,6 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
+import { DEV_SERVICE_TOKEN } from '@food/config'
 import { htmlReport } from './html-report.ts'
 import { runScenario } from './runner.ts'
 import { SCENARIOS, scenarioNamed } from './scenarios/index.ts'
@@ -45,6 +46,8 @@ const bounded = (value: string | undefined, max: number, label: string) => {
 const options = {
   targets: values.gateway ? gatewayTargets(values.gateway) : LOCAL_TARGETS,
   chaosToken: process.env.CHAOS_TOKEN,
+  // `npm start` runs the fleet with the development token; another fleet is told its own.
+  serviceToken: process.env.SERVICE_TOKEN ?? DEV_SERVICE_TOKEN,
   durationS: bounded(values.duration, 600, 'duration'),
   concurrency: bounded(values.concurrency, 200, 'concurrency'),
   maxRequests: bounded(values['max-requests'], 1_000_000, 'max-requests'),

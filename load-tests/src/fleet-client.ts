@@ -29,9 +29,15 @@ export class FleetClient {
     service: Service,
     method: string,
     path: string,
-    options: { endpoint?: string; json?: unknown; token?: string; record?: boolean } = {},
+    options: {
+      endpoint?: string
+      json?: unknown
+      token?: string
+      headers?: Record<string, string>
+      record?: boolean
+    } = {},
   ): Promise<Answer> {
-    const headers: Record<string, string> = {}
+    const headers: Record<string, string> = { ...options.headers }
     if (options.json !== undefined) headers['content-type'] = 'application/json'
     if (options.token) headers.authorization = `Bearer ${options.token}`
     if (this.#chaosToken && method !== 'GET' && path.startsWith('/chaos')) headers['x-chaos-token'] = this.#chaosToken

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { serviceAuthorization } from '@food/service-auth'
 import { FleetClient, type Service } from './fleet-client.ts'
 import { checkInvariants, type InvariantResult } from './invariants.ts'
 import { countBy, groupBy, Recorder, summarise } from './recorder.ts'
@@ -15,6 +16,8 @@ export interface RunOptions {
   settleTimeoutS: number
   /** The fleet's CHAOS_TOKEN, when it has one (a fleet listening beyond loopback, docker compose). */
   chaosToken?: string | undefined
+  /** The fleet's SERVICE_TOKEN: the scenario's menu is made through the restaurant's internal route. */
+  serviceToken: string
   /** Called about once a second with the run's progress (the CLI prints it on a TTY). */
   onProgress?: (progress: { elapsedS: number; requests: number; errors: number }) => void
 }
@@ -61,12 +64,18 @@ async function createUser(client: FleetClient, runId: string, index: string): Pr
   return { username, password, token: login.body.access_token }
 }
 
-async function createMenu(client: FleetClient, scenario: Scenario, runId: string): Promise<number> {
+async function createMenu(
+  client: FleetClient,
+  scenario: Scenario,
+  runId: string,
+  serviceToken: string,
+): Promise<number> {
   const restaurants = await client.call('restaurant', 'GET', '/restaurants', { record: false })
   const restaurantId = restaurants.body?.[0]?.id
   if (!restaurantId) throw new Error('the restaurant service has no restaurant: run its seed (npm start does)')
-  const menu = await client.call('restaurant', 'POST', '/menus', {
+  const menu = await client.call('restaurantInternal', 'POST', '/menus', {
     json: { restaurant_id: restaurantId, name: `load ${scenario.name} ${runId}`, price: 1000, stock: scenario.stock },
+    headers: serviceAuthorization(serviceToken),
     record: false,
   })
   if (menu.status !== 201) throw new Error(`could not create the scenario's menu (${menu.status})`)
@@ -99,7 +108,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     users = await Promise.all(
       Array.from({ length: options.concurrency }, (_, i) => createUser(client, runId, String(i))),
     )
-    const menuId = await createMenu(client, scenario, runId)
+    const menuId = await createMenu(client, scenario, runId, options.serviceToken)
     const startedAt = new Date()
     const runStart = recorder.elapsedMs()
     const durationMs = options.durationS * 1000

@@ -2,12 +2,15 @@ export interface Targets {
   user: string
   restaurant: string
   order: string
+  /** The restaurant itself, for its internal routes (menu creation), which no gateway forwards. */
+  restaurantInternal: string
 }
 
 export const LOCAL_TARGETS: Targets = {
   user: 'http://127.0.0.1:8001',
   restaurant: 'http://127.0.0.1:8002',
   order: 'http://127.0.0.1:8003',
+  restaurantInternal: 'http://127.0.0.1:8002',
 }
 
 /** Through the NGINX gateway: the original sample's prefixes, stripped by the gateway. */
@@ -15,6 +18,7 @@ export const gatewayTargets = (gateway: string): Targets => ({
   user: `${gateway}/api/users`,
   restaurant: `${gateway}/api/restaurants`,
   order: `${gateway}/api/orders`,
+  restaurantInternal: LOCAL_TARGETS.restaurantInternal,
 })
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])

@@ -21,7 +21,7 @@ afterAll(() => server.close())
 describe('FleetClient', () => {
   it('shows the chaos token with chaos changes only, never with reads or other calls', async () => {
     const client = new FleetClient(
-      { user: base, restaurant: base, order: base },
+      { user: base, restaurant: base, order: base, restaurantInternal: base },
       new Recorder(),
       'the-chaos-token-0123',
     )

@@ -39,11 +39,17 @@ describe('the HTML report', () => {
     fleet = await startFleet({ RECOVERY_ENABLED: 'true', RECOVERY_INTERVAL_MS: '200', PENDING_TIMEOUT_S: '3' })
     await fleet.restaurant.createMenu(1)
     report = await runScenario(scenarioNamed('payment-chaos') as NonNullable<ReturnType<typeof scenarioNamed>>, {
-      targets: { user: fleet.user.baseUrl, restaurant: fleet.restaurant.baseUrl, order: fleet.order.baseUrl },
+      targets: {
+        user: fleet.user.baseUrl,
+        restaurant: fleet.restaurant.baseUrl,
+        order: fleet.order.baseUrl,
+        restaurantInternal: fleet.restaurant.baseUrl,
+      },
       durationS: 2,
       concurrency: 3,
       maxRequests: 1000,
       settleTimeoutS: 30,
+      serviceToken: fleet.restaurant.config.SERVICE_TOKEN,
     })
     file = join(await mkdtemp(join(tmpdir(), 'report-')), 'report.html')
     await writeFile(file, htmlReport(report))

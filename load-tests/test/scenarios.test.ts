@@ -13,11 +13,17 @@ const FAST_RECOVERY = {
 }
 
 const options = (fleet: TestFleet, durationS: number): RunOptions => ({
-  targets: { user: fleet.user.baseUrl, restaurant: fleet.restaurant.baseUrl, order: fleet.order.baseUrl },
+  targets: {
+    user: fleet.user.baseUrl,
+    restaurant: fleet.restaurant.baseUrl,
+    order: fleet.order.baseUrl,
+    restaurantInternal: fleet.restaurant.baseUrl,
+  },
   durationS,
   concurrency: 4,
   maxRequests: 2000,
   settleTimeoutS: 30,
+  serviceToken: fleet.restaurant.config.SERVICE_TOKEN,
 })
 
 describe('every scenario, short, against the real fleet', () => {

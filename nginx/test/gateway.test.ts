@@ -101,6 +101,28 @@ describe('through the gateway', () => {
     }
   })
 
+  it('never forwards the restaurant’s internal routes, even with the service token; reading stays open', async () => {
+    const credential = { authorization: `Bearer ${fleet.restaurant.config.SERVICE_TOKEN}` }
+    const menu = await fleet.restaurant.createMenu(5)
+    for (const prefix of ['/api/restaurants', '/api/restaurant']) {
+      const reserve = await call(`${prefix}/inventory/${menu.id}`, {
+        method: 'PUT',
+        headers: credential,
+        json: { order_id: 'via-gateway', quantity: 5, operation: 'reserve' },
+      })
+      expect(reserve.status).toBe(403)
+      expect(reserve.body.error.code).toBe('INTERNAL_ROUTE')
+      const created = await call(`${prefix}/menus`, {
+        headers: credential,
+        json: { restaurant_id: menu.restaurantId, name: 'x', price: 1, stock: 1 },
+      })
+      expect(created.status).toBe(403)
+      expect((await call(`${prefix}/inventory/${menu.id}`)).body).toMatchObject({ stock: 5, reserved_units: 0 })
+      const listed = await call(`${prefix}/menus?restaurant_id=${menu.restaurantId}`)
+      expect(listed.body.map((item: { id: number }) => item.id)).toEqual([menu.id])
+    }
+  })
+
   it('answers its own errors in the fleet shape', async () => {
     const unknown = await call('/nowhere')
     expect(unknown.status).toBe(404)

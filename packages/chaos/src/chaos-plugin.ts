@@ -1,10 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 // Route schemas carry OpenAPI annotations (tags, hide) that @fastify/swagger declares.
 import type {} from '@fastify/swagger'
 import { AppError, errorResponse } from '@food/errors'
 import type {} from '@food/metrics'
 import type {} from '@food/redis'
+import { secretMatcher } from '@food/service-auth'
 import { addSpanEvent } from '@food/telemetry/spans'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
@@ -38,14 +38,13 @@ export interface ChaosPluginOptions {
 }
 
 const TOKEN_HEADER = 'x-chaos-token'
-const digest = (value: string) => createHash('sha256').update(value).digest()
 
-/** preHandler of the chaos changes: the caller must show the token (compared in constant time). */
+/** preHandler of the chaos changes: the caller must show the token. */
 function requireToken(token: string) {
-  const expected = digest(token)
+  const matches = secretMatcher(token)
   return async (request: FastifyRequest) => {
     const given = request.headers[TOKEN_HEADER]
-    if (typeof given !== 'string' || !timingSafeEqual(digest(given), expected)) {
+    if (!matches(typeof given === 'string' ? given : undefined)) {
       throw new AppError(
         401,
         'CHAOS_TOKEN_INVALID',

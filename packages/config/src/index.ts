@@ -1,5 +1,5 @@
 export { ConfigError, loadConfig } from './load-config.ts'
-export { DEV_SECRET_MARK, weakSecretProblem } from './secrets.ts'
+export { DEV_SECRET_MARK, DEV_SERVICE_TOKEN, serviceTokenEnv, weakSecretProblem } from './secrets.ts'
 export {
   chaosEnabled,
   isLoopback,

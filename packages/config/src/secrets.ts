@@ -1,3 +1,5 @@
+import { Type } from '@sinclair/typebox'
+
 /**
  * The mark every development secret in this repository carries (`dev-only-…`), so production can
  * refuse all of them, the built-in defaults and the ones written in compose files alike.
@@ -21,3 +23,11 @@ export function weakSecretProblem(name: string, value: string): string | undefin
   }
   return undefined
 }
+
+/** Dev-only credential between the services, so `npm start` needs no setup; refused in production. */
+export const DEV_SERVICE_TOKEN = 'dev-only-service-token-between-the-fleet-services'
+
+/** SERVICE_TOKEN, for a service that has internal routes or calls them. */
+export const serviceTokenEnv = () => ({
+  SERVICE_TOKEN: Type.String({ minLength: 32, default: DEV_SERVICE_TOKEN }),
+})

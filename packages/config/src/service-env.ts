@@ -1,6 +1,6 @@
 import { type Static, type TObject, Type } from '@sinclair/typebox'
 import { loadConfig } from './load-config.ts'
-import { weakSecretProblem } from './secrets.ts'
+import { DEV_SERVICE_TOKEN, weakSecretProblem } from './secrets.ts'
 
 export interface ServiceEnvDefaults {
   /** Port the service listens on unless PORT is set. */
@@ -46,6 +46,7 @@ interface ServiceEnvValues {
   HOST: string
   CHAOS_ENABLED?: boolean | undefined
   CHAOS_TOKEN?: string | undefined
+  SERVICE_TOKEN?: string | undefined
 }
 
 /** What every service refuses to start with, beyond what the schema says. */
@@ -56,9 +57,12 @@ export function serviceEnvProblems(config: ServiceEnvValues): string[] {
       `CHAOS_TOKEN is required when chaos is on and the service listens beyond loopback (HOST=${config.HOST}); or set CHAOS_ENABLED=false`,
     )
   }
-  if (config.NODE_ENV === 'production' && config.CHAOS_TOKEN) {
-    const weak = weakSecretProblem('CHAOS_TOKEN', config.CHAOS_TOKEN)
-    if (weak) problems.push(weak)
+  if (config.NODE_ENV !== 'production') return problems
+  for (const name of ['CHAOS_TOKEN', 'SERVICE_TOKEN'] as const) {
+    const value = config[name]
+    if (value === DEV_SERVICE_TOKEN)
+      problems.push(`${name} must be set in production: the built-in value is for development only`)
+    else if (value) problems.push(...[weakSecretProblem(name, value)].filter((problem) => problem !== undefined))
   }
   return problems
 }

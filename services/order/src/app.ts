@@ -57,7 +57,7 @@ export async function buildApp(config: OrderConfig): Promise<FleetInstance & { r
   const orders = new OrderRepository(prisma)
   const cache = new OrderCache(app.createCache({ name: 'order', ttlSeconds: config.ORDER_CACHE_TTL_S }), orders)
   const transitions = new OrderTransitions(orders, cache, instruments)
-  const restaurant = new RestaurantClient(restaurantHttp)
+  const restaurant = new RestaurantClient(restaurantHttp, config.SERVICE_TOKEN)
   const step = sagaStepRunner(instruments.stepDuration)
   const release = new StockRelease({
     restaurant,

@@ -1,4 +1,4 @@
-import { loadServiceConfig, serviceEnv } from '@food/config'
+import { loadServiceConfig, serviceEnv, serviceTokenEnv } from '@food/config'
 import { type Static, Type } from '@sinclair/typebox'
 
 const Url = (fallback: string) => Type.String({ default: fallback, pattern: '^https?://' })
@@ -6,6 +6,8 @@ const Millis = (fallback: number) => Type.Integer({ default: fallback, minimum: 
 
 export const OrderConfigSchema = Type.Object({
   ...serviceEnv({ port: 8003, redisKeyPrefix: 'order:' }),
+  /** The credential of the restaurant's internal routes (stock changes, menu creation). */
+  ...serviceTokenEnv(),
   USER_SERVICE_URL: Url('http://127.0.0.1:8001'),
   RESTAURANT_SERVICE_URL: Url('http://127.0.0.1:8002'),
   CONNECT_TIMEOUT_MS: Millis(500),

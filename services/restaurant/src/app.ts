@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { serviceAuthPlugin } from '@food/service-auth'
 import { createFleetService, type FleetInstance } from '@food/service-kit'
 import { MenuCache } from './cache/menu-cache.ts'
 import { inventoryDelayFault } from './chaos-faults.ts'
@@ -34,6 +35,7 @@ export async function buildApp(config: RestaurantConfig): Promise<FleetInstance>
     },
   })
 
+  await app.register(serviceAuthPlugin, { token: config.SERVICE_TOKEN })
   const prisma = createPrismaClient(app.pg)
   app.addHook('onClose', () => prisma.$disconnect())
   const catalog = new CatalogRepository(prisma)

@@ -1,4 +1,4 @@
-import { loadServiceConfig, serviceEnv } from '@food/config'
+import { loadServiceConfig, serviceEnv, serviceTokenEnv } from '@food/config'
 import { type Static, Type } from '@sinclair/typebox'
 
 export const LOCK_STRATEGIES = ['pessimistic', 'optimistic', 'atomic'] as const
@@ -8,6 +8,8 @@ export type LockStrategyName = (typeof LOCK_STRATEGIES)[number] | typeof UNSAFE_
 
 export const RestaurantConfigSchema = Type.Object({
   ...serviceEnv({ port: 8002, redisKeyPrefix: 'restaurant:' }),
+  /** The credential of the restaurant's internal routes (stock changes, menu creation). */
+  ...serviceTokenEnv(),
   /** The experiment variable: how concurrent stock changes are kept from overselling. */
   STOCK_LOCK_STRATEGY: Type.Union(
     [Type.Literal('pessimistic'), Type.Literal('optimistic'), Type.Literal('atomic'), Type.Literal(UNSAFE_STRATEGY)],

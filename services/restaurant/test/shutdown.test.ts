@@ -1,3 +1,4 @@
+import { serviceAuthorization } from '@food/service-auth'
 import { Redis } from 'ioredis'
 import { describe, expect, inject, it } from 'vitest'
 import { startRestaurantService } from './helpers/restaurant-service.ts'
@@ -14,7 +15,7 @@ describe('graceful shutdown', () => {
       const client = new AbortController()
       const abandoned = fetch(`${service.baseUrl}/inventory/${menu.id}`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...serviceAuthorization(service.config.SERVICE_TOKEN) },
         body: JSON.stringify({ order_id: 'abandoned', quantity: 2, operation: 'reserve' }),
         signal: client.signal,
       }).catch((error: Error) => error.name)

@@ -1,5 +1,6 @@
 import { serviceUnavailable } from '@food/errors'
 import type { ServiceClient } from '@food/http-client'
+import { serviceAuthorization } from '@food/service-auth'
 
 export interface MenuPrice {
   id: number
@@ -20,9 +21,12 @@ interface ErrorAnswer {
 /** The restaurant service as the order service sees it: menu prices and stock changes. */
 export class RestaurantClient {
   readonly #http: ServiceClient
+  readonly #credential: Record<string, string>
 
-  constructor(http: ServiceClient) {
+  /** `serviceToken`: SERVICE_TOKEN, which the restaurant's stock route asks of its callers. */
+  constructor(http: ServiceClient, serviceToken: string) {
     this.#http = http
+    this.#credential = serviceAuthorization(serviceToken)
   }
 
   /** The menu's current name and price; `undefined` when there is no such menu. */
@@ -51,6 +55,7 @@ export class RestaurantClient {
     >({
       method: 'PUT',
       path: `/inventory/${menuId}`,
+      headers: this.#credential,
       body: { order_id: String(orderId), quantity, operation },
     })
     if (response.statusCode === 200) return { ok: true, outcome: response.body.outcome }

@@ -72,7 +72,8 @@ export const createMenuSchema = {
   tags: ['menus'],
   summary: 'Add a menu to a restaurant',
   description:
-    'The load scenarios create menus with the stock they need, so their invariants start from a known value.',
+    'The load scenarios create menus with the stock they need, so their invariants start from a known value. Internal: the caller shows the fleet’s SERVICE_TOKEN as a Bearer token; the gateway never forwards it.',
+  security: [{ bearerAuth: [] }],
   body: Type.Object(
     {
       restaurant_id: Id,
@@ -86,6 +87,7 @@ export const createMenuSchema = {
   response: {
     201: Type.Ref(MenuView, { description: 'The new menu' }),
     400: errorResponse(400),
+    401: errorResponse(401, 'SERVICE_TOKEN_INVALID: not called by one of the fleet’s services'),
     404: errorResponse(404, 'RESTAURANT_NOT_FOUND'),
     503: errorResponse(503),
   },

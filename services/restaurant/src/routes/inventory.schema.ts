@@ -8,11 +8,13 @@ const MenuIdParams = Type.Object({ menuId: Type.Integer({ minimum: 1, maximum: P
 
 export const changeStockSchema = {
   tags: ['inventory'],
-  summary: 'Reserve or restore stock for an order (used by the order service)',
+  summary: 'Reserve or restore stock for an order (the order service only: SERVICE_TOKEN)',
   description: `Runs under the configured locking strategy (\`GET /chaos\` shows it). Idempotent per (order, menu):
 a repeated reserve does not take stock twice; a restore gives back exactly what the order reserved, once;
 a restore for an order that never reserved gives back nothing and bars a later reserve for it.
-Stock never goes below zero: 409 INSUFFICIENT_STOCK with the available quantity, and nothing changes.`,
+Stock never goes below zero: 409 INSUFFICIENT_STOCK with the available quantity, and nothing changes.
+Internal: the caller shows the fleet's SERVICE_TOKEN as a Bearer token; the gateway never forwards it.`,
+  security: [{ bearerAuth: [] }],
   params: MenuIdParams,
   body: Type.Object(
     {
@@ -40,6 +42,7 @@ Stock never goes below zero: 409 INSUFFICIENT_STOCK with the available quantity,
       stock: Type.Integer({ description: 'Stock after the change' }),
     }),
     400: errorResponse(400),
+    401: errorResponse(401, 'SERVICE_TOKEN_INVALID: not called by one of the fleet’s services'),
     404: errorResponse(404, 'MENU_NOT_FOUND'),
     409: errorResponse(
       409,

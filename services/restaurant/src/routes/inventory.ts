@@ -16,7 +16,7 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<InventoryRoutesOptions> 
   app,
   { inventory, menus, pool },
 ) => {
-  app.put('/inventory/:menuId', { schema: changeStockSchema }, async (request) => {
+  app.put('/inventory/:menuId', { schema: changeStockSchema, preHandler: app.requireServiceToken }, async (request) => {
     const { order_id: orderId, quantity, operation } = request.body
     const result = await inventory.change({ menuId: request.params.menuId, orderId, quantity, operation })
     // After commit: a reader that misses now loads the new stock.

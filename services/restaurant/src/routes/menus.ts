@@ -13,7 +13,7 @@ export const menuRoutes: FastifyPluginAsyncTypebox<{ menus: MenuCache; catalog: 
     return reply.header('x-cache', source).send(value)
   })
 
-  app.post('/menus', { schema: createMenuSchema }, async (request, reply) => {
+  app.post('/menus', { schema: createMenuSchema, preHandler: app.requireServiceToken }, async (request, reply) => {
     const { restaurant_id: restaurantId, name, description = '', price, stock } = request.body
     const menu = await catalog.createMenu({ restaurantId, name, description, price, stock })
     if (!menu) throw notFound('RESTAURANT_NOT_FOUND', `No restaurant with id ${restaurantId}`)

@@ -1,4 +1,5 @@
-import { startTestService } from '@food/testing'
+import { serviceAuthorization } from '@food/service-auth'
+import { type CallOptions, startTestService } from '@food/testing'
 import pg from 'pg'
 import { buildApp } from '../../src/app.ts'
 import { loadRestaurantConfig } from '../../src/config.ts'
@@ -9,7 +10,20 @@ export type TestRestaurantService = Awaited<ReturnType<typeof startRestaurantSer
 
 /** The real restaurant service on a free port, with its own database and Redis prefix. */
 export async function startRestaurantService(env: Record<string, string> = {}) {
-  const service = await startTestService({ name: 'restaurant', loadConfig: loadRestaurantConfig, buildApp, env })
+  const started = await startTestService({ name: 'restaurant', loadConfig: loadRestaurantConfig, buildApp, env })
+  // Tests call the internal routes as the order service does, with the service token; a test
+  // that sends its own Authorization header (none, or a wrong one) is answered as such a caller.
+  const credential = serviceAuthorization(started.config.SERVICE_TOKEN)
+  const isInternal = (method: string, path: string) =>
+    (method === 'PUT' && path.startsWith('/inventory/')) || (method === 'POST' && path === '/menus')
+  const service = {
+    ...started,
+    call: (method: string, path: string, init: CallOptions = {}) =>
+      started.call(method, path, {
+        ...init,
+        headers: isInternal(method, path) ? { ...credential, ...init.headers } : init.headers,
+      }),
+  }
   const pool = new pg.Pool({ connectionString: service.databaseUrl, max: 2 })
   // Its idle connections are ended by the database's drop at teardown if they are slow to close.
   pool.on('error', () => {})

@@ -90,6 +90,35 @@ describe('PUT /inventory/{menuId}: restore', () => {
   })
 })
 
+describe('the internal routes: only for the fleet’s services', () => {
+  it.each([
+    ['no credential', { authorization: '' }],
+    ['a user’s kind of token', { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.x' }],
+    ['another secret', { authorization: 'Bearer dev-only-service-token-between-the-fleet-servicez' }],
+    ['the token without Bearer', { authorization: 'dev-only-service-token-between-the-fleet-services' }],
+  ])('answer 401 SERVICE_TOKEN_INVALID to %s, and change nothing', async (_case, headers: Record<string, string>) => {
+    const menu = await service.createMenu(5)
+    const reserve = await service.call('PUT', `/inventory/${menu.id}`, {
+      headers,
+      json: { order_id: 'intruder', quantity: 5, operation: 'reserve' },
+    })
+    expect(reserve.status).toBe(401)
+    expect(reserve.body).toEqual(errorBody('SERVICE_TOKEN_INVALID'))
+    const created = await service.call('POST', '/menus', {
+      headers,
+      json: { restaurant_id: menu.restaurantId, name: 'free food', price: 0, stock: 1000 },
+    })
+    expect(created.status).toBe(401)
+    expect(await service.ledger(menu.id)).toMatchObject({ stock: 5, reserved_units: 0 })
+    expect((await service.call('GET', `/menus?restaurant_id=${menu.restaurantId}`)).body).toHaveLength(1)
+  })
+
+  it('leave reading the stock open (GET /inventory/{menuId})', async () => {
+    const menu = await service.createMenu(5)
+    expect((await service.call('GET', `/inventory/${menu.id}`)).status).toBe(200)
+  })
+})
+
 describe('PUT /inventory/{menuId}: bad input', () => {
   it('answers 404 MENU_NOT_FOUND for an unknown menu, for both operations', async () => {
     for (const operation of ['reserve', 'restore'] as const) {
