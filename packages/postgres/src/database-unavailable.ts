@@ -20,6 +20,25 @@ const NETWORK_CODES = new Set([
   'EPIPE',
 ])
 
+/**
+ * Kinds of the driver adapter's errors that Prisma reports inside another code (a raw query's
+ * P2010 says only "Raw query failed"): a server that cannot be reached or served the connection.
+ */
+const ADAPTER_KINDS = new Set([
+  'DatabaseNotReachable',
+  'DatabaseDoesNotExist',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+])
+
+/** The kind of a Prisma error's driver-adapter cause (`meta.driverAdapterError.cause.kind`), if any. */
+function adapterKindOf(error: object): unknown {
+  const meta =
+    'meta' in error ? (error.meta as { driverAdapterError?: { cause?: { kind?: unknown } } } | undefined) : undefined
+  return meta?.driverAdapterError?.cause?.kind
+}
+
 /** node-postgres says these in words, without a code. */
 const PG_MESSAGES =
   /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/
@@ -33,6 +52,7 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 3) return false
   const code = codeOf(error)
   if (code && (PRISMA_CODES.has(code) || NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true
+  if (ADAPTER_KINDS.has(adapterKindOf(error) as string)) return true
   if (error instanceof Error && PG_MESSAGES.test(error.message)) return true
   return 'cause' in error && isDatabaseUnavailable(error.cause, depth + 1)
 }

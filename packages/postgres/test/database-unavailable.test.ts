@@ -56,6 +56,14 @@ describe('isDatabaseUnavailable, on errors from a real PostgreSQL', () => {
     expect(isDatabaseUnavailable(undefined)).toBe(false)
   })
 
+  it('reads the driver adapter’s kind inside a Prisma raw query’s P2010, as Prisma reports it', () => {
+    const prismaError = (kind: string) =>
+      Object.assign(new Error('Raw query failed'), { code: 'P2010', meta: { driverAdapterError: { cause: { kind } } } })
+    expect(isDatabaseUnavailable(prismaError('DatabaseNotReachable'))).toBe(true)
+    expect(isDatabaseUnavailable(prismaError('ConnectionClosed'))).toBe(true)
+    expect(isDatabaseUnavailable(prismaError('UniqueConstraintViolation'))).toBe(false)
+  })
+
   it('looks through wrappers at their cause', async () => {
     const cause = await thrown(() => query('postgresql://postgres@127.0.0.1:1/postgres', 'SELECT 1'))
     expect(isDatabaseUnavailable(new Error('loading the menu failed', { cause }))).toBe(true)

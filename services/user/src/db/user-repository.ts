@@ -37,8 +37,12 @@ export class UserRepository {
     }
   }
 
-  findByUsername(username: string): Promise<UserRecord | null> {
-    return this.#prisma.user.findUnique({ where: { username } })
+  /** The user of this name, whatever its case (a unique index on lower(username) keeps it to one). */
+  async findByUsername(username: string): Promise<UserRecord | null> {
+    const rows = await this.#prisma.$queryRaw<UserRecord[]>`
+      SELECT id, username, email, password_hash AS "passwordHash", created_at AS "createdAt"
+      FROM users WHERE lower(username) = lower(${username})`
+    return rows[0] ?? null
   }
 
   findById(id: number): Promise<UserRecord | null> {

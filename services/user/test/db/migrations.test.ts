@@ -11,7 +11,8 @@ describe('migrations', () => {
     const client = new pg.Client({ connectionString: database.url })
     await client.connect()
     try {
-      expect(database.applied).toEqual(['20261125000000_create_users'])
+      const migrations = ['20261125000000_create_users', '20261126000000_case_insensitive_usernames']
+      expect(database.applied).toEqual(migrations)
       expect(await database.tables()).toEqual(['_prisma_migrations', 'users'])
       const columns = await client.query(
         `SELECT column_name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position`,
@@ -24,8 +25,12 @@ describe('migrations', () => {
         'created_at',
         'updated_at',
       ])
-      const recorded = await client.query('SELECT migration_name, finished_at FROM "_prisma_migrations"')
-      expect(recorded.rows).toEqual([{ migration_name: '20261125000000_create_users', finished_at: expect.any(Date) }])
+      const recorded = await client.query(
+        'SELECT migration_name, finished_at FROM "_prisma_migrations" ORDER BY migration_name',
+      )
+      expect(recorded.rows).toEqual(migrations.map((name) => ({ migration_name: name, finished_at: expect.any(Date) })))
+      const indexes = await client.query(`SELECT indexdef FROM pg_indexes WHERE indexname = 'users_username_lower_key'`)
+      expect(indexes.rows).toEqual([{ indexdef: expect.stringContaining('lower((username)::text)') }])
       expect((await database.migrateAgain()).applied).toEqual([])
     } finally {
       await client.end()

@@ -41,6 +41,23 @@ describe('POST /signup', () => {
     expect(response.body).toEqual(errorBody('USERNAME_TAKEN'))
   })
 
+  it('answers 409 for a username that is taken in another case, and logs in with any case', async () => {
+    const first = await service.call('POST', '/signup', { json: { username: 'CaseyJones', password: 'casey-pass' } })
+    expect(first.status).toBe(201)
+    for (const username of ['caseyjones', 'CASEYJONES', 'caseyJones']) {
+      const impostor = await service.call('POST', '/signup', { json: { username, password: 'another' } })
+      expect(impostor.status).toBe(409)
+      expect(impostor.body).toEqual(errorBody('USERNAME_TAKEN'))
+    }
+    const login = await service.call('POST', '/login', { json: { username: 'caseyjones', password: 'casey-pass' } })
+    expect(login.status).toBe(200)
+    const validated = await service.call('POST', '/validate', {
+      headers: { authorization: `Bearer ${login.body.access_token}` },
+    })
+    // The user keeps the spelling they chose.
+    expect(validated.body).toMatchObject({ user_id: first.body.id, username: 'CaseyJones' })
+  })
+
   it('answers 409 for an email that is taken, whatever its case', async () => {
     await service.call('POST', '/signup', { json: { username: 'bob1', password: 'pass', email: 'bob@example.com' } })
     const response = await service.call('POST', '/signup', {
