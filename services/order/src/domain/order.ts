@@ -7,18 +7,27 @@
  *
  * Beside the status, `stock_status` says what the order holds of the restaurant's stock:
  * reserving → reserved → kept (CONFIRMED), or → releasing → released (FAILED, CANCELLED).
+ * `release_refused` is the exception an operator must look at: the restaurant refused to take
+ * the units back (it holds another quantity for this order), so they are not recorded as given back.
  * An order is settled when it is CONFIRMED and kept, or FAILED/CANCELLED and released.
+ * Each set is defined once here; the types and the API's schemas are derived from it.
  */
-export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'FAILED' | 'CANCELLED'
-export type PaymentStatus = 'pending' | 'paid' | 'failed' | 'skipped' | 'refunded'
-export type StockStatus = 'reserving' | 'reserved' | 'kept' | 'releasing' | 'released'
-export type FailureReason =
-  | 'user_invalid'
-  | 'user_unavailable'
-  | 'out_of_stock'
-  | 'inventory_unavailable'
-  | 'payment_failed'
-  | 'abandoned'
+export const ORDER_STATUSES = ['PENDING', 'CONFIRMED', 'FAILED', 'CANCELLED'] as const
+export const PAYMENT_STATUSES = ['pending', 'paid', 'failed', 'skipped', 'refunded'] as const
+export const STOCK_STATUSES = ['reserving', 'reserved', 'kept', 'releasing', 'released', 'release_refused'] as const
+export const FAILURE_REASONS = [
+  'user_invalid',
+  'user_unavailable',
+  'out_of_stock',
+  'inventory_unavailable',
+  'inventory_refused',
+  'payment_failed',
+  'abandoned',
+] as const
+export type OrderStatus = (typeof ORDER_STATUSES)[number]
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number]
+export type StockStatus = (typeof STOCK_STATUSES)[number]
+export type FailureReason = (typeof FAILURE_REASONS)[number]
 
 export interface OrderLine {
   menuId: number

@@ -1,7 +1,13 @@
 import { errorResponse } from '@food/errors'
 import { POSTGRES_INT_MAX } from '@food/postgres'
 import { Type } from '@sinclair/typebox'
-import { MAX_QUANTITY_PER_MENU } from '../domain/order.ts'
+import {
+  FAILURE_REASONS,
+  MAX_QUANTITY_PER_MENU,
+  ORDER_STATUSES,
+  PAYMENT_STATUSES,
+  STOCK_STATUSES,
+} from '../domain/order.ts'
 
 const Id = Type.Integer({ minimum: 1, maximum: POSTGRES_INT_MAX, examples: [1] })
 const security = [{ bearerAuth: [] }]
@@ -12,27 +18,18 @@ export const OrderView = Type.Object(
     user_id: Type.Integer({ examples: [1] }),
     total_price: Type.Integer({ description: 'Korean won', examples: [18000] }),
     status: Type.Union(
-      ['PENDING', 'CONFIRMED', 'FAILED', 'CANCELLED'].map((status) => Type.Literal(status)),
+      ORDER_STATUSES.map((status) => Type.Literal(status)),
       { description: 'PENDING → CONFIRMED → CANCELLED, or PENDING → FAILED' },
     ),
-    payment_status: Type.Union(
-      ['pending', 'paid', 'failed', 'skipped', 'refunded'].map((status) => Type.Literal(status)),
-    ),
+    payment_status: Type.Union(PAYMENT_STATUSES.map((status) => Type.Literal(status))),
     stock_status: Type.Union(
-      ['reserving', 'reserved', 'kept', 'releasing', 'released'].map((status) => Type.Literal(status)),
-      { description: 'What the order holds of the restaurant’s stock' },
+      STOCK_STATUSES.map((status) => Type.Literal(status)),
+      {
+        description:
+          'What the order holds of the restaurant’s stock; release_refused: the restaurant refused the units back (an operator must look)',
+      },
     ),
-    failure_reason: Type.Union([
-      ...[
-        'user_invalid',
-        'user_unavailable',
-        'out_of_stock',
-        'inventory_unavailable',
-        'payment_failed',
-        'abandoned',
-      ].map((reason) => Type.Literal(reason)),
-      Type.Null(),
-    ]),
+    failure_reason: Type.Union([...FAILURE_REASONS.map((reason) => Type.Literal(reason)), Type.Null()]),
     address: Type.String({ examples: ['서울 강남구 테헤란로 1'] }),
     phone: Type.String({ examples: ['010-1234-5678'] }),
     created_at: Type.String({ format: 'date-time' }),
@@ -87,7 +84,10 @@ are merged. With an Idempotency-Key, a repeat of the same request by the same us
     201: Type.Ref(OrderView, { description: 'The order: CONFIRMED, or FAILED with payment_status failed' }),
     400: errorResponse(400, 'VALIDATION_ERROR, UNKNOWN_MENU, QUANTITY_TOO_LARGE or ORDER_TOTAL_TOO_LARGE'),
     401: errorResponse(401),
-    409: errorResponse(409, 'OUT_OF_STOCK: details name the menu and what is left; the order is stored FAILED'),
+    409: errorResponse(
+      409,
+      'OUT_OF_STOCK: details name the menu and what is left; STOCK_REFUSED: the restaurant refused the reservation (details.refusal); the order is stored FAILED',
+    ),
     503: errorResponse(
       503,
       'DEPENDENCY_UNAVAILABLE: the restaurant or user service is down, any stock taken is given back; DATABASE_UNAVAILABLE: the order database is down',

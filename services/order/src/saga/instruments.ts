@@ -12,7 +12,7 @@ export function createSagaInstruments(registry: MetricsRegistry) {
     }),
     releases: new Counter({
       name: 'order_stock_releases_total',
-      help: 'Attempts to give an order’s stock back, by outcome (released, deferred to the recoverer)',
+      help: 'Attempts to give an order’s stock back, by outcome (released, deferred to the recoverer, release_refused)',
       labelNames: ['outcome'] as const,
       registers,
     }),

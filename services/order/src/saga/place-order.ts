@@ -173,6 +173,19 @@ function reserveFailure(orderId: number, results: ReserveResult[]): { reason: Fa
       }
     }
   }
+  for (const result of results) {
+    // Another refusal (the reservation was voided or holds another quantity) is the restaurant's
+    // considered answer, not an outage: a conflict, said as such.
+    if (result.status === 'fulfilled' && !result.value.ok && result.value.statusCode < 500) {
+      return {
+        reason: 'inventory_refused',
+        error: conflict('STOCK_REFUSED', `The restaurant refused the reservation: ${result.value.message}`, {
+          order_id: orderId,
+          refusal: result.value.code,
+        }),
+      }
+    }
+  }
   const details = { order_id: orderId, dependency: 'restaurant' }
   const timedOut = results.some(
     (result) => result.status === 'rejected' && result.reason instanceof AppError && result.reason.statusCode === 504,

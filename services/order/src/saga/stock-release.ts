@@ -34,7 +34,7 @@ export class StockRelease {
     this.#options = options
   }
 
-  /** True when every item is back and the order is `released`. */
+  /** True when every item is back and the order is `released` (false: deferred, or `release_refused`). */
   release(order: OrderRecord, attempts = this.#options.attempts): Promise<boolean> {
     return this.#options.step('release_stock', { 'order.id': order.id }, async (span) => {
       const released = await this.#release(order, attempts)
@@ -46,23 +46,27 @@ export class StockRelease {
   async #release(order: OrderRecord, attempts: number): Promise<boolean> {
     const { transitions, backoffMs, instruments, log } = this.#options
     let pending = order.items
+    let refused = false
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      const failed = await Promise.all(
+      const outcomes = await Promise.all(
         pending.map((item) =>
           this.#restore(order.id, item).then(
-            () => undefined,
+            (outcome) => ({ item, outcome }),
             (error: Error) => {
               log.warn({ order_id: order.id, menu_id: item.menuId, err: error }, 'restore failed, will retry')
-              return item
+              return { item, outcome: 'failed' as const }
             },
           ),
         ),
       )
-      pending = failed.filter((item): item is OrderItemRecord => item !== undefined)
+      refused ||= outcomes.some(({ outcome }) => outcome === 'refused')
+      pending = outcomes.filter(({ outcome }) => outcome === 'failed').map(({ item }) => item)
       if (pending.length === 0) {
-        await transitions.move(order.id, { stockStatus: 'releasing' }, { stockStatus: 'released', nextAttemptAt: null })
-        instruments.releases.inc({ outcome: 'released' })
-        return true
+        // A refused restore gave nothing back: the order must not say its units are back.
+        const stockStatus = refused ? 'release_refused' : 'released'
+        await transitions.move(order.id, { stockStatus: 'releasing' }, { stockStatus, nextAttemptAt: null })
+        instruments.releases.inc({ outcome: stockStatus })
+        return !refused
       }
       if (attempt < attempts) await sleep(retryDelayMs(backoffMs, attempt - 1))
     }
@@ -77,14 +81,15 @@ export class StockRelease {
     return false
   }
 
-  async #restore(orderId: number, item: OrderItemRecord): Promise<void> {
+  /** `restored` (or nothing to give back), or `refused` for good; a failure to be retried throws. */
+  async #restore(orderId: number, item: OrderItemRecord): Promise<'restored' | 'refused'> {
     const { restaurant, restoreFailsByChaos, instruments, log } = this.#options
     if (restoreFailsByChaos()) throw new Error('restore failed by chaos (POST /chaos/restore_fail)')
     const answer = await restaurant.changeStock(item.menuId, orderId, item.quantity, 'restore')
-    if (!answer.ok) {
-      // A refusal is final (the menu is gone, or quantities disagree): retrying cannot help.
-      instruments.refusedRestores.inc({ code: answer.code })
-      log.error({ order_id: orderId, menu_id: item.menuId, code: answer.code }, 'restaurant refused a restore')
-    }
+    if (answer.ok) return 'restored'
+    // A refusal is final (the menu is gone, or quantities disagree): retrying cannot help.
+    instruments.refusedRestores.inc({ code: answer.code })
+    log.error({ order_id: orderId, menu_id: item.menuId, code: answer.code }, 'restaurant refused a restore')
+    return 'refused'
   }
 }

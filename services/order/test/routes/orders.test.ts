@@ -1,3 +1,4 @@
+import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { errorBody, startFleet, type TestFleet } from '../helpers/fleet.ts'
 
@@ -120,6 +121,45 @@ describe('POST /orders', () => {
     expect(await fleet.restaurant.ledger(scarce.id)).toMatchObject({ stock: 1, reserved_units: 0 })
     const failed = await fleet.order.call('GET', `/orders/${response.body.error.details.order_id}`, { headers })
     expect(failed.body).toMatchObject({ status: 'FAILED', failure_reason: 'out_of_stock', stock_status: 'released' })
+  })
+
+  it('answers 409 STOCK_REFUSED, not 503, when the restaurant refuses the reservation, and takes nothing', async () => {
+    const menu = await fleet.restaurant.createMenu(10)
+    const db = new pg.Client({ connectionString: fleet.order.databaseUrl })
+    await db.connect()
+    try {
+      const { rows } = await db.query<{ next: string }>(
+        'SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END AS next FROM orders_id_seq',
+      )
+      // A restore that overtook the next order's reserve voided it: the restaurant will refuse it.
+      expect((await fleet.restaurant.restore(menu.id, String(rows[0]?.next), 1)).body.outcome).toBe('voided')
+      const { headers } = await fleet.login()
+      const response = await fleet.placeOrder(headers, [{ menu_id: menu.id, quantity: 1 }])
+      expect(response.status).toBe(409)
+      expect(response.body).toEqual(errorBody('STOCK_REFUSED'))
+      expect(response.body.error.details).toMatchObject({ refusal: 'RESERVATION_CLOSED' })
+      const stored = await fleet.order.call('GET', `/orders/${response.body.error.details.order_id}`, { headers })
+      expect(stored.body).toMatchObject({ status: 'FAILED', failure_reason: 'inventory_refused' })
+      expect((await fleet.restaurant.ledger(menu.id)).stock).toBe(10)
+    } finally {
+      await db.end()
+    }
+  })
+
+  it('does not record units as given back when the restaurant refuses the restore: release_refused', async () => {
+    const menu = await fleet.restaurant.createMenu(10)
+    const { headers } = await fleet.login()
+    const placed = await fleet.placeOrder(headers, [{ menu_id: menu.id, quantity: 2 }])
+    expect(placed.body.status).toBe('CONFIRMED')
+    // The two sides now disagree on the quantity (as after a hand edit): the restaurant refuses.
+    const db = new pg.Client({ connectionString: fleet.order.databaseUrl })
+    await db.connect()
+    await db.query('UPDATE order_items SET quantity = 3 WHERE order_id = $1', [placed.body.id])
+    await db.end()
+    const cancelled = await fleet.order.call('POST', `/orders/${placed.body.id}/cancel`, { headers })
+    expect(cancelled.status).toBe(200)
+    expect(cancelled.body).toMatchObject({ status: 'CANCELLED', stock_status: 'release_refused' })
+    expect((await fleet.restaurant.ledger(menu.id)).stock).toBe(8)
   })
 
   it('returns the same order for a repeated Idempotency-Key', async () => {
