@@ -1,9 +1,11 @@
 import formBody from '@fastify/formbody'
 import { createFleetService, type FleetInstance } from '@food/service-kit'
+import { LoginAttempts } from './cache/login-attempts.ts'
 import { ProfileCache } from './cache/profile-cache.ts'
 import type { UserConfig } from './config.ts'
 import { createPrismaClient } from './db/prisma-client.ts'
 import { UserRepository } from './db/user-repository.ts'
+import { HashGate } from './domain/hash-gate.ts'
 import { jwtAuthPlugin } from './plugins/jwt-auth.ts'
 import { authRoutes } from './routes/auth.ts'
 import { userRoutes } from './routes/users.ts'
@@ -34,7 +36,17 @@ export async function buildApp(config: UserConfig): Promise<FleetInstance> {
 
   await app.register(formBody)
   await app.register(jwtAuthPlugin, { secret: config.JWT_SECRET, expiresInSeconds: config.JWT_EXPIRES_IN_S })
-  await app.register(authRoutes, { users, profiles, tokenLifetimeSeconds: config.JWT_EXPIRES_IN_S })
+  const attempts = new LoginAttempts(
+    app.redis,
+    {
+      perAccount: config.LOGIN_MAX_FAILURES,
+      perAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      windowSeconds: config.LOGIN_FAILURE_WINDOW_S,
+    },
+    app.log,
+  )
+  const hashes = new HashGate({ running: config.PASSWORD_HASH_CONCURRENCY, waiting: config.PASSWORD_HASH_QUEUE })
+  await app.register(authRoutes, { users, profiles, attempts, hashes, tokenLifetimeSeconds: config.JWT_EXPIRES_IN_S })
   await app.register(userRoutes, { profiles })
   return app
 }

@@ -9,6 +9,14 @@ export const UserConfigSchema = Type.Object({
   JWT_SECRET: Type.String({ minLength: 32, default: DEV_JWT_SECRET }),
   JWT_EXPIRES_IN_S: Type.Integer({ default: 3600, minimum: 60, maximum: 7 * 86_400 }),
   PROFILE_CACHE_TTL_S: Type.Integer({ default: 60, minimum: 1, maximum: 86_400 }),
+  /** Failed logins an account may have in a window before every login to it waits for the window's end. */
+  LOGIN_MAX_FAILURES: Type.Integer({ default: 10, minimum: 1, maximum: 1_000_000 }),
+  /** The same per client address (across accounts). */
+  LOGIN_MAX_FAILURES_PER_ADDRESS: Type.Integer({ default: 100, minimum: 1, maximum: 1_000_000 }),
+  LOGIN_FAILURE_WINDOW_S: Type.Integer({ default: 900, minimum: 1, maximum: 86_400 }),
+  /** Password hashes (scrypt) computed at once, and how many more may wait before 503 AUTH_BUSY. */
+  PASSWORD_HASH_CONCURRENCY: Type.Integer({ default: 4, minimum: 1, maximum: 64 }),
+  PASSWORD_HASH_QUEUE: Type.Integer({ default: 256, minimum: 0, maximum: 100_000 }),
 })
 
 export type UserConfig = Static<typeof UserConfigSchema>

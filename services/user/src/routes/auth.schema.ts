@@ -34,7 +34,7 @@ export const signupSchema = {
     201: AccountView,
     400: errorResponse(400),
     409: errorResponse(409, 'USERNAME_TAKEN or EMAIL_TAKEN'),
-    503: errorResponse(503),
+    503: errorResponse(503, 'AUTH_BUSY (too many password hashes at once) or DATABASE_UNAVAILABLE'),
   },
 }
 
@@ -56,7 +56,11 @@ export const loginSchema = {
     }),
     400: errorResponse(400),
     401: errorResponse(401, 'INVALID_CREDENTIALS, the same for an unknown user and a wrong password'),
-    503: errorResponse(503),
+    429: errorResponse(
+      429,
+      'TOO_MANY_ATTEMPTS: the account or this address used up its failed logins; Retry-After says when to try again',
+    ),
+    503: errorResponse(503, 'AUTH_BUSY (too many password checks at once) or DATABASE_UNAVAILABLE'),
   },
 }
 

@@ -1,9 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { conflict, unauthorized } from '@food/errors'
+import { AppError, conflict, unauthorized } from '@food/errors'
 import { isRowId } from '@food/postgres'
+import type { LoginAttempts } from '../cache/login-attempts.ts'
 import type { ProfileCache } from '../cache/profile-cache.ts'
 import { DuplicateUserError, type UserRepository } from '../db/user-repository.ts'
+import type { HashGate } from '../domain/hash-gate.ts'
+import { decideLogin } from '../domain/login-throttle.ts'
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../domain/password.ts'
 import { normaliseEmail, toAccountView } from '../domain/user.ts'
 import { loginSchema, signupSchema, validateSchema } from './auth.schema.ts'
@@ -11,6 +14,8 @@ import { loginSchema, signupSchema, validateSchema } from './auth.schema.ts'
 export interface AuthRoutesOptions {
   users: UserRepository
   profiles: ProfileCache
+  attempts: LoginAttempts
+  hashes: HashGate
   tokenLifetimeSeconds: number
 }
 
@@ -18,7 +23,7 @@ const INVALID_CREDENTIALS = unauthorized('INVALID_CREDENTIALS', 'Invalid usernam
 
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
   app,
-  { users, profiles, tokenLifetimeSeconds },
+  { users, profiles, attempts, hashes, tokenLifetimeSeconds },
 ) => {
   app.post('/signup', { schema: signupSchema }, async (request, reply) => {
     const { username, password, email } = request.body
@@ -26,7 +31,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
       const user = await users.create({
         username,
         email: normaliseEmail(email),
-        passwordHash: await hashPassword(password),
+        passwordHash: await hashes.run(() => hashPassword(password)),
       })
       return reply.code(201).send(toAccountView(user))
     } catch (error) {
@@ -40,11 +45,23 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
     }
   })
 
-  app.post('/login', { schema: loginSchema }, async (request) => {
+  app.post('/login', { schema: loginSchema }, async (request, reply) => {
     const { username, password } = request.body
+    const decision = decideLogin(await attempts.counts(username, request.ip), attempts.limits)
+    if (!decision.allowed) {
+      reply.header('retry-after', String(decision.retryAfterSeconds))
+      throw new AppError(429, 'TOO_MANY_ATTEMPTS', 'Too many failed logins; try again later', {
+        retry_after_s: decision.retryAfterSeconds,
+      })
+    }
     const user = await users.findByUsername(username)
-    const passwordMatches = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash))
-    if (!user || !passwordMatches) throw INVALID_CREDENTIALS
+    const stored = user?.passwordHash ?? (await dummyPasswordHash)
+    const passwordMatches = await hashes.run(() => verifyPassword(password, stored))
+    if (!user || !passwordMatches) {
+      await attempts.failed(username, request.ip)
+      throw INVALID_CREDENTIALS
+    }
+    await attempts.succeeded(username)
     const accessToken = await app.jwt.sign({ sub: String(user.id), username: user.username })
     return { access_token: accessToken, token_type: 'bearer' as const, expires_in: tokenLifetimeSeconds }
   })

@@ -297,3 +297,51 @@ describe('POST /validate', () => {
     expect(response.body).toEqual(errorBody('VALIDATION_ERROR'))
   })
 })
+
+describe('login throttling', () => {
+  let throttled: Awaited<ReturnType<typeof startUserService>>
+  beforeAll(async () => {
+    throttled = await startUserService({ LOGIN_MAX_FAILURES: '3' })
+  })
+  afterAll(() => throttled.close())
+
+  const login = (username: string, password: string) =>
+    throttled.call('POST', '/login', { json: { username, password } })
+
+  it('refuses an account, even its right password, once it used up its failures, and says when to retry', async () => {
+    const user = await throttled.createUser('the-right-one')
+    for (let i = 0; i < 3; i++) expect((await login(user.username, 'wrong')).status).toBe(401)
+    const refused = await login(user.username, 'the-right-one')
+    expect(refused.status).toBe(429)
+    expect(refused.body).toEqual(errorBody('TOO_MANY_ATTEMPTS'))
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(800)
+    // In any case of its name.
+    expect((await login(user.username.toUpperCase(), 'the-right-one')).status).toBe(429)
+  })
+
+  it('clears an account’s failures when its right password is given in time', async () => {
+    const user = await throttled.createUser('remembered')
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 2; i++) expect((await login(user.username, 'wrong')).status).toBe(401)
+      expect((await login(user.username, 'remembered')).status).toBe(200)
+    }
+  })
+})
+
+describe('login throttling per address', () => {
+  let throttled: Awaited<ReturnType<typeof startUserService>>
+  beforeAll(async () => {
+    throttled = await startUserService({ LOGIN_MAX_FAILURES_PER_ADDRESS: '4' })
+  })
+  afterAll(() => throttled.close())
+
+  it('refuses an address that used up its failures across accounts, whatever account it tries next', async () => {
+    const user = await throttled.createUser('untouched')
+    for (const name of ['alpha', 'bravo', 'charlie', 'delta']) {
+      expect((await throttled.call('POST', '/login', { json: { username: name, password: 'guess' } })).status).toBe(401)
+    }
+    const refused = await throttled.call('POST', '/login', { json: { username: user.username, password: 'untouched' } })
+    expect(refused.status).toBe(429)
+    expect(refused.body).toEqual(errorBody('TOO_MANY_ATTEMPTS'))
+  })
+})
