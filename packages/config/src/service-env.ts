@@ -27,6 +27,11 @@ export function serviceEnv(defaults: ServiceEnvDefaults) {
     LOG_FILE: Type.Optional(Type.String({ minLength: 1 })),
     DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
     DATABASE_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
+    /** How long a request waits for a free connection of the pool before 503 DATABASE_BUSY. */
+    DATABASE_POOL_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 10, maximum: 600_000 }),
+    /** PostgreSQL's statement_timeout and lock_timeout: no query, and no wait for a row lock, runs unbounded. */
+    DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 10, maximum: 3_600_000 }),
+    DATABASE_LOCK_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 10, maximum: 3_600_000 }),
     REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', pattern: '^rediss?://' }),
     REDIS_KEY_PREFIX: Type.String({ default: defaults.redisKeyPrefix }),
     REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ default: 250, minimum: 10, maximum: 10_000 }),

@@ -60,3 +60,27 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
 /** Answers a request that needed PostgreSQL while it is down with 503, never a bare 500. */
 export const translateDatabaseUnavailable = (error: Error): AppError | undefined =>
   isDatabaseUnavailable(error) ? serviceUnavailable('DATABASE_UNAVAILABLE', 'The database is unavailable') : undefined
+
+/** What pg-pool says when no connection came free within its connectionTimeoutMillis. */
+export const isPoolCheckoutTimeout = (error: unknown): boolean =>
+  error instanceof Error && /^timeout exceeded when trying to connect/.test(error.message)
+
+/** statement_timeout (57014, query canceled) and lock_timeout (55P03, lock not available). */
+const TIMEOUT_SQLSTATES = new Set(['57014', '55P03'])
+
+/** The SQLSTATE of a pg error, or of the PostgreSQL error inside a Prisma one, following causes. */
+function sqlStateOf(error: unknown, depth = 0): string | undefined {
+  if (typeof error !== 'object' || error === null || depth > 3) return undefined
+  const meta = 'meta' in error ? (error.meta as { driverAdapterError?: { cause?: { code?: unknown } } }) : undefined
+  const inPrisma = meta?.driverAdapterError?.cause?.code
+  if (typeof inPrisma === 'string') return inPrisma
+  const code = codeOf(error)
+  if (code && /^[0-9A-Z]{5}$/.test(code)) return code
+  return 'cause' in error ? sqlStateOf(error.cause, depth + 1) : undefined
+}
+
+/** A query or lock wait that PostgreSQL ended at its timeout: 503, the request may be tried again. */
+export const translateDatabaseTimeout = (error: Error): AppError | undefined =>
+  TIMEOUT_SQLSTATES.has(sqlStateOf(error) ?? '')
+    ? serviceUnavailable('DATABASE_TIMEOUT', 'The database did not finish in time (statement or lock timeout)')
+    : undefined

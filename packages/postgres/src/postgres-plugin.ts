@@ -1,9 +1,13 @@
-import type {} from '@food/errors'
+import { serviceUnavailable } from '@food/errors'
 import type {} from '@food/health'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import pg from 'pg'
-import { translateDatabaseUnavailable } from './database-unavailable.ts'
+import {
+  isPoolCheckoutTimeout,
+  translateDatabaseTimeout,
+  translateDatabaseUnavailable,
+} from './database-unavailable.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,6 +19,10 @@ declare module 'fastify' {
 export interface PostgresPluginOptions {
   url: string
   poolMax: number
+  /** Wait for a free connection before giving up (503 DATABASE_BUSY). */
+  poolTimeoutMs: number
+  statementTimeoutMs: number
+  lockTimeoutMs: number
   /** Shown in pg_stat_activity, so a DBA sees which service holds a lock. */
   applicationName: string
 }
@@ -23,13 +31,24 @@ const postgres: FastifyPluginAsync<PostgresPluginOptions> = async (app, options)
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax,
-    connectionTimeoutMillis: 5000,
+    connectionTimeoutMillis: options.poolTimeoutMs,
     application_name: options.applicationName,
+    // Set on every connection: a slow query or a long wait for a row lock ends with an error
+    // (503 DATABASE_TIMEOUT) instead of holding a connection and a request without bound.
+    statement_timeout: options.statementTimeoutMs,
+    lock_timeout: options.lockTimeoutMs,
   })
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', (error) => app.log.warn({ err: error }, 'idle PostgreSQL client failed'))
   app.decorate('pg', pool)
   app.health.addCheck('postgres', () => pool.query('SELECT 1'))
+  // A full pool is not a database down: every connection is busy (with slow work or held locks).
+  app.addErrorTranslator((error) =>
+    isPoolCheckoutTimeout(error) && pool.totalCount >= options.poolMax
+      ? serviceUnavailable('DATABASE_BUSY', 'Every database connection of this service is in use; try again')
+      : undefined,
+  )
+  app.addErrorTranslator(translateDatabaseTimeout)
   app.addErrorTranslator(translateDatabaseUnavailable)
   app.addHook('onClose', async () => {
     await pool.end()

@@ -115,6 +115,9 @@ export async function createFleetService(options: FleetServiceOptions): Promise<
   await app.register(postgresPlugin, {
     url: config.DATABASE_URL,
     poolMax: config.DATABASE_POOL_MAX,
+    poolTimeoutMs: config.DATABASE_POOL_TIMEOUT_MS,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    lockTimeoutMs: config.DATABASE_LOCK_TIMEOUT_MS,
     applicationName: `${options.name}-service`,
   })
   await app.register(redisPlugin, {

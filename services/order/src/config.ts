@@ -20,8 +20,11 @@ export const OrderConfigSchema = Type.Object({
   PENDING_TIMEOUT_S: Type.Integer({ default: 30, minimum: 1, maximum: 86_400 }),
   RECOVERY_ENABLED: Type.Boolean({ default: true }),
   RECOVERY_INTERVAL_MS: Millis(5000),
-  /** Restores tried in the request before the recoverer takes over. */
-  RELEASE_ATTEMPTS: Type.Integer({ default: 3, minimum: 1, maximum: 20 }),
+  /**
+   * Restores tried in the request before the recoverer takes over (with backoff): one, so a
+   * restaurant that is down costs a failing order one timeout, not one per retry.
+   */
+  RELEASE_ATTEMPTS: Type.Integer({ default: 1, minimum: 1, maximum: 20 }),
   RELEASE_BACKOFF_MS: Millis(100),
 })
 
