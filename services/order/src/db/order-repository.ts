@@ -7,6 +7,7 @@ export interface NewOrder {
   address: string
   phone: string
   idempotencyKey: string | null
+  requestHash: string | null
   totalPrice: number
   items: { menuId: number; quantity: number; price: number; name: string }[]
 }
@@ -52,6 +53,7 @@ export class OrderRepository {
           address: order.address,
           phone: order.phone,
           idempotencyKey: order.idempotencyKey,
+          requestHash: order.requestHash,
           items: { create: order.items },
         },
         include: WITH_ITEMS,
@@ -73,6 +75,18 @@ export class OrderRepository {
       where: { userId_idempotencyKey: { userId, idempotencyKey } },
       include: WITH_ITEMS,
     })
+  }
+
+  /**
+   * Lets a FAILED order give up its Idempotency-Key, so that a retry of the request can place a
+   * new order under it; false when the order is no longer FAILED or has no key.
+   */
+  async releaseIdempotencyKey(id: number): Promise<boolean> {
+    const { count } = await this.#prisma.order.updateMany({
+      where: { id, status: 'FAILED', idempotencyKey: { not: null } },
+      data: { idempotencyKey: null },
+    })
+    return count === 1
   }
 
   async listByUser(userId: number, limit: number, offset: number): Promise<{ orders: OrderRecord[]; total: number }> {

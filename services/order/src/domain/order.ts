@@ -51,6 +51,7 @@ export interface OrderRecord {
   address: string
   phone: string
   releaseAttempts: number
+  requestHash: string | null
   createdAt: Date
   updatedAt: Date
   items: OrderItemRecord[]

@@ -56,7 +56,10 @@ export const placeOrderSchema = {
 order PENDING, reserves the stock, takes the (simulated) payment. **201** with the order when it is CONFIRMED,
 and also when the payment failed (status FAILED, payment_status failed, stock given back). 409 OUT_OF_STOCK,
 401 for a bad token, 503/504 when a service it needs is down or too slow (stock given back). Repeated menu ids
-are merged. With an Idempotency-Key, a repeat of the same request by the same user returns the same order.`,
+are merged. With an Idempotency-Key, a repeat of the same request by the same user returns the same order
+(header Idempotent-Replayed: true), and the key with another request is 422 IDEMPOTENCY_KEY_REUSED; a repeat
+while the first is still running is 409 IDEMPOTENCY_KEY_IN_USE; a repeat of one that failed out of stock or on a
+dependency (409/503/504) places the order anew.`,
   security,
   headers: Type.Object({
     'idempotency-key': Type.Optional(
@@ -86,8 +89,9 @@ are merged. With an Idempotency-Key, a repeat of the same request by the same us
     401: errorResponse(401),
     409: errorResponse(
       409,
-      'OUT_OF_STOCK: details name the menu and what is left; STOCK_REFUSED: the restaurant refused the reservation (details.refusal); the order is stored FAILED',
+      'OUT_OF_STOCK: details name the menu and what is left; STOCK_REFUSED: the restaurant refused the reservation (details.refusal); the order is stored FAILED. IDEMPOTENCY_KEY_IN_USE: a request with this key is still running',
     ),
+    422: errorResponse(422, 'IDEMPOTENCY_KEY_REUSED: this Idempotency-Key was used with another request'),
     503: errorResponse(
       503,
       'DEPENDENCY_UNAVAILABLE: the restaurant or user service is down, any stock taken is given back; DATABASE_UNAVAILABLE: the order database is down',

@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { RestaurantClient, StockAnswer } from '../clients/restaurant-client.ts'
 import type { Caller } from '../clients/user-client.ts'
 import { DuplicateIdempotencyKeyError, type OrderRepository } from '../db/order-repository.ts'
+import { decideRepeat, requestHash } from '../domain/idempotency.ts'
 import { type FailureReason, type OrderLine, type OrderRecord, totalPrice } from '../domain/order.ts'
 import type { OrderTransitions } from './order-transitions.ts'
 import type { SagaStep } from './saga-step.ts'
@@ -45,9 +46,13 @@ export class PlaceOrder {
 
   async run(caller: Caller, input: PlaceOrderInput): Promise<{ order: OrderRecord; replayed: boolean }> {
     const { orders } = this.#options
-    if (input.idempotencyKey) {
+    const hash = input.idempotencyKey ? requestHash(input) : null
+    if (input.idempotencyKey && hash) {
       const existing = await orders.findByIdempotencyKey(caller.userId, input.idempotencyKey)
-      if (existing) return { order: existing, replayed: true }
+      if (existing) {
+        const replay = await this.#repeat(existing, hash)
+        if (replay) return { order: replay, replayed: true }
+      }
     }
     const { step } = this.#options
     const items = await step('price', { 'order.items': input.lines.length }, () => this.#price(input.lines))
@@ -59,6 +64,7 @@ export class PlaceOrder {
           address: input.address,
           phone: input.phone,
           idempotencyKey: input.idempotencyKey,
+          requestHash: hash,
           items,
           totalPrice: totalPrice(items),
         })
@@ -66,14 +72,52 @@ export class PlaceOrder {
         return stored
       })
     } catch (error) {
-      if (!(error instanceof DuplicateIdempotencyKeyError) || !input.idempotencyKey) throw error
-      // A concurrent request with the same key stored it first: answer with that order.
+      if (!(error instanceof DuplicateIdempotencyKeyError) || !input.idempotencyKey || !hash) throw error
+      // A concurrent request with the same key stored it first: it is still running (409), or
+      // it finished meanwhile and is answered as any repeat.
       const existing = await orders.findByIdempotencyKey(caller.userId, input.idempotencyKey)
-      if (!existing) throw error
-      return { order: existing, replayed: true }
+      const replay = existing ? await this.#repeat(existing, hash) : undefined
+      if (!replay)
+        throw conflict(
+          'IDEMPOTENCY_KEY_IN_USE',
+          'A request with this Idempotency-Key is being retried at once; try again',
+        )
+      return { order: replay, replayed: true }
     }
     const placed = await this.#reserveAndPay(order)
     return { order: placed, replayed: false }
+  }
+
+  /**
+   * A repeat of an earlier request under the same Idempotency-Key: the order to answer with, or
+   * undefined when the request is to be placed anew (its earlier attempt failed and let go of the key).
+   */
+  async #repeat(existing: OrderRecord, hash: string): Promise<OrderRecord | undefined> {
+    switch (decideRepeat(existing, hash)) {
+      case 'replay':
+        return existing
+      case 'mismatch':
+        throw new AppError(
+          422,
+          'IDEMPOTENCY_KEY_REUSED',
+          'This Idempotency-Key was already used with another request',
+          {
+            order_id: existing.id,
+          },
+        )
+      case 'in_progress':
+        throw conflict(
+          'IDEMPOTENCY_KEY_IN_USE',
+          'A request with this Idempotency-Key is still running; try again shortly',
+          {
+            order_id: existing.id,
+          },
+        )
+      case 'retry':
+        // If another retry took the key first, this one meets it as a duplicate when storing.
+        await this.#options.orders.releaseIdempotencyKey(existing.id)
+        return undefined
+    }
   }
 
   async #price(lines: OrderLine[]) {

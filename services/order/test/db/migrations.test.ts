@@ -10,7 +10,11 @@ describe('migrations', () => {
   it('create the order tables on an empty database, once', async () => {
     const database = await freshMigratedDatabase(inject('postgresUrl'), 'order_migrations', MIGRATIONS)
     try {
-      expect(database.applied).toEqual(['20261125000000_create_orders', '20261126000000_release_refused'])
+      expect(database.applied).toEqual([
+        '20261125000000_create_orders',
+        '20261126000000_release_refused',
+        '20261126010000_idempotency_request_hash',
+      ])
       expect(await database.tables()).toEqual(['_prisma_migrations', 'order_items', 'orders'])
       // The database accepts exactly the states the domain defines.
       const client = new pg.Client({ connectionString: database.url })

@@ -162,18 +162,52 @@ describe('POST /orders', () => {
     expect((await fleet.restaurant.ledger(menu.id)).stock).toBe(8)
   })
 
-  it('returns the same order for a repeated Idempotency-Key', async () => {
+  it('returns the same order for a repeated Idempotency-Key, never a half-made one', async () => {
     const menu = await fleet.restaurant.createMenu(10)
     const { headers } = await fleet.login()
     const key = { 'idempotency-key': 'retry-me-1' }
-    const attempts = await Promise.all([
-      fleet.placeOrder(headers, [{ menu_id: menu.id, quantity: 1 }], key),
-      fleet.placeOrder(headers, [{ menu_id: menu.id, quantity: 1 }], key),
-    ])
+    const attempts = await Promise.all(
+      Array.from({ length: 3 }, () => fleet.placeOrder(headers, [{ menu_id: menu.id, quantity: 1 }], key)),
+    )
+    // Each concurrent repeat is the finished order, or told the first is still running.
+    for (const attempt of attempts) {
+      if (attempt.status === 409) expect(attempt.body).toEqual(errorBody('IDEMPOTENCY_KEY_IN_USE'))
+      else expect(attempt.body).toMatchObject({ status: 'CONFIRMED' })
+    }
+    const placed = attempts.filter((attempt) => attempt.status === 201)
+    expect(placed.length).toBeGreaterThanOrEqual(1)
     const later = await fleet.placeOrder(headers, [{ menu_id: menu.id, quantity: 1 }], key)
-    expect(new Set([...attempts, later].map((attempt) => attempt.body.id)).size).toBe(1)
+    expect(new Set([...placed, later].map((attempt) => attempt.body.id)).size).toBe(1)
     expect(later.headers.get('idempotent-replayed')).toBe('true')
     expect((await fleet.restaurant.ledger(menu.id)).stock).toBe(9)
+  })
+
+  it('answers 422 IDEMPOTENCY_KEY_REUSED when the key comes back with another request', async () => {
+    const menu = await fleet.restaurant.createMenu(10)
+    const { headers } = await fleet.login()
+    const key = { 'idempotency-key': 'one-key-two-orders' }
+    expect((await fleet.placeOrder(headers, [{ menu_id: menu.id, quantity: 1 }], key)).status).toBe(201)
+    const other = await fleet.placeOrder(headers, [{ menu_id: menu.id, quantity: 3 }], key)
+    expect(other.status).toBe(422)
+    expect(other.body).toEqual(errorBody('IDEMPOTENCY_KEY_REUSED'))
+    expect((await fleet.restaurant.ledger(menu.id)).stock).toBe(9)
+  })
+
+  it('lets a key whose first try failed out of stock be retried, placing the order anew', async () => {
+    const menu = await fleet.restaurant.createMenu(1)
+    const { headers } = await fleet.login()
+    const key = { 'idempotency-key': 'try-again-later' }
+    const first = await fleet.placeOrder(headers, [{ menu_id: menu.id, quantity: 2 }], key)
+    expect(first.status).toBe(409)
+    expect(first.body).toEqual(errorBody('OUT_OF_STOCK'))
+    await fleet.restaurant.pool.query('UPDATE menus SET stock = 5 WHERE id = $1', [menu.id]) // restocked
+    const retried = await fleet.placeOrder(headers, [{ menu_id: menu.id, quantity: 2 }], key)
+    expect(retried.status).toBe(201)
+    expect(retried.body).toMatchObject({ status: 'CONFIRMED' })
+    expect(retried.body.id).not.toBe(first.body.error.details.order_id)
+    const again = await fleet.placeOrder(headers, [{ menu_id: menu.id, quantity: 2 }], key)
+    expect(again.body.id).toBe(retried.body.id)
+    expect((await fleet.restaurant.ledger(menu.id)).stock).toBe(3)
   })
 
   it('fails fast with 504 and touches no stock when the user service is slower than its timeout', async () => {
