@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { serviceUnavailable } from '@food/errors'
 import { serviceAuthPlugin } from '@food/service-auth'
-import { createFleetService, type FleetInstance } from '@food/service-kit'
+import { createFleetService, type FleetInstance, Gate } from '@food/service-kit'
 import { MenuCache } from './cache/menu-cache.ts'
 import { inventoryDelayFault } from './chaos-faults.ts'
 import type { RestaurantConfig } from './config.ts'
@@ -9,6 +10,7 @@ import { createInventoryInstruments } from './db/inventory/instruments.ts'
 import { InventoryStore } from './db/inventory/inventory-store.ts'
 import { LOCK_STRATEGIES_BY_NAME } from './db/inventory/lock-strategy.ts'
 import { createPrismaClient } from './db/prisma-client.ts'
+import { stockChangeShare } from './domain/inventory.ts'
 import { MenuView, RestaurantView } from './routes/catalog.schema.ts'
 import { inventoryRoutes } from './routes/inventory.ts'
 import { menuRoutes } from './routes/menus.ts'
@@ -52,6 +54,11 @@ export async function buildApp(config: RestaurantConfig): Promise<FleetInstance>
     strategy: LOCK_STRATEGIES_BY_NAME[config.STOCK_LOCK_STRATEGY],
     maxAttempts: config.STOCK_CHANGE_MAX_ATTEMPTS,
     instruments: createInventoryInstruments(app.metrics.registry, app.pg),
+    changes: new Gate({
+      running: stockChangeShare(config.DATABASE_POOL_MAX),
+      waiting: 10_000,
+      whenFull: () => serviceUnavailable('STOCK_CONTENTION', 'Too many stock changes waiting; try again'),
+    }),
     holdLock: async () => {
       const delayMs = app.chaos.current(inventoryDelayFault.name)
       if (delayMs === 0) return

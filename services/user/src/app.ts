@@ -1,11 +1,11 @@
 import formBody from '@fastify/formbody'
-import { createFleetService, type FleetInstance } from '@food/service-kit'
+import { serviceUnavailable } from '@food/errors'
+import { createFleetService, type FleetInstance, Gate } from '@food/service-kit'
 import { LoginAttempts } from './cache/login-attempts.ts'
 import { ProfileCache } from './cache/profile-cache.ts'
 import type { UserConfig } from './config.ts'
 import { createPrismaClient } from './db/prisma-client.ts'
 import { UserRepository } from './db/user-repository.ts'
-import { HashGate } from './domain/hash-gate.ts'
 import { jwtAuthPlugin } from './plugins/jwt-auth.ts'
 import { authRoutes } from './routes/auth.ts'
 import { userRoutes } from './routes/users.ts'
@@ -45,7 +45,12 @@ export async function buildApp(config: UserConfig): Promise<FleetInstance> {
     },
     app.log,
   )
-  const hashes = new HashGate({ running: config.PASSWORD_HASH_CONCURRENCY, waiting: config.PASSWORD_HASH_QUEUE })
+  // scrypt runs on libuv's small thread pool: a login flood must not queue there without bound.
+  const hashes = new Gate({
+    running: config.PASSWORD_HASH_CONCURRENCY,
+    waiting: config.PASSWORD_HASH_QUEUE,
+    whenFull: () => serviceUnavailable('AUTH_BUSY', 'Too many logins and signups at once; try again in a moment'),
+  })
   await app.register(authRoutes, { users, profiles, attempts, hashes, tokenLifetimeSeconds: config.JWT_EXPIRES_IN_S })
   await app.register(userRoutes, { profiles })
   return app

@@ -72,3 +72,9 @@ export function describeRejection(menuId: number, rejection: Rejection): string 
       return `This order's reservation of menu ${menuId} is ${rejection.status}; it cannot reserve again`
   }
 }
+
+/**
+ * How many of the pool's connections stock changes may hold at once: all but a quarter (at least
+ * one, when there is more than one), which stays free for the catalogue's reads.
+ */
+export const stockChangeShare = (poolMax: number): number => Math.max(1, poolMax - Math.ceil(poolMax / 4))

@@ -217,38 +217,62 @@ describe('chaos: inventory_delay', () => {
 })
 
 describe('bounded waits for the database', () => {
-  let bounded: TestRestaurantService
-  beforeAll(async () => {
-    bounded = await startRestaurantService({
+  const boundedService = (poolMax: string) =>
+    startRestaurantService({
       DATABASE_LOCK_TIMEOUT_MS: '200',
-      DATABASE_POOL_MAX: '2',
+      DATABASE_POOL_MAX: poolMax,
       DATABASE_POOL_TIMEOUT_MS: '200',
       MENU_CACHE_ENABLED: 'false',
     })
-  })
-  afterAll(() => bounded.close())
 
   it('ends a wait for a held row lock at lock_timeout: 503 DATABASE_TIMEOUT, nothing changed', async () => {
-    const menu = await bounded.createMenu(10)
-    await bounded.call('POST', '/chaos/inventory_delay', { json: { delay_ms: 600, ttl_s: 5 } })
-    const answers = await Promise.all([bounded.reserve(menu.id, 'one'), bounded.reserve(menu.id, 'other')])
-    await bounded.call('DELETE', '/chaos')
-    // One takes the lock and holds it 600 ms; the other gives up waiting after 200.
-    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 503])
-    expect(answers.find((answer) => answer.status === 503)?.body).toEqual(errorBody('DATABASE_TIMEOUT'))
-    expect((await bounded.ledger(menu.id)).stock).toBe(9)
+    const bounded = await boundedService('4')
+    try {
+      const menu = await bounded.createMenu(10)
+      await bounded.call('POST', '/chaos/inventory_delay', { json: { delay_ms: 600, ttl_s: 5 } })
+      const answers = await Promise.all([bounded.reserve(menu.id, 'one'), bounded.reserve(menu.id, 'other')])
+      await bounded.call('DELETE', '/chaos')
+      // One takes the lock and holds it 600 ms; the other gives up waiting after 200.
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 503])
+      expect(answers.find((answer) => answer.status === 503)?.body).toEqual(errorBody('DATABASE_TIMEOUT'))
+      expect((await bounded.ledger(menu.id)).stock).toBe(9)
+    } finally {
+      await bounded.close()
+    }
+  })
+
+  it('keeps connections for reads while slow stock changes queue for theirs', async () => {
+    const bounded = await boundedService('2')
+    try {
+      const menus = await Promise.all([bounded.createMenu(10), bounded.createMenu(10)])
+      await bounded.call('POST', '/chaos/inventory_delay', { json: { delay_ms: 500, ttl_s: 5 } })
+      // Two slow changes of two menus: one runs, the other waits at the gate, holding nothing.
+      const changes = menus.map((menu, i) => bounded.reserve(menu.id, `slow-${i}`))
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      const read = await bounded.call('GET', `/menus/${menus[0]?.id}`)
+      expect((await Promise.all(changes)).map((answer) => answer.status)).toEqual([200, 200])
+      await bounded.call('DELETE', '/chaos')
+      expect(read.status).toBe(200)
+    } finally {
+      await bounded.close()
+    }
   })
 
   it('answers 503 DATABASE_BUSY, not DATABASE_UNAVAILABLE, when every connection is held', async () => {
-    const menus = await Promise.all([bounded.createMenu(10), bounded.createMenu(10)])
-    await bounded.call('POST', '/chaos/inventory_delay', { json: { delay_ms: 800, ttl_s: 5 } })
-    // Two stock changes hold both connections for 800 ms; a read meanwhile finds none free.
-    const holders = menus.map((menu, i) => bounded.reserve(menu.id, `hold-${i}`))
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    const read = await bounded.call('GET', `/menus/${menus[0]?.id}`)
-    await Promise.all(holders)
-    await bounded.call('DELETE', '/chaos')
-    expect(read.status).toBe(503)
-    expect(read.body).toEqual(errorBody('DATABASE_BUSY'))
+    const bounded = await boundedService('1')
+    try {
+      const menu = await bounded.createMenu(10)
+      await bounded.call('POST', '/chaos/inventory_delay', { json: { delay_ms: 800, ttl_s: 5 } })
+      // A pool of one: the stock change holds the only connection for 800 ms.
+      const holder = bounded.reserve(menu.id, 'hold')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      const read = await bounded.call('GET', `/menus/${menu.id}`)
+      await holder
+      await bounded.call('DELETE', '/chaos')
+      expect(read.status).toBe(503)
+      expect(read.body).toEqual(errorBody('DATABASE_BUSY'))
+    } finally {
+      await bounded.close()
+    }
   })
 })

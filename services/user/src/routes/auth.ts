@@ -2,10 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { AppError, conflict, unauthorized } from '@food/errors'
 import { isRowId } from '@food/postgres'
+import type { Gate } from '@food/service-kit'
 import type { LoginAttempts } from '../cache/login-attempts.ts'
 import type { ProfileCache } from '../cache/profile-cache.ts'
 import { DuplicateUserError, type UserRepository } from '../db/user-repository.ts'
-import type { HashGate } from '../domain/hash-gate.ts'
 import { decideLogin } from '../domain/login-throttle.ts'
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../domain/password.ts'
 import { normaliseEmail, toAccountView } from '../domain/user.ts'
@@ -15,7 +15,8 @@ export interface AuthRoutesOptions {
   users: UserRepository
   profiles: ProfileCache
   attempts: LoginAttempts
-  hashes: HashGate
+  /** Where password hashes wait their turn. */
+  hashes: Gate
   tokenLifetimeSeconds: number
 }
 

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { AppError, conflict, notFound, serviceUnavailable } from '@food/errors'
 import { traceExemplar } from '@food/metrics'
 import { SQLSTATE, sqlState, withTransaction } from '@food/postgres'
+import type { Gate } from '@food/service-kit'
 import type pg from 'pg'
 import type { Counter, Histogram } from 'prom-client'
 import {
@@ -46,6 +47,8 @@ export interface InventoryStoreOptions {
   /** Chaos: runs while the row lock is held (or, optimistic, between read and write). */
   holdLock: () => Promise<void>
   instruments: InventoryInstruments
+  /** Stock changes in flight at once: fewer than the pool's connections, so reads always find one. */
+  changes: Gate
 }
 
 /** The attempt lost a race (the row moved, or a twin request recorded first); run it again. */
@@ -76,7 +79,16 @@ export class InventoryStore {
     return this.#options.strategy.name
   }
 
-  async change(change: StockChange): Promise<StockChangeResult> {
+  /**
+   * A reserve or restore, under the locking strategy, retried when it lost a race. Changes wait
+   * their turn at the gate, holding no connection: a hot menu (say under `inventory_delay`) can
+   * take only the changes' share of the pool, never the connections the catalogue reads need.
+   */
+  change(change: StockChange): Promise<StockChangeResult> {
+    return this.#options.changes.run(() => this.#change(change))
+  }
+
+  async #change(change: StockChange): Promise<StockChangeResult> {
     const { strategy, maxAttempts, instruments } = this.#options
     const labels = { operation: change.operation, strategy: strategy.name }
     for (let attempt = 1; ; attempt++) {
