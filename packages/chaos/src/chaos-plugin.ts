@@ -55,7 +55,7 @@ function requireToken(token: string) {
 }
 
 // Faults must never hide the instruments used to observe them, nor the switch that clears them.
-const EXEMPT_PREFIXES = ['/health', '/metrics', '/chaos', '/docs', '/redoc']
+const EXEMPT_PREFIXES = ['/health', '/metrics', '/chaos', '/docs', '/redoc', '/openapi.json']
 const isExempt = (url: string) => EXEMPT_PREFIXES.some((prefix) => url.startsWith(prefix))
 
 const TTL_SECONDS = Type.Optional(

@@ -51,6 +51,8 @@ const docs: FastifyPluginAsync<DocsPluginOptions> = async (app, options) => {
   })
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true, tryItOutEnabled: true } })
 
+  // Where the original sample (FastAPI) serves its document; the same as /docs/json.
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   app.get('/redoc', { schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(redocPage(options.title)),
   )

@@ -58,6 +58,19 @@ const health: FastifyPluginAsync<HealthPluginOptions> = async (app, options) => 
     async () => ({ status: 'ok' as const }),
   )
 
+  // The original sample's probe, which its clients and compose files call.
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness in the original sample’s words',
+        response: { 200: Type.Object({ status: Type.Literal('healthy') }) },
+      },
+    },
+    async () => ({ status: 'healthy' as const }),
+  )
+
   app.get(
     '/health/ready',
     {

@@ -75,6 +75,14 @@ export async function createFleetService(options: FleetServiceOptions): Promise<
 
   // Fleet APIs speak JSON (and the user service a login form); text bodies are a client mistake.
   app.removeContentTypeParser('text/plain')
+  // A route that takes no body accepts an empty one sent as JSON (the original's load scripts
+  // cancel with `Content-Type: application/json` and nothing after it); elsewhere, as before.
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '' && !request.routeOptions.schema?.body) return done(null, undefined)
+    parseJson(request, body as string, done)
+  })
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
     // The id to paste into Grafana (Tempo) to see this request's trace.

@@ -17,6 +17,19 @@ describe('health', () => {
     expect(await service.call('GET', '/health/live')).toMatchObject({ status: 200, body: { status: 'ok' } })
   })
 
+  it('answers the original sample’s probe, GET /health, in its words', async () => {
+    expect(await service.call('GET', '/health')).toMatchObject({ status: 200, body: { status: 'healthy' } })
+  })
+
+  it('serves its OpenAPI document at /openapi.json too, as the original does', async () => {
+    const [original, ours] = await Promise.all([
+      service.call('GET', '/openapi.json'),
+      service.call('GET', '/docs/json'),
+    ])
+    expect(original.status).toBe(200)
+    expect(original.body).toEqual(ours.body)
+  })
+
   it('is ready when PostgreSQL and Redis answer', async () => {
     const response = await service.call('GET', '/health/ready')
     expect(response).toMatchObject({ status: 200, body: { status: 'ok', checks: { postgres: 'ok', redis: 'ok' } } })

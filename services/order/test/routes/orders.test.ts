@@ -231,6 +231,18 @@ describe('POST /orders', () => {
     expect((await fleet.restaurant.ledger(menu.id)).stock).toBe(10)
   })
 
+  it('cancels with Content-Type: application/json and an empty body, as the original’s load script sends', async () => {
+    const menu = await fleet.restaurant.createMenu(10)
+    const { headers } = await fleet.login()
+    const placed = await fleet.placeOrder(headers, [{ menu_id: menu.id, quantity: 1 }])
+    const cancelled = await fleet.order.call('POST', `/orders/${placed.body.id}/cancel`, {
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: '',
+    })
+    expect(cancelled.status).toBe(200)
+    expect(cancelled.body).toMatchObject({ status: 'CANCELLED', stock_status: 'released' })
+  })
+
   it('answers 400 ORDER_TOTAL_TOO_LARGE for a total beyond what an order can hold, and takes no stock', async () => {
     const menus = await Promise.all([1, 2, 3].map(() => fleet.restaurant.createMenu(500, 10_000_000)))
     const { headers } = await fleet.login()

@@ -112,6 +112,15 @@ describe('POST /signup', () => {
     expect(form.body).toEqual(errorBody('VALIDATION_ERROR'))
   })
 
+  it('still refuses an empty JSON body where one is required: 400 EMPTY_BODY', async () => {
+    const response = await service.call('POST', '/signup', {
+      headers: { 'content-type': 'application/json' },
+      body: '',
+    })
+    expect(response.status).toBe(400)
+    expect(response.body).toEqual(errorBody('EMPTY_BODY'))
+  })
+
   it('rejects malformed JSON with 400 INVALID_JSON', async () => {
     const response = await service.call('POST', '/signup', {
       headers: { 'content-type': 'application/json' },
