@@ -65,9 +65,12 @@ export function serviceEnvProblems(config: ServiceEnvValues): string[] {
   if (config.NODE_ENV !== 'production') return problems
   for (const name of ['CHAOS_TOKEN', 'SERVICE_TOKEN'] as const) {
     const value = config[name]
-    if (value === DEV_SERVICE_TOKEN)
-      problems.push(`${name} must be set in production: the built-in value is for development only`)
-    else if (value) problems.push(...[weakSecretProblem(name, value)].filter((problem) => problem !== undefined))
+    if (!value) continue
+    const problem =
+      value === DEV_SERVICE_TOKEN
+        ? `${name} must be set in production: the built-in value is for development only`
+        : weakSecretProblem(name, value)
+    if (problem) problems.push(problem)
   }
   return problems
 }

@@ -3,10 +3,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Type } from '@sinclair/typebox'
 import { describe, expect, it } from 'vitest'
-import { type ConfigError, isLoopback, loadServiceConfig, serviceEnv, weakSecretProblem } from '../src/index.ts'
+import {
+  type ConfigError,
+  isLoopback,
+  loadServiceConfig,
+  serviceEnv,
+  serviceTokenEnv,
+  weakSecretProblem,
+} from '../src/index.ts'
 
 const schema = Type.Object({
   ...serviceEnv({ port: 8001, redisKeyPrefix: 'test:' }),
+  ...serviceTokenEnv(),
   SECRET: Type.Optional(Type.String()),
 })
 const DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/test'
@@ -30,11 +38,24 @@ describe('serviceEnv and loadServiceConfig', () => {
     expect(problemsOf({ DATABASE_URL, HOST: '0.0.0.0', CHAOS_TOKEN: TOKEN })).toEqual([])
     expect(problemsOf({ DATABASE_URL, HOST: '0.0.0.0', CHAOS_ENABLED: 'false' })).toEqual([])
     // Production turns chaos off unless asked.
-    expect(problemsOf({ DATABASE_URL, HOST: '0.0.0.0', NODE_ENV: 'production' })).toEqual([])
+    expect(problemsOf({ DATABASE_URL, HOST: '0.0.0.0', NODE_ENV: 'production', SERVICE_TOKEN: TOKEN })).toEqual([])
+  })
+
+  it('refuses the built-in service token in production, and takes one of its own', () => {
+    expect(problemsOf({ DATABASE_URL, NODE_ENV: 'production' })).toEqual([
+      'SERVICE_TOKEN must be set in production: the built-in value is for development only',
+    ])
+    expect(problemsOf({ DATABASE_URL, NODE_ENV: 'production', SERVICE_TOKEN: TOKEN })).toEqual([])
   })
 
   it('refuses a weak chaos token in production', () => {
-    const env = { DATABASE_URL, NODE_ENV: 'production', CHAOS_ENABLED: 'true', CHAOS_TOKEN: 'x'.repeat(40) }
+    const env = {
+      DATABASE_URL,
+      NODE_ENV: 'production',
+      SERVICE_TOKEN: TOKEN,
+      CHAOS_ENABLED: 'true',
+      CHAOS_TOKEN: 'x'.repeat(40),
+    }
     expect(problemsOf(env)).toEqual([expect.stringMatching(/^CHAOS_TOKEN is too repetitive/)])
   })
 
