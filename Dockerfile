@@ -9,8 +9,8 @@ RUN npm install -g pnpm@9.15.9 && npm cache clean --force
 ENV CI=true
 WORKDIR /app
 
-# The workspace's package.json files (and bin scripts) alone, so the install layers below are rebuilt only when a
-# dependency changes, not when source does.
+# The workspace's package.json files (and bin scripts) alone, so the install layers below are
+# rebuilt only when a dependency changes, not when source does.
 FROM pnpm AS manifests
 COPY packages/ packages/
 COPY services/ services/

@@ -4,10 +4,10 @@ import type {} from '@fastify/swagger'
 import { AppError, errorResponse } from '@food/errors'
 import type {} from '@food/metrics'
 import type {} from '@food/redis'
-import { secretMatcher } from '@food/service-auth'
+import { secretGuard } from '@food/service-auth'
 import { addSpanEvent } from '@food/telemetry/spans'
 import { Type } from '@sinclair/typebox'
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, Gauge } from 'prom-client'
 import { delayFault, errorFault, type FaultDefinition } from './fault-definition.ts'
@@ -40,19 +40,20 @@ export interface ChaosPluginOptions {
 const TOKEN_HEADER = 'x-chaos-token'
 
 /** preHandler of the chaos changes: the caller must show the token. */
-function requireToken(token: string) {
-  const matches = secretMatcher(token)
-  return async (request: FastifyRequest) => {
-    const given = request.headers[TOKEN_HEADER]
-    if (!matches(typeof given === 'string' ? given : undefined)) {
-      throw new AppError(
+const requireToken = (token: string) =>
+  secretGuard(
+    token,
+    (request) => {
+      const given = request.headers[TOKEN_HEADER]
+      return typeof given === 'string' ? given : undefined
+    },
+    () =>
+      new AppError(
         401,
         'CHAOS_TOKEN_INVALID',
         `Changing a fault needs the ${TOKEN_HEADER} header: the service's CHAOS_TOKEN`,
-      )
-    }
-  }
-}
+      ),
+  )
 
 // Faults must never hide the instruments used to observe them, nor the switch that clears them.
 const EXEMPT_PREFIXES = ['/health', '/metrics', '/chaos', '/docs', '/redoc', '/openapi.json']

@@ -32,16 +32,23 @@ const ADAPTER_KINDS = new Set([
   'TooManyConnections',
 ])
 
-/** The kind of a Prisma error's driver-adapter cause (`meta.driverAdapterError.cause.kind`), if any. */
-function adapterKindOf(error: object): unknown {
-  const meta =
-    'meta' in error ? (error.meta as { driverAdapterError?: { cause?: { kind?: unknown } } } | undefined) : undefined
-  return meta?.driverAdapterError?.cause?.kind
+/**
+ * The driver adapter's error that Prisma wraps (`meta.driverAdapterError.cause`): its kind, and
+ * for an error of PostgreSQL itself, the SQLSTATE as `code`.
+ */
+function adapterCause(error: object): { kind?: unknown; code?: unknown } | undefined {
+  if (!('meta' in error)) return undefined
+  return (error.meta as { driverAdapterError?: { cause?: { kind?: unknown; code?: unknown } } } | undefined)
+    ?.driverAdapterError?.cause
 }
 
+/** What pg-pool says when no connection came free within its connectionTimeoutMillis. */
+const POOL_CHECKOUT_TIMEOUT = 'timeout exceeded when trying to connect'
+
 /** node-postgres says these in words, without a code. */
-const PG_MESSAGES =
-  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/
+const PG_MESSAGES = new RegExp(
+  `^(Connection terminated|${POOL_CHECKOUT_TIMEOUT}|Client has encountered a connection error)`,
+)
 
 function codeOf(error: object): string | undefined {
   return 'code' in error && typeof error.code === 'string' ? error.code : undefined
@@ -52,7 +59,7 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 3) return false
   const code = codeOf(error)
   if (code && (PRISMA_CODES.has(code) || NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true
-  if (ADAPTER_KINDS.has(adapterKindOf(error) as string)) return true
+  if (ADAPTER_KINDS.has(adapterCause(error)?.kind as string)) return true
   if (error instanceof Error && PG_MESSAGES.test(error.message)) return true
   return 'cause' in error && isDatabaseUnavailable(error.cause, depth + 1)
 }
@@ -61,26 +68,23 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
 export const translateDatabaseUnavailable = (error: Error): AppError | undefined =>
   isDatabaseUnavailable(error) ? serviceUnavailable('DATABASE_UNAVAILABLE', 'The database is unavailable') : undefined
 
-/** What pg-pool says when no connection came free within its connectionTimeoutMillis. */
+/** A pool that found no free connection in time (all held), as opposed to a server that is down. */
 export const isPoolCheckoutTimeout = (error: unknown): boolean =>
-  error instanceof Error && /^timeout exceeded when trying to connect/.test(error.message)
+  error instanceof Error && error.message.startsWith(POOL_CHECKOUT_TIMEOUT)
 
 /** statement_timeout (57014, query canceled) and lock_timeout (55P03, lock not available). */
 const TIMEOUT_SQLSTATES = new Set(['57014', '55P03'])
 
-/** The SQLSTATE of a pg error, or of the PostgreSQL error inside a Prisma one, following causes. */
-function sqlStateOf(error: unknown, depth = 0): string | undefined {
-  if (typeof error !== 'object' || error === null || depth > 3) return undefined
-  const meta = 'meta' in error ? (error.meta as { driverAdapterError?: { cause?: { code?: unknown } } }) : undefined
-  const inPrisma = meta?.driverAdapterError?.cause?.code
-  if (typeof inPrisma === 'string') return inPrisma
-  const code = codeOf(error)
-  if (code && /^[0-9A-Z]{5}$/.test(code)) return code
-  return 'cause' in error ? sqlStateOf(error.cause, depth + 1) : undefined
+/** Whether `error`, the PostgreSQL error inside a Prisma one, or a cause says one of `states`. */
+function hasSqlState(error: unknown, states: ReadonlySet<string>, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 3) return false
+  const state = adapterCause(error)?.code ?? codeOf(error)
+  if (typeof state === 'string' && states.has(state)) return true
+  return 'cause' in error && hasSqlState(error.cause, states, depth + 1)
 }
 
 /** A query or lock wait that PostgreSQL ended at its timeout: 503, the request may be tried again. */
 export const translateDatabaseTimeout = (error: Error): AppError | undefined =>
-  TIMEOUT_SQLSTATES.has(sqlStateOf(error) ?? '')
+  hasSqlState(error, TIMEOUT_SQLSTATES)
     ? serviceUnavailable('DATABASE_TIMEOUT', 'The database did not finish in time (statement or lock timeout)')
     : undefined

@@ -1,2 +1,2 @@
-export { secretMatcher } from './secret-matcher.ts'
+export { secretGuard } from './secret-matcher.ts'
 export { type ServiceAuthOptions, serviceAuthorization, serviceAuthPlugin } from './service-auth-plugin.ts'

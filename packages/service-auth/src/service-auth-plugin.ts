@@ -1,7 +1,7 @@
 import { AppError } from '@food/errors'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { secretMatcher } from './secret-matcher.ts'
+import { secretGuard } from './secret-matcher.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -18,16 +18,19 @@ export interface ServiceAuthOptions {
 const BEARER = /^Bearer (.+)$/i
 
 const serviceAuth: FastifyPluginAsync<ServiceAuthOptions> = async (app, options) => {
-  const matches = secretMatcher(options.token)
-  app.decorate('requireServiceToken', async (request: FastifyRequest) => {
-    if (!matches(request.headers.authorization?.match(BEARER)?.[1])) {
-      throw new AppError(
-        401,
-        'SERVICE_TOKEN_INVALID',
-        "This route is for the fleet's services: it needs Authorization: Bearer <SERVICE_TOKEN>",
-      )
-    }
-  })
+  app.decorate(
+    'requireServiceToken',
+    secretGuard(
+      options.token,
+      (request) => request.headers.authorization?.match(BEARER)?.[1],
+      () =>
+        new AppError(
+          401,
+          'SERVICE_TOKEN_INVALID',
+          "This route is for the fleet's services: it needs Authorization: Bearer <SERVICE_TOKEN>",
+        ),
+    ),
+  )
 }
 
 export const serviceAuthPlugin = fp(serviceAuth, { name: '@food/service-auth', fastify: '5.x' })

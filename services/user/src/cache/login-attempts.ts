@@ -22,10 +22,24 @@ export class LoginAttempts {
     this.#log = log
   }
 
+  /** Both counts and their windows' time left, in one round trip. */
   async counts(username: string, address: string): Promise<FailureCounts> {
     try {
-      const [account, address_] = await Promise.all([this.#read(accountKey(username)), this.#read(addressKey(address))])
-      return { account, address: address_ }
+      const replies = await this.#redis
+        .multi()
+        .get(accountKey(username))
+        .ttl(accountKey(username))
+        .get(addressKey(address))
+        .ttl(addressKey(address))
+        .exec()
+      const [failures, ttl, addressFailures, addressTtl] = (replies ?? []).map(([error, value]) => {
+        if (error) throw error
+        return Number(value ?? 0)
+      })
+      return {
+        account: { failures: failures ?? 0, secondsLeft: Math.max(ttl ?? 0, 0) },
+        address: { failures: addressFailures ?? 0, secondsLeft: Math.max(addressTtl ?? 0, 0) },
+      }
     } catch (error) {
       this.#log.warn({ err: error }, 'login failures could not be read: not throttling')
       return NO_FAILURES
@@ -47,14 +61,6 @@ export class LoginAttempts {
     await this.#redis.del(accountKey(username)).catch((error: Error) => {
       this.#log.warn({ err: error }, 'the failed logins of an account could not be cleared')
     })
-  }
-
-  async #read(key: string): Promise<{ failures: number; secondsLeft: number }> {
-    const [[, failures], [, ttl]] = (await this.#redis.multi().get(key).ttl(key).exec()) as [
-      [Error | null, string | null],
-      [Error | null, number],
-    ]
-    return { failures: Number(failures ?? 0), secondsLeft: Math.max(ttl, 0) }
   }
 }
 
