@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import type { ErrorResponse } from './error-schema.ts'
+import { errorBody } from './error-schema.ts'
 import { toErrorResponse } from './to-error-response.ts'
 
 // Node answers these before a request exists (no route, no handler, no error handler).
@@ -18,7 +18,7 @@ const MALFORMED: [number, string, string, string] = [400, 'Bad Request', 'BAD_RE
 /** The raw HTTP answer, in the fleet's error shape, to a request Node could not parse. */
 export function clientErrorResponse(error: NodeJS.ErrnoException): string {
   const [status, reason, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? MALFORMED
-  const body = JSON.stringify({ error: { code, message } } satisfies ErrorResponse)
+  const body = JSON.stringify(errorBody(code, message))
   return `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import type { AppError } from './app-error.ts'
-import { ErrorResponse } from './error-schema.ts'
+import { ErrorResponse, errorBody } from './error-schema.ts'
 import { toErrorResponse } from './to-error-response.ts'
 
 /** Recognises an error of some library (e.g. "PostgreSQL is down") and says how to answer it. */
@@ -45,9 +45,7 @@ const errorHandler: FastifyPluginAsync = async (app) => {
   })
 
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({
-      error: { code: 'ROUTE_NOT_FOUND', message: `Route ${request.method} ${request.url} not found` },
-    }),
+    reply.code(404).send(errorBody('ROUTE_NOT_FOUND', `Route ${request.method} ${request.url} not found`)),
   )
 }
 

@@ -1,6 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox'
 
-/** The one error body of the whole fleet: `{"error": {"code", "message", "details"?}}`. */
+/**
+ * The one error body of the whole fleet: `{"error": {"code", "message", "details"?}, "detail"}`.
+ * `detail` repeats the message where the original sample's clients read it (`data.detail`).
+ */
 export const ErrorResponse = Type.Object(
   {
     error: Type.Object({
@@ -8,10 +11,17 @@ export const ErrorResponse = Type.Object(
       message: Type.String({ description: 'Human-readable explanation' }),
       details: Type.Optional(Type.Unknown({ description: 'Extra context, e.g. the failing fields' })),
     }),
+    detail: Type.String({ description: "`error.message` again, where the original sample's clients read it" }),
   },
   { $id: 'ErrorResponse', title: 'ErrorResponse' },
 )
 export type ErrorResponse = Static<typeof ErrorResponse>
+
+/** The fleet's error body for a code and a message (and details, when there are any). */
+export const errorBody = (code: string, message: string, details?: unknown): ErrorResponse => ({
+  error: details === undefined ? { code, message } : { code, message, details },
+  detail: message,
+})
 
 const MEANINGS: Record<number, string> = {
   400: 'Invalid input: VALIDATION_ERROR names the failing fields',

@@ -10,5 +10,5 @@ export {
 } from './app-error.ts'
 export { answerClientError, answerFrameworkError, clientErrorResponse } from './client-error.ts'
 export { type ErrorTranslator, errorHandlerPlugin } from './error-handler-plugin.ts'
-export { ErrorResponse, errorResponse } from './error-schema.ts'
+export { ErrorResponse, errorBody, errorResponse } from './error-schema.ts'
 export { type ErrorReply, toErrorResponse } from './to-error-response.ts'

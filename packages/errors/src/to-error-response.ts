@@ -1,6 +1,6 @@
 import type { FastifyError } from 'fastify'
 import { AppError } from './app-error.ts'
-import type { ErrorResponse } from './error-schema.ts'
+import { type ErrorResponse, errorBody } from './error-schema.ts'
 
 export interface ErrorReply {
   statusCode: number
@@ -32,14 +32,10 @@ const STATUS_CODES: Record<number, string> = {
   429: 'TOO_MANY_REQUESTS',
 }
 
-const body = (code: string, message: string, details?: unknown): ErrorResponse => ({
-  error: details === undefined ? { code, message } : { code, message, details },
-})
-
 /** Maps anything thrown by a handler or by Fastify to the fleet's status and body. */
 export function toErrorResponse(error: FastifyError | Error): ErrorReply {
   if (error instanceof AppError) {
-    return { statusCode: error.statusCode, body: body(error.code, error.message, error.details) }
+    return { statusCode: error.statusCode, body: errorBody(error.code, error.message, error.details) }
   }
   const fastifyError = error as FastifyError
   if (fastifyError.validation) {
@@ -49,12 +45,12 @@ export function toErrorResponse(error: FastifyError | Error): ErrorReply {
       message: issue.message,
       ...(issue.params && Object.keys(issue.params).length > 0 ? { params: issue.params } : {}),
     }))
-    return { statusCode: 400, body: body('VALIDATION_ERROR', fastifyError.message, details) }
+    return { statusCode: 400, body: errorBody('VALIDATION_ERROR', fastifyError.message, details) }
   }
   const status = fastifyError.statusCode
   if (status !== undefined && status >= 400 && status < 500) {
     const code = FASTIFY_CODES[fastifyError.code] ?? STATUS_CODES[status] ?? 'BAD_REQUEST'
-    return { statusCode: status, body: body(code, fastifyError.message) }
+    return { statusCode: status, body: errorBody(code, fastifyError.message) }
   }
-  return { statusCode: 500, body: body('INTERNAL_ERROR', 'Internal server error') }
+  return { statusCode: 500, body: errorBody('INTERNAL_ERROR', 'Internal server error') }
 }

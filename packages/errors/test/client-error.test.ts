@@ -19,6 +19,7 @@ describe('clientErrorResponse', () => {
     const answer = parse(clientErrorResponse(error))
     expect(answer.statusLine).toBe(statusLine)
     expect(answer.length).toBe(Buffer.byteLength(answer.body))
-    expect(JSON.parse(answer.body)).toEqual({ error: { code: fleetCode, message: expect.any(String) } })
+    const body = JSON.parse(answer.body)
+    expect(body).toEqual({ error: { code: fleetCode, message: expect.any(String) }, detail: body.error.message })
   })
 })

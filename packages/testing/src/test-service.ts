@@ -70,5 +70,8 @@ export async function startTestService<Config, App extends FastifyInstance>(opti
   }
 }
 
-/** The fleet-wide error body, for `toEqual`. */
-export const errorBody = (code: string) => ({ error: expect.objectContaining({ code, message: expect.any(String) }) })
+/** The fleet-wide error body, for `toEqual` (`detail` repeats the message for the original's clients). */
+export const errorBody = (code: string) => ({
+  error: expect.objectContaining({ code, message: expect.any(String) }),
+  detail: expect.any(String),
+})

@@ -10,6 +10,8 @@ export interface UserRecord {
 export interface PublicProfile {
   id: number
   username: string
+  /** The original sample's field; no account is ever deactivated here. */
+  is_active: true
   created_at: string
 }
 
@@ -21,6 +23,7 @@ export interface AccountView extends PublicProfile {
 export const toPublicProfile = (user: UserRecord): PublicProfile => ({
   id: user.id,
   username: user.username,
+  is_active: true,
   created_at: user.createdAt.toISOString(),
 })
 

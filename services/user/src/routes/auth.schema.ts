@@ -14,6 +14,9 @@ const Password = Type.String({ minLength: 4, maxLength: 128, examples: ['s3cret-
 export const AccountView = Type.Object({
   id: Type.Integer({ examples: [1] }),
   username: Type.String({ examples: ['alice'] }),
+  is_active: Type.Boolean({
+    description: 'Always true (the original sample has this field; no account is deactivated)',
+  }),
   email: Type.Union([Type.String({ format: 'email' }), Type.Null()], { examples: ['alice@example.com'] }),
   created_at: Type.String({ format: 'date-time' }),
 })
@@ -32,8 +35,10 @@ export const signupSchema = {
   ),
   response: {
     201: AccountView,
-    400: errorResponse(400),
-    409: errorResponse(409, 'USERNAME_TAKEN or EMAIL_TAKEN'),
+    400: errorResponse(
+      400,
+      'VALIDATION_ERROR, or USERNAME_TAKEN / EMAIL_TAKEN (400 as in the original sample, whose load scripts go on after 201 or 400)',
+    ),
     503: errorResponse(503, 'AUTH_BUSY (too many password hashes at once) or DATABASE_UNAVAILABLE'),
   },
 }
@@ -42,8 +47,8 @@ export const loginSchema = {
   tags: ['auth'],
   summary: 'Log in and get a Bearer token',
   description:
-    'Accepts JSON or an OAuth2 password form (`application/x-www-form-urlencoded` with `username` and `password`; other OAuth2 fields are ignored). Unknown user and wrong password get the same 401.',
-  consumes: ['application/json', 'application/x-www-form-urlencoded'],
+    "Accepts JSON, an OAuth2 password form (`application/x-www-form-urlencoded` with `username` and `password`; other OAuth2 fields are ignored) or the same fields as `multipart/form-data` (a browser FormData, also when it is sent labelled as JSON, as the original sample's web front end does). Unknown user and wrong password get the same 401.",
+  consumes: ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data'],
   body: Type.Object({
     username: Type.String({ minLength: 1, maxLength: 64, examples: ['user'] }),
     password: Type.String({ minLength: 1, maxLength: 128, examples: ['pass'] }),
@@ -54,7 +59,10 @@ export const loginSchema = {
       token_type: Type.Literal('bearer'),
       expires_in: Type.Integer({ description: 'Seconds until the token expires', examples: [3600] }),
     }),
-    400: errorResponse(400),
+    400: errorResponse(
+      400,
+      'VALIDATION_ERROR, INVALID_JSON, or INVALID_FORM (a multipart body with a file or oversized fields)',
+    ),
     401: errorResponse(401, 'INVALID_CREDENTIALS, the same for an unknown user and a wrong password'),
     429: errorResponse(
       429,

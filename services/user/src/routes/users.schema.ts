@@ -11,6 +11,7 @@ export const getUserSchema = {
     200: Type.Object({
       id: Type.Integer({ examples: [1] }),
       username: Type.String({ examples: ['user'] }),
+      is_active: Type.Boolean({ description: 'Always true (a field of the original sample)' }),
       created_at: Type.String({ format: 'date-time' }),
     }),
     400: errorResponse(400),

@@ -19,6 +19,7 @@ describe('POST /signup', () => {
       id: expect.any(Number),
       username: 'alice',
       email: 'alice@example.com',
+      is_active: true,
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     })
     expect(JSON.stringify(response.body)).not.toMatch(/s3cret|scrypt|hash/i)
@@ -34,19 +35,20 @@ describe('POST /signup', () => {
     expect(rows[0].password_hash).not.toContain('plain-text-check')
   })
 
-  it('answers 409 for a username that is taken', async () => {
+  it("answers 400 USERNAME_TAKEN for a username that is taken, in the original's words", async () => {
     const user = await service.createUser()
     const response = await service.call('POST', '/signup', { json: { username: user.username, password: 'another' } })
-    expect(response.status).toBe(409)
+    expect(response.status).toBe(400)
     expect(response.body).toEqual(errorBody('USERNAME_TAKEN'))
+    expect(response.body.detail).toBe('Username already registered')
   })
 
-  it('answers 409 for a username that is taken in another case, and logs in with any case', async () => {
+  it('answers 400 for a username that is taken in another case, and logs in with any case', async () => {
     const first = await service.call('POST', '/signup', { json: { username: 'CaseyJones', password: 'casey-pass' } })
     expect(first.status).toBe(201)
     for (const username of ['caseyjones', 'CASEYJONES', 'caseyJones']) {
       const impostor = await service.call('POST', '/signup', { json: { username, password: 'another' } })
-      expect(impostor.status).toBe(409)
+      expect(impostor.status).toBe(400)
       expect(impostor.body).toEqual(errorBody('USERNAME_TAKEN'))
     }
     const login = await service.call('POST', '/login', { json: { username: 'caseyjones', password: 'casey-pass' } })
@@ -58,13 +60,14 @@ describe('POST /signup', () => {
     expect(validated.body).toMatchObject({ user_id: first.body.id, username: 'CaseyJones' })
   })
 
-  it('answers 409 for an email that is taken, whatever its case', async () => {
+  it('answers 400 EMAIL_TAKEN for an email that is taken, whatever its case', async () => {
     await service.call('POST', '/signup', { json: { username: 'bob1', password: 'pass', email: 'bob@example.com' } })
     const response = await service.call('POST', '/signup', {
       json: { username: 'bob2', password: 'pass', email: 'BOB@example.com' },
     })
-    expect(response.status).toBe(409)
+    expect(response.status).toBe(400)
     expect(response.body).toEqual(errorBody('EMAIL_TAKEN'))
+    expect(response.body.detail).toBe('Email already registered')
   })
 
   it('lets only one of many concurrent signups for a name win', async () => {
@@ -73,7 +76,7 @@ describe('POST /signup', () => {
         service.call('POST', '/signup', { json: { username: 'racer', password: 'pass' } }),
       ),
     )
-    expect(attempts.map((a) => a.status).sort()).toEqual([201, ...Array(9).fill(409)])
+    expect(attempts.map((a) => a.status).sort()).toEqual([201, ...Array(9).fill(400)])
   })
 
   it.each([
@@ -162,6 +165,64 @@ describe('POST /login', () => {
     })
     expect(response.status).toBe(200)
     expect(response.body.token_type).toBe('bearer')
+  })
+
+  const postForm = (form: FormData, headers: Record<string, string> = {}) =>
+    fetch(`${service.baseUrl}/login`, { method: 'POST', headers, body: form }).then(async (response) => ({
+      status: response.status,
+      // biome-ignore lint/suspicious/noExplicitAny: a JSON answer, read as the other calls read theirs
+      body: (await response.json()) as any,
+    }))
+  const loginForm = (fields: Record<string, string>) => {
+    const form = new FormData()
+    for (const [name, value] of Object.entries(fields)) form.append(name, value)
+    return form
+  }
+
+  it('accepts multipart/form-data, as a browser FormData sends it', async () => {
+    const user = await service.createUser('multipart-login')
+    const response = await postForm(loginForm({ username: user.username, password: 'multipart-login' }))
+    expect(response.status).toBe(200)
+    expect(response.body.token_type).toBe('bearer')
+  })
+
+  it('accepts a FormData sent labelled as JSON, as the original front end sends it, and still reads JSON', async () => {
+    const user = await service.createUser('labelled-json')
+    // Its helper sets Content-Type: application/json on every call, FormData bodies included.
+    const form = loginForm({ username: user.username, password: 'labelled-json' })
+    const response = await postForm(form, { 'content-type': 'application/json' })
+    expect(response.status).toBe(200)
+    const wrong = await postForm(loginForm({ username: user.username, password: 'nope' }), {
+      'content-type': 'application/json',
+    })
+    expect(wrong.status).toBe(401)
+    // A body that only looks like a multipart opening is still JSON, and malformed.
+    const lookalike = await service.call('POST', '/login', {
+      headers: { 'content-type': 'application/json' },
+      body: '--x\r\n{"username": "a", "password": "b"}',
+    })
+    expect(lookalike.status).toBe(400)
+    expect(lookalike.body).toEqual(errorBody('INVALID_JSON'))
+  })
+
+  it('refuses a multipart login holding a file, an oversized field or no boundary with 400 INVALID_FORM', async () => {
+    const withFile = loginForm({ username: 'someone', password: 'pass' })
+    withFile.append('avatar', new Blob(['x']), 'avatar.png')
+    const oversized = loginForm({ username: 'someone', password: 'p'.repeat(2000) })
+    for (const form of [withFile, oversized]) {
+      const response = await postForm(form)
+      expect(response.status).toBe(400)
+      expect(response.body).toEqual(errorBody('INVALID_FORM'))
+    }
+    const noBoundary = await service.call('POST', '/login', {
+      headers: { 'content-type': 'multipart/form-data' },
+      body: 'username=a&password=b',
+    })
+    expect(noBoundary.status).toBe(400)
+    expect(noBoundary.body).toEqual(errorBody('INVALID_FORM'))
+    const missingPassword = await postForm(loginForm({ username: 'someone' }))
+    expect(missingPassword.status).toBe(400)
+    expect(missingPassword.body).toEqual(errorBody('VALIDATION_ERROR'))
   })
 
   it('answers the same 401 for a wrong password and an unknown user', async () => {

@@ -13,7 +13,12 @@ describe('GET /users/{id}', () => {
     const first = await service.call('GET', `/users/${user.id}`)
     const second = await service.call('GET', `/users/${user.id}`)
     expect(first.status).toBe(200)
-    expect(first.body).toEqual({ id: user.id, username: user.username, created_at: expect.any(String) })
+    expect(first.body).toEqual({
+      id: user.id,
+      username: user.username,
+      is_active: true,
+      created_at: expect.any(String),
+    })
     expect(first.headers.get('x-cache')).toBe('MISS')
     expect(second.headers.get('x-cache')).toBe('HIT')
     expect(second.body).toEqual(first.body)
