@@ -10,6 +10,8 @@ const STOCK = 100
 const CATALOG = [
   {
     name: '할머니 김치찌개',
+    phone: '02-737-1001',
+    description: 'Stews and home cooking as a grandmother makes them',
     category: 'korean',
     address: '서울 종로구 종로 1',
     menus: [
@@ -21,6 +23,8 @@ const CATALOG = [
   },
   {
     name: '명동 분식',
+    phone: '02-776-2002',
+    description: 'Street snacks from Myeongdong',
     category: 'snack',
     address: '서울 중구 명동길 14',
     menus: [
@@ -32,6 +36,8 @@ const CATALOG = [
   },
   {
     name: '한강 치킨',
+    phone: '02-780-3003',
+    description: 'Fried chicken by the Han river',
     category: 'chicken',
     address: '서울 영등포구 여의동로 330',
     menus: [
@@ -43,6 +49,8 @@ const CATALOG = [
   },
   {
     name: '전주 비빔밥',
+    phone: '063-232-4004',
+    description: 'Bibimbap the Jeonju way',
     category: 'korean',
     address: '전북 전주시 완산구 태조로 44',
     menus: [
@@ -54,6 +62,8 @@ const CATALOG = [
   },
   {
     name: '부산 밀면',
+    phone: '051-625-5005',
+    description: 'Busan cold noodles and pork soup',
     category: 'noodles',
     address: '부산 남구 유엔평화로 40',
     menus: [
@@ -78,6 +88,8 @@ await runSeed(async (pool) => {
           name: restaurant.name,
           category: restaurant.category,
           address: restaurant.address,
+          phone: restaurant.phone,
+          description: restaurant.description,
           menus: {
             create: restaurant.menus.map(([name, description, price]) => ({ name, description, price, stock: STOCK })),
           },

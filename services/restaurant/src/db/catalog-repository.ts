@@ -31,6 +31,7 @@ export class CatalogRepository {
     description: string
     price: number
     stock: number
+    imageUrl: string | null
   }): Promise<MenuView | undefined> {
     if (!(await this.#prisma.restaurant.findUnique({ where: { id: menu.restaurantId }, select: { id: true } }))) {
       return undefined

@@ -1,3 +1,4 @@
+/** A menu as the API shows it: ours (`stock`) and the original sample's fields beside it. */
 export interface MenuView {
   id: number
   restaurant_id: number
@@ -6,6 +7,12 @@ export interface MenuView {
   /** Korean won. */
   price: number
   stock: number
+  /** The original's name for `stock`. */
+  inventory: number
+  /** The original's sold-out flag: false exactly when nothing is in stock. */
+  is_available: boolean
+  image_url: string | null
+  created_at: string
 }
 
 export interface RestaurantView {
@@ -13,6 +20,9 @@ export interface RestaurantView {
   name: string
   category: string
   address: string
+  phone: string | null
+  description: string
+  created_at: string
   menus: MenuView[]
 }
 
@@ -23,6 +33,8 @@ export const toMenuView = (menu: {
   description: string
   price: number
   stock: number
+  imageUrl: string | null
+  createdAt: Date
 }): MenuView => ({
   id: menu.id,
   restaurant_id: menu.restaurantId,
@@ -30,6 +42,10 @@ export const toMenuView = (menu: {
   description: menu.description,
   price: menu.price,
   stock: menu.stock,
+  inventory: menu.stock,
+  is_available: menu.stock > 0,
+  image_url: menu.imageUrl,
+  created_at: menu.createdAt.toISOString(),
 })
 
 export const toRestaurantView = (restaurant: {
@@ -37,11 +53,17 @@ export const toRestaurantView = (restaurant: {
   name: string
   category: string
   address: string
+  phone: string | null
+  description: string
+  createdAt: Date
   menus: Parameters<typeof toMenuView>[0][]
 }): RestaurantView => ({
   id: restaurant.id,
   name: restaurant.name,
   category: restaurant.category,
   address: restaurant.address,
+  phone: restaurant.phone,
+  description: restaurant.description,
+  created_at: restaurant.createdAt.toISOString(),
   menus: restaurant.menus.map(toMenuView),
 })

@@ -14,8 +14,8 @@ export const menuRoutes: FastifyPluginAsyncTypebox<{ menus: MenuCache; catalog: 
   })
 
   app.post('/menus', { schema: createMenuSchema, preHandler: app.requireServiceToken }, async (request, reply) => {
-    const { restaurant_id: restaurantId, name, description = '', price, stock } = request.body
-    const menu = await catalog.createMenu({ restaurantId, name, description, price, stock })
+    const { restaurant_id: restaurantId, name, description = '', price, stock, image_url: imageUrl } = request.body
+    const menu = await catalog.createMenu({ restaurantId, name, description, price, stock, imageUrl: imageUrl ?? null })
     if (!menu) throw notFound('RESTAURANT_NOT_FOUND', `No restaurant with id ${restaurantId}`)
     await menus.invalidateLists(restaurantId)
     return reply.code(201).send(menu)

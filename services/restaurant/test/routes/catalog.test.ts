@@ -9,6 +9,11 @@ const MENU_FIELDS = {
   description: expect.any(String),
   price: expect.any(Number),
   stock: expect.any(Number),
+  // The original sample's fields, beside ours.
+  inventory: expect.any(Number),
+  is_available: expect.any(Boolean),
+  image_url: null,
+  created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
 }
 
 describe('menus behind the cache', () => {
@@ -36,6 +41,8 @@ describe('menus behind the cache', () => {
       restaurant_id: menu.restaurantId,
       price: 12000,
       stock: 7,
+      inventory: 7,
+      is_available: true,
     })
     expect(second.body).toEqual(first.body)
   })
@@ -51,7 +58,7 @@ describe('menus behind the cache', () => {
   it('answers one menu: MISS, then HIT, cached for 30 s and the lists for 10 s', async () => {
     const menu = await service.createMenu(5)
     const first = await service.call('GET', `/menus/${menu.id}`)
-    expect(first.body).toEqual({ ...MENU_FIELDS, id: menu.id, stock: 5 })
+    expect(first.body).toEqual({ ...MENU_FIELDS, id: menu.id, stock: 5, inventory: 5, is_available: true })
     expect(first.headers.get('x-cache')).toBe('MISS')
     expect((await service.call('GET', `/menus/${menu.id}`)).headers.get('x-cache')).toBe('HIT')
     expect(await redis.ttl(`menu:${menu.id}`)).toBeGreaterThan(25)
@@ -80,6 +87,18 @@ describe('menus behind the cache', () => {
     expect((await service.call('GET', `/menus/${menu.id}`)).body.stock).toBe(10)
   })
 
+  it('shows a menu sold out (is_available false, inventory 0) exactly while nothing is in stock', async () => {
+    const menu = await service.createMenu(2)
+    const menuOf = async () => (await service.call('GET', `/menus/${menu.id}`)).body
+    expect(await menuOf()).toMatchObject({ stock: 2, inventory: 2, is_available: true })
+    await service.reserve(menu.id, 'sold-out-1', 2)
+    expect(await menuOf()).toMatchObject({ stock: 0, inventory: 0, is_available: false })
+    const listed = (await service.call('GET', '/menus')).body.find((each: { id: number }) => each.id === menu.id)
+    expect(listed).toMatchObject({ inventory: 0, is_available: false })
+    await service.restore(menu.id, 'sold-out-1', 2)
+    expect(await menuOf()).toMatchObject({ stock: 2, inventory: 2, is_available: true })
+  })
+
   it('adds a menu, shown at once in the cached lists', async () => {
     const existing = await service.createMenu(1)
     await service.call('GET', '/menus')
@@ -93,6 +112,7 @@ describe('menus behind the cache', () => {
       name: '불고기',
       description: '',
       stock: 30,
+      inventory: 30,
     })
     const list = await service.call('GET', '/menus')
     expect(list.headers.get('x-cache')).toBe('MISS')
@@ -154,7 +174,10 @@ describe('restaurants', () => {
       name: 'Test',
       category: 'korean',
       address: 'Seoul',
-      menus: [{ ...MENU_FIELDS, id: menu.id, stock: 4 }],
+      phone: null,
+      description: '',
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      menus: [{ ...MENU_FIELDS, id: menu.id, stock: 4, inventory: 4 }],
     })
     expect(list.body).toContainEqual(one.body)
   })
