@@ -9,6 +9,9 @@ import {
   STOCK_STATUSES,
 } from '../domain/order.ts'
 
+/** What the original sample answers to a cancel; kept beside the order. */
+export const CANCELLED_MESSAGE = 'Order cancelled successfully' as const
+
 const Id = Type.Integer({ minimum: 1, maximum: POSTGRES_INT_MAX, examples: [1] })
 const security = [{ bearerAuth: [] }]
 
@@ -144,7 +147,16 @@ export const cancelOrderSchema = {
   security,
   params: Type.Object({ id: Id }),
   response: {
-    200: Type.Ref(OrderView, { description: 'The order, CANCELLED, its stock given back' }),
+    200: Type.Composite(
+      [
+        OrderView,
+        Type.Object({
+          message: Type.Literal(CANCELLED_MESSAGE, { description: 'The original sample’s answer, beside the order' }),
+          order_id: Type.Integer({ description: 'The same as `id` (the original sample’s field)' }),
+        }),
+      ],
+      { description: 'The order, CANCELLED, its stock given back' },
+    ),
     400: errorResponse(400),
     401: errorResponse(401),
     404: errorResponse(404, 'ORDER_NOT_FOUND, also for another user’s order'),

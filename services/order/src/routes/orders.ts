@@ -5,7 +5,13 @@ import type { OrderRepository } from '../db/order-repository.ts'
 import { MAX_QUANTITY_PER_MENU, mergeLines, toOrderView } from '../domain/order.ts'
 import type { CancelOrder } from '../saga/cancel-order.ts'
 import type { PlaceOrder } from '../saga/place-order.ts'
-import { cancelOrderSchema, getOrderSchema, listOrdersSchema, placeOrderSchema } from './orders.schema.ts'
+import {
+  CANCELLED_MESSAGE,
+  cancelOrderSchema,
+  getOrderSchema,
+  listOrdersSchema,
+  placeOrderSchema,
+} from './orders.schema.ts'
 
 export interface OrderRoutesOptions {
   orders: OrderRepository
@@ -52,7 +58,8 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
     return reply.header('x-cache', order.source).send(order.value)
   })
 
-  app.post('/orders/:id/cancel', { schema: cancelOrderSchema, preHandler: app.authenticate }, async (request) =>
-    toOrderView(await cancelOrder.run(request.caller, request.params.id)),
-  )
+  app.post('/orders/:id/cancel', { schema: cancelOrderSchema, preHandler: app.authenticate }, async (request) => {
+    const order = toOrderView(await cancelOrder.run(request.caller, request.params.id))
+    return { ...order, message: CANCELLED_MESSAGE, order_id: order.id }
+  })
 }

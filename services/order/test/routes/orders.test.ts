@@ -54,6 +54,8 @@ describe('the seed README flow: login → order → GET → cancel → re-order'
     const cancelled = await fleet.order.call('POST', `/orders/${placed.body.id}/cancel`, { headers })
     expect(cancelled.status).toBe(200)
     expect(cancelled.body).toMatchObject({ status: 'CANCELLED', payment_status: 'refunded', stock_status: 'released' })
+    // The original's answer, beside the order.
+    expect(cancelled.body).toMatchObject({ message: 'Order cancelled successfully', order_id: placed.body.id })
     expect((await fleet.restaurant.ledger(menu.id)).stock).toBe(10)
     // The cache was invalidated by the cancel: no stale CONFIRMED.
     const afterCancel = await fleet.order.call('GET', `/orders/${placed.body.id}`, { headers })
