@@ -63,6 +63,41 @@ async function rawExchange(request: string): Promise<{ status: number; body: unk
   return { status: Number(head.split(' ')[1]), body: JSON.parse(body) }
 }
 
+describe('CORS', () => {
+  const ORIGIN = 'http://shop.example'
+  const preflight = (path: string, method: string) =>
+    service.call('OPTIONS', path, {
+      headers: {
+        origin: ORIGIN,
+        'access-control-request-method': method,
+        'access-control-request-headers': 'authorization,content-type',
+      },
+    })
+
+  it('lets a page of any origin call the API, as the original does, and read the fleet’s headers', async () => {
+    const allowed = await preflight('/login', 'POST')
+    expect(allowed.status).toBe(204)
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('*')
+    expect(allowed.headers.get('access-control-allow-methods')).toContain('POST')
+    expect(allowed.headers.get('access-control-allow-headers')).toBe('authorization,content-type')
+    const read = await service.call('GET', '/health', { headers: { origin: ORIGIN } })
+    expect(read.headers.get('access-control-allow-origin')).toBe('*')
+    expect(read.headers.get('access-control-expose-headers')).toContain('X-Request-Id')
+  })
+
+  it('refuses other origins the chaos switches, before the browser sends the change', async () => {
+    for (const path of ['/chaos/delay', '/chaos']) {
+      const refused = await preflight(path, path === '/chaos' ? 'DELETE' : 'POST')
+      expect(refused.status).toBe(404)
+      expect(refused.headers.get('access-control-allow-origin')).toBeNull()
+      expect(refused.body).toEqual(errorBody('ROUTE_NOT_FOUND'))
+    }
+    const read = await service.call('GET', '/chaos', { headers: { origin: ORIGIN } })
+    expect(read.status).toBe(200)
+    expect(read.headers.get('access-control-allow-origin')).toBeNull()
+  })
+})
+
 describe('requests Fastify never routes', () => {
   it('answers headers over Node’s limit 431 in the fleet’s error shape', async () => {
     const answer = await rawExchange(`GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)
