@@ -3,6 +3,7 @@ import type {} from '@fastify/swagger'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { collectDefaultMetrics, Histogram, type OpenMetricsContentType, Registry } from 'prom-client'
+import { registerOriginalMetrics } from './original-metrics.ts'
 import { traceExemplar } from './trace-exemplar.ts'
 
 declare module 'fastify' {
@@ -19,8 +20,6 @@ export interface MetricsPluginOptions {
   service: string
 }
 
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
-
 const metrics: FastifyPluginAsync<MetricsPluginOptions> = async (app, options) => {
   // OpenMetrics is the format that carries exemplars: a latency bucket names a trace that landed
   // in it, so Grafana can jump from a slow bucket to the trace (Prometheus accepts both formats).
@@ -33,12 +32,12 @@ const metrics: FastifyPluginAsync<MetricsPluginOptions> = async (app, options) =
     name: 'http_server_request_duration_seconds',
     help: 'Duration of HTTP requests handled, by method, route template and status code',
     labelNames: ['method', 'route', 'status_code'],
-    buckets: DURATION_BUCKETS,
     registers: [registry],
     enableExemplars: true,
   })
 
   app.decorate('metrics', { registry })
+  registerOriginalMetrics(app, registry, options.service)
 
   app.addHook('onResponse', async (request, reply) => {
     // The route template, never the raw URL, keeps label cardinality bounded.

@@ -51,6 +51,65 @@ describe('metrics', () => {
   })
 })
 
+/** The samples of one metric in a scrape, each with its labels, whatever their order. */
+function samples(text: string, name: string): { labels: Record<string, string>; value: number }[] {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`))
+    .map((line) => {
+      const [, labels = '', value = ''] = /^[^{]+\{(.*)\} (\S+)/.exec(line) ?? []
+      return {
+        labels: Object.fromEntries([...labels.matchAll(/(\w+)="([^"]*)"/g)].map(([, key, val]) => [key, val])),
+        value: Number(value),
+      }
+    })
+}
+
+describe('the original sample’s metrics, beside ours', () => {
+  const service_name = 'user-service'
+
+  it('counts requests by method, endpoint template and status, and times them', async () => {
+    const user = await service.createUser()
+    await service.call('GET', `/users/${user.id}`)
+    await service.call('GET', '/users/999999')
+    await service.call('GET', '/nowhere/at/all')
+    const text = await service.metrics()
+    const requests = samples(text, 'http_requests_total')
+    const counted = (endpoint: string, status: string) =>
+      requests.find(
+        ({ labels }) =>
+          labels.method === 'GET' &&
+          labels.endpoint === endpoint &&
+          labels.status === status &&
+          labels.status_code === status &&
+          labels.service_name === service_name,
+      )?.value
+    expect(counted('/users/{id}', '200')).toBeGreaterThanOrEqual(1)
+    expect(counted('/users/{id}', '404')).toBe(1)
+    // An unrouted path shares one series: a scan of random URLs cannot grow the series without bound.
+    expect(counted('unmatched', '404')).toBe(1)
+    expect(text).not.toContain('/nowhere')
+    // The original's middleware does not count the scrapes.
+    expect(requests.some(({ labels }) => labels.endpoint === '/metrics')).toBe(false)
+    expect(samples(text, 'http_request_duration_seconds_count')).toContainEqual({
+      labels: { service: 'user', method: 'GET', endpoint: '/users/{id}', service_name },
+      value: expect.any(Number),
+    })
+  })
+
+  it('counts a request in progress while it runs', async () => {
+    const user = await service.createUser()
+    const inProgress = async () =>
+      samples(await service.metrics(), 'http_requests_in_progress').find(
+        ({ labels }) => labels.service_name === service_name,
+      )?.value
+    const slow = service.call('POST', '/validate?delay=1500', { headers: { authorization: `Bearer ${user.token}` } })
+    await expect.poll(inProgress, { interval: 50, timeout: 1400 }).toBe(1)
+    expect((await slow).status).toBe(200)
+    expect(await inProgress()).toBe(0)
+  })
+})
+
 /** Sends `request` as it is, bytes Node may not even parse, and reads the answer to its end. */
 async function rawExchange(request: string): Promise<{ status: number; body: unknown }> {
   const url = new URL(service.baseUrl)
