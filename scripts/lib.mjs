@@ -137,11 +137,12 @@ export async function ensurePostgresAndRedis() {
 const DEBIAN_TOOLS = [
   { command: 'promtool', pkg: 'prometheus' },
   { command: 'nginx', pkg: 'nginx' },
+  { command: 'curl', pkg: 'curl' },
   { command: 'chromium', pkg: 'chromium' },
 ]
 
 /**
- * Installs the Debian tools the tests run for real (promtool, prometheus, nginx, chromium) when
+ * Installs the Debian tools the tests run for real (promtool, prometheus, nginx, curl, chromium) when
  * they are missing and we may (root, apt-get); otherwise says what to install. The tests that
  * need a missing tool fail.
  */

@@ -1,0 +1,184 @@
+/**
+ * The original sample's five k6 load scripts (`k6-script/0N-*.js`), replayed against this fleet:
+ * their setup and a few iterations each, with their exact URLs (ports 8001–8003), headers and
+ * bodies, and every check they make. k6 itself cannot run here; what the scripts send is
+ * reproduced request by request (see k6-http.ts).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { checkRecorder } from './checks.ts'
+import { http } from './k6-http.ts'
+import { type OriginalFleet, startOriginalFleet } from './original-fleet.ts'
+
+let original: OriginalFleet
+beforeAll(async () => {
+  original = await startOriginalFleet()
+})
+afterAll(() => original?.close())
+
+const JSON_HEADERS = { 'Content-Type': 'application/json' }
+const ORDER_OF_MENU_1 = (quantity: number) =>
+  JSON.stringify({ items: [{ menu_id: 1, quantity }], address: '서울시 강남구 123-45', phone: '010-1234-5678' })
+
+/** `login()` of the scripts: an OAuth2 password form; the token, or undefined. */
+async function login(check: ReturnType<typeof checkRecorder>['check'], username: string, password: string) {
+  const response = await http.post(
+    original.at(8001, '/login'),
+    { username, password },
+    { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+  )
+  check(response, { 'login successful': (r) => r.status === 200 })
+  return response.status === 200 ? (JSON.parse(response.body).access_token as string) : undefined
+}
+
+/** The setup's signup: the scripts go on only when it answers 201, or 400 for "already registered". */
+async function signup(username: string, email: string, password: string) {
+  const response = await http.post(original.at(8001, '/signup'), JSON.stringify({ username, email, password }), {
+    headers: JSON_HEADERS,
+  })
+  return response.status
+}
+
+const bearer = (token: string | undefined) => ({ headers: { ...JSON_HEADERS, Authorization: `Bearer ${token}` } })
+
+describe('the original k6 scripts, replayed', () => {
+  it('01 chaos engineering: signup (201, then 400 on a rerun), form login, 30% payment failure, orders 201 with FAILED or not', async () => {
+    const { check, failed, runs } = checkRecorder()
+    // The setup of two runs of the script: the second finds the user and must still go on.
+    expect(await signup('user123', 'user123@example.com', 'password123')).toBe(201)
+    expect(await signup('user123', 'user123@example.com', 'password123')).toBe(400)
+    const token = await login(check, 'user123', 'password123')
+    const chaos = await http.post(original.at(8003, '/chaos/payment_fail'), JSON.stringify({ fail_percent: 30 }), {
+      headers: JSON_HEADERS,
+    })
+    check(chaos, { 'payment fail rate set': (r) => r.status === 200 })
+    const stockBefore = await original.stockOf(1)
+    let successful = 0
+    let failedOrders = 0
+    for (let iteration = 0; iteration < 12; iteration++) {
+      const order = await http.post(original.at(8003, '/orders'), ORDER_OF_MENU_1(2), bearer(token))
+      check(order, { 'order response status 201': (r) => r.status === 201 })
+      const data = JSON.parse(order.body)
+      if (data.status === 'FAILED') failedOrders += 1
+      else successful += 1
+      const details = await http.get(original.at(8003, `/orders/${data.id}`), bearer(token))
+      check(details, { 'order details retrieved': (r) => r.status === 200 })
+    }
+    expect(failed()).toEqual([])
+    expect(runs()).toEqual({
+      'login successful': 1,
+      'payment fail rate set': 1,
+      'order response status 201': 12,
+      'order details retrieved': 12,
+    })
+    expect(successful + failedOrders).toBe(12)
+    // What the script is about: a failed payment gives its stock back, a successful one keeps it.
+    expect(await original.stockOf(1)).toBe(stockBefore - 2 * successful)
+    // The failure path for certain, then back to none (the script leaves its 30% in force).
+    await http.post(original.at(8003, '/chaos/payment_fail'), JSON.stringify({ fail_percent: 100 }), {
+      headers: JSON_HEADERS,
+    })
+    const failedOrder = JSON.parse(
+      (await http.post(original.at(8003, '/orders'), ORDER_OF_MENU_1(2), bearer(token))).body,
+    )
+    expect(failedOrder).toMatchObject({ status: 'FAILED', payment_status: 'failed' })
+    await http.post(original.at(8003, '/chaos/payment_fail'), JSON.stringify({ fail_percent: 0 }), {
+      headers: JSON_HEADERS,
+    })
+  })
+
+  it('02 concurrent orders: ten users sign up, VUs log in with a form and order menu 1 at once; stock exact', async () => {
+    const { check, failed } = checkRecorder()
+    const users = Array.from({ length: 10 }, (_, i) => ({ username: `testuser${i}`, password: `password${i}` }))
+    for (const user of users) {
+      expect([201, 400]).toContain(await signup(user.username, `${user.username}@example.com`, user.password))
+    }
+    const stockBefore = await original.stockOf(1)
+    // Ten VUs, two iterations each; a VU logs in once and keeps its token, as the script's module variable.
+    const statuses: string[] = []
+    await Promise.all(
+      users.map(async (user) => {
+        const token = await login(check, user.username, user.password)
+        for (let iteration = 0; iteration < 2; iteration++) {
+          const order = await http.post(original.at(8003, '/orders'), ORDER_OF_MENU_1(1), bearer(token))
+          check(order, { 'order created successfully': (r) => r.status === 201 })
+          statuses.push(JSON.parse(order.body).status)
+        }
+      }),
+    )
+    expect(failed()).toEqual([])
+    expect(statuses).toEqual(Array(20).fill('CONFIRMED'))
+    expect(await original.stockOf(1)).toBe(stockBefore - 20)
+  })
+
+  it('03 cancel and reorder: order, cancel with an empty JSON body, reorder, read; stock given back once', async () => {
+    const { check, failed, runs } = checkRecorder()
+    expect([201, 400]).toContain(await signup('user123', 'user123@example.com', 'password123'))
+    const token = await login(check, 'user123', 'password123')
+    const stockBefore = await original.stockOf(1)
+    for (let iteration = 0; iteration < 3; iteration++) {
+      const order = await http.post(original.at(8003, '/orders'), ORDER_OF_MENU_1(1), bearer(token))
+      check(order, { 'order created successfully': (r) => r.status === 201 })
+      const orderId = JSON.parse(order.body).id
+      // k6 form-encodes the `{}` body to nothing and keeps the script's Content-Type: application/json.
+      const cancel = await http.post(original.at(8003, `/orders/${orderId}/cancel`), {}, bearer(token))
+      check(cancel, { 'order cancelled successfully': (r) => r.status === 200 })
+      const reorder = await http.post(original.at(8003, '/orders'), ORDER_OF_MENU_1(1), bearer(token))
+      check(reorder, { 'reorder successful': (r) => r.status === 201 })
+      const status = await http.get(original.at(8003, `/orders/${JSON.parse(reorder.body).id}`), bearer(token))
+      check(status, { 'reorder status check': (r) => r.status === 200 })
+    }
+    expect(failed()).toEqual([])
+    expect(runs()['order cancelled successfully']).toBe(3)
+    // Three cancelled, three reorders kept.
+    expect(await original.stockOf(1)).toBe(stockBefore - 3)
+  })
+
+  it('04 caching effect: an order read twice and the menus read twice, the second of each from the cache', async () => {
+    const { check, failed } = checkRecorder()
+    expect([201, 400]).toContain(await signup('user123', 'user123@example.com', 'password123'))
+    const token = await login(check, 'user123', 'password123')
+    const created = await http.post(original.at(8003, '/orders'), ORDER_OF_MENU_1(1), bearer(token))
+    expect(created.status).toBe(201)
+    const orderId = JSON.parse(created.body).id
+    const first = await http.get(original.at(8003, `/orders/${orderId}`), bearer(token))
+    check(first, { 'first call successful': (r) => r.status === 200 })
+    const second = await http.get(original.at(8003, `/orders/${orderId}`), bearer(token))
+    check(second, { 'cached call successful': (r) => r.status === 200 })
+    // The script sends its JSON Content-Type and token on the menu reads too.
+    const menus = await http.get(original.at(8002, '/menus'), bearer(token))
+    check(menus, { 'menus call successful': (r) => r.status === 200 })
+    const menusAgain = await http.get(original.at(8002, '/menus'), bearer(token))
+    check(menusAgain, { 'menus second call successful': (r) => r.status === 200 })
+    expect(failed()).toEqual([])
+    // What it measures: the second reads come from Redis.
+    expect(second.headers.get('x-cache')).toBe('HIT')
+    expect(menusAgain.headers.get('x-cache')).toBe('HIT')
+  })
+
+  it('05 microservice communication: log in, read the menus, order the first one, read the order', async () => {
+    const { check, failed } = checkRecorder()
+    expect([201, 400]).toContain(await signup('testuser', 'testuser@example.com', 'testpass123'))
+    for (let iteration = 0; iteration < 3; iteration++) {
+      const token = await login(check, 'testuser', 'testpass123')
+      const menusResponse = await http.get(original.at(8002, '/menus'), bearer(token))
+      check(menusResponse, { 'menus retrieved successfully': (r) => r.status === 200 })
+      const menuItems = JSON.parse(menusResponse.body)
+      const selectedMenu = menuItems[0]
+      expect(selectedMenu).toMatchObject({ id: 1, name: '김치찌개' })
+      const order = await http.post(
+        original.at(8003, '/orders'),
+        JSON.stringify({
+          items: [{ menu_id: selectedMenu.id, quantity: 1 }],
+          address: '서울시 강남구 123-45',
+          phone: '010-1234-5678',
+        }),
+        bearer(token),
+      )
+      check(order, { 'order created successfully': (r) => r.status === 201 })
+      const status = await http.get(original.at(8003, `/orders/${JSON.parse(order.body).id}`), bearer(token))
+      check(status, { 'order status retrieved': (r) => r.status === 200 })
+      expect(JSON.parse(status.body).status).toBe('CONFIRMED')
+    }
+    expect(failed()).toEqual([])
+  })
+})
