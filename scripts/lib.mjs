@@ -133,21 +133,24 @@ export async function ensurePostgresAndRedis() {
   })
 }
 
-// Debian tools some tests run for real: the package that provides each command.
+// Debian tools some tests run for real: the package that provides each command (or file).
 const DEBIAN_TOOLS = [
   { command: 'promtool', pkg: 'prometheus' },
   { command: 'nginx', pkg: 'nginx' },
   { command: 'curl', pkg: 'curl' },
   { command: 'chromium', pkg: 'chromium' },
+  // A Korean font, so the front end's screenshots show the menus' names.
+  { file: '/usr/share/fonts/truetype/nanum', pkg: 'fonts-nanum' },
 ]
+const present = (tool) => (tool.command ? hasCommand(tool.command) : existsSync(tool.file))
 
 /**
- * Installs the Debian tools the tests run for real (promtool, prometheus, nginx, curl, chromium) when
- * they are missing and we may (root, apt-get); otherwise says what to install. The tests that
- * need a missing tool fail.
+ * Installs the Debian tools the tests run for real (promtool, prometheus, nginx, curl, chromium, a
+ * Korean font) when they are missing and we may (root, apt-get); otherwise says what to install.
+ * The tests that need a missing tool fail.
  */
 export function ensureDebianTools() {
-  const missing = DEBIAN_TOOLS.filter((tool) => !hasCommand(tool.command)).map((tool) => tool.pkg)
+  const missing = DEBIAN_TOOLS.filter((tool) => !present(tool)).map((tool) => tool.pkg)
   if (missing.length === 0) return
   if (process.getuid?.() !== 0 || !hasCommand('apt-get')) {
     warn(`missing Debian packages: ${missing.join(' ')} (sudo apt-get install ${missing.join(' ')})`)

@@ -1,19 +1,5 @@
-import { execFile } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { startGateway } from '@food/gateway/test-gateway'
-import { startFleet } from '@food/order-service/test-fleet'
-
-const run = promisify(execFile)
-const serviceDir = (service: string) => fileURLToPath(new URL(`../../../services/${service}`, import.meta.url))
-
-/** A service's own dev seed (`npm start` runs the same), against a test database. */
-async function seed(service: 'user' | 'restaurant', databaseUrl: string): Promise<void> {
-  await run(process.execPath, ['--import', 'tsx', 'prisma/seed.ts'], {
-    cwd: serviceDir(service),
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-  })
-}
+import { seedDevData, startFleet } from '@food/order-service/test-fleet'
 
 const portOf = (baseUrl: string) => Number(new URL(baseUrl).port)
 
@@ -24,7 +10,7 @@ const portOf = (baseUrl: string) => Number(new URL(baseUrl).port)
  */
 export async function startOriginalFleet() {
   const fleet = await startFleet()
-  await Promise.all([seed('user', fleet.user.databaseUrl), seed('restaurant', fleet.restaurant.databaseUrl)])
+  await seedDevData(fleet)
   const gateway = await startGateway({
     user: [portOf(fleet.user.baseUrl)],
     restaurant: [portOf(fleet.restaurant.baseUrl)],

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { startRestaurantService } from '@food/restaurant-service/test-service'
 import { startTestService } from '@food/testing'
 import { startUserService } from '@food/user-service/test-service'
@@ -54,4 +57,19 @@ export async function startFleet(orderEnv: Record<string, string> = {}, restaura
       await Promise.all([user.close(), restaurant.close()])
     },
   }
+}
+
+const run = promisify(execFile)
+
+/**
+ * Loads the dev data `npm start` seeds (the user `user`/`pass`; five restaurants, twenty menus,
+ * menu 1 김치찌개, 100 of each) into a test fleet's databases, with the services' own seed scripts.
+ */
+export async function seedDevData(fleet: TestFleet): Promise<void> {
+  const seed = (service: string, databaseUrl: string) =>
+    run(process.execPath, ['--import', 'tsx', 'prisma/seed.ts'], {
+      cwd: fileURLToPath(new URL(`../../../${service}`, import.meta.url)),
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+    })
+  await Promise.all([seed('user', fleet.user.databaseUrl), seed('restaurant', fleet.restaurant.databaseUrl)])
 }

@@ -1,0 +1,311 @@
+import { ApiError, api, metricsOf, SERVICES, type Service } from './api.ts'
+import { h, show } from './dom.ts'
+import { checkStock, parseMetrics, quantileBetween, ratePerSecond, type Sample } from './live-figures.ts'
+
+interface FaultState {
+  value: number | boolean
+  set_at: string
+  expires_at: string | null
+}
+
+interface ChaosState {
+  faults: Record<string, FaultState>
+  /** `route` is the path of the fault's switch, e.g. /chaos/delay. */
+  available: { name: string; route: string; field: string }[]
+  experiment: Record<string, string | number | boolean>
+}
+
+type Say = (message: string, kind?: 'error' | 'ok') => void
+
+const REFRESH_MS = 2000
+// The menus whose stock is shown: the newest ones, which a load run has just created.
+const STOCK_MENUS = 12
+const TOKEN = 'food.chaosToken'
+
+const describeFault = (fault: FaultState | undefined, now: number) => {
+  if (!fault) return 'off'
+  const value = typeof fault.value === 'boolean' ? 'on' : String(fault.value)
+  if (!fault.expires_at) return `${value}, until cleared`
+  return `${value}, ${Math.max(0, Math.round((Date.parse(fault.expires_at) - now) / 1000))} s left`
+}
+
+/** One service's faults: what is in force (refreshed) and a switch with a TTL for each. */
+function servicePanel(service: Service, say: Say, token: () => string) {
+  const body = h('div', {}, h('p', {}, 'Loading…'))
+  const panel = h(
+    'section',
+    { class: 'chaos-service', 'aria-labelledby': `chaos-${service}` },
+    h('h2', { id: `chaos-${service}` }, `${service} service`),
+    body,
+  )
+  const inForce = new Map<string, HTMLElement>()
+  let built = false
+
+  const change = async (path: string, json: Record<string, unknown>) => {
+    try {
+      const answer = await api(service, path, {
+        json,
+        headers: token() ? { 'x-chaos-token': token() } : {},
+      })
+      say(`${service}: ${answer.message}`, 'ok')
+      await refresh()
+    } catch (error) {
+      say(`${service}: ${error instanceof ApiError ? error.message : String(error)}`, 'error')
+    }
+  }
+
+  const build = (state: ChaosState) => {
+    const rows = state.available.map((fault) => {
+      const id = `${service}-${fault.name}`
+      const boolean = fault.field === 'enable'
+      const input = boolean
+        ? h('input', {
+            id: `${id}-value`,
+            type: 'checkbox',
+            checked: true,
+            'aria-label': `${service} ${fault.name}: ${fault.field}`,
+          })
+        : h('input', {
+            id: `${id}-value`,
+            type: 'number',
+            min: '0',
+            value: fault.field === 'fail_percent' ? '100' : '500',
+            'aria-label': `${service} ${fault.name}: ${fault.field}`,
+          })
+      const ttl = h('input', {
+        id: `${id}-ttl`,
+        type: 'number',
+        min: '1',
+        value: '60',
+        'aria-label': `${service} ${fault.name}: seconds before it clears itself`,
+      })
+      const inForceCell = h('td', { class: 'in-force', 'data-in-force': `${service} ${fault.name}` })
+      inForce.set(fault.name, inForceCell)
+      const chosenValue = () => (boolean ? (input as HTMLInputElement).checked : Number((input as HTMLInputElement).value))
+      return h(
+        'tr',
+        { 'data-fault': fault.name },
+        h('th', { scope: 'row' }, fault.name, h('small', {}, ` (${fault.field})`)),
+        inForceCell,
+        h('td', {}, input),
+        h('td', {}, ttl, ' s'),
+        h(
+          'td',
+          {},
+          h(
+            'button',
+            {
+              type: 'button',
+              'aria-label': `Set ${service} ${fault.name}`,
+              onclick: () => change(fault.route, { [fault.field]: chosenValue(), ttl_s: Number(ttl.value) }),
+            },
+            'Set',
+          ),
+          ' ',
+          h(
+            'button',
+            {
+              type: 'button',
+              'aria-label': `Clear ${service} ${fault.name}`,
+              onclick: () => change(fault.route, { [fault.field]: boolean ? false : 0 }),
+            },
+            'Clear',
+          ),
+        ),
+      )
+    })
+    const experiment = Object.entries(state.experiment)
+    show(
+      body,
+      experiment.length > 0 &&
+        h(
+          'p',
+          { class: 'experiment' },
+          ...experiment.map(([name, value]) =>
+            h('span', {}, `${name.replaceAll('_', ' ')}: `, h('strong', {}, String(value)), ' '),
+          ),
+        ),
+      h(
+        'table',
+        { class: 'faults' },
+        h(
+          'thead',
+          {},
+          h('tr', {}, ...['Fault', 'In force', 'Value', 'TTL', ''].map((title) => h('th', { scope: 'col' }, title))),
+        ),
+        h('tbody', {}, ...rows),
+      ),
+    )
+    built = true
+  }
+
+  const refresh = async () => {
+    try {
+      const state = await api<ChaosState>(service, '/chaos')
+      if (!built) build(state)
+      const now = Date.now()
+      for (const [name, cell] of inForce) {
+        cell.textContent = describeFault(state.faults[name], now)
+        cell.classList.toggle('active', Boolean(state.faults[name]))
+      }
+    } catch (error) {
+      built = false
+      inForce.clear()
+      show(
+        body,
+        h(
+          'p',
+          {},
+          error instanceof ApiError && error.status === 404
+            ? 'Chaos is off on this service (CHAOS_ENABLED=false).'
+            : (error as Error).message,
+        ),
+      )
+    }
+  }
+  return { panel, refresh }
+}
+
+/** `CONFIRMED`, or `FAILED (payment_failed)`: a status and, when there is one, its reason. */
+const outcomeName = (key: string) => {
+  const [status = '', reason = ''] = key.split('\u0000')
+  return reason === '' || reason === 'none' ? status : `${status} (${reason})`
+}
+
+/** Orders per second by outcome and the p95 of POST /orders, from two scrapes of the order service. */
+function orderFigures() {
+  const body = h('div', { 'aria-live': 'polite' }, h('p', {}, 'Waiting for a second scrape…'))
+  let previous: { samples: Sample[]; at: number } | undefined
+  const refresh = async () => {
+    const samples = parseMetrics(await metricsOf('order'))
+    const at = Date.now()
+    if (previous) {
+      const seconds = (at - previous.at) / 1000
+      const rates = ratePerSecond(previous.samples, samples, 'orders_total', ['status', 'reason'], seconds)
+      const p95 = quantileBetween(0.95, previous.samples, samples, 'http_server_request_duration_seconds', {
+        method: 'POST',
+        route: '/orders',
+      })
+      const outcomes = [...rates].filter(([, rate]) => rate > 0)
+      show(
+        body,
+        h(
+          'dl',
+          { class: 'figures' },
+          h('dt', {}, 'Orders per second'),
+          h(
+            'dd',
+            { 'data-figure': 'orders' },
+            outcomes.length === 0
+              ? 'none'
+              : outcomes.map(([outcome, rate]) => `${outcomeName(outcome)}: ${rate.toFixed(1)}`).join(' · '),
+          ),
+          h('dt', {}, 'p95 of POST /orders'),
+          h(
+            'dd',
+            { 'data-figure': 'p95' },
+            p95 === undefined ? 'no order in the window' : `${Math.round(p95 * 1000)} ms`,
+          ),
+        ),
+      )
+    }
+    previous = { samples, at }
+  }
+  return {
+    panel: h('section', { 'aria-labelledby': 'figures-title' }, h('h2', { id: 'figures-title' }, 'Orders'), body),
+    refresh,
+  }
+}
+
+/** Stock per menu beside the units orders hold, and whether their sum still is what it was. */
+function stockFigures() {
+  const body = h('div', { 'aria-live': 'polite' })
+  const baselines = new Map<number, number>()
+  const refresh = async () => {
+    const menus = await api<{ id: number; name: string }[]>('restaurant', '/menus')
+    const newest = menus.sort((a, b) => b.id - a.id).slice(0, STOCK_MENUS)
+    const ledgers = await Promise.all(newest.map((menu) => api('restaurant', `/inventory/${menu.id}`)))
+    const checks = checkStock(
+      ledgers.map((ledger) => ({ menuId: ledger.menu_id, stock: ledger.stock, reserved: ledger.reserved_units })),
+      baselines,
+    )
+    const holds = checks.every((check) => check.holds)
+    show(
+      body,
+      h(
+        'p',
+        { class: holds ? 'invariant ok' : 'invariant broken', 'data-figure': 'invariant' },
+        holds
+          ? 'Stock invariant holds: stock + held units unchanged on every menu.'
+          : 'Stock invariant BROKEN: see the menus marked ✗.',
+      ),
+      h(
+        'table',
+        { class: 'stock' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ...['Menu', 'Stock', 'Held by orders', 'Sum', 'When first seen', ''].map((title) =>
+              h('th', { scope: 'col' }, title),
+            ),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          ...checks.map((check) =>
+            h(
+              'tr',
+              { 'data-menu-id': check.menuId },
+              h('th', { scope: 'row' }, newest.find((menu) => menu.id === check.menuId)?.name ?? `#${check.menuId}`),
+              h('td', {}, check.stock),
+              h('td', {}, check.reserved),
+              h('td', {}, check.total),
+              h('td', {}, check.baseline),
+              h('td', { 'aria-label': check.holds ? 'holds' : 'broken' }, check.holds ? '✓' : '✗'),
+            ),
+          ),
+        ),
+      ),
+    )
+  }
+  return {
+    panel: h('section', { 'aria-labelledby': 'stock-title' }, h('h2', { id: 'stock-title' }, 'Stock'), body),
+    refresh,
+  }
+}
+
+/** The chaos console; returns what stops its refreshing when the page changes. */
+export function chaosConsoleView(view: HTMLElement, say: Say): () => void {
+  const tokenInput = h('input', {
+    id: 'chaos-token',
+    type: 'password',
+    autocomplete: 'off',
+    value: sessionStorage.getItem(TOKEN) ?? '',
+  })
+  tokenInput.addEventListener('change', () => sessionStorage.setItem(TOKEN, tokenInput.value))
+  const token = () => tokenInput.value
+  const panels = SERVICES.map((service) => servicePanel(service, say, token))
+  const orders = orderFigures()
+  const stock = stockFigures()
+  show(
+    view,
+    h('h1', {}, 'Chaos console'),
+    h(
+      'form',
+      { class: 'token', onsubmit: (event: Event) => event.preventDefault() },
+      h('label', { for: 'chaos-token' }, 'Chaos token (only where the fleet has one: X-Chaos-Token)'),
+      tokenInput,
+    ),
+    h('div', { class: 'chaos-grid' }, ...panels.map((panel) => panel.panel)),
+    h('div', { class: 'live' }, orders.panel, stock.panel),
+  )
+  const refreshAll = () =>
+    Promise.allSettled([...panels.map((panel) => panel.refresh()), orders.refresh(), stock.refresh()])
+  void refreshAll()
+  const timer = setInterval(refreshAll, REFRESH_MS)
+  return () => clearInterval(timer)
+}

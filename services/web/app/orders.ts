@@ -1,0 +1,87 @@
+import { ApiError, api, session } from './api.ts'
+import { h, show, won } from './dom.ts'
+
+interface Order {
+  id: number
+  status: string
+  failure_reason: string | null
+  total_price: number
+  created_at: string
+  items: { name: string; quantity: number }[]
+}
+
+/** The signed-in user's orders, newest first, with a cancel button on the confirmed ones. */
+export async function ordersView(view: HTMLElement, say: (message: string, kind?: 'error' | 'ok') => void) {
+  if (!session.user()) {
+    show(view, h('h1', {}, 'My orders'), h('p', {}, h('a', { href: '#/login' }, 'Log in'), ' to see your orders.'))
+    return
+  }
+  const table = h('div')
+  show(view, h('h1', {}, 'My orders'), table)
+  const load = async () => {
+    const { orders } = await api<{ orders: Order[] }>('order', '/orders?limit=50')
+    if (orders.length === 0) return show(table, h('p', {}, 'No order yet.'))
+    show(
+      table,
+      h(
+        'table',
+        { class: 'orders' },
+        h('caption', {}, 'Your orders, newest first'),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ...['Order', 'Placed', 'Items', 'Total', 'Status', 'Reason', ''].map((title) =>
+              h('th', { scope: 'col' }, title),
+            ),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          ...orders.map((order) =>
+            h(
+              'tr',
+              { 'data-order-id': order.id },
+              h('td', {}, `#${order.id}`),
+              h('td', {}, new Date(order.created_at).toLocaleString()),
+              h('td', {}, order.items.map((item) => `${item.name} × ${item.quantity}`).join(', ')),
+              h('td', {}, won(order.total_price)),
+              h('td', { class: `status ${order.status.toLowerCase()}` }, order.status),
+              h('td', {}, order.failure_reason ?? ''),
+              h(
+                'td',
+                {},
+                order.status === 'CONFIRMED' &&
+                  h(
+                    'button',
+                    {
+                      type: 'button',
+                      'aria-label': `Cancel order ${order.id}`,
+                      onclick: async () => {
+                        try {
+                          await api('order', `/orders/${order.id}/cancel`, { method: 'POST' })
+                          say(`Order #${order.id} cancelled: its stock is back.`, 'ok')
+                        } catch (error) {
+                          say(error instanceof ApiError ? error.message : String(error), 'error')
+                        }
+                        await load()
+                      },
+                    },
+                    'Cancel',
+                  ),
+              ),
+            ),
+          ),
+        ),
+      ),
+    )
+  }
+  try {
+    await load()
+  } catch (error) {
+    say((error as Error).message, 'error')
+  }
+}

@@ -1,0 +1,171 @@
+import { ApiError, api, session } from './api.ts'
+import { cart } from './cart.ts'
+import { h, show, won } from './dom.ts'
+
+interface Menu {
+  id: number
+  restaurant_id: number
+  name: string
+  description: string
+  price: number
+  stock: number
+  is_available: boolean
+}
+
+interface Order {
+  id: number
+  status: string
+  failure_reason: string | null
+  total_price: number
+}
+
+/** The shop: every menu with its stock, a cart, and the order form. */
+export async function shopView(view: HTMLElement, say: (message: string, kind?: 'error' | 'ok') => void) {
+  const grid = h('div', { class: 'menu-grid' })
+  const basket = h('section', { class: 'cart', 'aria-labelledby': 'cart-title' })
+  show(view, h('h1', {}, 'Menus'), h('div', { class: 'shop' }, grid, basket))
+  let menus: Menu[] = []
+
+  const renderMenus = () =>
+    show(
+      grid,
+      ...menus.map((menu) =>
+        h(
+          'article',
+          { class: `menu${menu.is_available ? '' : ' sold-out'}`, 'data-menu-id': menu.id },
+          h('h2', {}, menu.name),
+          h('p', { class: 'description' }, menu.description),
+          h('p', { class: 'price' }, won(menu.price)),
+          h('p', { class: 'stock' }, menu.is_available ? `In stock: ${menu.stock}` : 'Sold out'),
+          h(
+            'button',
+            {
+              type: 'button',
+              disabled: !menu.is_available,
+              'aria-label': `Add ${menu.name} to the order`,
+              onclick: () => {
+                cart.add(menu.id, 1)
+                renderCart()
+              },
+            },
+            menu.is_available ? 'Add' : 'Sold out',
+          ),
+        ),
+      ),
+    )
+
+  const renderCart = () => {
+    const lines = cart.lines()
+    const priced = lines.map((line) => ({ line, menu: menus.find((menu) => menu.id === line.menu_id) }))
+    const total = priced.reduce((sum, { line, menu }) => sum + (menu?.price ?? 0) * line.quantity, 0)
+    const address = h('input', {
+      id: 'address',
+      name: 'address',
+      required: true,
+      autocomplete: 'street-address',
+      value: '서울 강남구 테헤란로 1',
+    })
+    const phone = h('input', {
+      id: 'phone',
+      name: 'phone',
+      required: true,
+      autocomplete: 'tel',
+      value: '010-1234-5678',
+    })
+    const form = h(
+      'form',
+      {
+        class: 'order-form',
+        onsubmit: async (event: Event) => {
+          event.preventDefault()
+          if (!session.user()) return say('Log in to order.', 'error')
+          try {
+            const order = await api<Order>('order', '/orders', {
+              json: { items: cart.lines(), address: address.value, phone: phone.value },
+            })
+            cart.clear()
+            say(
+              order.status === 'FAILED'
+                ? `Order #${order.id} FAILED: ${order.failure_reason}`
+                : `Order #${order.id} ${order.status}: ${won(order.total_price)}`,
+              order.status === 'FAILED' ? 'error' : 'ok',
+            )
+          } catch (error) {
+            say(error instanceof ApiError ? `Order refused: ${error.message}` : String(error), 'error')
+          }
+          await load()
+        },
+      },
+      h('label', { for: 'address' }, 'Address'),
+      address,
+      h('label', { for: 'phone' }, 'Phone'),
+      phone,
+      h('button', { type: 'submit', disabled: lines.length === 0 }, 'Place order'),
+    )
+    show(
+      basket,
+      h('h2', { id: 'cart-title' }, 'Your order'),
+      lines.length === 0
+        ? h('p', {}, 'Nothing yet: add a menu.')
+        : h(
+            'ul',
+            { class: 'cart-lines' },
+            ...priced.map(({ line, menu }) =>
+              h(
+                'li',
+                {},
+                h('span', {}, `${menu?.name ?? `Menu ${line.menu_id}`} × ${line.quantity}`),
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    'aria-label': `One less ${menu?.name ?? ''}`,
+                    onclick: () => change(line.menu_id, -1),
+                  },
+                  '−',
+                ),
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    'aria-label': `One more ${menu?.name ?? ''}`,
+                    onclick: () => change(line.menu_id, 1),
+                  },
+                  '+',
+                ),
+              ),
+            ),
+          ),
+      h('p', { class: 'total' }, `Total: ${won(total)}`),
+      lines.length > 0 &&
+        h(
+          'button',
+          {
+            type: 'button',
+            onclick: () => {
+              cart.clear()
+              renderCart()
+            },
+          },
+          'Empty the order',
+        ),
+      form,
+    )
+  }
+
+  const change = (menuId: number, delta: number) => {
+    cart.add(menuId, delta)
+    renderCart()
+  }
+
+  const load = async () => {
+    try {
+      menus = await api<Menu[]>('restaurant', '/menus')
+    } catch (error) {
+      say(`Menus could not be loaded: ${(error as Error).message}`, 'error')
+    }
+    renderMenus()
+    renderCart()
+  }
+  await load()
+}

@@ -1,0 +1,44 @@
+import httpProxy from '@fastify/http-proxy'
+import fastifyStatic from '@fastify/static'
+import { createLogger } from '@food/logger'
+import Fastify, { type FastifyBaseLogger } from 'fastify'
+import type { WebConfig } from './config.ts'
+
+const dependencyUnavailable = (service: string) =>
+  JSON.stringify({
+    error: { code: 'DEPENDENCY_UNAVAILABLE', message: `The ${service} service did not answer` },
+    detail: `The ${service} service did not answer`,
+  })
+
+/**
+ * The front end for `npm start`, as the original's little server: the static build at `/`, and
+ * `/api/user/…`, `/api/restaurant/…`, `/api/order/…` (and the gateway's plural prefixes) passed
+ * to the services with the prefix stripped. In Docker the NGINX gateway does the same.
+ */
+export async function buildWebApp(config: WebConfig, staticDir: string) {
+  const logger: FastifyBaseLogger = createLogger({ service: 'web', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
+  const app = Fastify({ loggerInstance: logger })
+  await app.register(fastifyStatic, { root: staticDir })
+  app.get('/health', async () => ({ status: 'healthy' }))
+  const upstreams = {
+    user: config.USER_SERVICE_URL,
+    restaurant: config.RESTAURANT_SERVICE_URL,
+    order: config.ORDER_SERVICE_URL,
+  }
+  for (const [service, upstream] of Object.entries(upstreams)) {
+    for (const prefix of [`/api/${service}`, `/api/${service}s`]) {
+      await app.register(httpProxy, {
+        upstream,
+        prefix,
+        rewritePrefix: '',
+        replyOptions: {
+          onError: (reply, { error }) => {
+            reply.log.warn({ err: error, service }, 'service unavailable')
+            reply.code(503).type('application/json').send(dependencyUnavailable(service))
+          },
+        },
+      })
+    }
+  }
+  return app
+}

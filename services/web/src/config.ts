@@ -1,0 +1,22 @@
+import { loadConfig } from '@food/config'
+import { type Static, Type } from '@sinclair/typebox'
+
+const Url = (fallback: string) => Type.String({ format: 'uri', default: fallback })
+
+export const WebConfig = Type.Object({
+  PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8090 }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  USER_SERVICE_URL: Url('http://127.0.0.1:8001'),
+  RESTAURANT_SERVICE_URL: Url('http://127.0.0.1:8002'),
+  ORDER_SERVICE_URL: Url('http://127.0.0.1:8003'),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    {
+      default: 'info',
+    },
+  ),
+  LOG_FORMAT: Type.Union([Type.Literal('json'), Type.Literal('pretty')], { default: 'json' }),
+})
+export type WebConfig = Static<typeof WebConfig>
+
+export const loadWebConfig = (env: NodeJS.ProcessEnv = process.env): WebConfig => loadConfig(WebConfig, env)

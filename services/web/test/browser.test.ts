@@ -1,0 +1,132 @@
+/**
+ * The front end in headless Chromium (Debian's, driven by playwright-core) against the real fleet:
+ * a shopper's whole round, then the chaos console failing payments and putting them right. It
+ * also takes the README's screenshots (screenshots/).
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdir } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startWebFleet } from './web-fleet.ts'
+
+const SCREENSHOTS = fileURLToPath(new URL('../screenshots/', import.meta.url))
+
+let setup: Awaited<ReturnType<typeof startWebFleet>>
+let browser: Browser
+let page: Page
+
+beforeAll(async () => {
+  setup = await startWebFleet()
+  const executablePath = execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim()
+  // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
+  browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] })
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+  await mkdir(SCREENSHOTS, { recursive: true })
+})
+afterAll(async () => {
+  await browser?.close()
+  await setup?.close()
+})
+
+const status = () => page.locator('#status')
+const go = (hash: string) => page.goto(`${setup.url}/${hash}`)
+
+async function order(menu: string) {
+  await go('#/')
+  await page.getByRole('button', { name: `Add ${menu} to the order` }).click()
+  await page.getByRole('button', { name: 'Place order' }).click()
+}
+
+describe('the shop, in a browser', () => {
+  it('registers, logs in, orders, sees the order, cancels it, and the stock is back', async () => {
+    await go('#/register')
+    await page.getByLabel(/^Username/).fill('shopper')
+    await page.getByLabel('Email (optional)').fill('shopper@example.com')
+    await page.getByLabel(/^Password/).fill('shopper-pass')
+    await page.getByRole('button', { name: 'Register' }).click()
+    await expect.poll(() => status().textContent()).toContain('Registered')
+    await page.getByLabel('Username').fill('shopper')
+    await page.getByLabel('Password').fill('shopper-pass')
+    await page.getByRole('button', { name: 'Log in' }).click()
+    await expect.poll(() => page.locator('#account').textContent()).toContain('Signed in as shopper')
+
+    expect(await setup.stockOf(1)).toBe(100)
+    await page.getByRole('button', { name: 'Add 김치찌개 to the order' }).click()
+    await page.getByRole('button', { name: 'One more 김치찌개' }).click()
+    await expect.poll(() => page.locator('.cart').textContent()).toContain('김치찌개 × 2')
+    await page.screenshot({ path: `${SCREENSHOTS}shop.png` })
+    await page.getByRole('button', { name: 'Place order' }).click()
+    await expect.poll(() => status().textContent()).toMatch(/Order #\d+ CONFIRMED/)
+    expect(await setup.stockOf(1)).toBe(98)
+    await expect.poll(() => page.locator('[data-menu-id="1"] .stock').textContent()).toBe('In stock: 98')
+
+    await page.getByRole('link', { name: 'My orders' }).click()
+    const row = page.locator('tbody tr').first()
+    await expect.poll(() => row.textContent()).toContain('CONFIRMED')
+    await row.getByRole('button', { name: /^Cancel order/ }).click()
+    await expect.poll(() => status().textContent()).toContain('cancelled')
+    await expect.poll(() => row.textContent()).toContain('CANCELLED')
+    expect(await setup.stockOf(1)).toBe(100)
+  })
+
+  it('shows a sold-out menu disabled, and a refused order with the fleet’s message', async () => {
+    const soldOut = await setup.fleet.restaurant.createMenu(0)
+    const scarce = await setup.fleet.restaurant.createMenu(3)
+    await go('#/')
+    const card = page.locator(`[data-menu-id="${soldOut.id}"]`)
+    await expect.poll(() => card.textContent()).toContain('Sold out')
+    expect(await card.getByRole('button').isDisabled()).toBe(true)
+    for (let i = 0; i < 4; i++) await page.locator(`[data-menu-id="${scarce.id}"] button`).click()
+    await page.getByRole('button', { name: 'Place order' }).click()
+    // The fleet's own words (detail), never "[object Object]".
+    await expect.poll(() => status().textContent()).toMatch(/^Order refused: .*\b3\b/)
+    await page.getByRole('button', { name: 'Empty the order' }).click()
+    await expect.poll(() => page.locator('.cart').textContent()).toContain('Nothing yet')
+  })
+})
+
+describe('the chaos console, in a browser', () => {
+  it('fails every payment, the next order shows FAILED with its reason, then puts it right', async () => {
+    await go('#/chaos')
+    await page.getByLabel('order payment_fail: fail_percent').fill('100')
+    await page.getByLabel('order payment_fail: seconds before it clears itself').fill('60')
+    await page.getByRole('button', { name: 'Set order payment_fail' }).click()
+    const inForce = page.locator('[data-in-force="order payment_fail"]')
+    await expect.poll(() => inForce.textContent()).toMatch(/^100, (60|59|58) s left$/)
+
+    await order('김치찌개')
+    await expect.poll(() => status().textContent()).toMatch(/Order #\d+ FAILED: payment_failed/)
+    await page.getByRole('link', { name: 'My orders' }).click()
+    await expect.poll(() => page.locator('tbody tr').first().textContent()).toMatch(/FAILED.*payment_failed/)
+    expect(await setup.stockOf(1)).toBe(100)
+
+    await page.getByRole('link', { name: 'Chaos console' }).click()
+    await page.getByRole('button', { name: 'Clear order payment_fail' }).click()
+    await expect.poll(() => page.locator('[data-in-force="order payment_fail"]').textContent()).toBe('off')
+    await order('김치찌개')
+    await expect.poll(() => status().textContent()).toMatch(/Order #\d+ CONFIRMED/)
+  })
+
+  it('shows the locking strategy, orders per second and p95 while a load runs, and that the stock invariant holds', async () => {
+    await go('#/chaos')
+    await expect
+      .poll(() => page.locator('.experiment').first().textContent())
+      .toContain('stock lock strategy: pessimistic')
+    const { headers } = await setup.fleet.login()
+    const menu = await setup.fleet.restaurant.createMenu(500)
+    // A small load for a few seconds: the console scrapes every 2 s.
+    const until = Date.now() + 5000
+    const load = (async () => {
+      while (Date.now() < until) await setup.fleet.placeOrder(headers, [{ menu_id: menu.id, quantity: 1 }])
+    })()
+    await expect
+      .poll(() => page.locator('[data-figure="orders"]').textContent(), { timeout: 10_000 })
+      .toMatch(/CONFIRMED: \d+\.\d/)
+    await expect.poll(() => page.locator('[data-figure="p95"]').textContent()).toMatch(/^\d+ ms$/)
+    await load
+    await expect.poll(() => page.locator(`.stock [data-menu-id="${menu.id}"]`).count()).toBe(1)
+    expect(await page.locator('[data-figure="invariant"]').textContent()).toContain('holds')
+    await page.screenshot({ path: `${SCREENSHOTS}console.png`, fullPage: true })
+  })
+})
