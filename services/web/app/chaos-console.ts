@@ -81,7 +81,8 @@ function servicePanel(service: Service, say: Say, token: () => string) {
       })
       const inForceCell = h('td', { class: 'in-force', 'data-in-force': `${service} ${fault.name}` })
       inForce.set(fault.name, inForceCell)
-      const chosenValue = () => (boolean ? (input as HTMLInputElement).checked : Number((input as HTMLInputElement).value))
+      const chosenValue = () =>
+        boolean ? (input as HTMLInputElement).checked : Number((input as HTMLInputElement).value)
       return h(
         'tr',
         { 'data-fault': fault.name },
