@@ -1,11 +1,11 @@
 // `npm start`: installs, prepares the databases, runs every service with prefixed logs; Ctrl-C stops all.
-import { databaseUrlFor, pipeWithPrefix, ROOT, redisUrl, SERVICES, say, spawn, warn } from './lib.mjs'
+import { databaseUrlFor, pipeWithPrefix, ROOT, redisUrl, run, SERVICES, say, spawn, warn } from './lib.mjs'
 import { setup } from './setup.mjs'
 
 const COLOURS = ['1;32', '1;35', '1;34']
 
-async function waitUntilReady(service, children) {
-  const url = `http://127.0.0.1:${service.port}/health/ready`
+async function waitUntilReady(service, children, path) {
+  const url = `http://127.0.0.1:${service.port}${path}`
   for (let i = 0; i < 120 && children.every((child) => child.exitCode === null); i++) {
     try {
       if ((await fetch(url)).ok) return true
@@ -15,9 +15,32 @@ async function waitUntilReady(service, children) {
   return false
 }
 
+// The web front end (services/web): its static build, served with the /api/… prefixes on 8090.
+const WEB = { name: 'web', dir: 'services/web', port: 8090 }
+
+function startWeb() {
+  say('building the web front end')
+  run(process.execPath, ['--import', 'tsx', 'build.ts'], { cwd: `${ROOT}/${WEB.dir}` })
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: `${ROOT}/${WEB.dir}`,
+    env: {
+      LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json',
+      ...process.env,
+      PORT: String(WEB.port),
+      USER_SERVICE_URL: `http://127.0.0.1:${SERVICES[0].port}`,
+      RESTAURANT_SERVICE_URL: `http://127.0.0.1:${SERVICES[1].port}`,
+      ORDER_SERVICE_URL: `http://127.0.0.1:${SERVICES[2].port}`,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  pipeWithPrefix(child.stdout, WEB.name, '1;33', process.stdout)
+  pipeWithPrefix(child.stderr, WEB.name, '1;33', process.stderr)
+  return child
+}
+
 async function main() {
   await setup()
-  const children = SERVICES.map((service, i) => {
+  const services = SERVICES.map((service, i) => {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', '--import', '@food/telemetry/register', 'src/server.ts'],
@@ -42,6 +65,8 @@ async function main() {
     pipeWithPrefix(child.stderr, service.name, colour, process.stderr)
     return child
   })
+  const children = [...services, startWeb()]
+  const names = [...SERVICES.map((service) => service.name), WEB.name]
 
   let stopping = false
   const stop = (code) => {
@@ -58,15 +83,17 @@ async function main() {
   for (const [i, child] of children.entries()) {
     child.once('exit', (code) => {
       if (stopping) return
-      warn(`${SERVICES[i].name} exited with ${code}; stopping the others`)
+      warn(`${names[i]} exited with ${code}; stopping the others`)
       stop(1)
     })
   }
 
   for (const service of SERVICES) {
-    if (!(await waitUntilReady(service, children))) return
+    if (!(await waitUntilReady(service, children, '/health/ready'))) return
   }
+  if (!(await waitUntilReady(WEB, children, '/health'))) return
   say('the fleet is up (Ctrl-C stops it)')
+  console.log(`  web         http://localhost:${WEB.port}   (the shop, my orders, the chaos console)`)
   for (const service of SERVICES) {
     console.log(
       `  ${service.name.padEnd(11)} http://localhost:${service.port}   docs: http://localhost:${service.port}/docs   redoc: /redoc`,
