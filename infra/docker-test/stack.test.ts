@@ -8,7 +8,8 @@ import { INFRA } from '../test/config-files.ts'
 import { findCompose, mustRun, renderCompose, runCommand } from './compose.ts'
 
 /**
- * `docker compose up --build` for real: the three service images built from the Dockerfile, the
+ * `docker compose up --build` for real: the three service images built from the Dockerfile and the
+ * gateway's from nginx/Dockerfile, the
  * application stack of the project's compose definition started on a real engine (PostgreSQL,
  * Redis, the services, the NGINX gateway, Prometheus; the Grafana, Loki, Promtail and Tempo
  * images are left out, they cannot be pulled everywhere), then used through the gateway as a
@@ -107,7 +108,7 @@ beforeAll(async () => {
   compose = (args) => mustRun(found.command, [...found.prefix, '-p', PROJECT, '-f', composeFile, ...args], env)
 
   const buildStarted = Date.now()
-  await compose(['build', ...SERVICES])
+  await compose(['build', ...SERVICES, 'gateway'])
   console.log(`images built in ${Math.round((Date.now() - buildStarted) / 1000)} s`)
   const upStarted = Date.now()
   await compose(['up', '-d'])
@@ -169,6 +170,17 @@ describe('the application stack on a real Docker engine', () => {
     expect(cancelled.status).toBe(200)
     expect(cancelled.body.status).toBe('CANCELLED')
     expect(await stockOf(1)).toBe(before)
+  })
+
+  it('serves the web front end from the gateway image at /, with the types a browser runs', async () => {
+    const page = await fetch(`${gateway}/`)
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('<script type="module" src="app.js">')
+    const script = await fetch(`${gateway}/app.js`)
+    expect(script.status).toBe(200)
+    expect(script.headers.get('content-type')).toMatch(/^application\/javascript/)
+    // The same origin reaches the API under the front end's prefixes.
+    expect((await fetch(`${gateway}/api/restaurant/menus/1`)).status).toBe(200)
   })
 
   it('writes each service’s log file on the shared log volume', async () => {

@@ -108,11 +108,15 @@ describe('docker-compose.yml', () => {
     expect(compose.services.gateway.depends_on.order).toEqual({ condition: 'service_healthy' })
   })
 
-  it('gives the gateway every variable of its template, and mounts files that exist', () => {
+  it('gives the gateway every variable of its template, built from a Dockerfile that copies what exists', () => {
     const gateway = compose.services.gateway
     // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose's variable syntax, not JavaScript's
     expect(gateway.ports).toEqual(['127.0.0.1:${GATEWAY_HOST_PORT:-80}:80'])
-    for (const volume of gateway.volumes) expect(existsSync(join(ROOT, volume.split(':')[0]))).toBe(true)
+    expect(gateway.build).toEqual({ context: '.', dockerfile: 'nginx/Dockerfile' })
+    const dockerfile = readFileSync(join(ROOT, gateway.build.dockerfile), 'utf8')
+    const copied = [...dockerfile.matchAll(/^COPY (?!--from)(\S+)/gm)].map((match) => match[1] ?? '')
+    expect(copied.length).toBeGreaterThan(0)
+    for (const source of copied) expect(existsSync(join(ROOT, source))).toBe(true)
     const template = readFileSync(join(ROOT, 'nginx/templates/default.conf.template'), 'utf8')
     const needed = new Set([...template.matchAll(/\$\{([A-Z_]+)\}/g)].map((match) => match[1]))
     expect([...needed].filter((name) => !(name && name in gateway.environment))).toEqual([])

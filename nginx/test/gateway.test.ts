@@ -1,5 +1,9 @@
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
 import { startRestaurantService, type TestRestaurantService } from '@food/restaurant-service/test-service'
+import { buildWeb } from '@food/web/build'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkConfig, type Gateway, renderGateway, startGateway } from './nginx.ts'
 
@@ -8,6 +12,7 @@ const portOf = (baseUrl: string) => Number(new URL(baseUrl).port)
 let fleet: TestFleet
 let secondRestaurant: TestRestaurantService
 let gateway: Gateway
+let webRoot: string
 
 beforeAll(async () => {
   fleet = await startFleet()
@@ -16,11 +21,16 @@ beforeAll(async () => {
     DATABASE_URL: fleet.restaurant.databaseUrl,
     REDIS_KEY_PREFIX: fleet.restaurant.config.REDIS_KEY_PREFIX,
   })
-  gateway = await startGateway({
-    user: [portOf(fleet.user.baseUrl)],
-    restaurant: [portOf(fleet.restaurant.baseUrl), portOf(secondRestaurant.baseUrl)],
-    order: [portOf(fleet.order.baseUrl)],
-  })
+  webRoot = await mkdtemp(join(tmpdir(), 'gateway-web-'))
+  await buildWeb(webRoot)
+  gateway = await startGateway(
+    {
+      user: [portOf(fleet.user.baseUrl)],
+      restaurant: [portOf(fleet.restaurant.baseUrl), portOf(secondRestaurant.baseUrl)],
+      order: [portOf(fleet.order.baseUrl)],
+    },
+    webRoot,
+  )
 })
 afterAll(async () => {
   await gateway?.stop()
@@ -101,6 +111,17 @@ describe('through the gateway', () => {
     }
   })
 
+  it('serves the web front end at /, any other page path included (its routes are in the hash)', async () => {
+    for (const path of ['/', '/orders']) {
+      const page = await fetch(`${gateway.url}${path}`)
+      expect(page.status).toBe(200)
+      expect(await page.text()).toContain('<script type="module" src="app.js">')
+    }
+    const script = await fetch(`${gateway.url}/app.js`)
+    expect(script.status).toBe(200)
+    expect(script.headers.get('content-type')).toMatch(/javascript/)
+  })
+
   it('never forwards the restaurant’s internal routes, even with the service token; reading stays open', async () => {
     const credential = { authorization: `Bearer ${fleet.restaurant.config.SERVICE_TOKEN}` }
     const menu = await fleet.restaurant.createMenu(5)
@@ -123,13 +144,15 @@ describe('through the gateway', () => {
     }
   })
 
-  it('answers its own errors in the fleet shape', async () => {
-    const unknown = await call('/nowhere')
+  it('answers its own errors in the fleet shape, detail included', async () => {
+    const unknown = await call('/api/nowhere')
     expect(unknown.status).toBe(404)
     expect(unknown.body.error.code).toBe('ROUTE_NOT_FOUND')
+    expect(unknown.body.detail).toBe(unknown.body.error.message)
     const large = await call('/api/users/signup', { json: { username: 'big', password: 'x'.repeat(70_000) } })
     expect(large.status).toBe(413)
     expect(large.body.error.code).toBe('PAYLOAD_TOO_LARGE')
+    expect(large.body.detail).toBe(large.body.error.message)
   })
 
   it('sends a chaos fault set through it to every restaurant replica', async () => {

@@ -26,10 +26,20 @@ export interface Gateway {
 const servers = (ports: number[]) =>
   ports.map((port) => `server 127.0.0.1:${port} max_fails=3 fail_timeout=10s;`).join(' ')
 
-/** The project's nginx.conf and gateway template, rendered into a directory of their own. */
-export async function renderGateway(upstreams: { user: number[]; restaurant: number[]; order: number[] }) {
+export interface Upstreams {
+  user: number[]
+  restaurant: number[]
+  order: number[]
+}
+
+/**
+ * The project's nginx.conf and gateway template, rendered into a directory of their own.
+ * `webRoot` holds the web front end's build; without one, `/` serves an empty directory.
+ */
+export async function renderGateway(upstreams: Upstreams, webRoot?: string) {
   const dir = await mkdtemp(join(tmpdir(), 'gateway-'))
   await mkdir(join(dir, 'conf.d'))
+  await mkdir(join(dir, 'html'))
   const port = await freePort()
   // Temporary files and the pid into our directory first, then the include of our conf.d.
   const main = (await readFile(join(NGINX_DIR, 'nginx.conf'), 'utf8'))
@@ -42,6 +52,7 @@ export async function renderGateway(upstreams: { user: number[]; restaurant: num
     renderTemplate(template, {
       GATEWAY_PORT: `127.0.0.1:${port}`,
       GATEWAY_ACCESS_LOG: join(dir, 'access.log'),
+      WEB_ROOT: webRoot ?? join(dir, 'html'),
       USER_SERVERS: servers(upstreams.user),
       RESTAURANT_SERVERS: servers(upstreams.restaurant),
       ORDER_SERVERS: servers(upstreams.order),
@@ -57,8 +68,8 @@ export function checkConfig(dir: string) {
   return { status: run.status, output: run.stderr }
 }
 
-export async function startGateway(upstreams: Parameters<typeof renderGateway>[0]): Promise<Gateway> {
-  const { dir, port } = await renderGateway(upstreams)
+export async function startGateway(upstreams: Upstreams, webRoot?: string): Promise<Gateway> {
+  const { dir, port } = await renderGateway(upstreams, webRoot)
   const url = `http://127.0.0.1:${port}`
   // SIGQUIT: nginx's graceful stop.
   const { stop } = await startChild('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
