@@ -21,4 +21,13 @@ describe('with PostgreSQL down', () => {
     expect(response.status).toBe(503)
     expect(response.body).toEqual(errorBody('DATABASE_UNAVAILABLE'))
   })
+
+  it('still answers its metrics: the stock gauge that reads PostgreSQL counts its failure instead of failing the scrape', async () => {
+    const response = await fetch(`${service.baseUrl}/metrics`)
+    expect(response.status).toBe(200)
+    const text = await response.text()
+    expect(text).toMatch(/metrics_collect_failures_total\{metric="inventory_stock_units",service="restaurant"\} [1-9]/)
+    expect(text).toContain('inventory_changes_total')
+    expect(text).toContain('http_server_request_duration_seconds_count')
+  })
 })

@@ -1,21 +1,27 @@
-import type { MetricsRegistry } from '@food/metrics'
+import { type MetricsRegistry, readingGauge } from '@food/metrics'
 import type pg from 'pg'
-import { Counter, Gauge, Histogram } from 'prom-client'
+import { Counter, Histogram } from 'prom-client'
 import type { InventoryInstruments } from './inventory-store.ts'
+
+/**
+ * The menus shown one by one in `inventory_stock_units`: the ones whose stock changed last. Every
+ * load run adds menus, so "every menu" would grow the series without bound; a menu that has been
+ * still for long drops out (its last value stays in Prometheus' history).
+ */
+export const STOCK_GAUGE_MENUS = 100
 
 export function createInventoryInstruments(registry: MetricsRegistry, pool: pg.Pool): InventoryInstruments {
   const registers = [registry]
-  new Gauge({
+  readingGauge(registry, {
     name: 'inventory_stock_units',
-    help: 'Units in stock per menu, read from PostgreSQL at each scrape (the catalogue bounds the menus)',
+    help: `Units in stock per menu, read from PostgreSQL at each scrape, for the ${STOCK_GAUGE_MENUS} menus whose stock changed last`,
     labelNames: ['menu'] as const,
-    registers,
-    async collect() {
+    read: async () => {
       const { rows } = await pool.query<{ id: number; stock: number }>(
-        'SELECT id, stock FROM menus ORDER BY id LIMIT 1000',
+        'SELECT id, stock FROM menus ORDER BY updated_at DESC, id DESC LIMIT $1',
+        [STOCK_GAUGE_MENUS],
       )
-      this.reset()
-      for (const row of rows) this.set({ menu: String(row.id) }, row.stock)
+      return rows.map((row) => ({ labels: { menu: String(row.id) }, value: row.stock }))
     },
   })
   return {
