@@ -1,8 +1,10 @@
 import { serviceUnavailable } from '@food/errors'
 import type {} from '@food/health'
+import type { MetricsRegistry } from '@food/metrics'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import pg from 'pg'
+import { Gauge } from 'prom-client'
 import {
   isPoolCheckoutTimeout,
   translateDatabaseTimeout,
@@ -27,6 +29,32 @@ export interface PostgresPluginOptions {
   applicationName: string
 }
 
+/**
+ * The pool's connections, read at each scrape: `database_connections_active` under the original
+ * sample's name and `service_name` label (its dashboards query them), and the requests waiting
+ * for a connection, which become 503 DATABASE_BUSY when they wait too long.
+ */
+function registerPoolGauges(registry: MetricsRegistry, pool: pg.Pool, serviceName: string) {
+  new Gauge({
+    name: 'database_connections_active',
+    help: 'PostgreSQL connections of the pool in use (checked out)',
+    labelNames: ['service_name'],
+    registers: [registry],
+    collect() {
+      this.set({ service_name: serviceName }, pool.totalCount - pool.idleCount)
+    },
+  })
+  new Gauge({
+    name: 'database_pool_waiting_requests',
+    help: 'Requests waiting for a free PostgreSQL connection of the pool',
+    labelNames: ['service_name'],
+    registers: [registry],
+    collect() {
+      this.set({ service_name: serviceName }, pool.waitingCount)
+    },
+  })
+}
+
 const postgres: FastifyPluginAsync<PostgresPluginOptions> = async (app, options) => {
   const pool = new pg.Pool({
     connectionString: options.url,
@@ -41,6 +69,7 @@ const postgres: FastifyPluginAsync<PostgresPluginOptions> = async (app, options)
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', (error) => app.log.warn({ err: error }, 'idle PostgreSQL client failed'))
   app.decorate('pg', pool)
+  registerPoolGauges(app.metrics.registry, pool, options.applicationName)
   app.health.addCheck('postgres', () => pool.query('SELECT 1'))
   // A full pool is not a database down: every connection is busy (with slow work or held locks).
   app.addErrorTranslator((error) =>
@@ -58,5 +87,5 @@ const postgres: FastifyPluginAsync<PostgresPluginOptions> = async (app, options)
 export const postgresPlugin = fp(postgres, {
   name: '@food/postgres',
   fastify: '5.x',
-  dependencies: ['@food/health', '@food/errors'],
+  dependencies: ['@food/health', '@food/errors', '@food/metrics'],
 })

@@ -97,6 +97,16 @@ describe('the original sample’s metrics, beside ours', () => {
     })
   })
 
+  it('shows the pool’s connections in use, as database_connections_active{service_name}', async () => {
+    const text = await service.metrics()
+    const [active] = samples(text, 'database_connections_active')
+    expect(active?.labels).toEqual({ service: 'user', service_name })
+    expect(active?.value).toBeGreaterThanOrEqual(0)
+    expect(samples(text, 'database_pool_waiting_requests')).toEqual([
+      { labels: { service: 'user', service_name }, value: 0 },
+    ])
+  })
+
   it('counts a request in progress while it runs', async () => {
     const user = await service.createUser()
     const inProgress = async () =>
