@@ -136,6 +136,7 @@ export async function ensurePostgresAndRedis() {
 // Debian tools some tests run for real: the package that provides each command (or file).
 const DEBIAN_TOOLS = [
   { command: 'promtool', pkg: 'prometheus' },
+  { command: 'prometheus-node-exporter', pkg: 'prometheus-node-exporter' },
   { command: 'nginx', pkg: 'nginx' },
   { command: 'curl', pkg: 'curl' },
   { command: 'chromium', pkg: 'chromium' },

@@ -214,13 +214,14 @@ describe('the application stack on a real Docker engine', () => {
           const answer = await fetch(`${prometheus}/api/v1/targets?state=active`)
           const targets = (await answer.json()) as { data: { activeTargets: PrometheusTarget[] } }
           return targets.data.activeTargets
-            .filter((target) => target.labels.job === 'fleet')
-            .map((target) => `${target.labels.instance} ${target.health}`)
+            .filter((target) => target.labels.job.endsWith('-service'))
+            .filter((target) => !target.labels.instance.startsWith('host.docker.internal'))
+            .map((target) => `${target.labels.job} ${target.labels.instance} ${target.health}`)
             .sort()
         },
         { timeout: 30_000, interval: 1000 },
       )
-      .toEqual(['order:8003 up', 'restaurant:8002 up', 'user:8001 up'])
+      .toEqual(['order-service order:8003 up', 'restaurant-service restaurant:8002 up', 'user-service user:8001 up'])
   })
 
   it('recovers when a service container restarts: orders go through again', async () => {

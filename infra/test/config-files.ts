@@ -10,8 +10,13 @@ export const readYaml = (path: string): any => parse(readFileSync(`${INFRA}/${pa
 export interface Dashboard {
   uid: string
   title: string
-  annotations: { list: { datasource: { uid: string }; expr: string }[] }
-  panels: { title: string; datasource: { uid: string }; targets: { expr: string; datasource: { uid: string } }[] }[]
+  annotations: { list: { name: string; datasource: { uid: string }; expr: string }[] }
+  templating: { list: { name: string; query: { query: string } }[] }
+  panels: {
+    title: string
+    datasource: { uid: string }
+    targets: { refId: string; expr: string; datasource: { uid: string } }[]
+  }[]
 }
 
 export const dashboards = (): Dashboard[] =>

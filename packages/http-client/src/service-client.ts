@@ -34,7 +34,10 @@ export interface ServiceResponse<T> {
   body: T
 }
 
-const FAILURE_KINDS: Record<string, string> = {
+/** The `kind` of a call that got no usable answer: its deadline passed, its body was not JSON, or nobody answered. */
+const FAILURE_KINDS = ['timeout', 'bad_response', 'unavailable'] as const
+type FailureKind = (typeof FAILURE_KINDS)[number]
+const FAILURE_KIND_OF_CODE: Record<string, FailureKind> = {
   DEPENDENCY_TIMEOUT: 'timeout',
   DEPENDENCY_BAD_RESPONSE: 'bad_response',
 }
@@ -56,6 +59,8 @@ export class ServiceClient {
       connect: { timeout: options.connectTimeoutMs },
       keepAliveTimeout: 10_000,
     })
+    // Each series exists from the start at 0: "no failed call" rather than no data.
+    for (const kind of FAILURE_KINDS) options.instruments?.failures.inc({ target: options.name, kind }, 0)
   }
 
   async request<T = unknown>(request: ServiceRequest): Promise<ServiceResponse<T>> {
@@ -81,7 +86,7 @@ export class ServiceClient {
       return { statusCode: response.statusCode, headers: response.headers, body }
     } catch (error) {
       const failure = this.#translate(error, request, timeoutMs)
-      const kind = FAILURE_KINDS[failure.code] ?? 'unavailable'
+      const kind = FAILURE_KIND_OF_CODE[failure.code] ?? 'unavailable'
       stopTimer?.({ status_code: kind })
       instruments?.failures.inc({ target, kind })
       throw failure

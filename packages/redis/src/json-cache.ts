@@ -14,6 +14,10 @@ export interface JsonCacheOptions {
   ttlSeconds: number
 }
 
+/** What a cache asks Redis: the `operation` label of `cache_errors_total`. */
+const CACHE_OPERATIONS = ['get', 'set', 'invalidate'] as const
+type CacheOperation = (typeof CACHE_OPERATIONS)[number]
+
 export interface CacheInstruments {
   lookups: Counter<'cache' | 'result'>
   errors: Counter<'cache' | 'operation'>
@@ -47,6 +51,9 @@ export class JsonCache {
     this.#options = options
     this.#instruments = instruments
     this.#log = log
+    // Each series exists from the start at 0, so a dashboard's rate() shows "no failures" rather
+    // than no data until the first one.
+    for (const operation of CACHE_OPERATIONS) instruments.errors.inc({ cache: options.name, operation }, 0)
   }
 
   /** Returns the cached value, or loads it and caches it; `undefined` from the loader is not cached. */
@@ -104,7 +111,7 @@ export class JsonCache {
     }
   }
 
-  #fail(operation: string, error: unknown): void {
+  #fail(operation: CacheOperation, error: unknown): void {
     this.#instruments.errors.inc({ cache: this.#options.name, operation })
     this.#log.warn({ cache: this.#options.name, operation, err: error }, 'cache unavailable, using the database')
   }

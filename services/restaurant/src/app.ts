@@ -53,7 +53,7 @@ export async function buildApp(config: RestaurantConfig): Promise<FleetInstance>
   const inventory = new InventoryStore(app.pg, {
     strategy: LOCK_STRATEGIES_BY_NAME[config.STOCK_LOCK_STRATEGY],
     maxAttempts: config.STOCK_CHANGE_MAX_ATTEMPTS,
-    instruments: createInventoryInstruments(app.metrics.registry, app.pg),
+    instruments: createInventoryInstruments(app.metrics.registry, app.pg, config.STOCK_LOCK_STRATEGY),
     changes: new Gate({
       running: stockChangeShare(config.DATABASE_POOL_MAX),
       waiting: 10_000,

@@ -1,9 +1,13 @@
 import type { MetricsRegistry } from '@food/metrics'
 import { Counter, Histogram } from 'prom-client'
+import { SAGA_STEPS, STEP_OUTCOMES } from './saga-step.ts'
+
+/** What the recoverer finds: an order abandoned PENDING, or one whose release did not finish. */
+const RECOVERY_FINDINGS = ['abandoned', 'unreleased'] as const
 
 export function createSagaInstruments(registry: MetricsRegistry) {
   const registers = [registry]
-  return {
+  const instruments = {
     outcomes: new Counter({
       name: 'orders_total',
       help: 'Orders that reached a final status, by status and failure reason (none for success)',
@@ -37,6 +41,10 @@ export function createSagaInstruments(registry: MetricsRegistry) {
       registers,
     }),
   }
+  // The series a dashboard shows exist from the start at 0: "no error" rather than no data.
+  for (const step of SAGA_STEPS) for (const outcome of STEP_OUTCOMES) instruments.stepDuration.zero({ step, outcome })
+  for (const found of RECOVERY_FINDINGS) instruments.recovered.inc({ found }, 0)
+  return instruments
 }
 
 export type SagaInstruments = ReturnType<typeof createSagaInstruments>

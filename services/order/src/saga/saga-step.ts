@@ -3,7 +3,9 @@ import { inSpan } from '@food/telemetry/spans'
 import type { Attributes, Span } from '@opentelemetry/api'
 import type { Histogram } from 'prom-client'
 
-export type SagaStepName = 'price' | 'store' | 'reserve_stock' | 'payment' | 'release_stock'
+export const SAGA_STEPS = ['price', 'store', 'reserve_stock', 'payment', 'release_stock'] as const
+export type SagaStepName = (typeof SAGA_STEPS)[number]
+export const STEP_OUTCOMES = ['ok', 'error'] as const
 
 /** Runs one saga step as a span of the request's trace (`order.<step>`) and times it. */
 export type SagaStep = <T>(step: SagaStepName, attributes: Attributes, work: (span: Span) => Promise<T>) => Promise<T>

@@ -10,7 +10,11 @@ import type { InventoryInstruments } from './inventory-store.ts'
  */
 export const STOCK_GAUGE_MENUS = 100
 
-export function createInventoryInstruments(registry: MetricsRegistry, pool: pg.Pool): InventoryInstruments {
+export function createInventoryInstruments(
+  registry: MetricsRegistry,
+  pool: pg.Pool,
+  strategy: string,
+): InventoryInstruments {
   const registers = [registry]
   readingGauge(registry, {
     name: 'inventory_stock_units',
@@ -24,7 +28,16 @@ export function createInventoryInstruments(registry: MetricsRegistry, pool: pg.P
       return rows.map((row) => ({ labels: { menu: String(row.id) }, value: row.stock }))
     },
   })
+  const retries = new Counter({
+    name: 'inventory_change_retries_total',
+    help: 'Stock change attempts that lost a race and were run again, by locking strategy',
+    labelNames: ['strategy'] as const,
+    registers,
+  })
+  // From the start at 0: "no race lost" reads differently on a dashboard from "no data".
+  retries.inc({ strategy }, 0)
   return {
+    retries,
     changes: new Counter({
       name: 'inventory_changes_total',
       help: 'Stock changes by operation (reserve, restore), outcome and locking strategy',
@@ -38,12 +51,6 @@ export function createInventoryInstruments(registry: MetricsRegistry, pool: pg.P
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
       enableExemplars: true,
-    }),
-    retries: new Counter({
-      name: 'inventory_change_retries_total',
-      help: 'Stock change attempts that lost a race and were run again, by locking strategy',
-      labelNames: ['strategy'] as const,
-      registers,
     }),
   }
 }
