@@ -31,6 +31,9 @@ const redis: FastifyPluginAsync<RedisPluginOptions> = async (app, options) => {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    // Commands issued in the same turn of the event loop go out in one write: under load, one
+    // socket write per command was a quarter of a cached read's CPU (profiled, see Performance).
+    enableAutoPipelining: true,
   })
   client.on('error', (error) => app.log.debug({ err: error }, 'redis connection error'))
   try {

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import cors from '@fastify/cors'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { type ChaosPluginOptions, chaosPlugin } from '@food/chaos'
 import { chaosEnabled } from '@food/config'
@@ -14,7 +13,7 @@ import { redisPlugin } from '@food/redis'
 import { activeTraceId } from '@food/telemetry/spans'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from 'fastify'
 import type { BaseServiceConfig } from './base-service-config.ts'
-import { corsPolicy } from './cors-policy.ts'
+import { registerCors } from './cors-policy.ts'
 import { drainPlugin } from './drain-plugin.ts'
 import { nulCharacterPath } from './nul-character.ts'
 import { requestIdOf } from './request-id.ts'
@@ -119,7 +118,7 @@ export async function createFleetService(options: FleetServiceOptions): Promise<
 
   await app.register(drainPlugin, { timeoutMs: 8000 })
   await app.register(errorHandlerPlugin)
-  await app.register(cors, { delegator: (request, decide) => decide(null, corsPolicy(request.url)) })
+  await registerCors(app)
   await app.register(metricsPlugin, { service: options.name })
   await app.register(docsPlugin, { ...options.docs, tags: [...options.docs.tags, ...PLATFORM_TAGS] })
   await app.register(healthPlugin)

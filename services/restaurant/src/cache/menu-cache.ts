@@ -7,6 +7,8 @@ export interface MenuCaches {
   item: JsonCache
 }
 
+const jsonBytes = (value: MenuView | MenuView[]) => Buffer.from(JSON.stringify(value))
+
 const listKey = (restaurantId?: number) => `menus:${restaurantId ?? 'all'}`
 const itemKey = (menuId: number) => `menu:${menuId}`
 
@@ -24,17 +26,19 @@ export class MenuCache {
     this.#caches = caches
   }
 
-  async list(restaurantId?: number): Promise<CacheResult<MenuView[]>> {
+  /** The menus as the JSON the API answers (a hit is Redis' bytes, sent on as they are). */
+  async list(restaurantId?: number): Promise<CacheResult<Buffer>> {
     const load = () => this.#catalog.listMenus(restaurantId)
-    const cached = await this.#caches?.list.getOrLoad(listKey(restaurantId), load)
-    return cached ?? { value: await load(), source: 'MISS' }
+    const cached = await this.#caches?.list.getOrLoadJson(listKey(restaurantId), load)
+    return cached ?? { value: jsonBytes(await load()), source: 'MISS' }
   }
 
-  async get(menuId: number): Promise<CacheResult<MenuView> | undefined> {
+  /** One menu as the JSON the API answers, or `undefined` when there is no such menu. */
+  async get(menuId: number): Promise<CacheResult<Buffer> | undefined> {
     const load = () => this.#catalog.findMenu(menuId)
-    if (this.#caches) return this.#caches.item.getOrLoad(itemKey(menuId), load)
+    if (this.#caches) return this.#caches.item.getOrLoadJson(itemKey(menuId), load)
     const menu = await load()
-    return menu && { value: menu, source: 'MISS' }
+    return menu && { value: jsonBytes(menu), source: 'MISS' }
   }
 
   /** A new menu appears in the lists at once. */
