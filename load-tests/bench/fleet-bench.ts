@@ -1,10 +1,13 @@
 /**
  * Benchmark (not a test) of the fleet against the ceilings of what it stands on, in one run on
  * this machine, each figure with its ratio to its reference:
- *   1. cached GET /menus            vs a bare Fastify hello world (the framework's ceiling)
+ *   1. cached GET /menus            vs Fastify sending the same bytes (the framework's ceiling)
+ *                                     and vs Fastify sending one ioredis GET of them (the cache's)
  *   2. hot-row reserve over HTTP    vs the same lock-and-decrement transaction in a raw pg loop
  *                                     (the database's ceiling)
- *   3. POST /orders end to end (validate, price, store, reserve, pay) at fixed concurrency
+ *   3. POST /orders end to end (validate, price, store, reserve, pay), on distinct menus and on
+ *      one hot menu, telemetry off, and with 10% of traces exported
+ *   4. memory (resident, each service's process tree) after those loads, and start-up to ready
  * and, beside 1, the same cached read with traces exported over OTLP (what tracing costs; without
  * an endpoint, the default, telemetry is not loaded at all).
  *
@@ -15,7 +18,10 @@
  */
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { answersSoon, freePort } from '@food/testing'
 import pg from 'pg'
@@ -28,14 +34,19 @@ import {
   type Figures,
   freshDatabases,
   measure,
+  orderRequests,
   printTable,
+  REDIS_URL,
   reserveRequests,
   seedBenchCatalogue,
   startService,
   stopAll,
+  treeRssBytes,
 } from './harness.ts'
 
 const SERVICES = ['user', 'restaurant', 'order']
+const MB = 1024 * 1024
+const DISTINCT_MENUS = 200
 
 /** The restaurant's pessimistic reserve, as one raw transaction per iteration, N clients at once. */
 async function rawReserveLoop(menuId: number): Promise<Figures> {
@@ -104,16 +115,28 @@ async function startTraceSink() {
   }
 }
 
-let hello: ReturnType<typeof spawn> | undefined
+const ceilings: ReturnType<typeof spawn>[] = []
+
+/** A ceiling server (ceiling-server.mjs) answering `bytes` as `mode` says; its URL. */
+async function startCeiling(mode: 'bytes' | 'redis', bytes: Buffer): Promise<string> {
+  const file = join(tmpdir(), `bench-menus-${process.pid}.json`)
+  await writeFile(file, bytes)
+  const port = await freePort()
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('ceiling-server.mjs', import.meta.url)), String(port), mode, file, REDIS_URL],
+    { stdio: 'inherit' },
+  )
+  ceilings.push(child)
+  const url = `http://127.0.0.1:${port}/`
+  if (!(await answersSoon(url, child))) throw new Error(`the ${mode} ceiling did not start`)
+  return url
+}
+
 try {
   console.log(`fleet benchmark: ${DURATION_S} s per case, ${CONNECTIONS} connections, Node ${process.version}`)
   await freshDatabases(SERVICES)
-  const hotMenu = await seedBenchCatalogue()
-  const helloPort = await freePort()
-  hello = spawn(process.execPath, [fileURLToPath(new URL('hello-server.mjs', import.meta.url)), String(helloPort)], {
-    stdio: 'inherit',
-  })
-  if (!(await answersSoon(`http://127.0.0.1:${helloPort}/`, hello))) throw new Error('hello server did not start')
+  const { hot: hotMenu, distinct } = await seedBenchCatalogue(DISTINCT_MENUS)
   const pool = { DATABASE_POOL_MAX: '20' }
   const user = await startService('user', pool)
   const restaurant = await startService('restaurant', pool)
@@ -123,7 +146,11 @@ try {
     RESTAURANT_SERVICE_URL: restaurant.baseUrl,
   })
 
-  const helloFigures = await measure('bare Fastify hello world', { url: `http://127.0.0.1:${helloPort}/` })
+  const menusBytes = Buffer.from(await (await fetch(`${restaurant.baseUrl}/menus`)).arrayBuffer())
+  const framework = await measure(`Fastify sending the same ${menusBytes.length} B`, {
+    url: await startCeiling('bytes', menusBytes),
+  })
+  const cache = await measure('Fastify + one ioredis GET of them', { url: await startCeiling('redis', menusBytes) })
   const menus = await measure('GET /menus, cached', { url: `${restaurant.baseUrl}/menus` })
   const sink = await startTraceSink()
   const traced = await startService('restaurant', { ...pool, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url })
@@ -137,11 +164,11 @@ try {
   })
   const menusSampled = await measure('GET /menus, cached, 10% of traces', { url: `${sampled.baseUrl}/menus` })
   await sampled.stop()
-  await sink.close()
+  printTable('1a. Cached menus against the framework ceiling', [framework, cache, menus], framework)
   printTable(
-    '1. Cached menus against the framework ceiling',
-    [helloFigures, menus, menusTraced, menusSampled],
-    helloFigures,
+    '1b. Cached menus against the cache ceiling (the target: 0.9x)',
+    [cache, menus, menusTraced, menusSampled],
+    cache,
   )
 
   const reserve = await measure('PUT /inventory hot row, pessimistic', {
@@ -163,22 +190,56 @@ try {
       body: JSON.stringify({ username: 'bench', password: 'bench-password' }),
     })
   ).json()) as { access_token: string }
-  const orders = await measure('POST /orders end to end', {
-    url: `${order.baseUrl}/orders`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${login.access_token}` },
-    body: JSON.stringify({ items: [{ menu_id: hotMenu, quantity: 1 }], address: 'Seoul', phone: '010-0000-0000' }),
+  const ordersDistinct = await measure(`POST /orders, ${DISTINCT_MENUS} menus in turn`, {
+    url: order.baseUrl,
+    requests: orderRequests(distinct, login.access_token),
   })
+  const ordersHot = await measure('POST /orders, one hot menu', {
+    url: order.baseUrl,
+    requests: orderRequests([hotMenu], login.access_token),
+  })
+  const services = { user, restaurant, order }
+  const memory = await Promise.all(
+    Object.entries(services).map(async ([name, service]) => ({
+      name,
+      rss: await treeRssBytes(service.pid),
+      readyMs: service.readyMs,
+    })),
+  )
+  const tracedOrder = await startService('order', {
+    ...pool,
+    USER_SERVICE_URL: user.baseUrl,
+    RESTAURANT_SERVICE_URL: restaurant.baseUrl,
+    OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: '0.1',
+  })
+  const ordersSampled = await measure(`POST /orders, ${DISTINCT_MENUS} menus, 10% of traces`, {
+    url: tracedOrder.baseUrl,
+    requests: orderRequests(distinct, login.access_token),
+  })
+  await tracedOrder.stop()
+  await sink.close()
   printTable(
     '3. Orders end to end (validate → price → store → reserve → pay), ratio to the hot-row reserve',
-    [orders],
+    [ordersDistinct, ordersHot, ordersSampled],
     reserve,
   )
+
+  console.log('\n4. Memory after the loads of 1–3 (each process tree), and start-up (spawn to ready)')
+  console.log(`${'service'.padEnd(12)}${'RSS MB'.padStart(9)}${'ready ms'.padStart(10)}`)
+  for (const { name, rss, readyMs } of memory) {
+    console.log(`${name.padEnd(12)}${(rss / MB).toFixed(0).padStart(9)}${readyMs.toFixed(0).padStart(10)}`)
+  }
+  const total = memory.reduce((sum, { rss }) => sum + rss, 0)
+  console.log(`${'together'.padEnd(12)}${(total / MB).toFixed(0).padStart(9)}   (the target: under 300)`)
 } finally {
   await stopAll()
-  if (hello && hello.exitCode === null) {
-    hello.kill('SIGTERM')
-    await once(hello, 'exit')
+  for (const child of ceilings) {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM')
+      await once(child, 'exit')
+    }
   }
   await dropDatabases(SERVICES)
 }

@@ -1,14 +1,18 @@
+import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { DEV_SERVICE_TOKEN } from '@food/config'
 import { dropDatabase, ensureDatabase, migrate, withDatabase } from '@food/postgres'
 import { serviceAuthorization } from '@food/service-auth'
 import { type ChildService, spawnService } from '@food/testing'
 import autocannon from 'autocannon'
 import pg from 'pg'
 
+/** The services run in production mode, which refuses the development service token. */
+const SERVICE_TOKEN = randomBytes(24).toString('base64url')
+
 export const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5)
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20)
 const SERVER_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres'
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
 export const repoPath = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url))
 export const benchDatabase = (service: string) => withDatabase(SERVER_URL, `${service}_bench`)
@@ -40,19 +44,26 @@ process.once('SIGINT', () => {
 })
 
 /** A service as in production (a child process, telemetry loaded), on its benchmark database. */
-export async function startService(service: string, env: Record<string, string> = {}): Promise<ChildService> {
+export async function startService(
+  service: string,
+  env: Record<string, string> = {},
+): Promise<ChildService & { readyMs: number }> {
+  const started = performance.now()
   const child = await spawnService(repoPath(`services/${service}`), {
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     CHAOS_ENABLED: 'false',
     JWT_SECRET: 'benchmark-only-secret-of-enough-length-42',
+    SERVICE_TOKEN,
     DATABASE_URL: benchDatabase(service),
     REDIS_KEY_PREFIX: `bench:${process.pid}:${service}:`,
     ...env,
   })
+  const readyMs = performance.now() - started
   running.add(child)
   return {
     ...child,
+    readyMs,
     stop: async () => {
       running.delete(child)
       await child.stop()
@@ -95,8 +106,7 @@ export function reserveRequests(menuId: number, tag: string): autocannon.Request
     {
       method: 'PUT',
       path: `/inventory/${menuId}`,
-      // The harness runs the services with the development SERVICE_TOKEN.
-      headers: { 'content-type': 'application/json', ...serviceAuthorization(DEV_SERVICE_TOKEN) },
+      headers: { 'content-type': 'application/json', ...serviceAuthorization(SERVICE_TOKEN) },
       setupRequest: (request) => ({
         ...request,
         body: JSON.stringify({ order_id: `${tag}-${sequence++}`, quantity: 1, operation: 'reserve' }),
@@ -105,10 +115,53 @@ export function reserveRequests(menuId: number, tag: string): autocannon.Request
   ]
 }
 
+/** Resident memory of a process and all its descendants (tsx's esbuild helper included), Linux. */
+export async function treeRssBytes(pid: number): Promise<number> {
+  const { readdir, readFile } = await import('node:fs/promises')
+  const children = new Map<number, number[]>()
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    children.set(parent, [...(children.get(parent) ?? []), Number(entry)])
+  }
+  let total = 0
+  const visit = async (id: number) => {
+    const status = await readFile(`/proc/${id}/status`, 'utf8').catch(() => '')
+    total += Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024
+    for (const child of children.get(id) ?? []) await visit(child)
+  }
+  await visit(pid)
+  return total
+}
+
+/** The order of a request per menu, round robin over `menuIds` (autocannon's setupRequest). */
+export function orderRequests(menuIds: number[], token: string): autocannon.Request[] {
+  let sequence = 0
+  return [
+    {
+      method: 'POST',
+      path: '/orders',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      setupRequest: (request) => ({
+        ...request,
+        body: JSON.stringify({
+          items: [{ menu_id: menuIds[sequence++ % menuIds.length], quantity: 1 }],
+          address: 'Seoul',
+          phone: '010-0000-0000',
+        }),
+      }),
+    },
+  ]
+}
+
 export const HOT_STOCK = 10_000_000
 
-/** A restaurant with twenty ordinary menus and one hot menu holding HOT_STOCK; returns its id. */
-export async function seedBenchCatalogue(): Promise<number> {
+/**
+ * A restaurant with twenty ordinary menus, one hot menu holding HOT_STOCK, and `distinct` menus
+ * of HOT_STOCK each for orders that do not queue on one row; returns their ids.
+ */
+export async function seedBenchCatalogue(distinct = 0): Promise<{ hot: number; distinct: number[] }> {
   const client = new pg.Client({ connectionString: benchDatabase('restaurant') })
   await client.connect()
   try {
@@ -122,7 +175,12 @@ export async function seedBenchCatalogue(): Promise<number> {
       `INSERT INTO menus (restaurant_id, name, price, stock) VALUES (1, 'hot', 1000, $1) RETURNING id`,
       [HOT_STOCK],
     )
-    return rows[0]?.id ?? 0
+    const spread = await client.query<{ id: number }>(
+      `INSERT INTO menus (restaurant_id, name, price, stock)
+       SELECT 1, 'spread ' || n, 1000, $1 FROM generate_series(1, $2) AS n RETURNING id`,
+      [HOT_STOCK, distinct],
+    )
+    return { hot: rows[0]?.id ?? 0, distinct: spread.rows.map((row) => row.id) }
   } finally {
     await client.end()
   }

@@ -39,7 +39,7 @@ async function conserved(menuId: number): Promise<string> {
 try {
   console.log(`restaurant benchmark: ${DURATION_S} s per case, ${CONNECTIONS} connections, Node ${process.version}`)
   await freshDatabases(['restaurant'])
-  const hotMenu = await seedBenchCatalogue()
+  const { hot: hotMenu } = await seedBenchCatalogue()
   const untraced = { OTEL_SDK_DISABLED: 'true' }
 
   const menus: Figures[] = []

@@ -30,6 +30,7 @@ export async function answersSoon(url: string, child: ChildProcess): Promise<boo
 }
 
 export interface RunningChild {
+  pid: number
   /** What it printed on stderr so far. */
   stderr(): string
   stop(): Promise<void>
@@ -72,7 +73,7 @@ export async function startChild(command: string, args: string[], options: Start
     child.kill(options.stopSignal ?? 'SIGTERM')
     await once(child, 'exit')
   }
-  if (await answersSoon(options.readyUrl, child)) return { stderr: () => stderr, stop }
+  if (await answersSoon(options.readyUrl, child)) return { pid: child.pid ?? 0, stderr: () => stderr, stop }
   await stop()
   if (child.pid === undefined && !spawnError) await once(child, 'error') // e.g. ENOENT, not yet told
   const reason = spawnError ? ` (${spawnError.message})` : ''
