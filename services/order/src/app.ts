@@ -54,7 +54,7 @@ export async function buildApp(config: OrderConfig): Promise<FleetInstance & { r
     return struck
   }
   const instruments = createSagaInstruments(app.metrics.registry)
-  const orders = new OrderRepository(prisma)
+  const orders = new OrderRepository(prisma, app.pg)
   const cache = new OrderCache(app.createCache({ name: 'order', ttlSeconds: config.ORDER_CACHE_TTL_S }), orders)
   const transitions = new OrderTransitions(orders, cache, instruments)
   const restaurant = new RestaurantClient(restaurantHttp, config.SERVICE_TOKEN)
