@@ -224,6 +224,24 @@ describe('the application stack on a real Docker engine', () => {
       .toEqual(['order-service order:8003 up', 'restaurant-service restaurant:8002 up', 'user-service user:8001 up'])
   })
 
+  it('reports each service container’s memory after the flows above (compiled JavaScript, production mode)', async () => {
+    const usage: Record<string, number> = {}
+    for (const service of SERVICES) {
+      const stats = await mustRun(
+        'docker',
+        ['stats', '--no-stream', '--format', '{{.MemUsage}}', await containerOf(service)],
+        env,
+      )
+      const [, amount = '0', unit = 'MiB'] = /^([\d.]+)\s*([KMG]i?B)/.exec(stats.trim()) ?? []
+      usage[service] = Number(amount) * ({ KiB: 1 / 1024, MiB: 1, GiB: 1024 } as Record<string, number>)[unit]!
+    }
+    const together = Object.values(usage).reduce((sum, value) => sum + value, 0)
+    console.log(
+      `memory after the flows: ${SERVICES.map((service) => `${service} ${usage[service]?.toFixed(0)} MiB`).join(', ')}; together ${together.toFixed(0)} MiB`,
+    )
+    for (const service of SERVICES) expect(usage[service]).toBeGreaterThan(0)
+  })
+
   it('recovers when a service container restarts: orders go through again', async () => {
     const started = Date.now()
     await compose(['restart', 'restaurant'])
