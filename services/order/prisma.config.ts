@@ -1,7 +1,8 @@
 import { defineConfig } from 'prisma/config'
 
-// Migrations are applied by `pnpm db:migrate` (packages/postgres), which works offline;
-// Prisma's CLI is used here only to generate the client.
+// Migrations are applied by `pnpm db:migrate` (packages/postgres), which works offline. The
+// service queries with plain SQL (src/db/order-repository.ts): this schema is the tables'
+// description, and `prisma migrate diff` / `migrate dev` write new migrations from it.
 export default defineConfig({
   schema: 'prisma/schema.prisma',
   migrations: { path: 'prisma/migrations' },

@@ -49,10 +49,6 @@ export class FaultStore {
     return names
   }
 
-  get(name: string): ActiveFault | undefined {
-    return this.#faults.get(name)
-  }
-
   /** The fault's strength: 0 when off, 1 for a boolean fault that is on. */
   current(name: string): number {
     const value = this.#faults.get(name)?.value

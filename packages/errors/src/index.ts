@@ -2,7 +2,6 @@ export {
   AppError,
   badRequest,
   conflict,
-  forbidden,
   gatewayTimeout,
   notFound,
   serviceUnavailable,

@@ -31,7 +31,6 @@ export const sqlState = (error: unknown): string | undefined =>
 
 export const SQLSTATE = {
   uniqueViolation: '23505',
-  foreignKeyViolation: '23503',
   serializationFailure: '40001',
   deadlockDetected: '40P01',
 } as const

@@ -5,10 +5,8 @@ import { RestaurantClient } from './clients/restaurant-client.ts'
 import { UserClient } from './clients/user-client.ts'
 import type { OrderConfig } from './config.ts'
 import { OrderRepository } from './db/order-repository.ts'
-import { createPrismaClient } from './db/prisma-client.ts'
-import { strikes } from './domain/order.ts'
+import { OrderView, strikes } from './domain/order.ts'
 import { callerAuthPlugin } from './plugins/caller-auth.ts'
-import { OrderView } from './routes/orders.schema.ts'
 import { orderRoutes } from './routes/orders.ts'
 import { CancelOrder } from './saga/cancel-order.ts'
 import { createSagaInstruments } from './saga/instruments.ts'
@@ -45,8 +43,6 @@ export async function buildApp(config: OrderConfig): Promise<FleetInstance & { r
     connectTimeoutMs,
     requestTimeoutMs: config.RESTAURANT_TIMEOUT_MS,
   })
-  const prisma = createPrismaClient(app.pg)
-  app.addHook('onClose', () => prisma.$disconnect())
 
   const chaosStrikes = (fault: string) => () => {
     const struck = strikes(app.chaos.current(fault), Math.random)
@@ -54,7 +50,7 @@ export async function buildApp(config: OrderConfig): Promise<FleetInstance & { r
     return struck
   }
   const instruments = createSagaInstruments(app.metrics.registry)
-  const orders = new OrderRepository(prisma, app.pg)
+  const orders = new OrderRepository(app.pg)
   const cache = new OrderCache(app.createCache({ name: 'order', ttlSeconds: config.ORDER_CACHE_TTL_S }), orders)
   const transitions = new OrderTransitions(orders, cache, instruments)
   const restaurant = new RestaurantClient(restaurantHttp, config.SERVICE_TOKEN)

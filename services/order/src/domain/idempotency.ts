@@ -20,7 +20,6 @@ const RETRYABLE_FAILURES: ReadonlySet<FailureReason | null> = new Set<FailureRea
   'out_of_stock',
   'inventory_unavailable',
   'inventory_refused',
-  'user_unavailable',
   'abandoned',
 ])
 

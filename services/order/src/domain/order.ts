@@ -12,12 +12,12 @@
  * An order is settled when it is CONFIRMED and kept, or FAILED/CANCELLED and released.
  * Each set is defined once here; the types and the API's schemas are derived from it.
  */
+import { type Static, Type } from '@sinclair/typebox'
+
 export const ORDER_STATUSES = ['PENDING', 'CONFIRMED', 'FAILED', 'CANCELLED'] as const
 export const PAYMENT_STATUSES = ['pending', 'paid', 'failed', 'skipped', 'refunded'] as const
 export const STOCK_STATUSES = ['reserving', 'reserved', 'kept', 'releasing', 'released', 'release_refused'] as const
 export const FAILURE_REASONS = [
-  'user_invalid',
-  'user_unavailable',
   'out_of_stock',
   'inventory_unavailable',
   'inventory_refused',
@@ -28,6 +28,13 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number]
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number]
 export type StockStatus = (typeof STOCK_STATUSES)[number]
 export type FailureReason = (typeof FAILURE_REASONS)[number]
+
+/** The schema of one of the sets above (a union of its literals), for the API's documents. */
+const oneOf = <T extends readonly string[]>(set: T, options: { description?: string } = {}) =>
+  Type.Union(
+    set.map((value: T[number]) => Type.Literal(value)),
+    options,
+  )
 
 export interface OrderLine {
   menuId: number
@@ -40,13 +47,14 @@ export interface OrderItemRecord extends OrderLine {
   name: string
 }
 
+/** An order as stored; the database's CHECK constraints hold its states to the sets above. */
 export interface OrderRecord {
   id: number
   userId: number
-  status: string
-  paymentStatus: string
-  stockStatus: string
-  failureReason: string | null
+  status: OrderStatus
+  paymentStatus: PaymentStatus
+  stockStatus: StockStatus
+  failureReason: FailureReason | null
   totalPrice: number
   address: string
   phone: string
@@ -72,29 +80,45 @@ export const totalPrice = (items: { price: number; quantity: number }[]) =>
 /** A chaos fault set to `percent` strikes this time (payment_fail, restore_fail). */
 export const strikes = (percent: number, random: () => number): boolean => random() * 100 < percent
 
-export interface OrderView {
-  id: number
-  user_id: number
-  total_price: number
-  status: OrderStatus
-  payment_status: PaymentStatus
-  stock_status: StockStatus
-  failure_reason: FailureReason | null
-  address: string
-  phone: string
-  created_at: string
-  updated_at: string
-  items: { id: number; menu_id: number; quantity: number; price: number; name: string }[]
-}
+/** An order as the API shows it. */
+export const OrderView = Type.Object(
+  {
+    id: Type.Integer({ examples: [1] }),
+    user_id: Type.Integer({ examples: [1] }),
+    total_price: Type.Integer({ description: 'Korean won', examples: [18000] }),
+    status: oneOf(ORDER_STATUSES, { description: 'PENDING → CONFIRMED → CANCELLED, or PENDING → FAILED' }),
+    payment_status: oneOf(PAYMENT_STATUSES),
+    stock_status: oneOf(STOCK_STATUSES, {
+      description:
+        'What the order holds of the restaurant’s stock; release_refused: the restaurant refused the units back (an operator must look)',
+    }),
+    failure_reason: Type.Union([oneOf(FAILURE_REASONS), Type.Null()]),
+    address: Type.String({ examples: ['서울 강남구 테헤란로 1'] }),
+    phone: Type.String({ examples: ['010-1234-5678'] }),
+    created_at: Type.String({ format: 'date-time' }),
+    updated_at: Type.String({ format: 'date-time' }),
+    items: Type.Array(
+      Type.Object({
+        id: Type.Integer(),
+        menu_id: Type.Integer({ examples: [1] }),
+        quantity: Type.Integer({ examples: [2] }),
+        price: Type.Integer({ description: 'Unit price at order time, Korean won', examples: [9000] }),
+        name: Type.String({ examples: ['김치찌개'] }),
+      }),
+    ),
+  },
+  { $id: 'Order', title: 'Order' },
+)
+export type OrderView = Static<typeof OrderView>
 
 export const toOrderView = (order: OrderRecord): OrderView => ({
   id: order.id,
   user_id: order.userId,
   total_price: order.totalPrice,
-  status: order.status as OrderStatus,
-  payment_status: order.paymentStatus as PaymentStatus,
-  stock_status: order.stockStatus as StockStatus,
-  failure_reason: order.failureReason as FailureReason | null,
+  status: order.status,
+  payment_status: order.paymentStatus,
+  stock_status: order.stockStatus,
+  failure_reason: order.failureReason,
   address: order.address,
   phone: order.phone,
   created_at: order.createdAt.toISOString(),

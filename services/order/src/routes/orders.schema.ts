@@ -1,54 +1,13 @@
 import { errorResponse } from '@food/errors'
 import { POSTGRES_INT_MAX } from '@food/postgres'
 import { Type } from '@sinclair/typebox'
-import {
-  FAILURE_REASONS,
-  MAX_QUANTITY_PER_MENU,
-  ORDER_STATUSES,
-  PAYMENT_STATUSES,
-  STOCK_STATUSES,
-} from '../domain/order.ts'
+import { MAX_QUANTITY_PER_MENU, OrderView } from '../domain/order.ts'
 
 /** What the original sample answers to a cancel; kept beside the order. */
 export const CANCELLED_MESSAGE = 'Order cancelled successfully' as const
 
 const Id = Type.Integer({ minimum: 1, maximum: POSTGRES_INT_MAX, examples: [1] })
 const security = [{ bearerAuth: [] }]
-
-export const OrderView = Type.Object(
-  {
-    id: Type.Integer({ examples: [1] }),
-    user_id: Type.Integer({ examples: [1] }),
-    total_price: Type.Integer({ description: 'Korean won', examples: [18000] }),
-    status: Type.Union(
-      ORDER_STATUSES.map((status) => Type.Literal(status)),
-      { description: 'PENDING → CONFIRMED → CANCELLED, or PENDING → FAILED' },
-    ),
-    payment_status: Type.Union(PAYMENT_STATUSES.map((status) => Type.Literal(status))),
-    stock_status: Type.Union(
-      STOCK_STATUSES.map((status) => Type.Literal(status)),
-      {
-        description:
-          'What the order holds of the restaurant’s stock; release_refused: the restaurant refused the units back (an operator must look)',
-      },
-    ),
-    failure_reason: Type.Union([...FAILURE_REASONS.map((reason) => Type.Literal(reason)), Type.Null()]),
-    address: Type.String({ examples: ['서울 강남구 테헤란로 1'] }),
-    phone: Type.String({ examples: ['010-1234-5678'] }),
-    created_at: Type.String({ format: 'date-time' }),
-    updated_at: Type.String({ format: 'date-time' }),
-    items: Type.Array(
-      Type.Object({
-        id: Type.Integer(),
-        menu_id: Type.Integer({ examples: [1] }),
-        quantity: Type.Integer({ examples: [2] }),
-        price: Type.Integer({ description: 'Unit price at order time, Korean won', examples: [9000] }),
-        name: Type.String({ examples: ['김치찌개'] }),
-      }),
-    ),
-  },
-  { $id: 'Order', title: 'Order' },
-)
 
 const orderRef = Type.Ref(OrderView)
 

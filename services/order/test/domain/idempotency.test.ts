@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { decideRepeat, requestHash } from '../../src/domain/idempotency.ts'
+import type { FailureReason, OrderStatus } from '../../src/domain/order.ts'
 
 const request = { lines: [{ menuId: 1, quantity: 2 }], address: 'Seoul', phone: '010-1234-5678' }
 const hash = requestHash(request)
-const order = (status: string, failureReason: string | null = null, requestHashValue: string | null = hash) => ({
+const order = (
+  status: OrderStatus,
+  failureReason: FailureReason | null = null,
+  requestHashValue: string | null = hash,
+) => ({
   status,
   failureReason,
   requestHash: requestHashValue,
@@ -41,13 +46,7 @@ describe('decideRepeat', () => {
   })
 
   it('places the order anew when the first try failed for a reason that may pass', () => {
-    for (const reason of [
-      'out_of_stock',
-      'inventory_unavailable',
-      'inventory_refused',
-      'user_unavailable',
-      'abandoned',
-    ]) {
+    for (const reason of ['out_of_stock', 'inventory_unavailable', 'inventory_refused', 'abandoned'] as const) {
       expect(decideRepeat(order('FAILED', reason), hash), reason).toBe('retry')
     }
   })

@@ -75,10 +75,6 @@ export class InventoryStore {
     this.#options = options
   }
 
-  get strategy(): string {
-    return this.#options.strategy.name
-  }
-
   /**
    * A reserve or restore, under the locking strategy, retried when it lost a race. Changes wait
    * their turn at the gate, holding no connection: a hot menu (say under `inventory_delay`) can
