@@ -3,7 +3,7 @@ import { type Static, Type } from '@sinclair/typebox'
 
 export const LOCK_STRATEGIES = ['pessimistic', 'optimistic', 'atomic'] as const
 /** No lock at all (lost updates): only to show that the load runner catches a broken invariant. */
-export const UNSAFE_STRATEGY = 'unsafe'
+export const UNSAFE_STRATEGY = 'unsafe' as const
 export type LockStrategyName = (typeof LOCK_STRATEGIES)[number] | typeof UNSAFE_STRATEGY
 
 export const RestaurantConfigSchema = Type.Object({
@@ -12,7 +12,7 @@ export const RestaurantConfigSchema = Type.Object({
   ...serviceTokenEnv(),
   /** The experiment variable: how concurrent stock changes are kept from overselling. */
   STOCK_LOCK_STRATEGY: Type.Union(
-    [Type.Literal('pessimistic'), Type.Literal('optimistic'), Type.Literal('atomic'), Type.Literal(UNSAFE_STRATEGY)],
+    [...LOCK_STRATEGIES, UNSAFE_STRATEGY].map((name: LockStrategyName) => Type.Literal(name)),
     { default: 'pessimistic' },
   ),
   ALLOW_UNSAFE_STOCK_STRATEGY: Type.Boolean({ default: false }),

@@ -1,30 +1,39 @@
-/** A menu as the API shows it: ours (`stock`) and the original sample's fields beside it. */
-export interface MenuView {
-  id: number
-  restaurant_id: number
-  name: string
-  description: string
-  /** Korean won. */
-  price: number
-  stock: number
-  /** The original's name for `stock`. */
-  inventory: number
-  /** The original's sold-out flag: false exactly when nothing is in stock. */
-  is_available: boolean
-  image_url: string | null
-  created_at: string
-}
+import { type Static, Type } from '@sinclair/typebox'
 
-export interface RestaurantView {
-  id: number
-  name: string
-  category: string
-  address: string
-  phone: string | null
-  description: string
-  created_at: string
-  menus: MenuView[]
-}
+/** A menu as the API shows it: ours (`stock`) and the original sample's fields beside it. */
+export const MenuView = Type.Object(
+  {
+    id: Type.Integer({ examples: [1] }),
+    restaurant_id: Type.Integer({ examples: [1] }),
+    name: Type.String({ examples: ['김치찌개'] }),
+    description: Type.String({ examples: ['Kimchi stew with pork and tofu'] }),
+    price: Type.Integer({ description: 'Korean won', examples: [9000] }),
+    stock: Type.Integer({ minimum: 0, examples: [100] }),
+    inventory: Type.Integer({ minimum: 0, description: 'The same as `stock` (the original sample’s name)' }),
+    is_available: Type.Boolean({
+      description: 'False exactly when `stock` is 0 (the original sample’s sold-out flag)',
+    }),
+    image_url: Type.Union([Type.String(), Type.Null()], { description: 'The original sample’s field; null when none' }),
+    created_at: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'Menu', title: 'Menu' },
+)
+export type MenuView = Static<typeof MenuView>
+
+export const RestaurantView = Type.Object(
+  {
+    id: Type.Integer({ examples: [1] }),
+    name: Type.String({ examples: ['할머니 김치찌개'] }),
+    category: Type.String({ examples: ['korean'] }),
+    address: Type.String({ examples: ['서울 종로구 종로 1'] }),
+    phone: Type.Union([Type.String(), Type.Null()], { examples: ['02-1234-5678'] }),
+    description: Type.String({ examples: ['Stews as a grandmother makes them'] }),
+    created_at: Type.String({ format: 'date-time' }),
+    menus: Type.Array(Type.Ref(MenuView)),
+  },
+  { $id: 'Restaurant', title: 'Restaurant' },
+)
+export type RestaurantView = Static<typeof RestaurantView>
 
 export const toMenuView = (menu: {
   id: number

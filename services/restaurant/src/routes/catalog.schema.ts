@@ -1,40 +1,9 @@
 import { errorResponse } from '@food/errors'
 import { POSTGRES_INT_MAX } from '@food/postgres'
 import { Type } from '@sinclair/typebox'
+import { MenuView, RestaurantView } from '../domain/catalog.ts'
 
 const Id = Type.Integer({ minimum: 1, maximum: POSTGRES_INT_MAX, examples: [1] })
-
-export const MenuView = Type.Object(
-  {
-    id: Type.Integer({ examples: [1] }),
-    restaurant_id: Type.Integer({ examples: [1] }),
-    name: Type.String({ examples: ['김치찌개'] }),
-    description: Type.String({ examples: ['Kimchi stew with pork and tofu'] }),
-    price: Type.Integer({ description: 'Korean won', examples: [9000] }),
-    stock: Type.Integer({ minimum: 0, examples: [100] }),
-    inventory: Type.Integer({ minimum: 0, description: 'The same as `stock` (the original sample’s name)' }),
-    is_available: Type.Boolean({
-      description: 'False exactly when `stock` is 0 (the original sample’s sold-out flag)',
-    }),
-    image_url: Type.Union([Type.String(), Type.Null()], { description: 'The original sample’s field; null when none' }),
-    created_at: Type.String({ format: 'date-time' }),
-  },
-  { $id: 'Menu', title: 'Menu' },
-)
-
-export const RestaurantView = Type.Object(
-  {
-    id: Type.Integer({ examples: [1] }),
-    name: Type.String({ examples: ['할머니 김치찌개'] }),
-    category: Type.String({ examples: ['korean'] }),
-    address: Type.String({ examples: ['서울 종로구 종로 1'] }),
-    phone: Type.Union([Type.String(), Type.Null()], { examples: ['02-1234-5678'] }),
-    description: Type.String({ examples: ['Stews as a grandmother makes them'] }),
-    created_at: Type.String({ format: 'date-time' }),
-    menus: Type.Array(Type.Ref(MenuView)),
-  },
-  { $id: 'Restaurant', title: 'Restaurant' },
-)
 
 export const listMenusSchema = {
   tags: ['menus'],
