@@ -75,8 +75,6 @@ export async function buildApp(config: OrderConfig): Promise<FleetInstance & { r
     log: app.log,
   })
   const recoverer = new Recoverer({
-    pool: app.pg,
-    orders,
     transitions,
     release,
     pendingTimeoutSeconds: config.PENDING_TIMEOUT_S,

@@ -93,6 +93,37 @@ SELECT ${ORDER_RECORD}, ${ITEMS_OF('(SELECT * FROM order_items WHERE order_id = 
   return [sql, values]
 }
 
+/**
+ * Claims up to `batch` unsettled orders in one statement, for the recoverer. `FOR UPDATE SKIP LOCKED` and the lease
+ * (next_attempt_at moved into the future) keep two replicas off the same order; an abandoned
+ * PENDING order becomes FAILED (`abandoned`) in the same statement, so a late step of the dead
+ * request can no longer confirm it.
+ */
+const CLAIM_UNSETTLED = `
+WITH claimable AS (
+  SELECT id, status FROM orders
+  WHERE (status = 'PENDING' AND updated_at < now() - make_interval(secs => $1))
+     OR (stock_status = 'releasing' AND (
+          next_attempt_at <= now()
+          OR (next_attempt_at IS NULL AND updated_at < now() - make_interval(secs => $1))))
+  ORDER BY id
+  LIMIT $2
+  FOR UPDATE SKIP LOCKED
+), claimed AS (
+  UPDATE orders o SET
+    status = CASE WHEN c.status = 'PENDING' THEN 'FAILED' ELSE o.status END,
+    failure_reason = CASE WHEN c.status = 'PENDING' THEN 'abandoned' ELSE o.failure_reason END,
+    payment_status = CASE WHEN c.status = 'PENDING' THEN 'skipped' ELSE o.payment_status END,
+    stock_status = 'releasing',
+    next_attempt_at = now() + make_interval(secs => $3),
+    updated_at = now()
+  FROM claimable c
+  WHERE o.id = c.id
+  RETURNING o.*, c.status = 'PENDING' AS abandoned
+)
+SELECT o.abandoned, ${ORDER_RECORD}, ${ITEMS_OF('(SELECT * FROM order_items WHERE order_id = o.id)')}
+FROM claimed o ORDER BY o.id`
+
 /** The one writer of the orders and order_items tables; every status change goes through `transition`. */
 export class OrderRepository {
   readonly #pool: pg.Pool
@@ -159,6 +190,23 @@ export class OrderRepository {
       this.#pool.query<{ total: number }>('SELECT count(*)::int AS total FROM orders WHERE user_id = $1', [userId]),
     ])
     return { orders: orders.rows, total: total.rows[0]?.total ?? 0 }
+  }
+
+  /**
+   * Claims up to `batch` unsettled orders for the recoverer, each with whether it was found
+   * abandoned PENDING (and is now FAILED, `abandoned`) rather than left releasing.
+   */
+  async claimUnsettled(
+    pendingTimeoutSeconds: number,
+    batch: number,
+    leaseSeconds: number,
+  ): Promise<{ order: OrderRecord; abandoned: boolean }[]> {
+    const { rows } = await this.#pool.query<OrderRecord & { abandoned: boolean }>(CLAIM_UNSETTLED, [
+      pendingTimeoutSeconds,
+      batch,
+      leaseSeconds,
+    ])
+    return rows.map(({ abandoned, ...order }) => ({ order, abandoned }))
   }
 
   /**

@@ -19,7 +19,7 @@ export class OrderTransitions {
   async move(id: number, from: OrderState, change: OrderChange): Promise<OrderRecord | undefined> {
     const order = await this.#orders.transition(id, from, change)
     if (!order) return undefined
-    await this.changedElsewhere(
+    await this.#changed(
       id,
       change.status && change.status !== 'PENDING'
         ? { status: change.status, reason: change.failureReason }
@@ -28,8 +28,19 @@ export class OrderTransitions {
     return order
   }
 
-  /** For a change made by other SQL (the recoverer's claim): the cache and the metrics follow. */
-  async changedElsewhere(id: number, outcome?: { status: string; reason?: string | undefined }): Promise<void> {
+  /**
+   * The recoverer's claim of unsettled orders (one statement, see the repository); an abandoned
+   * PENDING order became FAILED in it, and is counted as such.
+   */
+  async claimUnsettled(pendingTimeoutSeconds: number, batch: number, leaseSeconds: number) {
+    const claimed = await this.#orders.claimUnsettled(pendingTimeoutSeconds, batch, leaseSeconds)
+    for (const { order, abandoned } of claimed) {
+      await this.#changed(order.id, abandoned ? { status: 'FAILED', reason: 'abandoned' } : undefined)
+    }
+    return claimed
+  }
+
+  async #changed(id: number, outcome?: { status: string; reason?: string | undefined }): Promise<void> {
     await this.#cache.invalidate(id)
     if (outcome) this.#instruments.outcomes.inc({ status: outcome.status, reason: outcome.reason ?? 'none' })
   }
