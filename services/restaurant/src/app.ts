@@ -9,7 +9,6 @@ import { CatalogRepository } from './db/catalog-repository.ts'
 import { createInventoryInstruments } from './db/inventory/instruments.ts'
 import { InventoryStore } from './db/inventory/inventory-store.ts'
 import { LOCK_STRATEGIES_BY_NAME } from './db/inventory/lock-strategy.ts'
-import { createPrismaClient } from './db/prisma-client.ts'
 import { MenuView, RestaurantView } from './domain/catalog.ts'
 import { stockChangeShare } from './domain/inventory.ts'
 import { inventoryRoutes } from './routes/inventory.ts'
@@ -38,9 +37,7 @@ export async function buildApp(config: RestaurantConfig): Promise<FleetInstance>
   })
 
   await app.register(serviceAuthPlugin, { token: config.SERVICE_TOKEN })
-  const prisma = createPrismaClient(app.pg)
-  app.addHook('onClose', () => prisma.$disconnect())
-  const catalog = new CatalogRepository(prisma)
+  const catalog = new CatalogRepository(app.pg)
   const menus = new MenuCache(
     catalog,
     config.MENU_CACHE_ENABLED

@@ -4,7 +4,6 @@ import { createFleetService, type FleetInstance, Gate } from '@food/service-kit'
 import { LoginAttempts } from './cache/login-attempts.ts'
 import { ProfileCache } from './cache/profile-cache.ts'
 import type { UserConfig } from './config.ts'
-import { createPrismaClient } from './db/prisma-client.ts'
 import { UserRepository } from './db/user-repository.ts'
 import { jwtAuthPlugin } from './plugins/jwt-auth.ts'
 import { authRoutes } from './routes/auth.ts'
@@ -26,9 +25,7 @@ export async function buildApp(config: UserConfig): Promise<FleetInstance> {
     },
   })
 
-  const prisma = createPrismaClient(app.pg)
-  app.addHook('onClose', () => prisma.$disconnect())
-  const users = new UserRepository(prisma)
+  const users = new UserRepository(app.pg)
   const profiles = new ProfileCache(
     app.createCache({ name: 'user_profile', ttlSeconds: config.PROFILE_CACHE_TTL_S }),
     users,
