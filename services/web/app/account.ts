@@ -1,5 +1,5 @@
-import { ApiError, api, session } from './api.ts'
-import { h, show } from './dom.ts'
+import { api, messageOf, session } from './api.ts'
+import { type Child, h, show } from './dom.ts'
 
 type Say = (message: string, kind?: 'error' | 'ok') => void
 
@@ -10,30 +10,38 @@ const field = (id: string, label: string, attributes: Record<string, string | bo
 
 const value = (form: HTMLFormElement, name: string) => (form.elements.namedItem(name) as HTMLInputElement).value
 
-/** Log in: the token is checked with `POST /validate`, whose answer names the user. */
-export function loginView(view: HTMLElement, say: Say, signedIn: () => void) {
-  const form = h(
+/** An account form whose submission runs `submit`, any failure said in the status line. */
+function accountForm(say: Say, submit: (form: HTMLFormElement) => Promise<void>, ...fields: Child[]) {
+  const form: HTMLFormElement = h(
     'form',
     {
       class: 'account',
       onsubmit: async (event: Event) => {
         event.preventDefault()
-        try {
-          const { access_token } = await api('user', '/login', {
-            json: { username: value(form, 'username'), password: value(form, 'password') },
-          })
-          const user = await api('user', '/validate', {
-            method: 'POST',
-            headers: { authorization: `Bearer ${access_token}` },
-          })
-          session.signIn(access_token, { id: user.user_id, username: user.username })
-          signedIn()
-          say(`Welcome, ${user.username}.`, 'ok')
-          location.hash = '#/'
-        } catch (error) {
-          say(error instanceof ApiError ? error.message : String(error), 'error')
-        }
+        await submit(form).catch((error: unknown) => say(messageOf(error), 'error'))
       },
+    },
+    ...fields,
+  )
+  return form
+}
+
+/** Log in: the token is checked with `POST /validate`, whose answer names the user. */
+export function loginView(view: HTMLElement, say: Say, signedIn: () => void) {
+  const form = accountForm(
+    say,
+    async (form) => {
+      const { access_token } = await api('user', '/login', {
+        json: { username: value(form, 'username'), password: value(form, 'password') },
+      })
+      const user = await api('user', '/validate', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${access_token}` },
+      })
+      session.signIn(access_token, { id: user.user_id, username: user.username })
+      signedIn()
+      say(`Welcome, ${user.username}.`, 'ok')
+      location.hash = '#/'
     },
     ...field('username', 'Username', { autocomplete: 'username' }),
     ...field('password', 'Password', { type: 'password', autocomplete: 'current-password' }),
@@ -43,23 +51,15 @@ export function loginView(view: HTMLElement, say: Say, signedIn: () => void) {
 }
 
 export function registerView(view: HTMLElement, say: Say) {
-  const form = h(
-    'form',
-    {
-      class: 'account',
-      onsubmit: async (event: Event) => {
-        event.preventDefault()
-        try {
-          const email = value(form, 'email')
-          await api('user', '/signup', {
-            json: { username: value(form, 'username'), password: value(form, 'password'), ...(email ? { email } : {}) },
-          })
-          say('Registered: you can log in now.', 'ok')
-          location.hash = '#/login'
-        } catch (error) {
-          say(error instanceof ApiError ? error.message : String(error), 'error')
-        }
-      },
+  const form = accountForm(
+    say,
+    async (form) => {
+      const email = value(form, 'email')
+      await api('user', '/signup', {
+        json: { username: value(form, 'username'), password: value(form, 'password'), ...(email ? { email } : {}) },
+      })
+      say('Registered: you can log in now.', 'ok')
+      location.hash = '#/login'
     },
     ...field('username', 'Username (3–32 letters, digits, _ . -)', {
       autocomplete: 'username',

@@ -77,6 +77,9 @@ export async function api<T = any>(service: Service, path: string, options: Call
   return data as T
 }
 
+/** What to show of an error: the fleet's message for an answer, else the error itself. */
+export const messageOf = (error: unknown) => (error instanceof ApiError ? error.message : String(error))
+
 /** A service's Prometheus metrics, as text. */
 export async function metricsOf(service: Service): Promise<string> {
   const response = await fetch(`/api/${service}/metrics`)

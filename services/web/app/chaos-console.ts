@@ -1,4 +1,4 @@
-import { ApiError, api, metricsOf, SERVICES, type Service } from './api.ts'
+import { ApiError, api, messageOf, metricsOf, SERVICES, type Service } from './api.ts'
 import { h, show } from './dom.ts'
 import { checkStock, parseMetrics, quantileBetween, ratePerSecond, type Sample } from './live-figures.ts'
 
@@ -50,7 +50,7 @@ function servicePanel(service: Service, say: Say, token: () => string) {
       say(`${service}: ${answer.message}`, 'ok')
       await refresh()
     } catch (error) {
-      say(`${service}: ${error instanceof ApiError ? error.message : String(error)}`, 'error')
+      say(`${service}: ${messageOf(error)}`, 'error')
     }
   }
 

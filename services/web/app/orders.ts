@@ -1,4 +1,4 @@
-import { ApiError, api, session } from './api.ts'
+import { api, messageOf, session } from './api.ts'
 import { h, show, won } from './dom.ts'
 
 interface Order {
@@ -65,7 +65,7 @@ export async function ordersView(view: HTMLElement, say: (message: string, kind?
                           await api('order', `/orders/${order.id}/cancel`, { method: 'POST' })
                           say(`Order #${order.id} cancelled: its stock is back.`, 'ok')
                         } catch (error) {
-                          say(error instanceof ApiError ? error.message : String(error), 'error')
+                          say(messageOf(error), 'error')
                         }
                         await load()
                       },

@@ -1,4 +1,4 @@
-import { ApiError, api, session } from './api.ts'
+import { api, messageOf, session } from './api.ts'
 import { cart } from './cart.ts'
 import { h, show, won } from './dom.ts'
 
@@ -91,7 +91,7 @@ export async function shopView(view: HTMLElement, say: (message: string, kind?: 
               order.status === 'FAILED' ? 'error' : 'ok',
             )
           } catch (error) {
-            say(error instanceof ApiError ? `Order refused: ${error.message}` : String(error), 'error')
+            say(`Order refused: ${messageOf(error)}`, 'error')
           }
           await load()
         },

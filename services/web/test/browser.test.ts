@@ -1,16 +1,22 @@
 /**
  * The front end in headless Chromium (Debian's, driven by playwright-core) against the real fleet:
  * a shopper's whole round, then the chaos console failing payments and putting them right. It
- * also takes the README's screenshots (screenshots/).
+ * also takes the README's screenshots (screenshots/, with SCREENSHOTS=update).
  */
 import { execFileSync } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startWebFleet } from './web-fleet.ts'
 
-const SCREENSHOTS = fileURLToPath(new URL('../screenshots/', import.meta.url))
+// The README's screenshots are rewritten with SCREENSHOTS=update; otherwise they go to a temporary folder.
+const SCREENSHOTS =
+  process.env.SCREENSHOTS === 'update'
+    ? fileURLToPath(new URL('../screenshots/', import.meta.url))
+    : join(tmpdir(), `web-screenshots-${process.pid}/`)
 
 let setup: Awaited<ReturnType<typeof startWebFleet>>
 let browser: Browser
