@@ -19,8 +19,10 @@ declare module 'fastify' {
     chaos: {
       /** Strength of a fault now: 0 when off (or chaos disabled), 1 for an enabled boolean fault. */
       current(name: string): number
-      /** Counts a fault that took effect, for the chaos dashboard. */
-      recordInjection(name: string): void
+      /** Whether a fault set as a percentage (payment_fail, restore_fail) strikes this time. */
+      strikes(name: string): boolean
+      /** Holds the caller for a delay fault's milliseconds, when it is on (inventory_delay). */
+      hold(name: string): Promise<void>
     }
   }
 }
@@ -31,7 +33,7 @@ export interface ChaosPluginOptions {
   faults?: FaultDefinition[]
   /** Experiment settings shown by `GET /chaos` (e.g. the stock-locking strategy). */
   experiment?: Record<string, string | number | boolean>
-  /** Source of randomness for the 50% error fault. */
+  /** Source of randomness for the 50% error fault and the percentage faults. */
   random?: () => number
   /** When set, changing a fault needs it in the X-Chaos-Token header (reading them does not). */
   token?: string | undefined
@@ -106,10 +108,20 @@ const chaos: FastifyPluginAsync<ChaosPluginOptions> = async (app, options) => {
     injections.inc({ fault: name })
     addSpanEvent('chaos.injected', { 'chaos.fault': name, 'chaos.value': store.current(name) })
   }
-  app.decorate('chaos', {
-    current: (name: string) => (options.enabled ? store.current(name) : 0),
-    recordInjection,
-  })
+  // Every fault that acts is recorded first: fault on → record the injection → act.
+  const current = (name: string) => (options.enabled ? store.current(name) : 0)
+  const strikes = (name: string) => {
+    const struck = random() * 100 < current(name)
+    if (struck) recordInjection(name)
+    return struck
+  }
+  const hold = async (name: string) => {
+    const delayMs = current(name)
+    if (delayMs <= 0) return
+    recordInjection(name)
+    await sleep(delayMs)
+  }
+  app.decorate('chaos', { current, strikes, hold })
   app.addHook('onClose', async () => {
     store.clear()
   })
@@ -130,12 +142,8 @@ const chaos: FastifyPluginAsync<ChaosPluginOptions> = async (app, options) => {
 
   app.addHook('onRequest', async (request) => {
     if (isExempt(request.url)) return
-    const delayMs = store.current(delayFault.name)
-    if (delayMs > 0) {
-      recordInjection(delayFault.name)
-      await sleep(delayMs)
-    }
-    if (store.current(errorFault.name) > 0 && random() < 0.5) {
+    await hold(delayFault.name)
+    if (current(errorFault.name) > 0 && random() < 0.5) {
       recordInjection(errorFault.name)
       throw new AppError(500, 'CHAOS_INJECTED_ERROR', 'Error injected by chaos (POST /chaos/error)')
     }

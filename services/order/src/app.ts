@@ -5,7 +5,7 @@ import { RestaurantClient } from './clients/restaurant-client.ts'
 import { UserClient } from './clients/user-client.ts'
 import type { OrderConfig } from './config.ts'
 import { OrderRepository } from './db/order-repository.ts'
-import { OrderView, strikes } from './domain/order.ts'
+import { OrderView } from './domain/order.ts'
 import { callerAuthPlugin } from './plugins/caller-auth.ts'
 import { orderRoutes } from './routes/orders.ts'
 import { CancelOrder } from './saga/cancel-order.ts'
@@ -44,11 +44,6 @@ export async function buildApp(config: OrderConfig): Promise<FleetInstance & { r
     requestTimeoutMs: config.RESTAURANT_TIMEOUT_MS,
   })
 
-  const chaosStrikes = (fault: string) => () => {
-    const struck = strikes(app.chaos.current(fault), Math.random)
-    if (struck) app.chaos.recordInjection(fault)
-    return struck
-  }
   const instruments = createSagaInstruments(app.metrics.registry)
   const orders = new OrderRepository(app.pg)
   const cache = new OrderCache(app.createCache({ name: 'order', ttlSeconds: config.ORDER_CACHE_TTL_S }), orders)
@@ -58,7 +53,7 @@ export async function buildApp(config: OrderConfig): Promise<FleetInstance & { r
   const release = new StockRelease({
     restaurant,
     transitions,
-    restoreFailsByChaos: chaosStrikes(restoreFailFault.name),
+    restoreFailsByChaos: () => app.chaos.strikes(restoreFailFault.name),
     attempts: config.RELEASE_ATTEMPTS,
     backoffMs: config.RELEASE_BACKOFF_MS,
     step,
@@ -70,7 +65,7 @@ export async function buildApp(config: OrderConfig): Promise<FleetInstance & { r
     restaurant,
     transitions,
     release,
-    paymentFails: chaosStrikes(paymentFailFault.name),
+    paymentFails: () => app.chaos.strikes(paymentFailFault.name),
     step,
     log: app.log,
   })

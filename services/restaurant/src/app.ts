@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import { serviceUnavailable } from '@food/errors'
 import { serviceAuthPlugin } from '@food/service-auth'
 import { createFleetService, type FleetInstance, Gate } from '@food/service-kit'
@@ -56,18 +55,13 @@ export async function buildApp(config: RestaurantConfig): Promise<FleetInstance>
       waiting: 10_000,
       whenFull: () => serviceUnavailable('STOCK_CONTENTION', 'Too many stock changes waiting; try again'),
     }),
-    holdLock: async () => {
-      const delayMs = app.chaos.current(inventoryDelayFault.name)
-      if (delayMs === 0) return
-      app.chaos.recordInjection(inventoryDelayFault.name)
-      await sleep(delayMs)
-    },
+    holdLock: () => app.chaos.hold(inventoryDelayFault.name),
   })
 
   app.addSchema(MenuView)
   app.addSchema(RestaurantView)
   await app.register(menuRoutes, { menus, catalog })
   await app.register(restaurantRoutes, { catalog })
-  await app.register(inventoryRoutes, { inventory, menus, pool: app.pg })
+  await app.register(inventoryRoutes, { inventory, menus })
   return app
 }

@@ -77,9 +77,6 @@ export function mergeLines(lines: OrderLine[]): OrderLine[] {
 export const totalPrice = (items: { price: number; quantity: number }[]) =>
   items.reduce((sum, item) => sum + item.price * item.quantity, 0)
 
-/** A chaos fault set to `percent` strikes this time (payment_fail, restore_fail). */
-export const strikes = (percent: number, random: () => number): boolean => random() * 100 < percent
-
 /** An order as the API shows it. */
 export const OrderView = Type.Object(
   {

@@ -1,21 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { notFound } from '@food/errors'
-import type pg from 'pg'
 import type { MenuCache } from '../cache/menu-cache.ts'
 import type { InventoryStore } from '../db/inventory/inventory-store.ts'
-import { readLedger } from '../db/inventory/reservations.ts'
 import { changeStockSchema, getStockSchema } from './inventory.schema.ts'
 
 export interface InventoryRoutesOptions {
   inventory: InventoryStore
   menus: MenuCache
-  pool: pg.Pool
 }
 
-export const inventoryRoutes: FastifyPluginAsyncTypebox<InventoryRoutesOptions> = async (
-  app,
-  { inventory, menus, pool },
-) => {
+export const inventoryRoutes: FastifyPluginAsyncTypebox<InventoryRoutesOptions> = async (app, { inventory, menus }) => {
   app.put('/inventory/:menuId', { schema: changeStockSchema, preHandler: app.requireServiceToken }, async (request) => {
     const { order_id: orderId, quantity, operation } = request.body
     const result = await inventory.change({ menuId: request.params.menuId, orderId, quantity, operation })
@@ -34,7 +28,7 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<InventoryRoutesOptions> 
   })
 
   app.get('/inventory/:menuId', { schema: getStockSchema }, async (request) => {
-    const ledger = await readLedger(pool, request.params.menuId)
+    const ledger = await inventory.ledger(request.params.menuId)
     if (!ledger) throw notFound('MENU_NOT_FOUND', `No menu with id ${request.params.menuId}`)
     return {
       menu_id: ledger.menuId,

@@ -13,7 +13,7 @@ import {
   type Rejection,
 } from '../../domain/inventory.ts'
 import type { LockStrategy, MenuStock } from './lock-strategy.ts'
-import { insertReservation, markRestored, readReservation } from './reservations.ts'
+import { insertReservation, markRestored, readLedger, readReservation, type StockLedger } from './reservations.ts'
 
 export interface StockChange {
   menuId: number
@@ -73,6 +73,11 @@ export class InventoryStore {
   constructor(pool: pg.Pool, options: InventoryStoreOptions) {
     this.#pool = pool
     this.#options = options
+  }
+
+  /** A menu's stock beside what orders hold of it, or `undefined` for an unknown menu. */
+  ledger(menuId: number): Promise<StockLedger | undefined> {
+    return readLedger(this.#pool, menuId)
   }
 
   /**
