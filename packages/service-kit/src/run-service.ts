@@ -1,4 +1,5 @@
 import { ConfigError } from '@food/config'
+import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import type { BaseServiceConfig } from './base-service-config.ts'
 
@@ -26,28 +27,13 @@ export async function runService<Config extends BaseServiceConfig>(options: RunS
     process.exit(1)
   }
   const app = await options.buildApp(config)
-  let closing = false
-  const shutdown = async (signal: NodeJS.Signals) => {
-    if (closing) {
-      app.log.warn({ signal }, 'second signal, exiting now')
-      process.exit(1)
-    }
-    closing = true
-    app.log.info({ signal }, 'shutting down')
-    setTimeout(() => {
-      app.log.error(`shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms, exiting`)
-      process.exit(1)
-    }, SHUTDOWN_DEADLINE_MS).unref()
-    try {
-      await app.close()
-      await options.onClosed?.()
-      process.exit(0)
-    } catch (error) {
-      app.log.error({ err: error }, 'shutdown failed')
-      process.exit(1)
-    }
-  }
-  process.on('SIGINT', shutdown)
-  process.on('SIGTERM', shutdown)
+  // close-with-grace: SIGINT/SIGTERM (and an uncaught error) close the app once, with a deadline;
+  // a second signal exits at once.
+  closeWithGrace({ delay: SHUTDOWN_DEADLINE_MS }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'closing after an uncaught error')
+    else app.log.info({ signal }, 'shutting down')
+    await app.close()
+    await options.onClosed?.()
+  })
   await app.listen({ host: config.HOST, port: config.PORT })
 }
