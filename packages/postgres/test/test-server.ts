@@ -1,4 +1,4 @@
-import { startTestInfrastructure } from '@food/testing'
+import { startTestInfrastructure } from '@food/test-infrastructure'
 import { afterAll, beforeAll } from 'vitest'
 
 /**

@@ -1,7 +1,7 @@
+import { startTestInfrastructure } from '@food/test-infrastructure'
 import type {} from 'vitest'
 import type { TestProject } from 'vitest/node'
 import { prepareTemplateDatabase } from './databases.ts'
-import { startTestInfrastructure } from './infrastructure.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {

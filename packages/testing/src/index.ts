@@ -1,3 +1,4 @@
+export { startTestInfrastructure, type TestInfrastructure } from '@food/test-infrastructure'
 export {
   answersSoon,
   type ChildService,
@@ -14,7 +15,6 @@ export {
 } from './databases.ts'
 export { serviceGlobalSetup } from './global-setup.ts'
 export { listenOnFreePort } from './http-server.ts'
-export { startTestInfrastructure, type TestInfrastructure } from './infrastructure.ts'
 export { type ReceivedSpan, startOtlpReceiver } from './otlp-receiver.ts'
 export {
   type CallOptions,
