@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { readdir, readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { dropDatabase, ensureDatabase, migrate, withDatabase } from '@food/postgres'
 import { serviceAuthorization } from '@food/service-auth'
@@ -117,7 +118,6 @@ export function reserveRequests(menuId: number, tag: string): autocannon.Request
 
 /** Resident memory of a process and all its descendants (tsx's esbuild helper included), Linux. */
 export async function treeRssBytes(pid: number): Promise<number> {
-  const { readdir, readFile } = await import('node:fs/promises')
   const children = new Map<number, number[]>()
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue

@@ -1,12 +1,24 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Counter, Gauge, Histogram, type OpenMetricsContentType, type Registry } from 'prom-client'
 
+// Route template → endpoint label: as many entries as the service has routes.
+const ENDPOINTS = new Map<string, string>()
+
 /**
  * The route template as the original sample's endpoints are written (`/users/{id}`): a bounded
  * label value, where the original put the raw path (one series per id). Unrouted requests share one.
  */
-export const endpointOf = (request: FastifyRequest): string =>
-  request.routeOptions.url?.replace(/:([A-Za-z0-9_]+)/g, '{$1}') ?? 'unmatched'
+export const endpointOf = (request: FastifyRequest): string => {
+  const route = request.routeOptions.url
+  if (route === undefined) return 'unmatched'
+  // Worked out once per route, not on every request.
+  let endpoint = ENDPOINTS.get(route)
+  if (endpoint === undefined) {
+    endpoint = route.replace(/:([A-Za-z0-9_]+)/g, '{$1}')
+    ENDPOINTS.set(route, endpoint)
+  }
+  return endpoint
+}
 
 // The original's middleware does not count its own scrapes.
 const isScrape = (request: FastifyRequest) => request.routeOptions.url === '/metrics'

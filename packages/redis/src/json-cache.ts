@@ -57,27 +57,45 @@ export class JsonCache {
   }
 
   /** Returns the cached value, or loads it and caches it; `undefined` from the loader is not cached. */
-  async getOrLoad<T>(key: string, load: () => Promise<T | undefined>): Promise<CacheResult<T> | undefined> {
-    const cached = await this.#lookup(key, (value) => JSON.parse(value.toString()) as T)
-    if (cached.value !== undefined) return { value: cached.value, source: 'HIT' }
-    const value = await load()
-    if (value === undefined) return undefined
-    if (cached.generation !== undefined) await this.#setIfGeneration(key, cached.generation, JSON.stringify(value))
-    return { value, source: 'MISS' }
+  getOrLoad<T>(key: string, load: () => Promise<T | undefined>): Promise<CacheResult<T> | undefined> {
+    return this.#readThrough(
+      key,
+      load,
+      (bytes) => JSON.parse(bytes.toString()) as T,
+      (value) => value,
+    )
   }
 
   /**
    * As getOrLoad, but answers the value as its JSON bytes: a hit is Redis' bytes as they are,
    * sent on without being parsed, serialised and encoded again (most of a cached read's cost).
    */
-  async getOrLoadJson(key: string, load: () => Promise<unknown>): Promise<CacheResult<Buffer> | undefined> {
-    const cached = await this.#lookup(key, (value) => value)
+  getOrLoadJson(key: string, load: () => Promise<unknown>): Promise<CacheResult<Buffer> | undefined> {
+    return this.#readThrough(
+      key,
+      load,
+      (bytes) => bytes,
+      (_value, json) => Buffer.from(json),
+    )
+  }
+
+  /**
+   * The read-through both answer with: a hit decoded from Redis' bytes; on a miss, the loaded
+   * value stored as JSON under the generation read before loading, and answered from `answer`.
+   */
+  async #readThrough<T, R>(
+    key: string,
+    load: () => Promise<T | undefined>,
+    decode: (bytes: Buffer) => R,
+    answer: (value: T, json: string) => R,
+  ): Promise<CacheResult<R> | undefined> {
+    const cached = await this.#lookup(key, decode)
     if (cached.value !== undefined) return { value: cached.value, source: 'HIT' }
     const value = await load()
     if (value === undefined) return undefined
     const json = JSON.stringify(value)
     if (cached.generation !== undefined) await this.#setIfGeneration(key, cached.generation, json)
-    return { value: Buffer.from(json), source: 'MISS' }
+    return { value: answer(value, json), source: 'MISS' }
   }
 
   /**

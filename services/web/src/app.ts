@@ -1,14 +1,9 @@
 import httpProxy from '@fastify/http-proxy'
 import fastifyStatic from '@fastify/static'
+import { errorBody } from '@food/errors'
 import { createLogger } from '@food/logger'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
 import type { WebConfig } from './config.ts'
-
-const dependencyUnavailable = (service: string) =>
-  JSON.stringify({
-    error: { code: 'DEPENDENCY_UNAVAILABLE', message: `The ${service} service did not answer` },
-    detail: `The ${service} service did not answer`,
-  })
 
 /**
  * The front end for `npm start`, as the original's little server: the static build at `/`, and
@@ -34,7 +29,7 @@ export async function buildWebApp(config: WebConfig, staticDir: string) {
         replyOptions: {
           onError: (reply, { error }) => {
             reply.log.warn({ err: error, service }, 'service unavailable')
-            reply.code(503).type('application/json').send(dependencyUnavailable(service))
+            reply.code(503).send(errorBody('DEPENDENCY_UNAVAILABLE', `The ${service} service did not answer`))
           },
         },
       })
