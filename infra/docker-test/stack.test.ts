@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort } from '@food/testing'
+import { freePorts } from '@food/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { INFRA } from '../test/config-files.ts'
 import { findCompose, mustRun, renderCompose, runCommand } from './compose.ts'
@@ -95,12 +95,14 @@ beforeAll(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'fleet-compose-'))
   composeFile = join(dir, 'docker-compose.yml')
   await writeFile(composeFile, renderCompose(join(ROOT, 'docker-compose.yml'), STACK))
+  // Distinct ports: compose publishes them all at once.
+  const [gatewayPort, userPort, restaurantPort, orderPort, prometheusPort] = await freePorts(5)
   const ports = {
-    GATEWAY: await freePort(),
-    USER: await freePort(),
-    RESTAURANT: await freePort(),
-    ORDER: await freePort(),
-    PROMETHEUS: await freePort(),
+    GATEWAY: gatewayPort,
+    USER: userPort,
+    RESTAURANT: restaurantPort,
+    ORDER: orderPort,
+    PROMETHEUS: prometheusPort,
   }
   for (const [name, port] of Object.entries(ports)) env[`${name}_HOST_PORT`] = String(port)
   gateway = `http://127.0.0.1:${ports.GATEWAY}`

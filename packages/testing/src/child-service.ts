@@ -4,13 +4,24 @@ import { createServer } from 'node:net'
 
 /** A TCP port that was free a moment ago, for a child process that cannot report its own. */
 export async function freePort(): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const address = server.address()
-  server.close()
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return address.port
+  const [port] = await freePorts(1)
+  return port as number
+}
+
+/**
+ * `count` distinct free ports: each is held until all are taken, so the system cannot hand the
+ * same one out twice (ports asked for one after the other can come back equal).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer().listen(0, '127.0.0.1'))
+  await Promise.all(servers.map((server) => once(server, 'listening')))
+  const ports = servers.map((server) => {
+    const address = server.address()
+    if (address === null || typeof address === 'string') throw new Error('no port')
+    return address.port
+  })
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))))
+  return ports
 }
 
 /**

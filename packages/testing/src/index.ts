@@ -3,6 +3,7 @@ export {
   answersSoon,
   type ChildService,
   freePort,
+  freePorts,
   type RunningChild,
   spawnService,
   startChild,
