@@ -155,7 +155,7 @@ describe('Dockerfile', () => {
       '$app/packages/postgres/bin/fleet-db.mjs',
     )
     expect(existsSync(join(ROOT, 'packages/postgres/bin/fleet-db.mjs'))).toBe(true)
-    expect(dockerfile).toMatch(/^ENV .*NODE_OPTIONS=--conditions=compiled/m)
+    expect(dockerfile).toMatch(/^ENV .*NODE_OPTIONS="--conditions=compiled[ "]/m)
     expect(dockerfile).toContain('CMD ["node", "--import", "@food/telemetry/register", "src/server.js"]')
   })
 

@@ -3,9 +3,10 @@ import { readdir, readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { dropDatabase, ensureDatabase, migrate, withDatabase } from '@food/postgres'
 import { serviceAuthorization } from '@food/service-auth'
-import { type ChildService, spawnService } from '@food/testing'
+import { type ChildService, type ServiceEntry, spawnService } from '@food/testing'
 import autocannon from 'autocannon'
 import pg from 'pg'
+import { buildCompiledTree } from './compiled-tree.ts'
 
 /** The services run in production mode, which refuses the development service token. */
 const SERVICE_TOKEN = randomBytes(24).toString('base64url')
@@ -44,22 +45,46 @@ process.once('SIGINT', () => {
   void Promise.all([...running].map((child) => child.stop())).then(() => process.exit(130))
 })
 
+/**
+ * How the services run: `compiled` (the default) as the images run them, from a compiled tree
+ * (built once per run, `buildCompiledTree`) with the image's NODE_OPTIONS; `typescript` through
+ * tsx, as `npm start`.
+ */
+export const RUNTIME: ServiceEntry = process.env.BENCH_RUNTIME === 'typescript' ? 'typescript' : 'compiled'
+let compiledTree: Promise<string> | undefined
+
+/** The Node options the images set (the Dockerfile's `ENV … NODE_OPTIONS="…"`), one definition. */
+export async function imageNodeOptions(): Promise<string> {
+  const dockerfile = await readFile(repoPath('Dockerfile'), 'utf8')
+  const options = /NODE_OPTIONS="([^"]*)"/.exec(dockerfile)?.[1]
+  if (options === undefined) throw new Error('the Dockerfile sets no NODE_OPTIONS="…"')
+  return options
+}
+
 /** A service as in production (a child process, telemetry loaded), on its benchmark database. */
 export async function startService(
   service: string,
   env: Record<string, string> = {},
 ): Promise<ChildService & { readyMs: number }> {
+  compiledTree ??= RUNTIME === 'compiled' ? buildCompiledTree(repoPath('')) : undefined
+  const dir = compiledTree ? `${await compiledTree}/services/${service}` : repoPath(`services/${service}`)
+  const runtimeEnv: Record<string, string> = RUNTIME === 'compiled' ? { NODE_OPTIONS: await imageNodeOptions() } : {}
   const started = performance.now()
-  const child = await spawnService(repoPath(`services/${service}`), {
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    CHAOS_ENABLED: 'false',
-    JWT_SECRET: 'benchmark-only-secret-of-enough-length-42',
-    SERVICE_TOKEN,
-    DATABASE_URL: benchDatabase(service),
-    REDIS_KEY_PREFIX: `bench:${process.pid}:${service}:`,
-    ...env,
-  })
+  const child = await spawnService(
+    dir,
+    {
+      ...runtimeEnv,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      CHAOS_ENABLED: 'false',
+      JWT_SECRET: 'benchmark-only-secret-of-enough-length-42',
+      SERVICE_TOKEN,
+      DATABASE_URL: benchDatabase(service),
+      REDIS_KEY_PREFIX: `bench:${process.pid}:${service}:`,
+      ...env,
+    },
+    RUNTIME,
+  )
   const readyMs = performance.now() - started
   running.add(child)
   return {
@@ -116,8 +141,22 @@ export function reserveRequests(menuId: number, tag: string): autocannon.Request
   ]
 }
 
-/** Resident memory of a process and all its descendants (tsx's esbuild helper included), Linux. */
-export async function treeRssBytes(pid: number): Promise<number> {
+export interface TreeMemory {
+  /** Resident set: every page the processes have in memory, the node binary's shared ones included. */
+  rss: number
+  /**
+   * Proportional set: each shared page divided among the processes sharing it. The services run
+   * the same node binary, whose pages are in memory once: summed over services, this is what they
+   * hold together (summed resident sets count those pages once per service).
+   */
+  pss: number
+}
+
+const kilobytes = (text: string, field: string) =>
+  Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024
+
+/** The memory of a process and all its descendants (tsx's esbuild helper included), Linux. */
+export async function treeMemory(pid: number): Promise<TreeMemory> {
   const children = new Map<number, number[]>()
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue
@@ -125,10 +164,11 @@ export async function treeRssBytes(pid: number): Promise<number> {
     const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
     children.set(parent, [...(children.get(parent) ?? []), Number(entry)])
   }
-  let total = 0
+  const total = { rss: 0, pss: 0 }
   const visit = async (id: number) => {
-    const status = await readFile(`/proc/${id}/status`, 'utf8').catch(() => '')
-    total += Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024
+    const rollup = await readFile(`/proc/${id}/smaps_rollup`, 'utf8').catch(() => '')
+    total.rss += kilobytes(rollup, 'Rss')
+    total.pss += kilobytes(rollup, 'Pss')
     for (const child of children.get(id) ?? []) await visit(child)
   }
   await visit(pid)

@@ -1,5 +1,8 @@
+import { createRequire } from 'node:module'
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino'
-import pretty from 'pino-pretty'
+
+// Loaded only for a terminal: 28 modules a production service never needs at start-up.
+const loadPretty = (): typeof import('pino-pretty') => createRequire(import.meta.url)('pino-pretty')
 
 export interface FleetLoggerSettings {
   service: string
@@ -43,7 +46,7 @@ function loggerOptions(settings: FleetLoggerSettings): LoggerOptions {
 export function createLogger(settings: FleetLoggerSettings): Logger {
   const console: DestinationStream =
     settings.format === 'pretty'
-      ? pretty({ translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true })
+      ? loadPretty()({ translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true })
       : pino.destination(1)
   if (!settings.file) return pino(loggerOptions(settings), console)
   const file = pino.destination({ dest: settings.file, mkdir: true, sync: false })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { telemetryWanted } from '../src/sdk.ts'
+import { telemetryWanted } from '../src/wanted.ts'
 
 describe('telemetryWanted: the SDK starts only when what it records can go somewhere', () => {
   it.each([

@@ -25,17 +25,17 @@ export async function freePorts(count: number): Promise<number[]> {
 }
 
 /**
- * Polls `url` until it answers 2xx (true), the child exits, or about 30 s pass (false): a
+ * Polls `url` until it answers 2xx (true), the child exits, or about 30 s pass (false), looking every 25 ms (start-up is timed with it): a
  * service compiling its TypeScript on a loaded 2-core machine can take over 10 s to start.
  * `child` is the process expected to serve it: its exit ends the wait at once.
  */
 export async function answersSoon(url: string, child: ChildProcess): Promise<boolean> {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 1200; i++) {
     if (child.exitCode !== null || child.pid === undefined) return false // exited, or never started
     try {
       if ((await fetch(url)).ok) return true
     } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await new Promise((resolve) => setTimeout(resolve, 25))
   }
   return false
 }
@@ -98,23 +98,34 @@ export interface ChildService extends RunningChild {
 }
 
 /**
- * A service run as in production, but from its TypeScript (`node --import tsx --import
- * @food/telemetry/register src/server.ts`; the images run the compiled `src/server.js`), in a
- * child process, ready when its readiness probe answers 200.
+ * How `spawnService` runs a service: its TypeScript through tsx, as `npm start` and the tests do;
+ * or its compiled `src/server.js` (`dir` in a tree compiled by tsconfig.build.json) with the
+ * workspace's `compiled` export condition, as the images do.
  */
-export async function spawnService(dir: string, env: Record<string, string>): Promise<ChildService> {
+export type ServiceEntry = 'typescript' | 'compiled'
+
+const ENTRY_ARGUMENTS: Record<ServiceEntry, string[]> = {
+  typescript: ['--import', 'tsx', '--import', '@food/telemetry/register', 'src/server.ts'],
+  compiled: ['--conditions=compiled', '--import', '@food/telemetry/register', 'src/server.js'],
+}
+
+/**
+ * A service run as in production (the telemetry bootstrap loaded first), in a child process,
+ * ready when its readiness probe answers 200.
+ */
+export async function spawnService(
+  dir: string,
+  env: Record<string, string>,
+  entry: ServiceEntry = 'typescript',
+): Promise<ChildService> {
   const port = await freePort()
   const baseUrl = `http://127.0.0.1:${port}`
   const lines: string[] = []
-  const child = await startChild(
-    process.execPath,
-    ['--import', 'tsx', '--import', '@food/telemetry/register', 'src/server.ts'],
-    {
-      readyUrl: `${baseUrl}/health/ready`,
-      cwd: dir,
-      env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
-      onLine: (line) => lines.push(line),
-    },
-  )
+  const child = await startChild(process.execPath, ENTRY_ARGUMENTS[entry], {
+    readyUrl: `${baseUrl}/health/ready`,
+    cwd: dir,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
+    onLine: (line) => lines.push(line),
+  })
   return { ...child, baseUrl, lines }
 }

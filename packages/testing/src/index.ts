@@ -5,6 +5,7 @@ export {
   freePort,
   freePorts,
   type RunningChild,
+  type ServiceEntry,
   spawnService,
   startChild,
 } from './child-service.ts'
