@@ -53,6 +53,11 @@ process.once('SIGINT', () => {
 export const RUNTIME: ServiceEntry = process.env.BENCH_RUNTIME === 'typescript' ? 'typescript' : 'compiled'
 let compiledTree: Promise<string> | undefined
 
+/** BENCH_CPU_PROFILE=<dir>: each service process writes its CPU profile there when it stops. */
+const PROFILE_FLAGS = process.env.BENCH_CPU_PROFILE
+  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
+  : []
+
 /** The Node options the images set (the Dockerfile's `ENV … NODE_OPTIONS="…"`), one definition. */
 export async function imageNodeOptions(): Promise<string> {
   const dockerfile = await readFile(repoPath('Dockerfile'), 'utf8')
@@ -84,6 +89,7 @@ export async function startService(
       ...env,
     },
     RUNTIME,
+    PROFILE_FLAGS,
   )
   const readyMs = performance.now() - started
   running.add(child)

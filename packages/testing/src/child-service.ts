@@ -117,11 +117,13 @@ export async function spawnService(
   dir: string,
   env: Record<string, string>,
   entry: ServiceEntry = 'typescript',
+  /** Node flags before the entry's, say `--cpu-prof` (which NODE_OPTIONS may not carry). */
+  nodeFlags: string[] = [],
 ): Promise<ChildService> {
   const port = await freePort()
   const baseUrl = `http://127.0.0.1:${port}`
   const lines: string[] = []
-  const child = await startChild(process.execPath, ENTRY_ARGUMENTS[entry], {
+  const child = await startChild(process.execPath, [...nodeFlags, ...ENTRY_ARGUMENTS[entry]], {
     readyUrl: `${baseUrl}/health/ready`,
     cwd: dir,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
