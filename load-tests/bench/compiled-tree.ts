@@ -24,7 +24,8 @@ export async function buildCompiledTree(repoRoot: string): Promise<string> {
     cwd: repoPath(''),
     maxBuffer: 64 * 1024 * 1024,
   })
-  const files = stdout.split('\n').filter(Boolean)
+  // Tests stay behind: the tree is for running services.
+  const files = stdout.split('\n').filter((file) => file && !file.includes('/test/'))
   // The Prisma clients are generated, hence ignored by git, and the seeds import them.
   for (const service of ['user', 'restaurant']) files.push(`services/${service}/src/db/generated`)
   for (const folder of ['packages', 'services']) {

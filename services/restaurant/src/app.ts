@@ -60,7 +60,7 @@ export async function buildApp(config: RestaurantConfig): Promise<FleetInstance>
 
   app.addSchema(MenuView)
   app.addSchema(RestaurantView)
-  await app.register(menuRoutes, { menus, catalog })
+  await app.register(menuRoutes, { menus, inventory })
   await app.register(restaurantRoutes, { catalog })
   await app.register(inventoryRoutes, { inventory, menus })
   return app

@@ -3,14 +3,14 @@ import { type MenuView, type RestaurantView, toMenuView, toRestaurantView } from
 
 // Plain SQL on the service's pool: the Prisma client cost about 40 MB of memory per service
 // (see Performance). Prisma keeps the schema, the migrations and the dev seed.
-const MENU_ROW = `id, restaurant_id AS "restaurantId", name, description, price, stock, image_url AS "imageUrl",
+export const MENU_ROW = `id, restaurant_id AS "restaurantId", name, description, price, stock, image_url AS "imageUrl",
   created_at AS "createdAt"`
 const RESTAURANT_ROW = 'id, name, category, address, phone, description, created_at AS "createdAt"'
 
-type MenuRow = Parameters<typeof toMenuView>[0]
+export type MenuRow = Parameters<typeof toMenuView>[0]
 type RestaurantRow = Omit<Parameters<typeof toRestaurantView>[0], 'menus'>
 
-/** Read side of restaurants and menus, and menu creation; stock changes go through the inventory store. */
+/** Reads restaurants and menus; every write to `menus` (a new menu, a stock change) goes through the InventoryStore. */
 export class CatalogRepository {
   readonly #pool: pg.Pool
 
@@ -30,24 +30,6 @@ export class CatalogRepository {
 
   async findMenu(id: number): Promise<MenuView | undefined> {
     const { rows } = await this.#pool.query<MenuRow>(`SELECT ${MENU_ROW} FROM menus WHERE id = $1`, [id])
-    return rows[0] && toMenuView(rows[0])
-  }
-
-  /** The new menu, or `undefined` when there is no such restaurant. */
-  async createMenu(menu: {
-    restaurantId: number
-    name: string
-    description: string
-    price: number
-    stock: number
-    imageUrl: string | null
-  }): Promise<MenuView | undefined> {
-    const { rows } = await this.#pool.query<MenuRow>(
-      `INSERT INTO menus (restaurant_id, name, description, price, stock, image_url)
-       SELECT id, $2, $3, $4, $5, $6 FROM restaurants WHERE id = $1
-       RETURNING ${MENU_ROW}`,
-      [menu.restaurantId, menu.name, menu.description, menu.price, menu.stock, menu.imageUrl],
-    )
     return rows[0] && toMenuView(rows[0])
   }
 

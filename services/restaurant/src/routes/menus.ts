@@ -3,16 +3,16 @@ import { notFound } from '@food/errors'
 import type { CacheResult } from '@food/redis'
 import type { FastifyReply } from 'fastify'
 import type { MenuCache } from '../cache/menu-cache.ts'
-import type { CatalogRepository } from '../db/catalog-repository.ts'
+import type { InventoryStore } from '../db/inventory/inventory-store.ts'
 import { createMenuSchema, getMenuSchema, listMenusSchema } from './catalog.schema.ts'
 
 /** Sends the JSON bytes of the menu cache as they are: the route's answer, serialised already. */
 const sendCached = (reply: FastifyReply, { value, source }: CacheResult<Buffer>) =>
   reply.type('application/json; charset=utf-8').header('x-cache', source).send(value)
 
-export const menuRoutes: FastifyPluginAsyncTypebox<{ menus: MenuCache; catalog: CatalogRepository }> = async (
+export const menuRoutes: FastifyPluginAsyncTypebox<{ menus: MenuCache; inventory: InventoryStore }> = async (
   app,
-  { menus, catalog },
+  { menus, inventory },
 ) => {
   app.get('/menus', { schema: listMenusSchema }, async (request, reply) =>
     sendCached(reply, await menus.list(request.query.restaurant_id)),
@@ -20,7 +20,7 @@ export const menuRoutes: FastifyPluginAsyncTypebox<{ menus: MenuCache; catalog: 
 
   app.post('/menus', { schema: createMenuSchema, preHandler: app.requireServiceToken }, async (request, reply) => {
     const { restaurant_id: restaurantId, name, description = '', price, stock, image_url: imageUrl } = request.body
-    const menu = await catalog.createMenu({ restaurantId, name, description, price, stock, imageUrl: imageUrl ?? null })
+    const menu = await inventory.addMenu({ restaurantId, name, description, price, stock, imageUrl: imageUrl ?? null })
     if (!menu) throw notFound('RESTAURANT_NOT_FOUND', `No restaurant with id ${restaurantId}`)
     await menus.invalidateLists(restaurantId)
     return reply.code(201).send(menu)

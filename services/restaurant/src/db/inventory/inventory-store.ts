@@ -5,6 +5,7 @@ import { SQLSTATE, sqlState, withTransaction } from '@food/postgres'
 import type { Gate } from '@food/service-kit'
 import type pg from 'pg'
 import type { Counter, Histogram } from 'prom-client'
+import { type MenuView, toMenuView } from '../../domain/catalog.ts'
 import {
   decideReserve,
   decideRestore,
@@ -12,6 +13,7 @@ import {
   type InventoryOperation,
   type Rejection,
 } from '../../domain/inventory.ts'
+import { MENU_ROW, type MenuRow } from '../catalog-repository.ts'
 import type { LockStrategy, MenuStock } from './lock-strategy.ts'
 import { insertReservation, markRestored, readLedger, readReservation, type StockLedger } from './reservations.ts'
 
@@ -65,7 +67,20 @@ function rejected(menuId: number, rejection: Rejection): AppError {
   return conflict(code, describeRejection(menuId, rejection), { menu_id: menuId, ...facts })
 }
 
-/** Applies reserves and restores under the configured locking strategy, one transaction each. */
+export interface NewMenu {
+  restaurantId: number
+  name: string
+  description: string
+  price: number
+  /** Its opening stock. */
+  stock: number
+  imageUrl: string | null
+}
+
+/**
+ * The one writer of `menus` and `stock_reservations`: a new menu with its opening stock, and every
+ * reserve and restore, under the configured locking strategy, one transaction each.
+ */
 export class InventoryStore {
   readonly #pool: pg.Pool
   readonly #options: InventoryStoreOptions
@@ -73,6 +88,17 @@ export class InventoryStore {
   constructor(pool: pg.Pool, options: InventoryStoreOptions) {
     this.#pool = pool
     this.#options = options
+  }
+
+  /** The new menu, or `undefined` when there is no such restaurant. */
+  async addMenu(menu: NewMenu): Promise<MenuView | undefined> {
+    const { rows } = await this.#pool.query<MenuRow>(
+      `INSERT INTO menus (restaurant_id, name, description, price, stock, image_url)
+       SELECT id, $2, $3, $4, $5, $6 FROM restaurants WHERE id = $1
+       RETURNING ${MENU_ROW}`,
+      [menu.restaurantId, menu.name, menu.description, menu.price, menu.stock, menu.imageUrl],
+    )
+    return rows[0] && toMenuView(rows[0])
   }
 
   /** A menu's stock beside what orders hold of it, or `undefined` for an unknown menu. */
