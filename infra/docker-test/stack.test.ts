@@ -235,7 +235,7 @@ describe('the application stack on a real Docker engine', () => {
         env,
       )
       const [, amount = '0', unit = 'MiB'] = /^([\d.]+)\s*([KMG]i?B)/.exec(stats.trim()) ?? []
-      usage[service] = Number(amount) * ({ KiB: 1 / 1024, MiB: 1, GiB: 1024 } as Record<string, number>)[unit] ?? 1
+      usage[service] = Number(amount) * (({ KiB: 1 / 1024, MiB: 1, GiB: 1024 } as Record<string, number>)[unit] ?? 1)
     }
     const together = Object.values(usage).reduce((sum, value) => sum + value, 0)
     console.log(
