@@ -18,7 +18,6 @@ const httpClients: FastifyPluginAsync = async (app) => {
       name: 'http_client_request_duration_seconds',
       help: 'Calls to other fleet services, by target, method and status code (or timeout, unavailable)',
       labelNames: ['target', 'method', 'status_code'] as const,
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
       enableExemplars: true,
     }),

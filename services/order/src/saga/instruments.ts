@@ -30,7 +30,6 @@ export function createSagaInstruments(registry: MetricsRegistry) {
       name: 'order_saga_step_duration_seconds',
       help: 'Duration of each step of the order saga, by step and outcome',
       labelNames: ['step', 'outcome'] as const,
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
       enableExemplars: true,
     }),

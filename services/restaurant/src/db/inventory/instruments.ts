@@ -48,6 +48,7 @@ export function createInventoryInstruments(
       name: 'inventory_lock_wait_seconds',
       help: 'Time spent in the statement that takes the menu row lock, by locking strategy',
       labelNames: ['strategy'] as const,
+      // prom-client's default buckets, and 1 ms below them: an uncontended lock is taken in well under 5 ms.
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
       enableExemplars: true,
