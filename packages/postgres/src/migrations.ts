@@ -52,6 +52,49 @@ interface AppliedRow {
   rolled_back_at: Date | null
 }
 
+const SELECT_APPLIED =
+  'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL'
+
+async function appliedMigrations(client: pg.Client): Promise<Map<string, AppliedRow>> {
+  const { rows } = await client.query<AppliedRow>(SELECT_APPLIED)
+  return new Map(rows.map((row) => [row.migration_name, row]))
+}
+
+/** A migration failed earlier or was edited after it was applied: nothing can go on until someone looks. */
+export class MigrationHistoryError extends Error {}
+
+/** Whether `migration` is recorded as applied; throws when its record says nothing can go on. */
+function isApplied(migration: Migration, row: AppliedRow | undefined): boolean {
+  if (!row) return false
+  if (row.finished_at === null) {
+    throw new MigrationHistoryError(`migration ${migration.name} failed earlier; resolve it before migrating again`)
+  }
+  if (row.checksum !== migration.checksum) {
+    throw new MigrationHistoryError(`migration ${migration.name} was edited after it was applied (checksum differs)`)
+  }
+  return true
+}
+
+/**
+ * The migrations of `dir` not yet applied to the database, in order (all of them when it was
+ * never migrated). Takes no lock and changes nothing: what a new replica checks before it starts
+ * (`fleet-db wait`). Throws, as `migrate` does, past a failed or edited migration.
+ */
+export async function pendingMigrations(databaseUrl: string, dir: string): Promise<string[]> {
+  const migrations = await readMigrations(dir)
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  try {
+    const { rows } = await client.query<{ exists: boolean }>(
+      `SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS exists`,
+    )
+    const applied = rows[0]?.exists ? await appliedMigrations(client) : new Map<string, AppliedRow>()
+    return migrations.filter((migration) => !isApplied(migration, applied.get(migration.name))).map(({ name }) => name)
+  } finally {
+    await client.end()
+  }
+}
+
 /**
  * Applies pending migrations, each in its own transaction, and records them in Prisma's
  * `_prisma_migrations` table. Safe to run from several replicas at once (advisory lock) and
@@ -64,20 +107,10 @@ export async function migrate(databaseUrl: string, dir: string): Promise<Migrati
   try {
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK])
     await client.query(CREATE_MIGRATIONS_TABLE)
-    const { rows } = await client.query<AppliedRow>(
-      'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL',
-    )
-    const applied = new Map(rows.map((row) => [row.migration_name, row]))
+    const applied = await appliedMigrations(client)
     const result: MigrationResult = { applied: [], alreadyApplied: [] }
     for (const migration of migrations) {
-      const row = applied.get(migration.name)
-      if (row) {
-        if (row.finished_at === null) {
-          throw new Error(`migration ${migration.name} failed earlier; resolve it before migrating again`)
-        }
-        if (row.checksum !== migration.checksum) {
-          throw new Error(`migration ${migration.name} was edited after it was applied (checksum differs)`)
-        }
+      if (isApplied(migration, applied.get(migration.name))) {
         result.alreadyApplied.push(migration.name)
         continue
       }

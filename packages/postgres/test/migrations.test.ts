@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { dropDatabase, ensureDatabase, withDatabase } from '../src/databases.ts'
-import { migrate, readMigrations } from '../src/migrations.ts'
+import { MigrationHistoryError, migrate, pendingMigrations, readMigrations } from '../src/migrations.ts'
 import { useTestServer } from './test-server.ts'
 
 const serverUrl = useTestServer()
@@ -83,5 +83,25 @@ describe('migrate', () => {
     await migrate(url, dir)
     await writeFile(join(dir, '1_create', 'migration.sql'), 'CREATE TABLE things (id BIGINT PRIMARY KEY);')
     await expect(migrate(url, dir)).rejects.toThrow(/edited after it was applied/)
+  })
+})
+
+describe('pendingMigrations: what a new replica waits for (fleet-db wait)', () => {
+  it('lists every migration of a database never migrated, then those a newer image adds, then none', async () => {
+    const url = await freshDatabase()
+    const first = { '1_create': 'CREATE TABLE things (id INT PRIMARY KEY);' }
+    const dir = await migrationsDir(first)
+    expect(await pendingMigrations(url, dir)).toEqual(['1_create'])
+    await migrate(url, dir)
+    expect(await pendingMigrations(url, dir)).toEqual([])
+    const newer = await migrationsDir({ ...first, '2_add_column': 'ALTER TABLE things ADD COLUMN label TEXT;' })
+    expect(await pendingMigrations(url, newer)).toEqual(['2_add_column'])
+  })
+
+  it('refuses to wait past a migration edited after it was applied', async () => {
+    const url = await freshDatabase()
+    await migrate(url, await migrationsDir({ '1_create': 'CREATE TABLE things (id INT PRIMARY KEY);' }))
+    const edited = await migrationsDir({ '1_create': 'CREATE TABLE things (id BIGINT PRIMARY KEY);' })
+    await expect(pendingMigrations(url, edited)).rejects.toBeInstanceOf(MigrationHistoryError)
   })
 })
