@@ -6,14 +6,16 @@ import { SCENARIOS } from '../src/scenarios/index.ts'
 
 // k6 itself cannot be installed here (it is not on npm), so its scripts are checked, not run.
 const K6 = fileURLToPath(new URL('../k6', import.meta.url))
+// Beside them: kustomization.yaml, which makes them a ConfigMap for deploy/kubernetes/load.
+const SCRIPTS = readdirSync(K6).filter((file) => file.endsWith('.js'))
 
 describe('k6 scripts', () => {
   it('exist for every scenario of the Node runner', () => {
-    const scripts = readdirSync(K6).filter((file) => file !== 'lib.js')
+    const scripts = SCRIPTS.filter((file) => file !== 'lib.js')
     expect(scripts.sort()).toEqual(SCENARIOS.map((scenario) => `${scenario.name}.js`).sort())
   })
 
-  it.each(readdirSync(K6))('%s is valid JavaScript and checks the invariants at teardown', (file) => {
+  it.each(SCRIPTS)('%s is valid JavaScript and checks the invariants at teardown', (file) => {
     const check = spawnSync(process.execPath, ['--check', `${K6}/${file}`], { encoding: 'utf8' })
     expect(check.stderr).toBe('')
     expect(check.status).toBe(0)
