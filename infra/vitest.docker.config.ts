@@ -6,6 +6,8 @@ export default defineProject({
   test: {
     name: 'docker',
     include: ['docker-test/**/*.test.ts'],
+    // One stack at a time: each builds images and runs a dozen containers on two cores.
+    fileParallelism: false,
     testTimeout: 180_000,
     hookTimeout: 900_000,
   },

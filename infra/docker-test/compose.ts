@@ -13,9 +13,10 @@ export function runCommand(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
+  cwd?: string,
 ): Promise<CommandResult> {
   return new Promise((done) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       output += chunk
@@ -29,8 +30,8 @@ export function runCommand(
 }
 
 /** Like runCommand, but a failure throws with everything the command printed. */
-export async function mustRun(command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
-  const result = await runCommand(command, args, env)
+export async function mustRun(command: string, args: string[], env?: NodeJS.ProcessEnv, cwd?: string): Promise<string> {
+  const result = await runCommand(command, args, env, cwd)
   if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.code}:\n${result.output}`)
   return result.output
 }

@@ -61,6 +61,7 @@ const SECRET_CONTRACT: Record<string, string[]> = {
 /** Variables read by something else than the service's config loader. */
 const READ_ELSEWHERE = new Set([
   'MIGRATE_ON_START', // docker/entrypoint.sh
+  'SEED_ON_START',
   'OTEL_SERVICE_NAME', // the OpenTelemetry SDK
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   'OTEL_RESOURCE_ATTRIBUTES',
