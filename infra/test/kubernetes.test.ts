@@ -311,6 +311,9 @@ describe('load from inside the cluster, and Prometheus', () => {
       expect(lib, name).toContain(`__ENV.${name}`)
     }
     expect(new URL(envOf(k6, 'RESTAURANT_URL').value).host).toBe('restaurant-service:8080')
+    // The scripts refuse any host but localhost unless it is named (lib.js): the Job names its targets.
+    const targets = envOf(k6, 'LOAD_TARGET_HOSTS').value.split(',')
+    for (const name of ['GATEWAY', 'RESTAURANT_URL']) expect(targets).toContain(new URL(envOf(k6, name).value).hostname)
     expect(job.metadata.namespace).toBe(find(RENDERED.dev as Manifest[], 'Namespace', 'food-delivery').metadata.name)
   })
 

@@ -13,16 +13,21 @@ export const URLS = {
   restaurant: gateway ? `${gateway}/api/restaurants` : __ENV.RESTAURANT_URL || 'http://127.0.0.1:8002',
   order: gateway ? `${gateway}/api/orders` : __ENV.ORDER_URL || 'http://127.0.0.1:8003',
 }
-for (const url of Object.values(URLS)) {
-  if (!/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(url))
-    fail(`refusing to load ${url}: localhost only`)
-}
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' }
 const SERVICE = {
   headers: { Authorization: `Bearer ${__ENV.SERVICE_TOKEN || 'dev-only-service-token-between-the-fleet-services'}` },
 }
 const RESTAURANT_DIRECT = __ENV.RESTAURANT_URL || 'http://127.0.0.1:8002'
+// Load goes to this machine only, unless its targets are named one by one in LOAD_TARGET_HOSTS
+// (comma-separated host names): the Kubernetes load Job names its own cluster's.
+const TARGET_HOSTS = (__ENV.LOAD_TARGET_HOSTS || '').split(',').filter((host) => host !== '')
+for (const url of [...Object.values(URLS), RESTAURANT_DIRECT]) {
+  const host = (/^https?:\/\/(\[[^\]]+\]|[^/:]+)/.exec(url) || [])[1]
+  const local = host === '127.0.0.1' || host === 'localhost' || host === '[::1]'
+  if (!local && !TARGET_HOSTS.includes(host))
+    fail(`refusing to load ${url}: localhost only, or a host named in LOAD_TARGET_HOSTS`)
+}
 const post = (url, body, params = {}) =>
   http.post(url, JSON.stringify(body), { ...params, headers: { ...JSON_HEADERS, ...(params.headers || {}) } })
 export const auth = (token) => ({ headers: { Authorization: `Bearer ${token}` } })
