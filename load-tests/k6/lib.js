@@ -33,7 +33,8 @@ const post = (url, body, params = {}) =>
 export const auth = (token) => ({ headers: { Authorization: `Bearer ${token}` } })
 
 export function createUser(tag) {
-  const username = `k6-${tag}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`
+  // At most 32 characters, as the user service takes (`k6-storm-19-` and 8 random ones).
+  const username = `k6-${tag.slice(-14)}-${Math.random().toString(36).slice(2, 10).padEnd(8, '0')}`
   const password = 'k6-load-password'
   check(post(`${URLS.user}/signup`, { username, password }), { 'signup 201': (r) => r.status === 201 })
   // The original's load scripts log in with an OAuth2 form: so does this one.
@@ -92,16 +93,25 @@ export function placeOrder(data, user, quantity = 1) {
   return response
 }
 
+/** Every order of a user, page by page (a page holds at most 100; a busy user has more). */
+function ordersOf(user) {
+  const orders = []
+  for (let total = 1; orders.length < total; ) {
+    const page = http.get(`${URLS.order}/orders?limit=100&offset=${orders.length}`, auth(user.token)).json()
+    if (page.orders.length === 0) break
+    orders.push(...page.orders)
+    total = page.total
+  }
+  return orders
+}
+
 /** Teardown: faults off, orders settled, then the invariants; a broken one fails the run. */
 export function verify(data, settleSeconds = 60) {
   clearChaos()
   let orders = []
   for (let waited = 0; waited <= settleSeconds; waited += 2) {
     orders = data.users.flatMap((user) =>
-      http
-        .get(`${URLS.order}/orders?limit=100`, auth(user.token))
-        .json('orders')
-        .filter((order) => order.items.some((item) => item.menu_id === data.menuId)),
+      ordersOf(user).filter((o) => o.items.some((item) => item.menu_id === data.menuId)),
     )
     if (orders.every((o) => o.status !== 'PENDING' && !['reserving', 'reserved', 'releasing'].includes(o.stock_status)))
       break

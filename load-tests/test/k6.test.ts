@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { SCENARIOS } from '../src/scenarios/index.ts'
 
-// k6 itself cannot be installed here (it is not on npm), so its scripts are checked, not run.
+// Their shape; k6-scripts.test.ts runs them against the fleet with the k6-compatible runtime.
 const K6 = fileURLToPath(new URL('../k6', import.meta.url))
 // Beside them: kustomization.yaml, which makes them a ConfigMap for deploy/kubernetes/load.
 const SCRIPTS = readdirSync(K6).filter((file) => file.endsWith('.js'))

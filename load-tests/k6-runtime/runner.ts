@@ -1,0 +1,230 @@
+import { setTimeout as delay } from 'node:timers/promises'
+import { Worker } from 'node:worker_threads'
+import { MetricStore, type Sample } from './metrics.ts'
+import { maxVUs, rampingTarget, type Scenario, scaled, scenariosOf } from './scenarios.ts'
+import { summaryText } from './summary.ts'
+import { evaluateThresholds, type ThresholdResult } from './thresholds.ts'
+import type { DoneMessage, RunMessage, VuWorkerData } from './vu-worker.ts'
+
+export interface RunOptions {
+  /** The script's path. */
+  script: string
+  /** `__ENV` (k6's `-e NAME=value`). */
+  env?: Record<string, string>
+  /** Every scenario made this many times smaller (durations, iterations, VUs): 0.1 in CI. */
+  scale?: number
+}
+
+export interface RunResult {
+  /** Every threshold passed, setup ran, nothing aborted the test: k6 would exit 0. */
+  ok: boolean
+  aborted?: string
+  setupError?: string
+  thresholds: ThresholdResult[]
+  checks: { name: string; passes: number; fails: number }[]
+  /** Errors that ended iterations (k6 logs them and goes on). */
+  iterationErrors: string[]
+  metrics: MetricStore
+  durationSeconds: number
+  summary: string
+}
+
+/** A VU thread (vu-worker.ts), which runs one call at a time. */
+class VirtualUser {
+  readonly #worker: Worker
+  readonly #exited: Promise<never>
+
+  private constructor(worker: Worker) {
+    this.#worker = worker
+    this.#exited = new Promise((_, reject) =>
+      worker.once('exit', (code) => reject(new Error(`VU thread exited (${code}) during a call`))),
+    )
+    this.#exited.catch(() => {})
+  }
+
+  static async start(data: VuWorkerData) {
+    const worker = new Worker(new URL('./vu-thread.mjs', import.meta.url), { workerData: data })
+    const [first] = (await Promise.race([
+      new Promise((resolve) => worker.once('message', (message) => resolve([message]))),
+      new Promise((_, reject) => worker.once('error', reject)),
+    ])) as [{ ready: boolean; error?: string; options?: Record<string, unknown>; exports?: string[] }]
+    if (!first.ready) throw new Error(`the script did not load: ${first.error}`)
+    return { vu: new VirtualUser(worker), options: first.options ?? {}, exports: first.exports ?? [] }
+  }
+
+  run(message: RunMessage): Promise<DoneMessage> {
+    const answer = new Promise<DoneMessage>((resolve) => this.#worker.once('message', resolve))
+    this.#worker.postMessage(message)
+    return Promise.race([answer, this.#exited])
+  }
+
+  stop(): Promise<number> {
+    return this.#worker.terminate()
+  }
+}
+
+/** Runs a k6 script as `k6 run` would (see README, "k6 scripts"), and evaluates its thresholds. */
+export async function runScript({ script, env = {}, scale = 1 }: RunOptions): Promise<RunResult> {
+  const metrics = new MetricStore()
+  const iterationErrors: string[] = []
+  const users: VirtualUser[] = []
+  let aborted: string | undefined
+  let nextVu = 1
+  const collect = (done: DoneMessage) => {
+    for (const sample of done.samples) metrics.add(sample)
+    if (done.error) iterationErrors.push(done.error)
+    if (done.aborted) aborted ??= done.aborted
+    return done
+  }
+
+  const { vu: first, options, exports } = await VirtualUser.start({ script, env, vuId: 0 })
+  users.push(first)
+  try {
+    const scenarios = scenariosOf(options).map((scenario) => (scale === 1 ? scenario : scaled(scenario, scale)))
+    let data: unknown
+    let setupError: string | undefined
+    if (exports.includes('setup')) {
+      const done = collect(
+        await first.run({ exec: 'setup', data: undefined, scenario: '', iteration: 0, kind: 'setup' }),
+      )
+      data = done.result
+      setupError = done.error
+    }
+    const started = performance.now()
+    if (!setupError && !aborted) {
+      const startVu = async () => {
+        const { vu } = await VirtualUser.start({ script, env, vuId: nextVu++ })
+        users.push(vu)
+        return vu
+      }
+      await Promise.all(
+        scenarios.map((scenario) =>
+          runScenario(scenario, {
+            startVu,
+            data,
+            collect,
+            aborted: () => aborted !== undefined,
+            record: (sample) => metrics.add(sample),
+          }),
+        ),
+      )
+    }
+    const durationSeconds = (performance.now() - started) / 1000
+    metrics.add({ metric: 'vus_max', type: 'gauge', value: nextVu - 1, tags: {} })
+    if (exports.includes('teardown') && !setupError) {
+      const done = collect(await first.run({ exec: 'teardown', data, scenario: '', iteration: 0, kind: 'teardown' }))
+      if (done.error) iterationErrors.push(`teardown: ${done.error}`)
+    }
+    const thresholds = evaluateThresholds(
+      (options.thresholds ?? {}) as Record<string, (string | { threshold: string })[]>,
+      metrics,
+      durationSeconds,
+    )
+    const checks = checkResults(metrics.samples('checks'))
+    const result = {
+      ok: !aborted && !setupError && thresholds.every((threshold) => threshold.ok),
+      ...(aborted ? { aborted } : {}),
+      ...(setupError ? { setupError } : {}),
+      thresholds,
+      checks,
+      iterationErrors,
+      metrics,
+      durationSeconds,
+    }
+    return { ...result, summary: summaryText(result) }
+  } finally {
+    await Promise.all(users.map((user) => user.stop()))
+  }
+}
+
+function checkResults(samples: Sample[]) {
+  const byName = new Map<string, { name: string; passes: number; fails: number }>()
+  for (const sample of samples) {
+    const name = sample.tags.check as string
+    const entry = byName.get(name) ?? { name, passes: 0, fails: 0 }
+    if (sample.value) entry.passes++
+    else entry.fails++
+    byName.set(name, entry)
+  }
+  return [...byName.values()]
+}
+
+interface ScenarioContext {
+  startVu(): Promise<VirtualUser>
+  data: unknown
+  collect(done: DoneMessage): DoneMessage
+  aborted(): boolean
+  record(sample: Sample): void
+}
+
+/** One scenario under its executor, with k6's rules of when an iteration starts. */
+export async function runScenario(scenario: Scenario, context: ScenarioContext): Promise<void> {
+  await delay(scenario.startTimeMs)
+  const users = await Promise.all(Array.from({ length: maxVUs(scenario) }, () => context.startVu()))
+  const start = Date.now()
+  const elapsed = () => Date.now() - start
+  const within = (limitMs: number) => !context.aborted() && elapsed() < limitMs
+  let iteration = 0
+  const iterate = async (user: VirtualUser) => {
+    context.collect(
+      await user.run({
+        exec: scenario.exec,
+        data: context.data,
+        scenario: scenario.name,
+        iteration: iteration++,
+        kind: 'iteration',
+      }),
+    )
+  }
+  const eachUser = (loop: (user: VirtualUser, index: number) => Promise<void>) => Promise.all(users.map(loop))
+
+  switch (scenario.executor) {
+    case 'constant-vus':
+      await eachUser(async (user) => {
+        while (within(scenario.durationMs)) await iterate(user)
+      })
+      return
+    case 'per-vu-iterations':
+      await eachUser(async (user) => {
+        for (let done = 0; done < scenario.iterations && within(scenario.maxDurationMs); done++) await iterate(user)
+      })
+      return
+    case 'shared-iterations': {
+      let left = scenario.iterations
+      await eachUser(async (user) => {
+        while (left > 0 && within(scenario.maxDurationMs)) {
+          left--
+          await iterate(user)
+        }
+      })
+      return
+    }
+    case 'ramping-vus':
+      await eachUser(async (user, index) => {
+        for (;;) {
+          const target = rampingTarget(scenario, elapsed())
+          if (target === undefined || context.aborted()) return
+          if (index < target) await iterate(user)
+          else await delay(20)
+        }
+      })
+      return
+    case 'constant-arrival-rate': {
+      const interval = scenario.timeUnitMs / scenario.rate
+      const free = [...users]
+      const running: Promise<void>[] = []
+      for (let next = 0; next < scenario.durationMs && !context.aborted(); next += interval) {
+        await delay(Math.max(0, next - elapsed()))
+        const user = free.pop()
+        if (!user) {
+          // k6 drops an iteration no VU is free to start, and counts it.
+          context.record({ metric: 'dropped_iterations', type: 'counter', value: 1, tags: { scenario: scenario.name } })
+          continue
+        }
+        running.push(iterate(user).finally(() => free.push(user)))
+      }
+      await Promise.all(running)
+      return
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import { aggregate, type MetricStore, type MetricType, percentile } from './metrics.ts'
+
+export interface ThresholdResult {
+  /** As written in the options: `http_req_duration{name:POST /orders}`. */
+  metric: string
+  expression: string
+  ok: boolean
+  /** The aggregated value the expression compared. */
+  actual: number
+}
+
+const AGGREGATIONS: Record<MetricType, RegExp> = {
+  counter: /^(count|rate)$/,
+  gauge: /^value$/,
+  rate: /^rate$/,
+  trend: /^(avg|min|max|med|p\(\d+(\.\d+)?\))$/,
+}
+
+const COMPARE: Record<string, (a: number, b: number) => boolean> = {
+  '<': (a, b) => a < b,
+  '<=': (a, b) => a <= b,
+  '>': (a, b) => a > b,
+  '>=': (a, b) => a >= b,
+  '==': (a, b) => a === b,
+  '===': (a, b) => a === b,
+  '!=': (a, b) => a !== b,
+}
+
+/** `http_req_duration{name:POST /orders,method:POST}` → the metric and its tag filter. */
+export function parseMetricKey(key: string): { name: string; filter: Record<string, string> } {
+  const match = /^([\w.]+)(?:\{(.*)\})?$/.exec(key)
+  if (!match) throw new Error(`threshold on ${JSON.stringify(key)}: not a metric name`)
+  const filter: Record<string, string> = {}
+  for (const pair of (match[2] ?? '').split(',').filter(Boolean)) {
+    const colon = pair.indexOf(':')
+    if (colon < 0) throw new Error(`threshold on ${key}: tag ${pair} has no value`)
+    filter[pair.slice(0, colon).trim()] = pair.slice(colon + 1).trim()
+  }
+  return { name: match[1] as string, filter }
+}
+
+/**
+ * Every threshold of the options, evaluated as k6 does at the end of a run. A threshold on a
+ * metric no sample was recorded for fails (k6 refuses one on a metric that does not exist), and
+ * so does an aggregation the metric's type does not have.
+ */
+export function evaluateThresholds(
+  thresholds: Record<string, (string | { threshold: string })[]>,
+  store: MetricStore,
+  durationSeconds: number,
+): ThresholdResult[] {
+  return Object.entries(thresholds).flatMap(([key, expressions]) => {
+    const { name, filter } = parseMetricKey(key)
+    return expressions.map((entry) => {
+      const expression = typeof entry === 'string' ? entry : entry.threshold
+      const parsed = /^\s*([\w().]+)\s*(<=|>=|===|==|!=|<|>)\s*(-?[\d.]+)\s*$/.exec(expression)
+      if (!parsed)
+        throw new Error(`threshold ${key}: ${JSON.stringify(expression)} is not "aggregation operator number"`)
+      const [, aggregation, operator, bound] = parsed as unknown as [string, string, string, string]
+      const type = store.type(name)
+      if (!type) return { metric: key, expression, ok: false, actual: Number.NaN }
+      if (!AGGREGATIONS[type].test(aggregation)) {
+        throw new Error(`threshold ${key}: a ${type} metric has no ${aggregation}`)
+      }
+      const samples = store.samples(name, filter)
+      const values = aggregate(type, samples, durationSeconds)
+      const p = /^p\(([\d.]+)\)$/.exec(aggregation)
+      const actual = p
+        ? percentile(
+            samples.map((sample) => sample.value).sort((a, b) => a - b),
+            Number(p[1]),
+          )
+        : (values[aggregation] as number)
+      return {
+        metric: key,
+        expression,
+        ok: (COMPARE[operator] as (a: number, b: number) => boolean)(actual, Number(bound)),
+        actual,
+      }
+    })
+  })
+}

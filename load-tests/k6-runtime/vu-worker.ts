@@ -1,0 +1,78 @@
+/**
+ * One VU: a thread with its own copy of the script (its globals and module state are its own, as
+ * in k6), running what the runner asks, one call at a time, and handing back what it recorded.
+ */
+import { register } from 'node:module'
+import { pathToFileURL } from 'node:url'
+import { parentPort, workerData } from 'node:worker_threads'
+import { record, TestAbort, vu } from './vu-state.ts'
+
+export interface VuWorkerData {
+  script: string
+  env: Record<string, string>
+  vuId: number
+}
+
+export interface RunMessage {
+  /** The export to call (`default`, `setup`, a scenario's `exec`…). */
+  exec: string
+  data: unknown
+  scenario: string
+  /** The scenario's iteration number, across its VUs. */
+  iteration: number
+  /** An iteration is counted (iterations, iteration_duration); setup and teardown are not. */
+  kind: 'iteration' | 'setup' | 'teardown'
+}
+
+export interface DoneMessage {
+  result?: unknown
+  error?: string
+  aborted?: string
+  samples: typeof vu.samples
+}
+
+const { script, env, vuId } = workerData as VuWorkerData
+const port = parentPort as NonNullable<typeof parentPort>
+register('./k6-loader.mjs', import.meta.url, { data: { script: pathToFileURL(script).href } })
+Object.assign(globalThis, { __ENV: { ...env }, __VU: vuId, __ITER: 0 })
+vu.idInTest = vuId
+
+// biome-ignore lint/suspicious/noExplicitAny: a k6 script's exports
+let module: Record<string, any>
+try {
+  module = await import(pathToFileURL(script).href)
+  port.postMessage({ ready: true, options: module.options ?? {}, exports: Object.keys(module) })
+} catch (error) {
+  port.postMessage({ ready: false, error: (error as Error).stack ?? String(error) })
+  throw error
+}
+
+const iterationsByScenario = new Map<string, number>()
+
+port.on('message', (message: RunMessage) => {
+  // __ITER counts this VU's iterations (from 0), as in k6.
+  const own = iterationsByScenario.get(message.scenario) ?? 0
+  if (message.kind === 'iteration') iterationsByScenario.set(message.scenario, own + 1)
+  vu.scenario = message.scenario
+  vu.iterationInScenario = own
+  vu.iterationInTest = message.iteration
+  Object.assign(globalThis, { __ITER: own })
+  const done: DoneMessage = { samples: [] }
+  const started = performance.now()
+  try {
+    const exported = module[message.exec]
+    if (typeof exported !== 'function') throw new Error(`the script exports no function ${message.exec}`)
+    const result = exported(message.data)
+    // k6 passes setup's result to the VUs as JSON: what cannot be sent so is not sent.
+    if (message.kind === 'setup') done.result = result === undefined ? undefined : JSON.parse(JSON.stringify(result))
+  } catch (error) {
+    if (error instanceof TestAbort) done.aborted = error.message
+    else done.error = (error as Error).message || String(error)
+  }
+  if (message.kind === 'iteration' && !done.aborted) {
+    record({ metric: 'iterations', type: 'counter', value: 1 })
+    record({ metric: 'iteration_duration', type: 'trend', value: performance.now() - started })
+  }
+  done.samples = vu.samples.splice(0)
+  port.postMessage(done)
+})

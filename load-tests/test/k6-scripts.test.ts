@@ -1,0 +1,52 @@
+/**
+ * Every k6 script of load-tests/k6, run briefly (a tenth of its durations, iterations and VUs) by
+ * the k6-compatible runtime against the real fleet with the dev seed and the recoverer on: a wrong
+ * field name, a check that cannot pass, a threshold on a metric never emitted or a broken
+ * invariant at teardown fails here, not in a user's first run.
+ */
+import { readdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { seedDevData, startFleet, type TestFleet } from '@food/order-service/test-fleet'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runScript } from '../k6-runtime/runner.ts'
+
+const K6 = fileURLToPath(new URL('../k6', import.meta.url))
+const SCRIPTS = readdirSync(K6).filter((file) => file.endsWith('.js') && file !== 'lib.js')
+const SCALE = 0.1
+
+let fleet: TestFleet
+let env: Record<string, string>
+
+beforeAll(async () => {
+  // The recoverer runs, quickly: the scripts' teardown waits for every order to settle.
+  fleet = await startFleet({ RECOVERY_ENABLED: 'true', RECOVERY_INTERVAL_MS: '500' })
+  await seedDevData(fleet)
+  env = {
+    USER_URL: fleet.user.baseUrl,
+    RESTAURANT_URL: fleet.restaurant.baseUrl,
+    ORDER_URL: fleet.order.baseUrl,
+    SERVICE_TOKEN: fleet.restaurant.config.SERVICE_TOKEN,
+  }
+})
+
+afterAll(() => fleet?.close())
+
+describe('the k6 scripts, run against the fleet', () => {
+  it.each(SCRIPTS)(
+    '%s passes its checks, its thresholds and its invariants',
+    async (file) => {
+      const result = await runScript({ script: `${K6}/${file}`, env, scale: SCALE })
+      console.log(`k6 run ${file} (scale ${SCALE}):\n${result.summary}`)
+      expect(result.setupError).toBeUndefined()
+      expect(result.aborted).toBeUndefined() // verify() aborts on a broken invariant
+      expect(result.thresholds.filter((threshold) => !threshold.ok)).toEqual([])
+      expect(result.metrics.samples('iterations').length).toBeGreaterThan(0)
+      // Where the script sets no threshold on checks, every check must pass.
+      if (!result.thresholds.some((threshold) => threshold.metric === 'checks')) {
+        expect(result.checks.filter((check) => check.fails > 0)).toEqual([])
+      }
+      expect(result.ok).toBe(true)
+    },
+    180_000,
+  )
+})
