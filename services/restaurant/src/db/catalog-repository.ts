@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import { type MenuView, type RestaurantView, toMenuView, toRestaurantView } from '../domain/catalog.ts'
+import { type MenuRecord, type MenuView, type RestaurantView, toMenuView, toRestaurantView } from '../domain/catalog.ts'
 
 // Plain SQL on the service's pool: the Prisma client cost about 40 MB of memory per service
 // (see Performance). Prisma keeps the schema, the migrations and the dev seed.
@@ -7,7 +7,6 @@ export const MENU_ROW = `id, restaurant_id AS "restaurantId", name, description,
   created_at AS "createdAt"`
 const RESTAURANT_ROW = 'id, name, category, address, phone, description, created_at AS "createdAt"'
 
-export type MenuRow = Parameters<typeof toMenuView>[0]
 type RestaurantRow = Omit<Parameters<typeof toRestaurantView>[0], 'menus'>
 
 /** Reads restaurants and menus; every write to `menus` (a new menu, a stock change) goes through the InventoryStore. */
@@ -21,15 +20,15 @@ export class CatalogRepository {
   async listMenus(restaurantId?: number): Promise<MenuView[]> {
     const { rows } =
       restaurantId === undefined
-        ? await this.#pool.query<MenuRow>(`SELECT ${MENU_ROW} FROM menus ORDER BY id`)
-        : await this.#pool.query<MenuRow>(`SELECT ${MENU_ROW} FROM menus WHERE restaurant_id = $1 ORDER BY id`, [
+        ? await this.#pool.query<MenuRecord>(`SELECT ${MENU_ROW} FROM menus ORDER BY id`)
+        : await this.#pool.query<MenuRecord>(`SELECT ${MENU_ROW} FROM menus WHERE restaurant_id = $1 ORDER BY id`, [
             restaurantId,
           ])
     return rows.map(toMenuView)
   }
 
   async findMenu(id: number): Promise<MenuView | undefined> {
-    const { rows } = await this.#pool.query<MenuRow>(`SELECT ${MENU_ROW} FROM menus WHERE id = $1`, [id])
+    const { rows } = await this.#pool.query<MenuRecord>(`SELECT ${MENU_ROW} FROM menus WHERE id = $1`, [id])
     return rows[0] && toMenuView(rows[0])
   }
 
@@ -47,7 +46,7 @@ export class CatalogRepository {
 
   async #withMenus(restaurants: RestaurantRow[]): Promise<RestaurantView[]> {
     if (restaurants.length === 0) return []
-    const { rows } = await this.#pool.query<MenuRow>(
+    const { rows } = await this.#pool.query<MenuRecord>(
       `SELECT ${MENU_ROW} FROM menus WHERE restaurant_id = ANY($1) ORDER BY id`,
       [restaurants.map((restaurant) => restaurant.id)],
     )

@@ -35,7 +35,8 @@ export const RestaurantView = Type.Object(
 )
 export type RestaurantView = Static<typeof RestaurantView>
 
-export const toMenuView = (menu: {
+/** A menu as the database holds it. */
+export interface MenuRecord {
   id: number
   restaurantId: number
   name: string
@@ -44,7 +45,9 @@ export const toMenuView = (menu: {
   stock: number
   imageUrl: string | null
   createdAt: Date
-}): MenuView => ({
+}
+
+export const toMenuView = (menu: MenuRecord): MenuView => ({
   id: menu.id,
   restaurant_id: menu.restaurantId,
   name: menu.name,

@@ -5,7 +5,7 @@ import { SQLSTATE, sqlState, withTransaction } from '@food/postgres'
 import type { Gate } from '@food/service-kit'
 import type pg from 'pg'
 import type { Counter, Histogram } from 'prom-client'
-import { type MenuView, toMenuView } from '../../domain/catalog.ts'
+import { type MenuRecord, type MenuView, toMenuView } from '../../domain/catalog.ts'
 import {
   decideReserve,
   decideRestore,
@@ -13,7 +13,7 @@ import {
   type InventoryOperation,
   type Rejection,
 } from '../../domain/inventory.ts'
-import { MENU_ROW, type MenuRow } from '../catalog-repository.ts'
+import { MENU_ROW } from '../catalog-repository.ts'
 import type { LockStrategy, MenuStock } from './lock-strategy.ts'
 import { insertReservation, markRestored, readLedger, readReservation, type StockLedger } from './reservations.ts'
 
@@ -67,15 +67,8 @@ function rejected(menuId: number, rejection: Rejection): AppError {
   return conflict(code, describeRejection(menuId, rejection), { menu_id: menuId, ...facts })
 }
 
-export interface NewMenu {
-  restaurantId: number
-  name: string
-  description: string
-  price: number
-  /** Its opening stock. */
-  stock: number
-  imageUrl: string | null
-}
+/** A menu to add, `stock` its opening stock. */
+export type NewMenu = Omit<MenuRecord, 'id' | 'createdAt'>
 
 /**
  * The one writer of `menus` and `stock_reservations`: a new menu with its opening stock, and every
@@ -92,7 +85,7 @@ export class InventoryStore {
 
   /** The new menu, or `undefined` when there is no such restaurant. */
   async addMenu(menu: NewMenu): Promise<MenuView | undefined> {
-    const { rows } = await this.#pool.query<MenuRow>(
+    const { rows } = await this.#pool.query<MenuRecord>(
       `INSERT INTO menus (restaurant_id, name, description, price, stock, image_url)
        SELECT id, $2, $3, $4, $5, $6 FROM restaurants WHERE id = $1
        RETURNING ${MENU_ROW}`,
