@@ -117,7 +117,7 @@ export class PodRunner {
       (candidate: Manifest) => candidate.metadata.name === mount.name,
     )
     if (claim) {
-      // A Docker volume starts with the image's folder and its owner, as a fresh claim with fsGroup would be usable.
+      // A fresh Docker volume, as a fresh claim: the image's entry point prepares its folder.
       const name = `${this.#prefix}-${workload.metadata.name}-${mount.name}`
       this.#volumes.push(name)
       return name
