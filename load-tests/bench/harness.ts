@@ -58,12 +58,16 @@ const PROFILE_FLAGS = process.env.BENCH_CPU_PROFILE
   ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
   : []
 
+let nodeOptions: Promise<string> | undefined
+
 /** The Node options the images set (the Dockerfile's `ENV … NODE_OPTIONS="…"`), one definition. */
-export async function imageNodeOptions(): Promise<string> {
-  const dockerfile = await readFile(repoPath('Dockerfile'), 'utf8')
-  const options = /NODE_OPTIONS="([^"]*)"/.exec(dockerfile)?.[1]
-  if (options === undefined) throw new Error('the Dockerfile sets no NODE_OPTIONS="…"')
-  return options
+export function imageNodeOptions(): Promise<string> {
+  nodeOptions ??= readFile(repoPath('Dockerfile'), 'utf8').then((dockerfile) => {
+    const options = /NODE_OPTIONS="([^"]*)"/.exec(dockerfile)?.[1]
+    if (options === undefined) throw new Error('the Dockerfile sets no NODE_OPTIONS="…"')
+    return options
+  })
+  return nodeOptions
 }
 
 /** A service as in production (a child process, telemetry loaded), on its benchmark database. */

@@ -63,14 +63,14 @@ export function evaluateThresholds(
         throw new Error(`threshold ${key}: a ${type} metric has no ${aggregation}`)
       }
       const samples = store.samples(name, filter)
-      const values = aggregate(type, samples, durationSeconds)
+      // Any p(N) is read off the sorted values; the rest is what the summary shows.
       const p = /^p\(([\d.]+)\)$/.exec(aggregation)
       const actual = p
         ? percentile(
             samples.map((sample) => sample.value).sort((a, b) => a - b),
             Number(p[1]),
           )
-        : (values[aggregation] as number)
+        : (aggregate(type, samples, durationSeconds)[aggregation] as number)
       return {
         metric: key,
         expression,

@@ -4,6 +4,8 @@
  * script's own Content-Type header). The answer is read as k6 gives it to a script: a status and
  * the body as text, which the scripts `JSON.parse`.
  */
+import { formEncode } from '../../k6-runtime/form.ts'
+
 export interface K6Params {
   headers?: Record<string, string>
 }
@@ -14,10 +16,9 @@ export interface K6Response {
   headers: Headers
 }
 
-const encode = (body: string | Record<string, string> | undefined): string | undefined => {
-  if (body === undefined || typeof body === 'string') return body
-  return new URLSearchParams(body).toString()
-}
+// k6's form encoding, as the k6-compatible runtime does it (one definition of it).
+const encode = (body: string | Record<string, string> | undefined): string | undefined =>
+  body === undefined || typeof body === 'string' ? body : formEncode(body)
 
 async function request(
   method: string,
