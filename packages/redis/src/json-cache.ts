@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Redis } from 'ioredis'
 import type { Counter } from 'prom-client'
+import { NearEntries } from './near-entries.ts'
 
 export interface CacheResult<T> {
   value: T
@@ -12,6 +13,12 @@ export interface JsonCacheOptions {
   /** Kind of thing cached (e.g. `menu`); a metric label, so never an id. */
   name: string
   ttlSeconds: number
+  /**
+   * How many values `getOrLoadJson` may keep in this process beside Redis (0 or absent: none). A
+   * kept value is answered only after Redis confirmed its generation, so it is never staler than
+   * Redis' own copy; it saves carrying the value from Redis on every read.
+   */
+  nearEntries?: number
 }
 
 /** What a cache asks Redis: the `operation` label of `cache_errors_total`. */
@@ -36,6 +43,9 @@ return nil`
 
 const generationKey = (key: string) => `${key}:generation`
 
+/** The answer of `getOrLoadJson` for a loaded value: the JSON it was stored as. */
+const jsonBytes = (_value: unknown, json: string) => Buffer.from(json)
+
 /**
  * Read-through JSON cache. Redis is an optimisation here, never a dependency: when it is down
  * or slow, reads fall through to the loader, and the failure is logged and counted.
@@ -45,12 +55,14 @@ export class JsonCache {
   readonly #options: JsonCacheOptions
   readonly #instruments: CacheInstruments
   readonly #log: FastifyBaseLogger
+  readonly #near: NearEntries | undefined
 
   constructor(redis: Redis, options: JsonCacheOptions, instruments: CacheInstruments, log: FastifyBaseLogger) {
     this.#redis = redis
     this.#options = options
     this.#instruments = instruments
     this.#log = log
+    this.#near = options.nearEntries ? new NearEntries(options.nearEntries) : undefined
     // Each series exists from the start at 0, so a dashboard's rate() shows "no failures" rather
     // than no data until the first one.
     for (const operation of CACHE_OPERATIONS) instruments.errors.inc({ cache: options.name, operation }, 0)
@@ -69,33 +81,66 @@ export class JsonCache {
   /**
    * As getOrLoad, but answers the value as its JSON bytes: a hit is Redis' bytes as they are,
    * sent on without being parsed, serialised and encoded again (most of a cached read's cost).
+   * With near entries, a value this process holds is answered after one small read of its
+   * generation instead of carrying the whole value from Redis again.
    */
-  getOrLoadJson(key: string, load: () => Promise<unknown>): Promise<CacheResult<Buffer> | undefined> {
+  async getOrLoadJson(key: string, load: () => Promise<unknown>): Promise<CacheResult<Buffer> | undefined> {
+    const near = this.#near
+    const kept = near?.get(key)
+    if (kept !== undefined) {
+      const generation = await this.#generation(key)
+      if (generation === undefined) return this.#loadAround(load, jsonBytes)
+      if (generation === kept.generation) {
+        this.#count('hit')
+        return { value: kept.bytes, source: 'HIT' }
+      }
+    }
     return this.#readThrough(
       key,
       load,
       (bytes) => bytes,
-      (_value, json) => Buffer.from(json),
+      jsonBytes,
+      // A copy: Redis' bytes may be a slice of a 64 KB socket read, which keeping would retain.
+      near && ((bytes, generation, ttlMs) => near.set(key, generation, Buffer.from(bytes), ttlMs)),
     )
   }
 
   /**
    * The read-through both answer with: a hit decoded from Redis' bytes; on a miss, the loaded
    * value stored as JSON under the generation read before loading, and answered from `answer`.
+   * `keep` receives what Redis holds (or now holds) under which generation, for how long.
    */
   async #readThrough<T, R>(
     key: string,
     load: () => Promise<T | undefined>,
     decode: (bytes: Buffer) => R,
     answer: (value: T, json: string) => R,
+    keep?: (value: R, generation: string, ttlMs: number) => void,
   ): Promise<CacheResult<R> | undefined> {
-    const cached = await this.#lookup(key, decode)
-    if (cached.value !== undefined) return { value: cached.value, source: 'HIT' }
+    const cached = await this.#lookup(key, keep !== undefined)
+    if (cached === undefined) return this.#loadAround(load, answer)
+    if (cached.bytes !== null) {
+      const value = decode(cached.bytes)
+      keep?.(value, cached.generation, cached.ttlMs)
+      return { value, source: 'HIT' }
+    }
     const value = await load()
     if (value === undefined) return undefined
     const json = JSON.stringify(value)
-    if (cached.generation !== undefined) await this.#setIfGeneration(key, cached.generation, json)
-    return { value: answer(value, json), source: 'MISS' }
+    const answered = answer(value, json)
+    if (await this.#setIfGeneration(key, cached.generation, json)) {
+      keep?.(answered, cached.generation, this.#options.ttlSeconds * 1000)
+    }
+    return { value: answered, source: 'MISS' }
+  }
+
+  /** Loads without Redis, which just failed (counted and logged already). */
+  async #loadAround<T, R>(
+    load: () => Promise<T | undefined>,
+    answer: (value: T, json: string) => R,
+  ): Promise<CacheResult<R> | undefined> {
+    const value = await load()
+    return value === undefined ? undefined : { value: answer(value, JSON.stringify(value)), source: 'MISS' }
   }
 
   /**
@@ -107,32 +152,71 @@ export class JsonCache {
     if (keys.length === 0) return
     try {
       const pipeline = this.#redis.multi()
-      for (const key of keys) pipeline.incr(generationKey(key)).expire(generationKey(key), 86_400).del(key)
+      for (const key of keys) {
+        this.#near?.delete(key)
+        pipeline.incr(generationKey(key)).expire(generationKey(key), 86_400).del(key)
+      }
       await pipeline.exec()
     } catch (error) {
       this.#fail('invalidate', error)
     }
   }
 
-  /** The cached value, read with `decode`; on a miss, the generation the loaded value may be stored under. */
-  async #lookup<T>(key: string, decode: (value: Buffer) => T): Promise<{ value?: T; generation?: string }> {
+  /**
+   * What Redis holds under `key` and the key's generation (under which a loaded value may be
+   * stored on a miss), with the value's remaining TTL when `withTtl`; `undefined` if Redis failed.
+   */
+  async #lookup(
+    key: string,
+    withTtl: boolean,
+  ): Promise<{ bytes: Buffer | null; generation: string; ttlMs: number } | undefined> {
     try {
-      const [value, generation] = await this.#redis.mgetBuffer(key, generationKey(key))
-      this.#instruments.lookups.inc({ cache: this.#options.name, result: value ? 'hit' : 'miss' })
-      return value ? { value: decode(value) } : { generation: generation?.toString() ?? '0' }
+      // Auto-pipelined: one write, one round trip for both.
+      const [[bytes, generation], ttlMs] = await Promise.all([
+        this.#redis.mgetBuffer(key, generationKey(key)),
+        withTtl ? this.#redis.pttl(key) : 0,
+      ])
+      this.#count(bytes ? 'hit' : 'miss')
+      return { bytes: bytes ?? null, generation: generation?.toString() ?? '0', ttlMs }
     } catch (error) {
-      this.#instruments.lookups.inc({ cache: this.#options.name, result: 'error' })
+      this.#count('error')
       this.#fail('get', error)
-      return {}
+      return undefined
     }
   }
 
-  async #setIfGeneration(key: string, generation: string, json: string): Promise<void> {
+  /** The key's generation as Redis has it now; `undefined` if Redis failed. */
+  async #generation(key: string): Promise<string | undefined> {
     try {
-      await this.#redis.eval(SET_IF_GENERATION, 2, key, generationKey(key), generation, json, this.#options.ttlSeconds)
+      return (await this.#redis.get(generationKey(key))) ?? '0'
+    } catch (error) {
+      this.#count('error')
+      this.#fail('get', error)
+      return undefined
+    }
+  }
+
+  /** Whether the value was stored: not when an invalidation moved the generation on meanwhile. */
+  async #setIfGeneration(key: string, generation: string, json: string): Promise<boolean> {
+    try {
+      const stored = await this.#redis.eval(
+        SET_IF_GENERATION,
+        2,
+        key,
+        generationKey(key),
+        generation,
+        json,
+        this.#options.ttlSeconds,
+      )
+      return stored === 'OK'
     } catch (error) {
       this.#fail('set', error)
+      return false
     }
+  }
+
+  #count(result: 'hit' | 'miss' | 'error'): void {
+    this.#instruments.lookups.inc({ cache: this.#options.name, result })
   }
 
   #fail(operation: CacheOperation, error: unknown): void {

@@ -30,6 +30,13 @@ afterAll(async () => {
 })
 
 const cache = (client: Redis = redis) => new JsonCache(client, { name: 'thing', ttlSeconds: 30 }, instruments, log)
+/** A replica's cache that keeps values in memory beside Redis; each call is another replica. */
+const nearCache = (client: Redis = redis, ttlSeconds = 30) =>
+  new JsonCache(client, { name: 'near', ttlSeconds, nearEntries: 100 }, instruments, log)
+const lookups = async (result: string) =>
+  (await registry.getSingleMetric('lookups')?.get())?.values.find(
+    (sample) => sample.labels.cache === 'near' && sample.labels.result === result,
+  )?.value ?? 0
 
 describe('JsonCache', () => {
   it('loads on a miss, then answers from Redis', async () => {
@@ -84,5 +91,84 @@ describe('JsonCache', () => {
     expect(errors).toContain('operation="get"')
     expect(errors).toContain('operation="invalidate"')
     unreachable.disconnect()
+  })
+})
+
+describe('JsonCache with near entries', () => {
+  const json = (value: unknown) => Buffer.from(JSON.stringify(value))
+
+  it('answers a value it holds once Redis confirms its generation, without reading the value again', async () => {
+    const replica = nearCache()
+    expect(await replica.getOrLoadJson('n1', async () => ({ stock: 5 }))).toEqual({
+      value: json({ stock: 5 }),
+      source: 'MISS',
+    })
+    // Overwritten behind the cache's back (no invalidation): a read that carried the value from
+    // Redis would answer this; the near entry is answered instead, as its generation still holds.
+    await redis.set('n1', JSON.stringify({ stock: 'overwritten' }), 'KEEPTTL')
+    const hitsBefore = await lookups('hit')
+    expect(await replica.getOrLoadJson('n1', async () => 'unused')).toEqual({
+      value: json({ stock: 5 }),
+      source: 'HIT',
+    })
+    expect(await lookups('hit')).toBe(hitsBefore + 1)
+  })
+
+  it('keeps what another replica stored, and drops it when any replica invalidates', async () => {
+    const [writer, reader] = [nearCache(), nearCache()]
+    await writer.getOrLoadJson('n2', async () => ({ stock: 5 }))
+    expect(await reader.getOrLoadJson('n2', async () => 'unused')).toEqual({ value: json({ stock: 5 }), source: 'HIT' })
+    await redis.set('n2', JSON.stringify({ stock: 'overwritten' }), 'KEEPTTL')
+    expect((await reader.getOrLoadJson('n2', async () => 'unused'))?.value).toEqual(json({ stock: 5 })) // kept
+    await writer.invalidate('n2') // the stock changed on the writer's replica
+    expect(await reader.getOrLoadJson('n2', async () => ({ stock: 4 }))).toEqual({
+      value: json({ stock: 4 }),
+      source: 'MISS',
+    })
+    expect(await reader.getOrLoadJson('n2', async () => 'unused')).toEqual({ value: json({ stock: 4 }), source: 'HIT' })
+    expect(await writer.getOrLoadJson('n2', async () => 'unused')).toEqual({ value: json({ stock: 4 }), source: 'HIT' })
+  })
+
+  it('never outlives the TTL of Redis’ copy', async () => {
+    const replica = nearCache(redis, 1)
+    let loads = 0
+    const load = async () => ({ load: ++loads })
+    await replica.getOrLoadJson('n3', load)
+    expect((await replica.getOrLoadJson('n3', load))?.source).toBe('HIT')
+    await new Promise((resolve) => setTimeout(resolve, 1_100))
+    expect(await redis.exists('n3')).toBe(0)
+    expect(await replica.getOrLoadJson('n3', load)).toEqual({ value: json({ load: 2 }), source: 'MISS' })
+  })
+
+  it('never answers a value loaded before an invalidation that happened during the load', async () => {
+    const [reader, writer] = [nearCache(), nearCache()]
+    let releaseLoad: () => void = () => {}
+    const slowRead = reader.getOrLoadJson('n4', async () => {
+      await new Promise<void>((resolve) => {
+        releaseLoad = resolve
+      })
+      return 'read before the write'
+    })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    await writer.invalidate('n4')
+    releaseLoad()
+    expect(await slowRead).toEqual({ value: json('read before the write'), source: 'MISS' })
+    expect(await reader.getOrLoadJson('n4', async () => 'after the write')).toEqual({
+      value: json('after the write'),
+      source: 'MISS',
+    })
+  })
+
+  it('loads from the source when Redis fails, even holding the value, and counts one error per read', async () => {
+    const client = new Redis(redis.options)
+    const replica = nearCache(client)
+    await replica.getOrLoadJson('n5', async () => 'cached')
+    client.disconnect()
+    const errorsBefore = await lookups('error')
+    expect(await replica.getOrLoadJson('n5', async () => 'from the database')).toEqual({
+      value: json('from the database'),
+      source: 'MISS',
+    })
+    expect(await lookups('error')).toBe(errorsBefore + 1)
   })
 })

@@ -31,7 +31,11 @@ export async function buildApp(config: RestaurantConfig): Promise<FleetInstance>
     },
     chaos: {
       faults: [inventoryDelayFault],
-      experiment: { stock_lock_strategy: config.STOCK_LOCK_STRATEGY, menu_cache: config.MENU_CACHE_ENABLED },
+      experiment: {
+        stock_lock_strategy: config.STOCK_LOCK_STRATEGY,
+        menu_cache: config.MENU_CACHE_ENABLED,
+        menu_near_cache_entries: config.MENU_CACHE_ENABLED ? config.MENU_NEAR_CACHE_ENTRIES : 0,
+      },
     },
   })
 
@@ -41,8 +45,16 @@ export async function buildApp(config: RestaurantConfig): Promise<FleetInstance>
     catalog,
     config.MENU_CACHE_ENABLED
       ? {
-          list: app.createCache({ name: 'menu_list', ttlSeconds: config.MENU_LIST_CACHE_TTL_S }),
-          item: app.createCache({ name: 'menu', ttlSeconds: config.MENU_CACHE_TTL_S }),
+          list: app.createCache({
+            name: 'menu_list',
+            ttlSeconds: config.MENU_LIST_CACHE_TTL_S,
+            nearEntries: config.MENU_NEAR_CACHE_ENTRIES,
+          }),
+          item: app.createCache({
+            name: 'menu',
+            ttlSeconds: config.MENU_CACHE_TTL_S,
+            nearEntries: config.MENU_NEAR_CACHE_ENTRIES,
+          }),
         }
       : undefined,
   )

@@ -21,6 +21,8 @@ export const RestaurantConfigSchema = Type.Object({
   MENU_CACHE_ENABLED: Type.Boolean({ default: true }),
   MENU_LIST_CACHE_TTL_S: Type.Integer({ default: 10, minimum: 1, maximum: 86_400 }),
   MENU_CACHE_TTL_S: Type.Integer({ default: 30, minimum: 1, maximum: 86_400 }),
+  /** Cached menus a replica also keeps in memory, answered once Redis confirms them current (0: none). */
+  MENU_NEAR_CACHE_ENTRIES: Type.Integer({ default: 1000, minimum: 0, maximum: 100_000 }),
 })
 
 export type RestaurantConfig = Static<typeof RestaurantConfigSchema>

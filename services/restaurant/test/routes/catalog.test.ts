@@ -87,6 +87,28 @@ describe('menus behind the cache', () => {
     expect((await service.call('GET', `/menus/${menu.id}`)).body.stock).toBe(10)
   })
 
+  it('shows a stock change made on another replica at once, though each keeps the menus it read in memory', async () => {
+    const other = await startRestaurantService({
+      DATABASE_URL: service.databaseUrl,
+      REDIS_KEY_PREFIX: service.config.REDIS_KEY_PREFIX,
+    })
+    try {
+      const menu = await service.createMenu(10)
+      const reads = [`/menus/${menu.id}`, `/menus?restaurant_id=${menu.restaurantId}`]
+      for (const replica of [service, other]) {
+        for (const path of reads) await replica.call('GET', path)
+        for (const path of reads) expect((await replica.call('GET', path)).headers.get('x-cache')).toBe('HIT')
+      }
+      await other.reserve(menu.id, 'replica-1', 3)
+      expect((await service.call('GET', `/menus/${menu.id}`)).body.stock).toBe(7)
+      expect((await service.call('GET', `/menus?restaurant_id=${menu.restaurantId}`)).body[0].stock).toBe(7)
+      await service.restore(menu.id, 'replica-1', 3)
+      expect((await other.call('GET', `/menus/${menu.id}`)).body.stock).toBe(10)
+    } finally {
+      await other.close()
+    }
+  })
+
   it('shows a menu sold out (is_available false, inventory 0) exactly while nothing is in stock', async () => {
     const menu = await service.createMenu(2)
     const menuOf = async () => (await service.call('GET', `/menus/${menu.id}`)).body

@@ -180,7 +180,11 @@ describe('chaos: inventory_delay', () => {
 
   it('shows the locking strategy in GET /chaos', async () => {
     const response = await service.call('GET', '/chaos')
-    expect(response.body.experiment).toEqual({ stock_lock_strategy: 'pessimistic', menu_cache: true })
+    expect(response.body.experiment).toEqual({
+      stock_lock_strategy: 'pessimistic',
+      menu_cache: true,
+      menu_near_cache_entries: 1000,
+    })
     expect(response.body.available).toContainEqual({
       name: 'inventory_delay',
       route: '/chaos/inventory_delay',
