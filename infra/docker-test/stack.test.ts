@@ -138,7 +138,13 @@ describe('the application stack on a real Docker engine', () => {
       const bytes = Number((await mustRun('docker', ['image', 'inspect', '-f', '{{.Size}}', image])).trim())
       console.log(`image of ${service}: ${(bytes / 1e6).toFixed(0)} MB`)
       const command = (await mustRun('docker', ['inspect', '-f', '{{json .Config.Cmd}}', id])).trim()
-      expect(JSON.parse(command)).toEqual(['node', '--import', '@food/telemetry/register', 'src/server.js'])
+      expect(JSON.parse(command)).toEqual([
+        'node',
+        '--heap-growing-percent=30',
+        '--import',
+        '@food/telemetry/register',
+        'src/server.js',
+      ])
       // No TypeScript outside node_modules, no development tool inside it.
       const listing = await mustRun('docker', [
         'exec',

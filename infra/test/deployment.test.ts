@@ -156,7 +156,9 @@ describe('Dockerfile', () => {
     )
     expect(existsSync(join(ROOT, 'packages/postgres/bin/fleet-db.mjs'))).toBe(true)
     expect(dockerfile).toMatch(/^ENV .*NODE_OPTIONS="--conditions=compiled[ "]/m)
-    expect(dockerfile).toContain('CMD ["node", "--import", "@food/telemetry/register", "src/server.js"]')
+    expect(dockerfile).toContain(
+      'CMD ["node", "--heap-growing-percent=30", "--import", "@food/telemetry/register", "src/server.js"]',
+    )
   })
 
   it('finds the compiled JavaScript of every package the images load, beside its TypeScript', () => {

@@ -58,16 +58,28 @@ const PROFILE_FLAGS = process.env.BENCH_CPU_PROFILE
   ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
   : []
 
-let nodeOptions: Promise<string> | undefined
+export interface ImageRuntime {
+  /** The Dockerfile's `ENV … NODE_OPTIONS="…"`. */
+  nodeOptions: string
+  /** The node flags of its `CMD ["node", …, "--import", …]`: V8's, which NODE_OPTIONS may not carry. */
+  nodeFlags: string[]
+}
 
-/** The Node options the images set (the Dockerfile's `ENV … NODE_OPTIONS="…"`), one definition. */
-export function imageNodeOptions(): Promise<string> {
-  nodeOptions ??= readFile(repoPath('Dockerfile'), 'utf8').then((dockerfile) => {
-    const options = /NODE_OPTIONS="([^"]*)"/.exec(dockerfile)?.[1]
-    if (options === undefined) throw new Error('the Dockerfile sets no NODE_OPTIONS="…"')
-    return options
+let imageRuntimeRead: Promise<ImageRuntime> | undefined
+
+/** How the images run node, read from the Dockerfile: one definition for the images and the bench. */
+export function imageRuntime(): Promise<ImageRuntime> {
+  imageRuntimeRead ??= readFile(repoPath('Dockerfile'), 'utf8').then((dockerfile) => {
+    const nodeOptions = /NODE_OPTIONS="([^"]*)"/.exec(dockerfile)?.[1]
+    const command = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1]
+    const argv: unknown = command === undefined ? undefined : JSON.parse(command)
+    if (nodeOptions === undefined) throw new Error('the Dockerfile sets no NODE_OPTIONS="…"')
+    if (!Array.isArray(argv) || argv[0] !== 'node' || !argv.includes('--import')) {
+      throw new Error('the Dockerfile\'s CMD is not ["node", …flags, "--import", …]')
+    }
+    return { nodeOptions, nodeFlags: argv.slice(1, argv.indexOf('--import')).map(String) }
   })
-  return nodeOptions
+  return imageRuntimeRead
 }
 
 /** A service as in production (a child process, telemetry loaded), on its benchmark database. */
@@ -77,12 +89,12 @@ export async function startService(
 ): Promise<ChildService & { readyMs: number }> {
   compiledTree ??= RUNTIME === 'compiled' ? buildCompiledTree(repoPath('')) : undefined
   const dir = compiledTree ? `${await compiledTree}/services/${service}` : repoPath(`services/${service}`)
-  const runtimeEnv: Record<string, string> = RUNTIME === 'compiled' ? { NODE_OPTIONS: await imageNodeOptions() } : {}
+  const image = RUNTIME === 'compiled' ? await imageRuntime() : undefined
   const started = performance.now()
   const child = await spawnService(
     dir,
     {
-      ...runtimeEnv,
+      ...(image && { NODE_OPTIONS: image.nodeOptions }),
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       CHAOS_ENABLED: 'false',
@@ -93,7 +105,7 @@ export async function startService(
       ...env,
     },
     RUNTIME,
-    PROFILE_FLAGS,
+    [...(image?.nodeFlags ?? []), ...PROFILE_FLAGS],
   )
   const readyMs = performance.now() - started
   running.add(child)

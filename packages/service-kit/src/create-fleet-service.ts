@@ -5,7 +5,6 @@ import { chaosEnabled } from '@food/config'
 import { type DocsPluginOptions, docsPlugin } from '@food/docs'
 import { answerClientError, answerFrameworkError, badRequest, errorHandlerPlugin } from '@food/errors'
 import { healthPlugin } from '@food/health'
-import { httpClientPlugin } from '@food/http-client'
 import { createLogger } from '@food/logger'
 import { metricsPlugin } from '@food/metrics'
 import { postgresPlugin } from '@food/postgres'
@@ -47,7 +46,9 @@ const QUIET_PREFIXES = ['/health', '/metrics']
 /**
  * Builds a fleet service with the shared platform in a fixed order: drain, error shape, CORS, metrics,
  * API docs (before any documented route, which it only sees once registered), health,
- * PostgreSQL, Redis, clients of other services, chaos. The service then registers its own routes.
+ * PostgreSQL, Redis, chaos. The service then registers its own routes (and, if it calls other
+ * services, `@food/http-client`: undici is a fifth of a service's modules, kept out of those that
+ * call nobody).
  */
 export async function createFleetService(options: FleetServiceOptions): Promise<FleetInstance> {
   const { config } = options
@@ -135,7 +136,6 @@ export async function createFleetService(options: FleetServiceOptions): Promise<
     keyPrefix: config.REDIS_KEY_PREFIX,
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
   })
-  await app.register(httpClientPlugin)
   await app.register(chaosPlugin, { ...options.chaos, enabled: chaosEnabled(config), token: config.CHAOS_TOKEN })
   return app
 }

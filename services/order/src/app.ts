@@ -1,3 +1,4 @@
+import { httpClientPlugin } from '@food/http-client'
 import { createFleetService, type FleetInstance } from '@food/service-kit'
 import { OrderCache } from './cache/order-cache.ts'
 import { paymentFailFault, restoreFailFault } from './chaos-faults.ts'
@@ -30,6 +31,7 @@ export async function buildApp(config: OrderConfig): Promise<FleetInstance & { r
     chaos: { faults: [paymentFailFault, restoreFailFault] },
   })
 
+  await app.register(httpClientPlugin)
   const connectTimeoutMs = config.CONNECT_TIMEOUT_MS
   const userHttp = app.serviceClient({
     name: 'user',
