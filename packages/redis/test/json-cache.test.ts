@@ -33,6 +33,17 @@ const cache = (client: Redis = redis) => new JsonCache(client, { name: 'thing', 
 /** A replica's cache that keeps values in memory beside Redis; each call is another replica. */
 const nearCache = (client: Redis = redis, ttlSeconds = 30) =>
   new JsonCache(client, { name: 'near', ttlSeconds, nearEntries: 100 }, instruments, log)
+/** A reader's load from the database that finishes only when `release` is called, so a writer can overtake it. */
+function heldLoad(value: string) {
+  let release: () => void = () => {}
+  const load = async () => {
+    await new Promise<void>((resolve) => {
+      release = resolve
+    })
+    return value
+  }
+  return { load, release: () => release() }
+}
 const lookups = async (result: string) =>
   (await registry.getSingleMetric('lookups')?.get())?.values.find(
     (sample) => sample.labels.cache === 'near' && sample.labels.result === result,
@@ -60,16 +71,11 @@ describe('JsonCache', () => {
 
   it('never stores a value loaded before an invalidation that happened during the load', async () => {
     const subject = cache()
-    let releaseLoad: () => void = () => {}
-    const slowRead = subject.getOrLoad('c', async () => {
-      await new Promise<void>((resolve) => {
-        releaseLoad = resolve
-      })
-      return 'read before the write'
-    })
+    const reader = heldLoad('read before the write')
+    const slowRead = subject.getOrLoad('c', reader.load)
     await new Promise((resolve) => setTimeout(resolve, 20))
     await subject.invalidate('c') // the writer commits and invalidates while the reader is loading
-    releaseLoad()
+    reader.release()
     expect(await slowRead).toEqual({ value: 'read before the write', source: 'MISS' })
     expect(await redis.get('c')).toBeNull()
     expect(await subject.getOrLoad('c', async () => 'after the write')).toMatchObject({ value: 'after the write' })
@@ -142,16 +148,11 @@ describe('JsonCache with near entries', () => {
 
   it('never answers a value loaded before an invalidation that happened during the load', async () => {
     const [reader, writer] = [nearCache(), nearCache()]
-    let releaseLoad: () => void = () => {}
-    const slowRead = reader.getOrLoadJson('n4', async () => {
-      await new Promise<void>((resolve) => {
-        releaseLoad = resolve
-      })
-      return 'read before the write'
-    })
+    const held = heldLoad('read before the write')
+    const slowRead = reader.getOrLoadJson('n4', held.load)
     await new Promise((resolve) => setTimeout(resolve, 20))
     await writer.invalidate('n4')
-    releaseLoad()
+    held.release()
     expect(await slowRead).toEqual({ value: json('read before the write'), source: 'MISS' })
     expect(await reader.getOrLoadJson('n4', async () => 'after the write')).toEqual({
       value: json('after the write'),
