@@ -128,8 +128,10 @@ export class JsonCache {
     if (value === undefined) return undefined
     const json = JSON.stringify(value)
     const answered = answer(value, json)
+    const storing = performance.now()
     if (await this.#setIfGeneration(key, cached.generation, json)) {
-      keep?.(answered, cached.generation, this.#options.ttlSeconds * 1000)
+      // Redis' TTL started somewhere in that round trip: counted from before it.
+      keep?.(answered, cached.generation, this.#options.ttlSeconds * 1000 - (performance.now() - storing))
     }
     return { value: answered, source: 'MISS' }
   }
@@ -164,20 +166,23 @@ export class JsonCache {
 
   /**
    * What Redis holds under `key` and the key's generation (under which a loaded value may be
-   * stored on a miss), with the value's remaining TTL when `withTtl`; `undefined` if Redis failed.
+   * stored on a miss), with the value's remaining TTL when `withTtl`, less the round trip that
+   * told it; `undefined` if Redis failed.
    */
   async #lookup(
     key: string,
     withTtl: boolean,
   ): Promise<{ bytes: Buffer | null; generation: string; ttlMs: number } | undefined> {
     try {
+      const asked = performance.now()
       // Auto-pipelined: one write, one round trip for both.
       const [[bytes, generation], ttlMs] = await Promise.all([
         this.#redis.mgetBuffer(key, generationKey(key)),
         withTtl ? this.#redis.pttl(key) : 0,
       ])
       this.#count(bytes ? 'hit' : 'miss')
-      return { bytes: bytes ?? null, generation: generation?.toString() ?? '0', ttlMs }
+      const roundTrip = performance.now() - asked
+      return { bytes: bytes ?? null, generation: generation?.toString() ?? '0', ttlMs: ttlMs - roundTrip }
     } catch (error) {
       this.#count('error')
       this.#fail('get', error)
