@@ -36,7 +36,6 @@ import {
   dropDatabases,
   type Figures,
   freshDatabases,
-  imageRuntime,
   measure,
   orderRequests,
   printTable,
@@ -49,6 +48,7 @@ import {
   type TreeMemory,
   treeMemory,
 } from './harness.ts'
+import { imageRuntime } from './image-runtime.ts'
 
 const SERVICES = ['user', 'restaurant', 'order']
 const MB = 1024 * 1024

@@ -7,6 +7,7 @@ import { type ChildService, type ServiceEntry, spawnService } from '@food/testin
 import autocannon from 'autocannon'
 import pg from 'pg'
 import { buildCompiledTree } from './compiled-tree.ts'
+import { imageRuntime } from './image-runtime.ts'
 
 /** The services run in production mode, which refuses the development service token. */
 const SERVICE_TOKEN = randomBytes(24).toString('base64url')
@@ -57,30 +58,6 @@ let compiledTree: Promise<string> | undefined
 const PROFILE_FLAGS = process.env.BENCH_CPU_PROFILE
   ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
   : []
-
-export interface ImageRuntime {
-  /** The Dockerfile's `ENV … NODE_OPTIONS="…"`. */
-  nodeOptions: string
-  /** The node flags of its `CMD ["node", …, "--import", …]`: V8's, which NODE_OPTIONS may not carry. */
-  nodeFlags: string[]
-}
-
-let imageRuntimeRead: Promise<ImageRuntime> | undefined
-
-/** How the images run node, read from the Dockerfile: one definition for the images and the bench. */
-export function imageRuntime(): Promise<ImageRuntime> {
-  imageRuntimeRead ??= readFile(repoPath('Dockerfile'), 'utf8').then((dockerfile) => {
-    const nodeOptions = /NODE_OPTIONS="([^"]*)"/.exec(dockerfile)?.[1]
-    const command = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1]
-    const argv: unknown = command === undefined ? undefined : JSON.parse(command)
-    if (nodeOptions === undefined) throw new Error('the Dockerfile sets no NODE_OPTIONS="…"')
-    if (!Array.isArray(argv) || argv[0] !== 'node' || !argv.includes('--import')) {
-      throw new Error('the Dockerfile\'s CMD is not ["node", …flags, "--import", …]')
-    }
-    return { nodeOptions, nodeFlags: argv.slice(1, argv.indexOf('--import')).map(String) }
-  })
-  return imageRuntimeRead
-}
 
 /** A service as in production (a child process, telemetry loaded), on its benchmark database. */
 export async function startService(
