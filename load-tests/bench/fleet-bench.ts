@@ -233,7 +233,13 @@ try {
   })
   const services = { user, restaurant, order }
   const memoryNow = () =>
-    Promise.all(Object.entries(services).map(async ([name, service]) => ({ name, ...(await treeMemory(service.pid)) })))
+    Promise.all(
+      Object.entries(services).map(async ([name, service]) => ({
+        name,
+        readyMs: service.readyMs,
+        ...(await treeMemory(service.pid)),
+      })),
+    )
   const afterLoads = await memoryNow()
   await new Promise((resolve) => setTimeout(resolve, SETTLE_S * 1000))
   const settled = await memoryNow()
@@ -253,7 +259,7 @@ try {
       `${name.padEnd(12)}${megabytes(now.rss, 7)}${megabytes(now.pss, 7)}${megabytes(later.rss, 12)}${megabytes(later.pss, 12)}${ready.padStart(10)}`,
     )
   afterLoads.forEach((now, index) => {
-    row(now.name, now, settled[index] ?? now, services[now.name as keyof typeof services].readyMs.toFixed(0))
+    row(now.name, now, settled[index] ?? now, now.readyMs.toFixed(0))
   })
   const total = (memory: TreeMemory[]) =>
     memory.reduce((sum, entry) => ({ rss: sum.rss + entry.rss, pss: sum.pss + entry.pss }), { rss: 0, pss: 0 })
