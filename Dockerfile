@@ -55,7 +55,7 @@ ARG SERVICE
 # only; the default's 32 MB was a quarter of an idle service's memory. Right after 5 s of cached
 # reads and 5 s of orders the three held 301-302 MB with 4 MB, 287 MB with 2 MB, for about 40 ms
 # more start-up and 10-20% fewer cached reads/s at their peak (orders/s the same). `npm run bench`
-# starts its services with these options and the CMD's flags.
+# starts its services with these options and this CMD.
 ENV NODE_ENV=production NODE_OPTIONS="--conditions=compiled --max-semi-space-size=2"
 # The log volume is mounted here; a fresh volume takes this folder's owner, so `node` may write.
 RUN mkdir -p /var/log/fleet && chown node:node /var/log/fleet

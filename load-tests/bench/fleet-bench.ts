@@ -146,7 +146,7 @@ try {
   console.log(
     RUNTIME === 'compiled'
       ? `services: compiled JavaScript as the images run it (${await imageRuntime().then(
-          ({ nodeOptions, nodeFlags }) => `NODE_OPTIONS="${nodeOptions}", node ${nodeFlags.join(' ')}`,
+          ({ nodeOptions, nodeArguments }) => `NODE_OPTIONS="${nodeOptions}", node ${nodeArguments.join(' ')}`,
         )})`
       : 'services: TypeScript through tsx, as npm start runs it',
   )

@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { dropDatabase, ensureDatabase, migrate, withDatabase } from '@food/postgres'
 import { serviceAuthorization } from '@food/service-auth'
-import { type ChildService, type ServiceEntry, spawnService } from '@food/testing'
+import { type ChildService, spawnService, TYPESCRIPT_ENTRY } from '@food/testing'
 import autocannon from 'autocannon'
 import pg from 'pg'
 import { buildCompiledTree } from './compiled-tree.ts'
@@ -48,10 +48,10 @@ process.once('SIGINT', () => {
 
 /**
  * How the services run: `compiled` (the default) as the images run them, from a compiled tree
- * (built once per run, `buildCompiledTree`) with the image's NODE_OPTIONS; `typescript` through
+ * (built once per run, `buildCompiledTree`) with the image's NODE_OPTIONS and `CMD`; `typescript` through
  * tsx, as `npm start`.
  */
-export const RUNTIME: ServiceEntry = process.env.BENCH_RUNTIME === 'typescript' ? 'typescript' : 'compiled'
+export const RUNTIME: 'typescript' | 'compiled' = process.env.BENCH_RUNTIME === 'typescript' ? 'typescript' : 'compiled'
 let compiledTree: Promise<string> | undefined
 
 /** BENCH_CPU_PROFILE=<dir>: each service process writes its CPU profile there when it stops. */
@@ -81,8 +81,7 @@ export async function startService(
       REDIS_KEY_PREFIX: `bench:${process.pid}:${service}:`,
       ...env,
     },
-    RUNTIME,
-    [...(image?.nodeFlags ?? []), ...PROFILE_FLAGS],
+    [...PROFILE_FLAGS, ...(image?.nodeArguments ?? TYPESCRIPT_ENTRY)],
   )
   const readyMs = performance.now() - started
   running.add(child)

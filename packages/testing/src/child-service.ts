@@ -25,8 +25,9 @@ export async function freePorts(count: number): Promise<number[]> {
 }
 
 /**
- * Polls `url` until it answers 2xx (true), the child exits, or about 30 s pass (false), looking every 25 ms (start-up is timed with it): a
- * service compiling its TypeScript on a loaded 2-core machine can take over 10 s to start.
+ * Polls `url` every 25 ms (start-up is timed with it) until it answers 2xx (true), the child
+ * exits, or about 30 s pass (false): a service compiling its TypeScript on a loaded 2-core
+ * machine can take over 10 s to start.
  * `child` is the process expected to serve it: its exit ends the wait at once.
  */
 export async function answersSoon(url: string, child: ChildProcess): Promise<boolean> {
@@ -98,32 +99,24 @@ export interface ChildService extends RunningChild {
 }
 
 /**
- * How `spawnService` runs a service: its TypeScript through tsx, as `npm start` and the tests do;
- * or its compiled `src/server.js` (`dir` in a tree compiled by tsconfig.build.json) with the
- * workspace's `compiled` export condition, as the images do.
+ * A service's TypeScript through tsx, the telemetry bootstrap first, as `npm start` and the tests
+ * run it (the images run their compiled JavaScript as their Dockerfile's `CMD` says).
  */
-export type ServiceEntry = 'typescript' | 'compiled'
-
-const ENTRY_ARGUMENTS: Record<ServiceEntry, string[]> = {
-  typescript: ['--import', 'tsx', '--import', '@food/telemetry/register', 'src/server.ts'],
-  compiled: ['--conditions=compiled', '--import', '@food/telemetry/register', 'src/server.js'],
-}
+export const TYPESCRIPT_ENTRY = ['--import', 'tsx', '--import', '@food/telemetry/register', 'src/server.ts']
 
 /**
- * A service run as in production (the telemetry bootstrap loaded first), in a child process,
+ * A service run as in production, in a child process started with `nodeArguments` in `dir`,
  * ready when its readiness probe answers 200.
  */
 export async function spawnService(
   dir: string,
   env: Record<string, string>,
-  entry: ServiceEntry = 'typescript',
-  /** Node flags before the entry's, say `--cpu-prof` (which NODE_OPTIONS may not carry). */
-  nodeFlags: string[] = [],
+  nodeArguments: string[] = TYPESCRIPT_ENTRY,
 ): Promise<ChildService> {
   const port = await freePort()
   const baseUrl = `http://127.0.0.1:${port}`
   const lines: string[] = []
-  const child = await startChild(process.execPath, [...nodeFlags, ...ENTRY_ARGUMENTS[entry]], {
+  const child = await startChild(process.execPath, nodeArguments, {
     readyUrl: `${baseUrl}/health/ready`,
     cwd: dir,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },

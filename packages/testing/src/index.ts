@@ -5,9 +5,9 @@ export {
   freePort,
   freePorts,
   type RunningChild,
-  type ServiceEntry,
   spawnService,
   startChild,
+  TYPESCRIPT_ENTRY,
 } from './child-service.ts'
 export {
   createDatabaseFromTemplate,
