@@ -1,6 +1,7 @@
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { loadOrderConfig } from '@food/order-service/config'
 import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
 import { startRestaurantService, type TestRestaurantService } from '@food/restaurant-service/test-service'
 import { buildWeb } from '@food/web/build'
@@ -57,6 +58,18 @@ describe('the gateway configuration', () => {
     const check = checkConfig(dir)
     expect(check.output).toContain('syntax is ok')
     expect(check.status).toBe(0)
+  })
+
+  it('closes idle upstream connections before the services close theirs, and cuts slow clients off as they do', async () => {
+    const template = await readFile(new URL('../templates/default.conf.template', import.meta.url), 'utf8')
+    const seconds = (directive: string) =>
+      [...template.matchAll(new RegExp(`^\\s*${directive} (\\d+)s;`, 'gm'))].map((match) => Number(match[1]) * 1000)
+    const service = loadOrderConfig({ DATABASE_URL: 'postgresql://127.0.0.1/defaults' })
+    const upstreamIdle = seconds('keepalive_timeout')
+    expect(upstreamIdle).toHaveLength(3)
+    for (const idle of upstreamIdle) expect(idle).toBeLessThan(service.HTTP_KEEP_ALIVE_TIMEOUT_MS)
+    expect(seconds('client_header_timeout')).toEqual([service.HTTP_HEADERS_TIMEOUT_MS])
+    expect(seconds('client_body_timeout')).toEqual([service.HTTP_BODY_TIMEOUT_MS])
   })
 })
 

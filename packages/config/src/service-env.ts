@@ -35,6 +35,23 @@ export function serviceEnv(defaults: ServiceEnvDefaults) {
     REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', pattern: '^rediss?://' }),
     REDIS_KEY_PREFIX: Type.String({ default: defaults.redisKeyPrefix }),
     REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ default: 250, minimum: 10, maximum: 10_000 }),
+    /**
+     * Deadlines of a request's arrival, so a client that sends its headers or its body slowly, or
+     * never (slowloris, a proxy forwarding a header without its body), cannot hold a connection:
+     * the headers from the connection's (or the previous request's) end, the body from the
+     * headers' end, and the whole request; each answered 408 REQUEST_TIMEOUT and closed.
+     */
+    HTTP_HEADERS_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, maximum: 600_000 }),
+    HTTP_BODY_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, maximum: 600_000 }),
+    HTTP_REQUEST_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 100, maximum: 600_000 }),
+    /**
+     * Idle time of a kept-alive connection before the service closes it: above the gateway's
+     * upstream keepalive_timeout (60 s), so the gateway always drops an idle connection first and
+     * never sends a request on one the service is closing.
+     */
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ default: 72_000, minimum: 100, maximum: 600_000 }),
+    /** Connections held at once; more are closed as they arrive (file descriptors and memory stay bounded). */
+    HTTP_MAX_CONNECTIONS: Type.Integer({ default: 1024, minimum: 1, maximum: 1_000_000 }),
     /** Unset means: on, except when NODE_ENV is production (see chaosEnabled). */
     CHAOS_ENABLED: Type.Optional(Type.Boolean()),
     /** Required by chaos changes (X-Chaos-Token header) when set; must be set beyond loopback. */
@@ -48,6 +65,8 @@ export const isLoopback = (host: string): boolean =>
 
 interface ServiceEnvValues {
   NODE_ENV: string
+  HTTP_HEADERS_TIMEOUT_MS: number
+  HTTP_REQUEST_TIMEOUT_MS: number
   HOST: string
   CHAOS_ENABLED?: boolean | undefined
   CHAOS_TOKEN?: string | undefined
@@ -60,6 +79,12 @@ export function serviceEnvProblems(config: ServiceEnvValues): string[] {
   if (chaosEnabled(config) && !config.CHAOS_TOKEN && !isLoopback(config.HOST)) {
     problems.push(
       `CHAOS_TOKEN is required when chaos is on and the service listens beyond loopback (HOST=${config.HOST}); or set CHAOS_ENABLED=false`,
+    )
+  }
+  // Node refuses a headers deadline past the whole request's (and it could never strike).
+  if (config.HTTP_HEADERS_TIMEOUT_MS > config.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push(
+      `HTTP_HEADERS_TIMEOUT_MS (${config.HTTP_HEADERS_TIMEOUT_MS}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${config.HTTP_REQUEST_TIMEOUT_MS})`,
     )
   }
   if (config.NODE_ENV !== 'production') return problems

@@ -59,6 +59,13 @@ describe('serviceEnv and loadServiceConfig', () => {
     expect(problemsOf(env)).toEqual([expect.stringMatching(/^CHAOS_TOKEN is too repetitive/)])
   })
 
+  it('refuses a headers deadline past the whole request’s', () => {
+    expect(problemsOf({ DATABASE_URL, HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '4000' })).toEqual([
+      'HTTP_HEADERS_TIMEOUT_MS (5000) must not exceed HTTP_REQUEST_TIMEOUT_MS (4000)',
+    ])
+    expect(problemsOf({ DATABASE_URL, HTTP_HEADERS_TIMEOUT_MS: '4000', HTTP_REQUEST_TIMEOUT_MS: '4000' })).toEqual([])
+  })
+
   it('reads a variable from the file <NAME>_FILE names, trimmed', () => {
     const dir = mkdtempSync(join(tmpdir(), 'config-'))
     writeFileSync(join(dir, 'token'), `${TOKEN}\n`)

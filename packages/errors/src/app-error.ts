@@ -20,6 +20,7 @@ export class AppError extends Error {
 export const badRequest = (code: string, message: string, details?: unknown) =>
   new AppError(400, code, message, details)
 export const unauthorized = (code: string, message: string) => new AppError(401, code, message)
+export const requestTimeout = (message: string) => new AppError(408, 'REQUEST_TIMEOUT', message)
 export const notFound = (code: string, message: string) => new AppError(404, code, message)
 export const conflict = (code: string, message: string, details?: unknown) => new AppError(409, code, message, details)
 export const serviceUnavailable = (code: string, message: string, details?: unknown) =>

@@ -4,6 +4,7 @@ export {
   conflict,
   gatewayTimeout,
   notFound,
+  requestTimeout,
   serviceUnavailable,
   unauthorized,
 } from './app-error.ts'

@@ -15,6 +15,7 @@ import type { BaseServiceConfig } from './base-service-config.ts'
 import { registerCors } from './cors-policy.ts'
 import { drainPlugin } from './drain-plugin.ts'
 import { nulCharacterPath } from './nul-character.ts'
+import { enforceRequestDeadlines, serverDeadlines } from './request-deadlines.ts'
 import { requestIdOf } from './request-id.ts'
 import { strictBodyValidation } from './validator-compiler.ts'
 
@@ -66,6 +67,8 @@ export async function createFleetService(options: FleetServiceOptions): Promise<
     // One 'request completed' line per request (below) instead of Fastify's two.
     logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
+    // Slow or stalled clients are cut off (408) instead of holding a connection for ever.
+    ...serverDeadlines(config),
     // Safe because the drain plugin has let every running handler finish by then.
     forceCloseConnections: true,
     schemaController: strictBodyValidation,
@@ -74,6 +77,8 @@ export async function createFleetService(options: FleetServiceOptions): Promise<
     clientErrorHandler: answerClientError,
     frameworkErrors: answerFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>()
+
+  enforceRequestDeadlines(app, config)
 
   // Fleet APIs speak JSON (and the user service a login form); text bodies are a client mistake.
   app.removeContentTypeParser('text/plain')
