@@ -4,6 +4,7 @@ const MODULES = {
   'k6/http': 'http.ts',
   'k6/metrics': 'metrics.ts',
   'k6/execution': 'execution.ts',
+  'k6/data': 'data.ts',
 }
 
 export async function resolve(specifier, context, next) {

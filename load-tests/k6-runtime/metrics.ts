@@ -12,6 +12,17 @@ export interface Sample {
 export class MetricStore {
   readonly #metrics = new Map<string, { type: MetricType; samples: Sample[] }>()
 
+  /**
+   * A metric the script declared (`new Counter('name')` in its init code): it exists from the
+   * start, so a threshold on it is evaluated on no samples (a count of 0) as k6 does, instead of
+   * failing as one on a metric that does not exist.
+   */
+  declare(name: string, type: MetricType): void {
+    const metric = this.#metrics.get(name)
+    if (!metric) this.#metrics.set(name, { type, samples: [] })
+    else if (metric.type !== type) throw new Error(`metric ${name} is a ${metric.type}, not a ${type}`)
+  }
+
   add(sample: Sample): void {
     const metric = this.#metrics.get(sample.metric)
     if (!metric) this.#metrics.set(sample.metric, { type: sample.type, samples: [sample] })
@@ -45,7 +56,11 @@ export function aggregate(type: MetricType, samples: Sample[], durationSeconds: 
       return { count, rate: durationSeconds > 0 ? count / durationSeconds : 0 }
     }
     case 'gauge':
-      return { value: values.at(-1) ?? 0, min: Math.min(...values), max: Math.max(...values) }
+      return {
+        value: values.at(-1) ?? 0,
+        min: values.length === 0 ? 0 : Math.min(...values),
+        max: values.length === 0 ? 0 : Math.max(...values),
+      }
     case 'rate': {
       const passes = values.filter((value) => value !== 0).length
       return { rate: values.length === 0 ? 0 : passes / values.length, passes, fails: values.length - passes }

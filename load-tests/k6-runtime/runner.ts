@@ -1,10 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { Worker } from 'node:worker_threads'
-import { MetricStore, type Sample } from './metrics.ts'
-import { maxVUs, rampingTarget, type Scenario, scaled, scenariosOf } from './scenarios.ts'
+import { MetricStore, type MetricType, type Sample } from './metrics.ts'
+import { arrivalOffsets, maxVUs, rampingTarget, type Scenario, scaled, scenariosOf } from './scenarios.ts'
 import { summaryText } from './summary.ts'
 import { evaluateThresholds, type ThresholdResult } from './thresholds.ts'
-import type { DoneMessage, RunMessage, VuWorkerData } from './vu-worker.ts'
+import type { DoneMessage, RunMessage, SharedArrays, VuWorkerData } from './vu-worker.ts'
 
 export interface RunOptions {
   /** The script's path. */
@@ -47,9 +47,24 @@ class VirtualUser {
     const [first] = (await Promise.race([
       new Promise((resolve) => worker.once('message', (message) => resolve([message]))),
       new Promise((_, reject) => worker.once('error', reject)),
-    ])) as [{ ready: boolean; error?: string; options?: Record<string, unknown>; exports?: string[] }]
+    ])) as [
+      {
+        ready: boolean
+        error?: string
+        options?: Record<string, unknown>
+        exports?: string[]
+        sharedArrays?: SharedArrays
+        declaredMetrics?: Record<string, MetricType>
+      },
+    ]
     if (!first.ready) throw new Error(`the script did not load: ${first.error}`)
-    return { vu: new VirtualUser(worker), options: first.options ?? {}, exports: first.exports ?? [] }
+    return {
+      vu: new VirtualUser(worker),
+      options: first.options ?? {},
+      exports: first.exports ?? [],
+      sharedArrays: first.sharedArrays ?? {},
+      declaredMetrics: first.declaredMetrics ?? {},
+    }
   }
 
   run(message: RunMessage): Promise<DoneMessage> {
@@ -77,7 +92,20 @@ export async function runScript({ script, env = {}, scale = 1 }: RunOptions): Pr
     return done
   }
 
-  const { vu: first, options, exports } = await VirtualUser.start({ script, env, vuId: 0 })
+  // The first VU's init code builds each SharedArray; every later VU gets those (k6 runs the
+  // function once per test, not once per VU).
+  const {
+    vu: first,
+    options,
+    exports,
+    sharedArrays,
+    declaredMetrics,
+  } = await VirtualUser.start({
+    script,
+    env,
+    vuId: 0,
+  })
+  for (const [name, type] of Object.entries(declaredMetrics)) metrics.declare(name, type)
   users.push(first)
   try {
     const scenarios = scenariosOf(options).map((scenario) => (scale === 1 ? scenario : scaled(scenario, scale)))
@@ -93,7 +121,7 @@ export async function runScript({ script, env = {}, scale = 1 }: RunOptions): Pr
     const started = performance.now()
     if (!setupError && !aborted) {
       const startVu = async () => {
-        const { vu } = await VirtualUser.start({ script, env, vuId: nextVu++ })
+        const { vu } = await VirtualUser.start({ script, env, vuId: nextVu++, sharedArrays })
         users.push(vu)
         return vu
       }
@@ -119,6 +147,7 @@ export async function runScript({ script, env = {}, scale = 1 }: RunOptions): Pr
       (options.thresholds ?? {}) as Record<string, (string | { threshold: string })[]>,
       metrics,
       durationSeconds,
+      scale,
     )
     const checks = checkResults(metrics.samples('checks'))
     const result = {
@@ -222,6 +251,29 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
           continue
         }
         running.push(iterate(user).finally(() => free.push(user)))
+      }
+      await Promise.all(running)
+      return
+    }
+    case 'ramping-arrival-rate': {
+      const free = [...users]
+      const running: Promise<void>[] = []
+      let vus = users.length
+      for (const offset of arrivalOffsets(scenario)) {
+        if (context.aborted()) break
+        await delay(Math.max(0, offset - elapsed()))
+        const user = free.pop()
+        if (user) {
+          running.push(iterate(user).finally(() => free.push(user)))
+          continue
+        }
+        // As k6: the iteration no VU is free for is dropped and counted, and a VU is started in
+        // the background (up to maxVUs) for the iterations to come.
+        context.record({ metric: 'dropped_iterations', type: 'counter', value: 1, tags: { scenario: scenario.name } })
+        if (vus < scenario.maxVUs) {
+          vus++
+          running.push(context.startVu().then((started) => void free.unshift(started)))
+        }
       }
       await Promise.all(running)
       return

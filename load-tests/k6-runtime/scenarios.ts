@@ -6,6 +6,7 @@ export const EXECUTORS = [
   'per-vu-iterations',
   'shared-iterations',
   'constant-arrival-rate',
+  'ramping-arrival-rate',
 ] as const
 export type ExecutorName = (typeof EXECUTORS)[number]
 
@@ -29,8 +30,12 @@ export interface Scenario {
   startVUs: number
   /** constant-arrival-rate: iterations started per `timeUnitMs`. */
   rate: number
+  /** ramping-arrival-rate: the rate (per `timeUnitMs`) its first stage starts from; stages' targets are rates. */
+  startRate: number
   timeUnitMs: number
   preAllocatedVUs: number
+  /** Arrival-rate executors: VUs started during the run, when none of the pre-allocated is free. */
+  maxVUs: number
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a script's options are whatever it exports
@@ -79,15 +84,18 @@ function normalise(name: string, scenario: Options): Scenario {
     stages,
     startVUs: scenario.startVUs ?? 1,
     rate: scenario.rate ?? 0,
+    startRate: scenario.startRate ?? 0,
     timeUnitMs: durationMs(scenario.timeUnit ?? '1s'),
     preAllocatedVUs: scenario.preAllocatedVUs ?? scenario.maxVUs ?? 1,
+    maxVUs: Math.max(scenario.maxVUs ?? 0, scenario.preAllocatedVUs ?? scenario.maxVUs ?? 1),
   }
 }
 
 /**
  * The scenario made `factor` times smaller (0 < factor ≤ 1): durations, start times, stages,
  * iteration counts and VUs, each kept at one or more so it still runs. For CI, where the whole
- * script must pass in seconds.
+ * script must pass in seconds. An arrival rate is kept: its shorter time already makes its
+ * iterations `factor` times fewer (scaling the rate too would make them factor² fewer).
  */
 export function scaled(scenario: Scenario, factor: number): Scenario {
   const time = (ms: number) => Math.round(ms * factor)
@@ -99,21 +107,23 @@ export function scaled(scenario: Scenario, factor: number): Scenario {
     maxDurationMs: Math.max(time(scenario.maxDurationMs), 1000),
     stages: scenario.stages.map((stage) => ({
       durationMs: time(stage.durationMs),
-      target: Math.ceil(stage.target * factor),
+      target: scenario.executor === 'ramping-arrival-rate' ? stage.target : Math.ceil(stage.target * factor),
     })),
     vus: count(scenario.vus),
     iterations: count(scenario.iterations),
     startVUs: Math.ceil(scenario.startVUs * factor),
     preAllocatedVUs: count(scenario.preAllocatedVUs),
+    maxVUs: count(scenario.maxVUs),
   }
 }
 
-/** How many VUs a scenario needs at most (the VU workers to start for it). */
+/** How many VUs a scenario starts with (an arrival-rate one may add more, up to `maxVUs`). */
 export function maxVUs(scenario: Scenario): number {
   switch (scenario.executor) {
     case 'ramping-vus':
       return Math.max(scenario.startVUs, ...scenario.stages.map((stage) => stage.target), 1)
     case 'constant-arrival-rate':
+    case 'ramping-arrival-rate':
       return scenario.preAllocatedVUs
     default:
       return scenario.vus
@@ -136,4 +146,35 @@ export function rampingTarget(scenario: Scenario, elapsedMs: number): number | u
     start += stage.durationMs
   }
   return undefined
+}
+
+/**
+ * ramping-arrival-rate: when each iteration starts, in milliseconds from the scenario's start.
+ * The rate moves linearly through each stage from the previous stage's target (the first from
+ * `startRate`), as k6 ramps it; iteration k starts when the rate's integral since the start
+ * reaches k, the first at once when the start rate is above zero.
+ */
+export function arrivalOffsets(scenario: Pick<Scenario, 'startRate' | 'stages' | 'timeUnitMs'>): number[] {
+  const offsets: number[] = []
+  let from = scenario.startRate
+  let stageStart = 0
+  let before = 0 // the rate's integral over the stages before this one
+  let next = from > 0 ? 0 : 1
+  for (const { durationMs: length, target } of scenario.stages) {
+    // The integral t into the stage: a·t² + b·t (iterations).
+    const a = length > 0 ? (target - from) / (2 * length * scenario.timeUnitMs) : 0
+    const b = from / scenario.timeUnitMs
+    const inStage = a * length * length + b * length
+    while (length > 0 && next - before <= inStage + 1e-9) {
+      const need = next - before
+      const t = a === 0 ? need / b : (-b + Math.sqrt(Math.max(0, b * b + 4 * a * need))) / (2 * a)
+      offsets.push(stageStart + t)
+      next++
+    }
+    before += inStage
+    from = target
+    stageStart += length
+  }
+  // One due exactly as the last stage ends starts after the scenario.
+  return offsets.filter((offset) => offset < stageStart - 1e-6)
 }

@@ -43,6 +43,13 @@ export function summaryText(result: Omit<RunResult, 'summary'>): string {
   )) {
     lines.push(`   ✗ ${threshold.metric}: no such metric was recorded (${threshold.expression})`)
   }
+  const scaledCounts = result.thresholds.filter((threshold) => threshold.scriptExpression)
+  if (scaledCounts.length > 0) {
+    lines.push(
+      '',
+      `thresholds on counts scaled with the load: ${scaledCounts.map((t) => `${t.metric} ${t.scriptExpression} → ${t.expression}`).join('; ')}`,
+    )
+  }
   if (result.setupError) lines.push('', `setup failed: ${result.setupError}`)
   if (result.aborted) lines.push('', `test aborted: ${result.aborted}`)
   const failed = result.thresholds.filter((threshold) => !threshold.ok)

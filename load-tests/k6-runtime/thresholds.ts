@@ -7,6 +7,8 @@ export interface ThresholdResult {
   ok: boolean
   /** The aggregated value the expression compared. */
   actual: number
+  /** The expression as the script wrote it, when the run's scale changed its bound (a count). */
+  scriptExpression?: string
 }
 
 const AGGREGATIONS: Record<MetricType, RegExp> = {
@@ -42,12 +44,15 @@ export function parseMetricKey(key: string): { name: string; filter: Record<stri
 /**
  * Every threshold of the options, evaluated as k6 does at the end of a run. A threshold on a
  * metric no sample was recorded for fails (k6 refuses one on a metric that does not exist), and
- * so does an aggregation the metric's type does not have.
+ * so does an aggregation the metric's type does not have. A run scaled down (`scale` < 1) counts
+ * that many times fewer events, so the bound of a `count` threshold is scaled with it; rates,
+ * percentiles and values are not (they do not grow with the load).
  */
 export function evaluateThresholds(
   thresholds: Record<string, (string | { threshold: string })[]>,
   store: MetricStore,
   durationSeconds: number,
+  scale = 1,
 ): ThresholdResult[] {
   return Object.entries(thresholds).flatMap(([key, expressions]) => {
     const { name, filter } = parseMetricKey(key)
@@ -56,9 +61,14 @@ export function evaluateThresholds(
       const parsed = /^\s*([\w().]+)\s*(<=|>=|===|==|!=|<|>)\s*(-?[\d.]+)\s*$/.exec(expression)
       if (!parsed)
         throw new Error(`threshold ${key}: ${JSON.stringify(expression)} is not "aggregation operator number"`)
-      const [, aggregation, operator, bound] = parsed as unknown as [string, string, string, string]
+      const [, aggregation, operator, written] = parsed as unknown as [string, string, string, string]
+      const scaledCount = aggregation === 'count' && scale !== 1
+      const bound = scaledCount ? Number(written) * scale : Number(written)
+      const shown = scaledCount
+        ? { expression: `${aggregation}${operator}${Number(bound.toFixed(6))}`, scriptExpression: expression }
+        : { expression }
       const type = store.type(name)
-      if (!type) return { metric: key, expression, ok: false, actual: Number.NaN }
+      if (!type) return { metric: key, ...shown, ok: false, actual: Number.NaN }
       if (!AGGREGATIONS[type].test(aggregation)) {
         throw new Error(`threshold ${key}: a ${type} metric has no ${aggregation}`)
       }
@@ -73,8 +83,8 @@ export function evaluateThresholds(
         : (aggregate(type, samples, durationSeconds)[aggregation] as number)
       return {
         metric: key,
-        expression,
-        ok: (COMPARE[operator] as (a: number, b: number) => boolean)(actual, Number(bound)),
+        ...shown,
+        ok: (COMPARE[operator] as (a: number, b: number) => boolean)(actual, bound),
         actual,
       }
     })

@@ -1,4 +1,4 @@
-import type { Sample } from './metrics.ts'
+import type { MetricType, Sample } from './metrics.ts'
 
 /**
  * What the k6 modules of one VU share: the samples recorded since the runner last collected them,
@@ -13,6 +13,12 @@ export const vu = {
   scenario: '',
   samples: [] as Sample[],
   groupPath: '',
+  /** True while the script's module (its init code) is loading. */
+  initContext: true,
+  /** k6/data's SharedArrays by name: built here, or handed over from the VU that built them. */
+  sharedArrays: {} as Record<string, unknown[]>,
+  /** The custom metrics the script declared, by name (k6/metrics). */
+  declaredMetrics: {} as Record<string, MetricType>,
 }
 
 export function record(sample: Omit<Sample, 'tags'> & { tags?: Record<string, string> }): void {

@@ -7,10 +7,14 @@ import { pathToFileURL } from 'node:url'
 import { parentPort, workerData } from 'node:worker_threads'
 import { record, TestAbort, vu } from './vu-state.ts'
 
+/** Each SharedArray of the script by name, as its function built it in the first VU. */
+export type SharedArrays = Record<string, unknown[]>
+
 export interface VuWorkerData {
   script: string
   env: Record<string, string>
   vuId: number
+  sharedArrays?: SharedArrays
 }
 
 export interface RunMessage {
@@ -31,19 +35,31 @@ export interface DoneMessage {
   samples: typeof vu.samples
 }
 
-const { script, env, vuId } = workerData as VuWorkerData
+const { script, env, vuId, sharedArrays } = workerData as VuWorkerData
 const port = parentPort as NonNullable<typeof parentPort>
 register('./k6-loader.mjs', import.meta.url, { data: { script: pathToFileURL(script).href } })
 Object.assign(globalThis, { __ENV: { ...env }, __VU: vuId, __ITER: 0 })
 vu.idInTest = vuId
+vu.sharedArrays = { ...sharedArrays }
 
 // biome-ignore lint/suspicious/noExplicitAny: a k6 script's exports
 let module: Record<string, any>
 try {
   module = await import(pathToFileURL(script).href)
-  port.postMessage({ ready: true, options: module.options ?? {}, exports: Object.keys(module) })
+  vu.initContext = false
+  port.postMessage({
+    ready: true,
+    options: module.options ?? {},
+    exports: Object.keys(module),
+    sharedArrays: vu.sharedArrays,
+    declaredMetrics: vu.declaredMetrics,
+  })
 } catch (error) {
-  port.postMessage({ ready: false, error: (error as Error).stack ?? String(error) })
+  // The reason, and where in the script when the stack names it; not the runtime's own frames.
+  const scriptUrl = pathToFileURL(script).href
+  const where = ((error as Error).stack ?? '').split('\n').find((line) => line.includes(scriptUrl))
+  const reason = (error as Error).message ?? String(error)
+  port.postMessage({ ready: false, error: where ? `${reason} (${where.trim().replace(/^at /, '')})` : reason })
   throw error
 }
 

@@ -3,17 +3,19 @@
  * options' shortcuts, each executor, each threshold form, form encoding, and a script's life
  * (setup data, __VU/__ITER, checks, custom metrics, fail, abort, timeouts), on real HTTP.
  */
+import { spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseCliArgs } from '../k6-runtime/cli-args.ts'
 import { durationMs } from '../k6-runtime/duration.ts'
 import { formEncode } from '../k6-runtime/form.ts'
 import { aggregate, MetricStore, percentile } from '../k6-runtime/metrics.ts'
 import { runScript } from '../k6-runtime/runner.ts'
-import { rampingTarget, scaled, scenariosOf } from '../k6-runtime/scenarios.ts'
+import { arrivalOffsets, rampingTarget, scaled, scenariosOf } from '../k6-runtime/scenarios.ts'
 import { evaluateThresholds, parseMetricKey } from '../k6-runtime/thresholds.ts'
 
 describe('options', () => {
@@ -74,6 +76,108 @@ describe('options', () => {
     expect([at(0), at(5000), at(10_000), at(15_000), at(19_999)]).toEqual([0, 5, 10, 5, 0])
     expect(at(20_000)).toBeUndefined()
   })
+
+  const rampingArrival = (startRate: number, stages: { duration: string; target: number }[]) =>
+    scenariosOf({
+      scenarios: {
+        r: { executor: 'ramping-arrival-rate', startRate, timeUnit: '1s', preAllocatedVUs: 5, maxVUs: 10, stages },
+      },
+    })[0] as NonNullable<ReturnType<typeof scenariosOf>[number]>
+
+  it('ramping-arrival-rate: starts iterations as the integral of a rate moving linearly through the stages', () => {
+    // Steady at 10/s for 1 s: 10 iterations, 100 ms apart, the first at once.
+    const steady = arrivalOffsets(rampingArrival(10, [{ duration: '1s', target: 10 }]))
+    expect(steady.map(Math.round)).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900])
+    // From 0 to 10/s over 2 s: 10 iterations in all (the area under the ramp), ever closer together.
+    const ramp = arrivalOffsets(rampingArrival(0, [{ duration: '2s', target: 10 }]))
+    expect(ramp).toHaveLength(9) // the 10th falls on the end
+    expect(Math.round(ramp[0] as number)).toBe(632) // √(2000·2000/10): the first full iteration's worth
+    const gaps = ramp.slice(1).map((at, i) => at - (ramp[i] as number))
+    expect(gaps).toEqual([...gaps].sort((a, b) => b - a))
+    // The original sample's script 02 (1 → 10 → 30, 30 held, → 0 over 2 min): 2,755 iterations.
+    const original = rampingArrival(1, [
+      { duration: '10s', target: 10 },
+      { duration: '30s', target: 30 },
+      { duration: '1m', target: 30 },
+      { duration: '20s', target: 0 },
+    ])
+    expect(arrivalOffsets(original)).toHaveLength(2755)
+    expect(original).toMatchObject({ startRate: 1, preAllocatedVUs: 5, maxVUs: 10, timeUnitMs: 1000 })
+  })
+
+  it('scales an arrival-rate scenario in time and VUs, never in rate (iterations times the factor, not its square)', () => {
+    const scenario = rampingArrival(1, [{ duration: '10s', target: 30 }])
+    const tenth = scaled(scenario, 0.1)
+    expect(tenth).toMatchObject({
+      startRate: 1,
+      stages: [{ durationMs: 1000, target: 30 }],
+      preAllocatedVUs: 1,
+      maxVUs: 1,
+    })
+    expect(arrivalOffsets(tenth).length).toBeCloseTo(arrivalOffsets(scenario).length * 0.1, -1)
+  })
+})
+
+describe('the command line (npm run k6 -- …)', () => {
+  it('reads k6’s own: run, -e/--env, --scale, the script; help; every mistake named', () => {
+    expect(parseCliArgs(['run', '-e', 'A=1=2', '--env=B=x', '--scale', '0.1', 'a.js'])).toEqual({
+      kind: 'run',
+      script: 'a.js',
+      env: { A: '1=2', B: 'x' },
+      scale: 0.1,
+    })
+    expect(parseCliArgs(['--scale=0.5', 'a.js'])).toMatchObject({ kind: 'run', scale: 0.5 })
+    for (const help of [['--help'], ['-h'], ['run', '--help'], ['help']])
+      expect(parseCliArgs(help)).toEqual({ kind: 'help' })
+    expect(parseCliArgs([])).toMatchObject({ kind: 'usage-error', message: 'no script given' })
+    expect(parseCliArgs(['--scale', '2', 'a.js'])).toMatchObject({ kind: 'usage-error' })
+    expect(parseCliArgs(['--vus', '3', 'a.js'])).toMatchObject({ kind: 'usage-error', message: 'unknown flag --vus' })
+    expect(parseCliArgs(['-e', 'NOVALUE', 'a.js'])).toMatchObject({ kind: 'usage-error' })
+    expect(parseCliArgs(['a.js', 'b.js'])).toMatchObject({ kind: 'usage-error' })
+  })
+
+  it('hands the shell the runtime’s own exit code through npm run: 0, 2, 99, 107, 108', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k6-cli-'))
+    const script = (name: string, source: string) => {
+      writeFileSync(join(dir, name), source)
+      return name
+    }
+    const passes = script('passes.js', 'export default function () {}\n')
+    const crosses = script(
+      'crosses.js',
+      "import { Counter } from 'k6/metrics'\nconst c = new Counter('c')\nexport const options = { iterations: 2, thresholds: { c: ['count>10'] } }\nexport default function () { c.add(1) }\n",
+    )
+    const setupFails = script(
+      'setup.js',
+      "export function setup() { throw new Error('no') }\nexport default function () {}\n",
+    )
+    const aborts = script(
+      'abort.js',
+      "import exec from 'k6/execution'\nexport default function () { exec.test.abort('stop') }\n",
+    )
+    const missingModule = script('module.js', "import x from 'k6/ws'\nexport default function () {}\n")
+    const root = new URL('../..', import.meta.url).pathname
+    const k6 = (...args: string[]) =>
+      spawnSync('npm', ['run', '--silent', '--prefix', root, 'k6', '--', ...args], { cwd: dir, encoding: 'utf8' })
+    try {
+      const help = k6('--help')
+      expect(help.status).toBe(0)
+      expect(help.stdout).toContain('Exit codes')
+      expect(k6(passes).status).toBe(0)
+      expect(k6('nothing-here.js')).toMatchObject({ status: 2, stderr: expect.stringContaining('no such file') })
+      const crossed = k6(crosses)
+      expect(crossed.status).toBe(99)
+      expect(crossed.stdout).toContain('thresholds crossed: c count>10')
+      expect(k6(setupFails).status).toBe(107)
+      expect(k6(aborts).status).toBe(108)
+      const unknown = k6(missingModule)
+      expect(unknown.status).toBe(107)
+      expect(unknown.stderr).toContain('k6/ws: a k6 module this runtime does not have')
+      expect(unknown.stderr).not.toMatch(/\n\s+at /) // a message, not a stack
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
 })
 
 describe('form encoding of an object body (Go url.Values.Encode, as k6)', () => {
@@ -141,6 +245,22 @@ describe('metrics and thresholds', () => {
       'hits count>4 true',
       'hits rate<2 false',
       'queue value<5 true',
+    ])
+  })
+
+  it('scales a count threshold’s bound with a scaled run, and no other aggregation', () => {
+    const results = evaluateThresholds(
+      { hits: ['count>40', 'count<60', 'rate<5'], checks: ['rate>0.7'], http_req_duration: ['p(95)<40'] },
+      store,
+      2,
+      0.1,
+    )
+    expect(results.map(({ expression, scriptExpression, ok }) => [expression, scriptExpression, ok])).toEqual([
+      ['count>4', 'count>40', true],
+      ['count<6', 'count<60', true],
+      ['rate<5', undefined, true],
+      ['rate>0.7', undefined, true],
+      ['p(95)<40', undefined, true],
     ])
   })
 
@@ -264,6 +384,117 @@ export default function () { http.get(__ENV.URL + '/?delay=120') }`,
     expect(started + dropped).toBe(10) // 20 per second for half a second
     expect(dropped).toBeGreaterThan(0) // one VU, busy 120 ms each time
     expect(mostInFlight).toBe(1)
+  })
+
+  it('ramping-arrival-rate: the rate ramps through the stages; VUs are added up to maxVUs, the iterations none was free for dropped', async () => {
+    const result = await run(
+      'ramping-arrival',
+      `export const options = { scenarios: { s: { executor: 'ramping-arrival-rate', startRate: 10, timeUnit: '1s', preAllocatedVUs: 1, maxVUs: 3,
+  stages: [{ duration: '500ms', target: 30 }, { duration: '500ms', target: 30 }] } } }
+export default function () { http.get(__ENV.URL + '/?delay=150') }`,
+    )
+    const started = total(result, 'iterations')
+    const dropped = total(result, 'dropped_iterations')
+    // 10 → 30 per second over 0.5 s (10 iterations' worth), then 30 per second for 0.5 s (15).
+    expect(started + dropped).toBe(25)
+    expect(dropped).toBeGreaterThan(0) // 150 ms each: three VUs make at most 20 per second
+    expect(mostInFlight).toBe(3)
+    expect(result.metrics.samples('vus_max')[0]?.value).toBe(3)
+  })
+
+  it('evaluates a threshold on a declared metric that got no samples as k6 does: a count of 0 (count<40 holds, count>0 does not)', async () => {
+    const result = await run(
+      'declared-unused',
+      `const failures = new Counter('failed_orders'); const seen = new Counter('seen')
+export const options = { iterations: 1, thresholds: { failed_orders: ['count<40'], seen: ['count>0'] } }
+export default function () { if (__ITER < 0) { failures.add(1); seen.add(1) } }`,
+    )
+    expect(result.thresholds.map(({ metric, ok, actual }) => `${metric} ${ok} ${actual}`)).toEqual([
+      'failed_orders true 0',
+      'seen false 0',
+    ])
+    expect(result.summary).toMatch(/✓ failed_orders\.+: 0 0\.00\/s/)
+  })
+
+  it('SharedArray (k6/data): built once for the test, the same in every VU, read-only, only in init code, only an array', async () => {
+    const result = await run(
+      'shared',
+      `import { SharedArray } from 'k6/data'
+const users = new SharedArray('users', () => Array.from({ length: 3 }, (_, i) => ({ name: 'user' + i, built: Math.random() })))
+export const options = { vus: 3, iterations: 9 }
+export function setup() { return users }
+export default function (data) {
+  check(users, {
+    'one build for all VUs': (u) => u[0].built === data[0].built,
+    'an array of what was built': (u) => u.length === 3 && u[2].name === 'user2' && [...u].length === 3,
+    'an element cannot be changed': (u) => { try { u[0].name = 'x'; return false } catch { return u[0].name === 'user0' } },
+    'the array cannot be changed': (u) => { try { u.push({}); return false } catch { return u.length === 3 } },
+    'not outside init code': () => { try { new SharedArray('late', () => []); return false } catch (e) { return /init context/.test(e.message) } },
+  })
+}`,
+    )
+    expect(result.checks.map(({ name, fails, passes }) => `${name} ${passes}/${passes + fails}`)).toEqual([
+      'one build for all VUs 9/9',
+      'an array of what was built 9/9',
+      'an element cannot be changed 9/9',
+      'the array cannot be changed 9/9',
+      'not outside init code 9/9',
+    ])
+    const notAnArray = await run(
+      'shared-object',
+      `import { SharedArray } from 'k6/data'\nconst data = new SharedArray('d', () => ({ a: 1 }))\nexport default function () {}`,
+    ).catch((error: Error) => error.message)
+    expect(notAnArray).toMatch(/only arrays can be made into SharedArray/)
+  })
+
+  it('the k6 API the original sample’s five scripts use: stages and a ramping-arrival-rate scenario, SharedArray from setup, Counter/Rate/Trend, form and JSON posts, every threshold form they set', async () => {
+    const result = await run(
+      'original-surface',
+      `import { SharedArray } from 'k6/data'
+const successful = new Counter('successful_orders'); const failed = new Counter('failed_orders')
+const callsOk = new Rate('service_calls_success_rate'); const cached = new Trend('cached_call_duration')
+const users = new SharedArray('users', function () { return Array(4).fill(0).map((_, i) => ({ username: 'testuser' + i, token: null })) })
+export const options = {
+  scenarios: {
+    ramp: { executor: 'ramping-vus', startVUs: 1, stages: [{ duration: '300ms', target: 2 }, { duration: '300ms', target: 0 }] },
+    arrivals: { executor: 'ramping-arrival-rate', startRate: 1, timeUnit: '1s', preAllocatedVUs: 2, maxVUs: 4,
+      stages: [{ duration: '300ms', target: 20 }, { duration: '300ms', target: 0 }] },
+  },
+  thresholds: {
+    successful_orders: ['count>3'], failed_orders: ['count<1000'], http_req_duration: ['p(95)<3000'],
+    http_req_failed: ['rate<0.1'], service_calls_success_rate: ['rate>0.95'], cached_call_duration: ['avg<1000'],
+  },
+}
+let token = ''
+export function setup() { return users }
+export default function (usersData) {
+  const user = usersData[Math.floor(Math.random() * usersData.length)]
+  if (!token) {
+    const login = http.post(__ENV.URL + '/login', { username: user.username, password: 'p' }, { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })
+    check(login, { 'login successful': (r) => r.status === 200 })
+    token = JSON.parse(login.body).method
+  }
+  const order = http.post(__ENV.URL + '/orders', JSON.stringify({ items: [{ menu_id: 1, quantity: 1 }] }), { headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token } })
+  const ok = check(order, { 'order created successfully': (r) => r.status === 200 })
+  ok ? successful.add(1) : failed.add(1)
+  callsOk.add(ok)
+  const read = http.get(__ENV.URL + '/orders/1', { headers: { Authorization: 'Bearer ' + token } })
+  cached.add(read.timings.duration)
+  sleep(0.05)
+}
+export function teardown(data) { if (data.length !== 4) throw new Error('teardown without the users') }`,
+    )
+    expect(result.iterationErrors).toEqual([])
+    expect(result.thresholds.map(({ metric, ok }) => `${metric} ${ok}`)).toEqual([
+      'successful_orders true',
+      'failed_orders true',
+      'http_req_duration true',
+      'http_req_failed true',
+      'service_calls_success_rate true',
+      'cached_call_duration true',
+    ])
+    expect(result.checks.every(({ fails }) => fails === 0)).toBe(true)
+    expect(result.ok).toBe(true)
   })
 
   it('passes setup’s data to every iteration and to teardown; checks, custom metrics and thresholds decide the run', async () => {

@@ -1,6 +1,6 @@
 /** `k6/metrics`: custom metrics, recorded as the built-in ones are. */
 import type { MetricType } from '../metrics.ts'
-import { record } from '../vu-state.ts'
+import { record, vu } from '../vu-state.ts'
 
 class Metric {
   readonly name: string
@@ -9,6 +9,7 @@ class Metric {
   constructor(name: string, type: MetricType) {
     this.name = name
     this.#type = type
+    vu.declaredMetrics[name] = type
   }
 
   add(value: number | boolean, tags: Record<string, string> = {}): void {
