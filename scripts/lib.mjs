@@ -53,15 +53,17 @@ export function postgresServerUrl() {
   return url
 }
 
+// FLEET_DATABASE_SUFFIX names a second set of databases beside the dev ones (user_db_x…), so
+// a test can set up and reset a fleet without touching the developer's data.
 export function databaseUrlFor(service) {
   const url = postgresServerUrl()
-  url.pathname = `/${service.database}`
+  url.pathname = `/${service.database}${process.env.FLEET_DATABASE_SUFFIX ?? ''}`
   return url.toString()
 }
 
 export const redisUrl = () => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
-function answers(host, port, timeoutMs = 1000) {
+export function answers(host, port, timeoutMs = 1000) {
   return new Promise((resolve) => {
     const socket = connect({ host, port: Number(port), timeout: timeoutMs })
     const done = (ok) => {
@@ -184,3 +186,31 @@ export function pipeWithPrefix(stream, name, colourCode, out) {
 }
 
 export { spawn }
+
+/**
+ * One Redis command over RESP (Node built-ins only), on the database REDIS_URL's path names
+ * (`redis://host:6379/2`); resolves to its integer or simple reply.
+ */
+export function redisCommand(url, args) {
+  const { hostname, port, pathname } = new URL(url)
+  const database = pathname.slice(1)
+  const frame = (words) =>
+    `*${words.length}\r\n${words.map((word) => `$${Buffer.byteLength(String(word))}\r\n${word}\r\n`).join('')}`
+  const commands = database ? [['SELECT', database], args] : [args]
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port || 6379), hostname.replace(/^\[|\]$/g, ''))
+    let received = ''
+    socket.on('data', (chunk) => {
+      received += chunk
+      const replies = received.split('\r\n').slice(0, -1)
+      if (replies.length < commands.length) return
+      socket.end()
+      const failed = replies.find((reply) => reply.startsWith('-'))
+      if (failed) return reject(new Error(`Redis: ${failed.slice(1)}`))
+      const last = replies.at(-1)
+      resolve(last.startsWith(':') ? Number(last.slice(1)) : last.slice(1))
+    })
+    socket.on('error', reject)
+    socket.write(commands.map(frame).join(''))
+  })
+}

@@ -15,13 +15,19 @@ export async function setup() {
   installDependencies(pnpm)
   say('checking PostgreSQL and Redis')
   await ensurePostgresAndRedis()
+  prepareDatabases(pnpm)
+  return pnpm
+}
+
+/** Each service's database migrated (created if missing) and seeded; the seeds skip data that exists. */
+export function prepareDatabases(pnpm) {
   for (const service of SERVICES) {
     const env = { ...process.env, DATABASE_URL: databaseUrlFor(service), REDIS_URL: redisUrl() }
-    say(`${service.name}: migrating${service.seed === false ? '' : ' and seeding'} ${service.database}`)
+    const database = new URL(env.DATABASE_URL).pathname.slice(1)
+    say(`${service.name}: migrating${service.seed === false ? '' : ' and seeding'} ${database}`)
     run(pnpm, ['--filter', `./${service.dir}`, 'run', 'db:migrate'], { env })
     if (service.seed !== false) run(pnpm, ['--filter', `./${service.dir}`, 'run', 'db:seed'], { env })
   }
-  return pnpm
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

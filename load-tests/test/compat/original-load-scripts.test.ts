@@ -4,7 +4,10 @@
  * bodies, and every check they make. k6 itself cannot run here; what the scripts send is
  * reproduced request by request (see k6-http.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { checkRecorder } from './checks.ts'
 import { http } from './k6-http.ts'
 import { type OriginalFleet, startOriginalFleet } from './original-fleet.ts'
@@ -38,9 +41,45 @@ async function signup(username: string, email: string, password: string) {
   return response.status
 }
 
+/**
+ * `npm run restock`, as the README has a user run it between the original's scripts (in a child
+ * process of its own, awaited: the fleet answers it from this one).
+ */
+async function restock() {
+  const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'restock'], {
+    cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+    env: {
+      ...process.env,
+      RESTAURANT_SERVICE_URL: original.fleet.restaurant.baseUrl,
+      SERVICE_TOKEN: original.fleet.restaurant.config.SERVICE_TOKEN,
+    },
+  })
+  expect(stdout).toMatch(/restocked \d+ menus to 100 each/)
+}
+
 const bearer = (token: string | undefined) => ({ headers: { ...JSON_HEADERS, Authorization: `Bearer ${token}` } })
 
+// In the original's order (its run-tests.sh all), with `npm run restock` before each: every
+// script orders menu 1, and a full run of the first sells it out for the other four.
 describe('the original k6 scripts, replayed', () => {
+  beforeEach(restock)
+
+  it('after a script sold menu 1 out, the next one meets only 409s, until npm run restock', async () => {
+    const { check } = checkRecorder()
+    expect([201, 400]).toContain(await signup('soldout', 'soldout@example.com', 'password123'))
+    const token = await login(check, 'soldout', 'password123')
+    expect(await original.stockOf(1)).toBe(100)
+    for (const quantity of [99, 1]) {
+      expect((await http.post(original.at(8003, '/orders'), ORDER_OF_MENU_1(quantity), bearer(token))).status).toBe(201)
+    }
+    const soldOut = await http.post(original.at(8003, '/orders'), ORDER_OF_MENU_1(1), bearer(token))
+    expect(soldOut.status).toBe(409)
+    expect(JSON.parse(soldOut.body).error.code).toBe('OUT_OF_STOCK')
+    await restock()
+    expect(await original.stockOf(1)).toBe(100)
+    expect((await http.post(original.at(8003, '/orders'), ORDER_OF_MENU_1(1), bearer(token))).status).toBe(201)
+  })
+
   it('01 chaos engineering: signup (201, then 400 on a rerun), form login, 30% payment failure, orders 201 with FAILED or not', async () => {
     const { check, failed, runs } = checkRecorder()
     // The setup of two runs of the script: the second finds the user and must still go on.

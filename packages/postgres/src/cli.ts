@@ -1,10 +1,11 @@
 import { resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ensureDatabase } from './databases.ts'
+import { dropDatabase, ensureDatabase } from './databases.ts'
 import { MigrationHistoryError, migrate, pendingMigrations } from './migrations.ts'
 
-const USAGE = `usage: fleet-db <create|migrate|wait> [migrations-dir]
+const USAGE = `usage: fleet-db <create|drop|migrate|wait> [migrations-dir]
   create   create the database named by DATABASE_URL unless it exists
+  drop     drop it, ending the sessions still on it (npm run reset)
   migrate  create it if needed, then apply prisma/migrations/*/migration.sql (or the dir given)
   wait     wait until every one of those migrations is applied (by "migrate" elsewhere, say a
            Kubernetes Job), for at most FLEET_DB_WAIT_S seconds (300); exit 1 if they never are`
@@ -41,6 +42,11 @@ async function main([command, dir = 'prisma/migrations']: string[]): Promise<voi
     case 'create': {
       const created = await ensureDatabase(databaseUrl)
       console.log(`${database}: ${created ? 'created' : 'exists'}`)
+      return
+    }
+    case 'drop': {
+      await dropDatabase(databaseUrl)
+      console.log(`${database}: dropped`)
       return
     }
     case 'migrate': {

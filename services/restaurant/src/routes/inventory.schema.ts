@@ -73,3 +73,37 @@ export const getStockSchema = {
     503: errorResponse(503),
   },
 }
+
+export const restockSchema = {
+  tags: ['inventory'],
+  summary: 'Set the stock of every menu (or of those named) back, between experiments (SERVICE_TOKEN)',
+  description: `What \`npm run restock\` calls: the stock of each menu becomes \`stock\` (the dev seed's 100 unless
+told), orders and their reservations untouched, every cached menu and list of those menus invalidated.
+Not for a run in progress: its invariants count the stock it started with.
+Internal: the caller shows the fleet's SERVICE_TOKEN as a Bearer token; the gateway never forwards it.`,
+  security: [{ bearerAuth: [] }],
+  body: Type.Object(
+    {
+      stock: Type.Integer({ minimum: 0, maximum: POSTGRES_INT_MAX, default: 100, examples: [100] }),
+      menu_ids: Type.Optional(
+        Type.Array(Type.Integer({ minimum: 1, maximum: POSTGRES_INT_MAX }), {
+          minItems: 1,
+          maxItems: 1000,
+          uniqueItems: true,
+          description: 'Only these menus; every menu when absent',
+        }),
+      ),
+    },
+    { additionalProperties: false },
+  ),
+  response: {
+    200: Type.Object({
+      restocked: Type.Integer({ description: 'Menus whose stock was set' }),
+      stock: Type.Integer(),
+      menu_ids: Type.Array(Type.Integer()),
+    }),
+    400: errorResponse(400),
+    401: errorResponse(401, 'SERVICE_TOKEN_INVALID: not called by one of the fleet’s services'),
+    503: errorResponse(503, 'DATABASE_UNAVAILABLE or DATABASE_TIMEOUT (nothing changed)'),
+  },
+}

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { notFound } from '@food/errors'
 import type { MenuCache } from '../cache/menu-cache.ts'
 import type { InventoryStore } from '../db/inventory/inventory-store.ts'
-import { changeStockSchema, getStockSchema } from './inventory.schema.ts'
+import { changeStockSchema, getStockSchema, restockSchema } from './inventory.schema.ts'
 
 export interface InventoryRoutesOptions {
   inventory: InventoryStore
@@ -25,6 +25,14 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<InventoryRoutesOptions> 
       moved: result.moved,
       stock: result.stock,
     }
+  })
+
+  app.post('/inventory/restock', { schema: restockSchema, preHandler: app.requireServiceToken }, async (request) => {
+    const { stock, menu_ids: only } = request.body
+    const restocked = await inventory.restock(stock, only)
+    await Promise.all(restocked.map((menu) => menus.invalidateStock(menu.menuId, menu.restaurantId)))
+    request.log.info({ stock, menus: restocked.length }, 'menus restocked')
+    return { restocked: restocked.length, stock, menu_ids: restocked.map((menu) => menu.menuId) }
   })
 
   app.get('/inventory/:menuId', { schema: getStockSchema }, async (request) => {

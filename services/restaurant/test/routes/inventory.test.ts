@@ -119,6 +119,44 @@ describe('the internal routes: only for the fleet’s services', () => {
   })
 })
 
+describe('POST /inventory/restock', () => {
+  it('sets the stock of the menus named back, orders’ reservations untouched, and the cached menu shows it at once', async () => {
+    const menu = await service.createMenu(10)
+    const other = await service.createMenu(7)
+    await service.reserve(menu.id, 'restock-1', 10)
+    expect((await service.call('GET', `/menus/${menu.id}`)).body.stock).toBe(0) // now cached
+    const response = await service.call('POST', '/inventory/restock', { json: { stock: 100, menu_ids: [menu.id] } })
+    expect(response).toMatchObject({ status: 200, body: { restocked: 1, stock: 100, menu_ids: [menu.id] } })
+    expect(await service.ledger(menu.id)).toMatchObject({ stock: 100, reserved_units: 10, open_reservations: 1 })
+    expect((await service.call('GET', `/menus/${menu.id}`)).body.stock).toBe(100)
+    expect((await service.ledger(other.id)).stock).toBe(7)
+    // The order that held units can still give them back, once.
+    expect((await service.restore(menu.id, 'restock-1', 10)).body).toMatchObject({ outcome: 'restored', stock: 110 })
+  })
+
+  it('sets every menu when none is named, to the dev seed’s 100 unless told', async () => {
+    const menu = await service.createMenu(3)
+    const response = await service.call('POST', '/inventory/restock', { json: {} })
+    expect(response.body).toMatchObject({ stock: 100 })
+    expect(response.body.menu_ids).toContain(menu.id)
+    expect((await service.ledger(menu.id)).stock).toBe(100)
+  })
+
+  it('needs the service token, and refuses a bad body in the fleet’s shape', async () => {
+    const menu = await service.createMenu(4)
+    const intruder = await service.call('POST', '/inventory/restock', {
+      headers: { authorization: 'Bearer nope' },
+      json: { stock: 1000 },
+    })
+    expect(intruder).toMatchObject({ status: 401, body: errorBody('SERVICE_TOKEN_INVALID') })
+    for (const json of [{ stock: -1 }, { stock: 'lots' }, { stock: 5, menu_ids: [] }, { stok: 5 }]) {
+      const response = await service.call('POST', '/inventory/restock', { json })
+      expect(response).toMatchObject({ status: 400, body: errorBody('VALIDATION_ERROR') })
+    }
+    expect((await service.ledger(menu.id)).stock).toBe(4)
+  })
+})
+
 describe('PUT /inventory/{menuId}: bad input', () => {
   it('answers 404 MENU_NOT_FOUND for an unknown menu, for both operations', async () => {
     for (const operation of ['reserve', 'restore'] as const) {

@@ -24,6 +24,13 @@ describe('GET /users/{id}', () => {
     expect(second.body).toEqual(first.body)
   })
 
+  it('is already a HIT after POST /validate, which read the profile through the same cache (the README says so)', async () => {
+    const user = await service.createUser()
+    const validated = await service.call('POST', '/validate', { headers: { authorization: `Bearer ${user.token}` } })
+    expect(validated.status).toBe(200)
+    expect((await service.call('GET', `/users/${user.id}`)).headers.get('x-cache')).toBe('HIT')
+  })
+
   it('answers 404 USER_NOT_FOUND for an unknown id', async () => {
     const response = await service.call('GET', '/users/999999')
     expect(response.status).toBe(404)

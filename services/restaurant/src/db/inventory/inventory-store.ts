@@ -94,6 +94,21 @@ export class InventoryStore {
     return rows[0] && toMenuView(rows[0])
   }
 
+  /**
+   * Sets the stock of every menu (or of `only`) to `stock`, in one statement: each row is locked
+   * as any stock change locks it, so a reserve running at the same time lands before or after,
+   * never half-way. Reservations stay as they are. The menus it set, for their caches.
+   */
+  async restock(stock: number, only?: number[]): Promise<{ menuId: number; restaurantId: number }[]> {
+    const { rows } = await this.#pool.query<{ menuId: number; restaurantId: number }>(
+      `UPDATE menus SET stock = $1, version = version + 1, updated_at = now()
+       WHERE $2::int[] IS NULL OR id = ANY($2::int[])
+       RETURNING id AS "menuId", restaurant_id AS "restaurantId"`,
+      [stock, only ?? null],
+    )
+    return rows.sort((a, b) => a.menuId - b.menuId)
+  }
+
   /** A menu's stock beside what orders hold of it, or `undefined` for an unknown menu. */
   ledger(menuId: number): Promise<StockLedger | undefined> {
     return readLedger(this.#pool, menuId)
