@@ -15,7 +15,8 @@ export async function startRestaurantService(env: Record<string, string> = {}) {
   // that sends its own Authorization header (none, or a wrong one) is answered as such a caller.
   const credential = serviceAuthorization(started.config.SERVICE_TOKEN)
   const isInternal = (method: string, path: string) =>
-    (method === 'PUT' && path.startsWith('/inventory/')) || (method === 'POST' && (path === '/menus' || path === '/inventory/restock'))
+    (method === 'PUT' && path.startsWith('/inventory/')) ||
+    (method === 'POST' && (path === '/menus' || path === '/inventory/restock'))
   const service = {
     ...started,
     call: (method: string, path: string, init: CallOptions = {}) =>
