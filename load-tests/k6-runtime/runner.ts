@@ -238,23 +238,7 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
         }
       })
       return
-    case 'constant-arrival-rate': {
-      const interval = scenario.timeUnitMs / scenario.rate
-      const free = [...users]
-      const running: Promise<void>[] = []
-      for (let next = 0; next < scenario.durationMs && !context.aborted(); next += interval) {
-        await delay(Math.max(0, next - elapsed()))
-        const user = free.pop()
-        if (!user) {
-          // k6 drops an iteration no VU is free to start, and counts it.
-          context.record({ metric: 'dropped_iterations', type: 'counter', value: 1, tags: { scenario: scenario.name } })
-          continue
-        }
-        running.push(iterate(user).finally(() => free.push(user)))
-      }
-      await Promise.all(running)
-      return
-    }
+    case 'constant-arrival-rate':
     case 'ramping-arrival-rate': {
       const free = [...users]
       const running: Promise<void>[] = []

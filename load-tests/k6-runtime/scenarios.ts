@@ -149,12 +149,26 @@ export function rampingTarget(scenario: Scenario, elapsedMs: number): number | u
 }
 
 /**
- * ramping-arrival-rate: when each iteration starts, in milliseconds from the scenario's start.
+ * The arrival-rate executors: when each iteration starts, in milliseconds from the scenario's start.
  * The rate moves linearly through each stage from the previous stage's target (the first from
  * `startRate`), as k6 ramps it; iteration k starts when the rate's integral since the start
  * reaches k, the first at once when the start rate is above zero.
  */
-export function arrivalOffsets(scenario: Pick<Scenario, 'startRate' | 'stages' | 'timeUnitMs'>): number[] {
+export function arrivalOffsets(
+  scenario: Pick<Scenario, 'executor' | 'rate' | 'durationMs' | 'startRate' | 'stages' | 'timeUnitMs'>,
+): number[] {
+  // constant-arrival-rate is one stage held at its rate.
+  if (scenario.executor === 'constant-arrival-rate') {
+    return rampedOffsets({
+      startRate: scenario.rate,
+      stages: [{ durationMs: scenario.durationMs, target: scenario.rate }],
+      timeUnitMs: scenario.timeUnitMs,
+    })
+  }
+  return rampedOffsets(scenario)
+}
+
+function rampedOffsets(scenario: Pick<Scenario, 'startRate' | 'stages' | 'timeUnitMs'>): number[] {
   const offsets: number[] = []
   let from = scenario.startRate
   let stageStart = 0
