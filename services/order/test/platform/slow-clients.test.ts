@@ -64,6 +64,17 @@ const errorCodeOf = (text: string): string | undefined => {
 
 const LOGIN_HEADERS = 'POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n'
 
+/** A service started for the enclosing describe and closed after it, with its port. */
+function runningService<Service extends { baseUrl: string; close(): Promise<void> }>(start: () => Promise<Service>) {
+  const running = {} as { service: Service; port: number }
+  beforeAll(async () => {
+    running.service = await start()
+    running.port = Number(new URL(running.service.baseUrl).port)
+  })
+  afterAll(() => running.service.close())
+  return running
+}
+
 const services = [
   { name: 'user', start: startUserService, path: '/login' },
   { name: 'restaurant', start: startRestaurantService, path: '/menus' },
@@ -71,17 +82,11 @@ const services = [
 ] as const
 
 describe.each(services)('the $name service and a slow client', ({ start, path }) => {
-  let service: Awaited<ReturnType<typeof start>>
-  let port: number
-  beforeAll(async () => {
-    service = await start(DEADLINES)
-    port = Number(new URL(service.baseUrl).port)
-  })
-  afterAll(() => service.close())
+  const running = runningService<{ baseUrl: string; close(): Promise<void> }>(() => start(DEADLINES))
 
   it('answers 408 and closes when the body never arrives (Content-Length: 100, one byte sent)', async () => {
     const head = `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n`
-    const { text, closedAfterMs } = await exchange(port, [head, '{'])
+    const { text, closedAfterMs } = await exchange(running.port, [head, '{'])
     expect(text).toMatch(/^HTTP\/1\.1 408 /)
     expect(text).toMatch(/connection: close/i)
     expect(errorCodeOf(text)).toBe('REQUEST_TIMEOUT')
@@ -91,7 +96,7 @@ describe.each(services)('the $name service and a slow client', ({ start, path })
 
   it('answers 408 and closes when the headers come a byte at a time', async () => {
     const { text, closedAfterMs } = await exchange(
-      port,
+      running.port,
       trickle(`GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ${'a'.repeat(100)}`, 50),
     )
     expect(text).toMatch(/^HTTP\/1\.1 408 /)
@@ -100,24 +105,18 @@ describe.each(services)('the $name service and a slow client', ({ start, path })
   })
 
   it('closes a connection on which nothing is ever sent', async () => {
-    const { closedAfterMs } = await exchange(port, [])
+    const { closedAfterMs } = await exchange(running.port, [])
     expect(closedAfterMs).toBeLessThan(4000)
   })
 })
 
 describe('the user service, each deadline on its own', () => {
-  let service: Awaited<ReturnType<typeof startUserService>>
-  let port: number
-  beforeAll(async () => {
-    service = await startUserService(DEADLINES)
-    port = Number(new URL(service.baseUrl).port)
-  })
-  afterAll(() => service.close())
+  const running = runningService(() => startUserService(DEADLINES))
 
   it('answers 408 when the body comes a byte at a time, each byte well inside any idle timeout', async () => {
     const body = JSON.stringify({ username: 'user', password: 'pass'.repeat(10) })
     const head = `${LOGIN_HEADERS}Content-Length: ${body.length}\r\n\r\n`
-    const { text, closedAfterMs } = await exchange(port, [head, ...trickle(body, 40)])
+    const { text, closedAfterMs } = await exchange(running.port, [head, ...trickle(body, 40)])
     expect(text).toMatch(/^HTTP\/1\.1 408 /)
     expect(errorCodeOf(text)).toBe('REQUEST_TIMEOUT')
     expect(closedAfterMs).toBeLessThan(body.length * 40)
@@ -126,12 +125,12 @@ describe('the user service, each deadline on its own', () => {
   it('counts the body deadline as a 408 of the route', async () => {
     const timeouts = async () =>
       Number(
-        (await service.metrics()).match(
+        (await running.service.metrics()).match(
           /http_server_request_duration_seconds_count\{[^}]*route="\/login",status_code="408"\} (\d+)/,
         )?.[1] ?? 0,
       )
     const before = await timeouts()
-    await exchange(port, [`${LOGIN_HEADERS}Content-Length: 10\r\n\r\n{`])
+    await exchange(running.port, [`${LOGIN_HEADERS}Content-Length: 10\r\n\r\n{`])
     expect(await timeouts()).toBe(before + 1)
   })
 
@@ -139,7 +138,7 @@ describe('the user service, each deadline on its own', () => {
     const body = JSON.stringify({ username: 'nobody-here', password: 'wrong-password' })
     const request = `${LOGIN_HEADERS}Content-Length: ${body.length}\r\n\r\n${body}`
     // Two requests on one connection, then the service closes it once idle past its keep-alive.
-    const { text, closedAfterMs } = await exchange(port, [request, 100, request])
+    const { text, closedAfterMs } = await exchange(running.port, [request, 100, request])
     expect(text.match(/HTTP\/1\.1 401 /g)).toHaveLength(2)
     expect(text).toMatch(/keep-alive: timeout=\d+/i)
     expect(closedAfterMs).toBeGreaterThanOrEqual(600)
@@ -150,42 +149,40 @@ describe('the user service, each deadline on its own', () => {
     const held: Socket[] = []
     try {
       for (let i = 0; i < Number(DEADLINES.HTTP_MAX_CONNECTIONS); i++) {
-        const socket = connect(port, '127.0.0.1')
+        const socket = connect(running.port, '127.0.0.1')
         socket.on('error', () => {})
         await once(socket, 'connect')
         held.push(socket)
       }
       await sleep(50)
-      const { text, closedAfterMs } = await exchange(port, ['GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'])
+      const { text, closedAfterMs } = await exchange(running.port, [
+        'GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
+      ])
       expect(text).toBe('')
       expect(closedAfterMs).toBeLessThan(500)
     } finally {
       for (const socket of held) socket.destroy()
     }
     await sleep(50)
-    expect((await service.call('GET', '/health/live')).status).toBe(200)
+    expect((await running.service.call('GET', '/health/live')).status).toBe(200)
   })
 })
 
 describe('the user service, the whole request’s deadline', () => {
-  let service: Awaited<ReturnType<typeof startUserService>>
-  let port: number
-  beforeAll(async () => {
-    // A body deadline longer than the whole request's: the latter must strike on its own.
-    service = await startUserService({
+  // A body deadline longer than the whole request's: the latter must strike on its own.
+  const running = runningService(() =>
+    startUserService({
       ...DEADLINES,
       HTTP_HEADERS_TIMEOUT_MS: '1000',
       HTTP_BODY_TIMEOUT_MS: '60000',
       HTTP_REQUEST_TIMEOUT_MS: '1500',
-    })
-    port = Number(new URL(service.baseUrl).port)
-  })
-  afterAll(() => service.close())
+    }),
+  )
 
   it('answers 408 when headers then body, each in time, take longer than the whole request may', async () => {
     const body = JSON.stringify({ username: 'user', password: 'p'.repeat(60) })
     const head = `${LOGIN_HEADERS}Content-Length: ${body.length}\r\n\r\n`
-    const { text, closedAfterMs } = await exchange(port, [...trickle(head, 8), ...trickle(body, 30)])
+    const { text, closedAfterMs } = await exchange(running.port, [...trickle(head, 8), ...trickle(body, 30)])
     expect(text).toMatch(/^HTTP\/1\.1 408 /)
     expect(errorCodeOf(text)).toBe('REQUEST_TIMEOUT')
     expect(closedAfterMs).toBeGreaterThanOrEqual(1400)
