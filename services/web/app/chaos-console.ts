@@ -1,6 +1,17 @@
 import { ApiError, api, messageOf, metricsOf, SERVICES, type Service } from './api.ts'
 import { h, show } from './dom.ts'
-import { checkStock, parseMetrics, quantileBetween, ratePerSecond, type Sample } from './live-figures.ts'
+import {
+  checkStock,
+  type MenuStock,
+  parseMetrics,
+  quantileBetween,
+  ratePerSecond,
+  type Sample,
+  STOCK_CHOICES,
+  type StockChoice,
+  stockCaption,
+  watchedMenus,
+} from './live-figures.ts'
 
 interface FaultState {
   value: number | boolean
@@ -18,7 +29,7 @@ interface ChaosState {
 type Say = (message: string, kind?: 'error' | 'ok') => void
 
 const REFRESH_MS = 2000
-// The menus whose stock is shown: the newest ones, which a load run has just created.
+// How many menus the stock table watches: it reads each one's ledger on every refresh, so only a few.
 const STOCK_MENUS = 12
 const TOKEN = 'food.chaosToken'
 
@@ -28,6 +39,9 @@ const describeFault = (fault: FaultState | undefined, now: number) => {
   if (!fault.expires_at) return `${value}, until cleared`
   return `${value}, ${Math.max(0, Math.round((Date.parse(fault.expires_at) - now) / 1000))} s left`
 }
+
+/** The unit a switch's field is in, said after its input: `delay_ms` → ms, `fail_percent` → %. */
+const unitOf = (field: string) => (field.endsWith('_ms') ? ' ms' : field.endsWith('_percent') ? ' %' : '')
 
 /** One service's faults: what is in force (refreshed) and a switch with a TTL for each. */
 function servicePanel(service: Service, say: Say, token: () => string) {
@@ -79,20 +93,24 @@ function servicePanel(service: Service, say: Say, token: () => string) {
         value: '60',
         'aria-label': `${service} ${fault.name}: seconds before it clears itself`,
       })
-      const inForceCell = h('td', { class: 'in-force', 'data-in-force': `${service} ${fault.name}` })
+      const inForceCell = h('td', {
+        class: 'in-force',
+        'data-label': 'In force',
+        'data-in-force': `${service} ${fault.name}`,
+      })
       inForce.set(fault.name, inForceCell)
       const chosenValue = () =>
         boolean ? (input as HTMLInputElement).checked : Number((input as HTMLInputElement).value)
       return h(
         'tr',
         { 'data-fault': fault.name },
-        h('th', { scope: 'row' }, fault.name, h('small', {}, ` (${fault.field})`)),
+        h('th', { scope: 'row', title: `POST ${fault.route} {"${fault.field}": …, "ttl_s": …}` }, fault.name),
         inForceCell,
-        h('td', {}, input),
-        h('td', {}, ttl, ' s'),
+        h('td', { 'data-label': 'Value' }, input, unitOf(fault.field)),
+        h('td', { 'data-label': 'TTL' }, ttl, ' s'),
         h(
           'td',
-          {},
+          { class: 'actions' },
           h(
             'button',
             {
@@ -127,14 +145,18 @@ function servicePanel(service: Service, say: Say, token: () => string) {
           ),
         ),
       h(
-        'table',
-        { class: 'faults' },
+        'div',
+        { class: 'table-scroll' },
         h(
-          'thead',
-          {},
-          h('tr', {}, ...['Fault', 'In force', 'Value', 'TTL', ''].map((title) => h('th', { scope: 'col' }, title))),
+          'table',
+          { class: 'faults' },
+          h(
+            'thead',
+            {},
+            h('tr', {}, ...['Fault', 'In force', 'Value', 'TTL', ''].map((title) => h('th', { scope: 'col' }, title))),
+          ),
+          h('tbody', {}, ...rows),
         ),
-        h('tbody', {}, ...rows),
       ),
     )
     built = true
@@ -222,10 +244,16 @@ function orderFigures() {
 function stockFigures() {
   const body = h('div', { 'aria-live': 'polite' })
   const baselines = new Map<number, number>()
+  const picker = h(
+    'select',
+    { id: 'stock-menus' },
+    ...Object.entries(STOCK_CHOICES).map(([value, { label }]) => h('option', { value }, `The ${STOCK_MENUS} ${label}`)),
+  )
   const refresh = async () => {
-    const menus = await api<{ id: number; name: string }[]>('restaurant', '/menus')
-    const newest = menus.sort((a, b) => b.id - a.id).slice(0, STOCK_MENUS)
-    const ledgers = await Promise.all(newest.map((menu) => api('restaurant', `/inventory/${menu.id}`)))
+    const menus = await api<MenuStock[]>('restaurant', '/menus')
+    const choice = picker.value as StockChoice
+    const watched = watchedMenus(menus, choice, STOCK_MENUS)
+    const ledgers = await Promise.all(watched.map((menu) => api('restaurant', `/inventory/${menu.id}`)))
     const checks = checkStock(
       ledgers.map((ledger) => ({ menuId: ledger.menu_id, stock: ledger.stock, reserved: ledger.reserved_units })),
       baselines,
@@ -237,44 +265,56 @@ function stockFigures() {
         'p',
         { class: holds ? 'invariant ok' : 'invariant broken', 'data-figure': 'invariant' },
         holds
-          ? 'Stock invariant holds: stock + held units unchanged on every menu.'
+          ? 'Stock invariant holds: stock + held units unchanged on every menu shown.'
           : 'Stock invariant BROKEN: see the menus marked ✗.',
       ),
       h(
-        'table',
-        { class: 'stock' },
+        'div',
+        { class: 'table-scroll' },
         h(
-          'thead',
-          {},
+          'table',
+          { class: 'stock' },
+          h('caption', { 'data-figure': 'stock-shown' }, stockCaption(watched.length, menus.length, choice)),
           h(
-            'tr',
+            'thead',
             {},
-            ...['Menu', 'Stock', 'Held by orders', 'Sum', 'When first seen', ''].map((title) =>
-              h('th', { scope: 'col' }, title),
-            ),
-          ),
-        ),
-        h(
-          'tbody',
-          {},
-          ...checks.map((check) =>
             h(
               'tr',
-              { 'data-menu-id': check.menuId },
-              h('th', { scope: 'row' }, newest.find((menu) => menu.id === check.menuId)?.name ?? `#${check.menuId}`),
-              h('td', {}, check.stock),
-              h('td', {}, check.reserved),
-              h('td', {}, check.total),
-              h('td', {}, check.baseline),
-              h('td', { 'aria-label': check.holds ? 'holds' : 'broken' }, check.holds ? '✓' : '✗'),
+              {},
+              ...['Menu', 'Stock', 'Held by orders', 'Sum', 'When first seen', ''].map((title) =>
+                h('th', { scope: 'col' }, title),
+              ),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            ...checks.map((check) =>
+              h(
+                'tr',
+                { 'data-menu-id': check.menuId },
+                h('th', { scope: 'row' }, watched.find((menu) => menu.id === check.menuId)?.name ?? `#${check.menuId}`),
+                h('td', {}, check.stock),
+                h('td', {}, check.reserved),
+                h('td', {}, check.total),
+                h('td', {}, check.baseline),
+                h('td', { 'aria-label': check.holds ? 'holds' : 'broken' }, check.holds ? '✓' : '✗'),
+              ),
             ),
           ),
         ),
       ),
     )
   }
+  picker.addEventListener('change', () => void refresh())
   return {
-    panel: h('section', { 'aria-labelledby': 'stock-title' }, h('h2', { id: 'stock-title' }, 'Stock'), body),
+    panel: h(
+      'section',
+      { 'aria-labelledby': 'stock-title' },
+      h('h2', { id: 'stock-title' }, 'Stock'),
+      h('p', { class: 'stock-picker' }, h('label', { for: 'stock-menus' }, 'Menus shown '), picker),
+      body,
+    ),
     refresh,
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The chaos console's live figures, computed from two scrapes of a service's `/metrics` a moment
- * apart, as Prometheus' `rate()` and `histogram_quantile()` would. Pure: no DOM, no fetch.
+ * apart, as Prometheus' `rate()` and `histogram_quantile()` would, and which menus the stock table
+ * watches. Pure: no DOM, no fetch.
  */
 export interface Sample {
   name: string
@@ -120,3 +121,29 @@ export function checkStock(rows: StockRow[], baselines: Map<number, number>): St
     return { ...row, total, baseline, holds: row.stock >= 0 && total === baseline }
   })
 }
+
+export interface MenuStock {
+  id: number
+  name: string
+  stock: number
+}
+
+/** The ways to choose the few menus the stock table watches, and how each is said. */
+export const STOCK_CHOICES = {
+  newest: { label: 'newest', order: (a: MenuStock, b: MenuStock) => b.id - a.id },
+  'least-stock': {
+    label: 'with the least stock',
+    order: (a: MenuStock, b: MenuStock) => a.stock - b.stock || a.id - b.id,
+  },
+} as const
+export type StockChoice = keyof typeof STOCK_CHOICES
+
+/** The `count` menus the choice puts first. */
+export const watchedMenus = (menus: MenuStock[], choice: StockChoice, count: number) =>
+  [...menus].sort(STOCK_CHOICES[choice].order).slice(0, count)
+
+/** What the stock table shows, said in its caption: all menus, or which few of how many. */
+export const stockCaption = (shown: number, total: number, choice: StockChoice) =>
+  shown === total
+    ? `All ${total} menus`
+    : `${shown} of ${total} menus shown (the ${shown} ${STOCK_CHOICES[choice].label})`

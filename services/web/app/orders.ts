@@ -1,14 +1,22 @@
 import { api, messageOf, session } from './api.ts'
 import { h, show, won } from './dom.ts'
 
-interface Order {
+/** The fields of the order service's order view that the pages show. */
+export interface Order {
   id: number
   status: string
+  /** The code, for tools and tooltips; `failure_message` says it in words. */
   failure_reason: string | null
+  failure_message: string | null
   total_price: number
   created_at: string
   items: { name: string; quantity: number }[]
 }
+
+/** Why an order failed, in words, with its code in a tooltip. */
+export const failureOf = (order: Order) =>
+  order.failure_reason &&
+  h('span', { class: 'reason', title: order.failure_reason }, order.failure_message ?? order.failure_reason)
 
 /** The signed-in user's orders, newest first, with a cancel button on the confirmed ones. */
 export async function ordersView(view: HTMLElement, say: (message: string, kind?: 'error' | 'ok') => void) {
@@ -24,54 +32,58 @@ export async function ordersView(view: HTMLElement, say: (message: string, kind?
     show(
       table,
       h(
-        'table',
-        { class: 'orders' },
-        h('caption', {}, 'Your orders, newest first'),
+        'div',
+        { class: 'table-scroll' },
         h(
-          'thead',
-          {},
+          'table',
+          { class: 'orders' },
+          h('caption', {}, 'Your orders, newest first'),
           h(
-            'tr',
+            'thead',
             {},
-            ...['Order', 'Placed', 'Items', 'Total', 'Status', 'Reason', ''].map((title) =>
-              h('th', { scope: 'col' }, title),
-            ),
-          ),
-        ),
-        h(
-          'tbody',
-          {},
-          ...orders.map((order) =>
             h(
               'tr',
-              { 'data-order-id': order.id },
-              h('td', {}, `#${order.id}`),
-              h('td', {}, new Date(order.created_at).toLocaleString()),
-              h('td', {}, order.items.map((item) => `${item.name} × ${item.quantity}`).join(', ')),
-              h('td', {}, won(order.total_price)),
-              h('td', { class: `status ${order.status.toLowerCase()}` }, order.status),
-              h('td', {}, order.failure_reason ?? ''),
+              {},
+              ...['Order', 'Placed', 'Items', 'Total', 'Status', 'Reason', ''].map((title) =>
+                h('th', { scope: 'col' }, title),
+              ),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            ...orders.map((order) =>
               h(
-                'td',
-                {},
-                order.status === 'CONFIRMED' &&
-                  h(
-                    'button',
-                    {
-                      type: 'button',
-                      'aria-label': `Cancel order ${order.id}`,
-                      onclick: async () => {
-                        try {
-                          await api('order', `/orders/${order.id}/cancel`, { method: 'POST' })
-                          say(`Order #${order.id} cancelled: its stock is back.`, 'ok')
-                        } catch (error) {
-                          say(messageOf(error), 'error')
-                        }
-                        await load()
+                'tr',
+                { 'data-order-id': order.id },
+                h('td', { class: 'order-id' }, `#${order.id}`),
+                h('td', { class: 'placed' }, new Date(order.created_at).toLocaleString()),
+                h('td', { class: 'items' }, order.items.map((item) => `${item.name} × ${item.quantity}`).join(', ')),
+                h('td', {}, won(order.total_price)),
+                h('td', { class: `order-status ${order.status.toLowerCase()}` }, order.status),
+                h('td', { class: 'why' }, failureOf(order)),
+                h(
+                  'td',
+                  {},
+                  order.status === 'CONFIRMED' &&
+                    h(
+                      'button',
+                      {
+                        type: 'button',
+                        'aria-label': `Cancel order ${order.id}`,
+                        onclick: async () => {
+                          try {
+                            await api('order', `/orders/${order.id}/cancel`, { method: 'POST' })
+                            say(`Order #${order.id} cancelled: its stock is back.`, 'ok')
+                          } catch (error) {
+                            say(messageOf(error), 'error')
+                          }
+                          await load()
+                        },
                       },
-                    },
-                    'Cancel',
-                  ),
+                      'Cancel',
+                    ),
+                ),
               ),
             ),
           ),

@@ -1,6 +1,7 @@
 import { api, messageOf, session } from './api.ts'
 import { cart } from './cart.ts'
 import { h, show, won } from './dom.ts'
+import type { Order } from './orders.ts'
 
 interface Menu {
   id: number
@@ -12,45 +13,63 @@ interface Menu {
   is_available: boolean
 }
 
-interface Order {
+interface Restaurant {
   id: number
-  status: string
-  failure_reason: string | null
-  total_price: number
+  name: string
+  category: string
+  description: string
+  menus: Menu[]
 }
 
-/** The shop: every menu with its stock, a cart, and the order form. */
+/** The shop: every restaurant's menus with their stock, a cart, and the order form. */
 export async function shopView(view: HTMLElement, say: (message: string, kind?: 'error' | 'ok') => void) {
-  const grid = h('div', { class: 'menu-grid' })
+  const catalogue = h('div', { class: 'catalogue' })
   const basket = h('section', { class: 'cart', 'aria-labelledby': 'cart-title' })
-  show(view, h('h1', {}, 'Menus'), h('div', { class: 'shop' }, grid, basket))
+  show(view, h('h1', {}, 'Menus'), h('div', { class: 'shop' }, catalogue, basket))
+  let restaurants: Restaurant[] = []
   let menus: Menu[] = []
 
   const renderMenus = () =>
     show(
-      grid,
-      ...menus.map((menu) =>
+      catalogue,
+      restaurants.length === 0 && h('p', {}, 'No restaurant yet.'),
+      ...restaurants.map((restaurant) =>
         h(
-          'article',
-          { class: `menu${menu.is_available ? '' : ' sold-out'}`, 'data-menu-id': menu.id },
-          h('h2', {}, menu.name),
-          h('p', { class: 'description' }, menu.description),
-          h('p', { class: 'price' }, won(menu.price)),
-          h('p', { class: 'stock' }, menu.is_available ? `In stock: ${menu.stock}` : 'Sold out'),
-          h(
-            'button',
-            {
-              type: 'button',
-              disabled: !menu.is_available,
-              'aria-label': `Add ${menu.name} to the order`,
-              onclick: () => {
-                cart.add(menu.id, 1)
-                renderCart()
-              },
-            },
-            menu.is_available ? 'Add' : 'Sold out',
-          ),
+          'section',
+          {
+            class: 'restaurant',
+            'aria-labelledby': `restaurant-${restaurant.id}`,
+            'data-restaurant-id': restaurant.id,
+          },
+          h('h2', { id: `restaurant-${restaurant.id}` }, restaurant.name, h('small', {}, ` · ${restaurant.category}`)),
+          h('p', { class: 'description' }, restaurant.description),
+          restaurant.menus.length === 0
+            ? h('p', {}, 'No menu yet.')
+            : h('div', { class: 'menu-grid' }, ...restaurant.menus.map(menuCard)),
         ),
+      ),
+    )
+
+  const menuCard = (menu: Menu) =>
+    h(
+      'article',
+      { class: `menu${menu.is_available ? '' : ' sold-out'}`, 'data-menu-id': menu.id },
+      h('h3', {}, menu.name),
+      h('p', { class: 'description' }, menu.description),
+      h('p', { class: 'price' }, won(menu.price)),
+      h('p', { class: 'stock' }, menu.is_available ? `In stock: ${menu.stock}` : 'Sold out'),
+      h(
+        'button',
+        {
+          type: 'button',
+          disabled: !menu.is_available,
+          'aria-label': `Add ${menu.name} to the order`,
+          onclick: () => {
+            cart.add(menu.id, 1)
+            renderCart()
+          },
+        },
+        menu.is_available ? 'Add' : 'Sold out',
       ),
     )
 
@@ -86,7 +105,7 @@ export async function shopView(view: HTMLElement, say: (message: string, kind?: 
             cart.clear()
             say(
               order.status === 'FAILED'
-                ? `Order #${order.id} FAILED: ${order.failure_reason}`
+                ? `Order #${order.id} FAILED: ${order.failure_message ?? order.failure_reason}`
                 : `Order #${order.id} ${order.status}: ${won(order.total_price)}`,
               order.status === 'FAILED' ? 'error' : 'ok',
             )
@@ -160,7 +179,8 @@ export async function shopView(view: HTMLElement, say: (message: string, kind?: 
 
   const load = async () => {
     try {
-      menus = await api<Menu[]>('restaurant', '/menus')
+      restaurants = await api<Restaurant[]>('restaurant', '/restaurants')
+      menus = restaurants.flatMap((restaurant) => restaurant.menus)
     } catch (error) {
       say(`Menus could not be loaded: ${(error as Error).message}`, 'error')
     }

@@ -58,6 +58,16 @@ describe('the shop, in a browser', () => {
     await expect.poll(() => page.locator('#account').textContent()).toContain('Signed in as shopper')
 
     expect(await setup.stockOf(1)).toBe(100)
+    // Menus under their restaurant: the seed's five, 김치찌개 (menu 1) under 할머니 김치찌개.
+    expect(await page.locator('section.restaurant h2').allTextContents()).toEqual([
+      '할머니 김치찌개 · korean',
+      '명동 분식 · snack',
+      '한강 치킨 · chicken',
+      '전주 비빔밥 · korean',
+      '부산 밀면 · noodles',
+    ])
+    const grandma = page.getByRole('region', { name: '할머니 김치찌개' })
+    expect(await grandma.locator('[data-menu-id="1"] h3').textContent()).toBe('김치찌개')
     await page.getByRole('button', { name: 'Add 김치찌개 to the order' }).click()
     await page.getByRole('button', { name: 'One more 김치찌개' }).click()
     await expect.poll(() => page.locator('.cart').textContent()).toContain('김치찌개 × 2')
@@ -102,9 +112,13 @@ describe('the chaos console, in a browser', () => {
     await expect.poll(() => inForce.textContent()).toMatch(/^100, (60|59|58) s left$/)
 
     await order('김치찌개')
-    await expect.poll(() => status().textContent()).toMatch(/Order #\d+ FAILED: payment_failed/)
+    await expect.poll(() => status().textContent()).toMatch(/Order #\d+ FAILED: The payment was declined/)
     await page.getByRole('link', { name: 'My orders' }).click()
-    await expect.poll(() => page.locator('tbody tr').first().textContent()).toMatch(/FAILED.*payment_failed/)
+    // The reason in words, its code in the tooltip.
+    const reason = page.locator('tbody tr').first().locator('.reason')
+    await expect.poll(() => reason.textContent()).toBe('The payment was declined')
+    expect(await reason.getAttribute('title')).toBe('payment_failed')
+    expect(await page.locator('tbody tr').first().locator('.order-status').textContent()).toBe('FAILED')
     expect(await setup.stockOf(1)).toBe(100)
 
     await page.getByRole('link', { name: 'Chaos console' }).click()
@@ -134,5 +148,89 @@ describe('the chaos console, in a browser', () => {
     await expect.poll(() => page.locator(`.stock [data-menu-id="${menu.id}"]`).count()).toBe(1)
     expect(await page.locator('[data-figure="invariant"]').textContent()).toContain('holds')
     await page.screenshot({ path: `${SCREENSHOTS}console.png`, fullPage: true })
+
+    // The table says that it shows only some menus, and which; the least stock brings the sold-out ones.
+    const menuCount = (await setup.fleet.restaurant.call('GET', '/menus')).body.length
+    const shown = page.locator('[data-figure="stock-shown"]')
+    expect(await shown.textContent()).toBe(`12 of ${menuCount} menus shown (the 12 newest)`)
+    await page.getByLabel('Menus shown').selectOption('least-stock')
+    await expect.poll(() => shown.textContent()).toBe(`12 of ${menuCount} menus shown (the 12 with the least stock)`)
+    expect(await page.locator('.stock tbody tr td:nth-of-type(1)').first().textContent()).toBe('0')
+  })
+})
+
+/** Whether the page is wider than its window (a phone would scroll it sideways). */
+const scrollsSideways = (on: Page) =>
+  on.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth)
+
+/**
+ * Per fault row of the chaos console: is each unit (ms, %, s) on its field's line, are Set and Clear
+ * side by side, does the row stay inside its service's panel.
+ */
+const faultRowLayout = (on: Page) =>
+  on.locator('.faults tbody tr').evaluateAll((rows) =>
+    rows.map((row) => {
+      const unitsBeside = [...row.querySelectorAll('input[type="number"]')].map((input) => {
+        const unit = input.nextSibling
+        if (!unit) return true
+        const range = document.createRange()
+        range.selectNodeContents(unit)
+        const [field, text] = [input.getBoundingClientRect(), range.getBoundingClientRect()]
+        return text.top < field.bottom && text.left >= field.right
+      })
+      const [set, clear] = [...row.querySelectorAll('button')].map((button) => button.getBoundingClientRect())
+      const panel = row.closest('section')?.getBoundingClientRect()
+      return {
+        fault: row.getAttribute('data-fault'),
+        unitsBesideFields: unitsBeside.every(Boolean),
+        buttonsSideBySide: set !== undefined && clear !== undefined && set.top === clear.top && clear.left > set.right,
+        insidePanel: panel !== undefined && row.getBoundingClientRect().right <= panel.right,
+      }
+    }),
+  )
+
+describe('the pages at 1280 and 390 px wide', () => {
+  const PAGES = [
+    { name: 'shop', hash: '#/', ready: '[data-menu-id="1"]' },
+    { name: 'orders', hash: '#/orders', ready: 'table.orders' },
+    { name: 'console', hash: '#/chaos', ready: '.faults' },
+  ]
+
+  it('fit a 1280 px window: no sideways scroll, each fault’s units beside their fields, its buttons in a row, inside its panel', async () => {
+    for (const { name, hash, ready } of PAGES) {
+      await go(hash)
+      await page.locator(ready).first().waitFor()
+      expect(await scrollsSideways(page), name).toBe(false)
+      if (name === 'orders') await page.screenshot({ path: `${SCREENSHOTS}orders.png` })
+    }
+    const rows = await faultRowLayout(page)
+    expect(rows.length).toBe(9)
+    for (const row of rows) {
+      expect(row).toEqual({ fault: row.fault, unitsBesideFields: true, buttonsSideBySide: true, insidePanel: true })
+    }
+  })
+
+  it('fit a 390 px phone: no sideways scroll, every button within the screen', async () => {
+    const phone = await browser.newPage({
+      viewport: { width: 390, height: 844 },
+      storageState: await page.context().storageState(),
+    })
+    try {
+      for (const { name, hash, ready } of PAGES) {
+        await phone.goto(`${setup.url}/${hash}`)
+        await phone.locator(ready).first().waitFor()
+        expect(await scrollsSideways(phone), name).toBe(false)
+        const outside = await phone
+          .locator('main button')
+          .evaluateAll((buttons) => buttons.filter((button) => button.getBoundingClientRect().right > 390).length)
+        expect(outside, name).toBe(0)
+        await phone.screenshot({ path: `${SCREENSHOTS}${name}-390.png`, fullPage: name !== 'shop' })
+      }
+      for (const row of await faultRowLayout(phone)) {
+        expect(row).toEqual({ fault: row.fault, unitsBesideFields: true, buttonsSideBySide: true, insidePanel: true })
+      }
+    } finally {
+      await phone.close()
+    }
   })
 })

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { checkStock, parseMetrics, quantileBetween, ratePerSecond } from '../app/live-figures.ts'
+import {
+  checkStock,
+  parseMetrics,
+  quantileBetween,
+  ratePerSecond,
+  stockCaption,
+  watchedMenus,
+} from '../app/live-figures.ts'
 
 const SCRAPE_1 = `# HELP orders_total Orders by final status
 # TYPE orders_total counter
@@ -94,5 +101,29 @@ describe('checkStock', () => {
       holds: false,
     })
     expect(checkStock([{ menuId: 2, stock: -1, reserved: 1 }], baselines)[0]?.holds).toBe(false)
+  })
+})
+
+describe('the menus the stock table watches', () => {
+  const menus = [
+    { id: 1, name: '김치찌개', stock: 40 },
+    { id: 2, name: '된장찌개', stock: 100 },
+    { id: 3, name: 'Test menu', stock: 0 },
+    { id: 4, name: 'Test menu', stock: 500 },
+  ]
+
+  it('takes the newest, or those with the least stock (the lower id first on a tie)', () => {
+    expect(watchedMenus(menus, 'newest', 2).map((menu) => menu.id)).toEqual([4, 3])
+    expect(watchedMenus(menus, 'least-stock', 3).map((menu) => menu.id)).toEqual([3, 1, 2])
+    expect(watchedMenus([...menus, { id: 5, name: 'Tie', stock: 40 }], 'least-stock', 3).map((m) => m.id)).toEqual([
+      3, 1, 5,
+    ])
+    expect(menus.map((menu) => menu.id)).toEqual([1, 2, 3, 4])
+  })
+
+  it('says in its caption when it shows only some of the menus, and which', () => {
+    expect(stockCaption(4, 4, 'newest')).toBe('All 4 menus')
+    expect(stockCaption(12, 20, 'newest')).toBe('12 of 20 menus shown (the 12 newest)')
+    expect(stockCaption(12, 20, 'least-stock')).toBe('12 of 20 menus shown (the 12 with the least stock)')
   })
 })

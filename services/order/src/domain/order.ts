@@ -29,6 +29,15 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number]
 export type StockStatus = (typeof STOCK_STATUSES)[number]
 export type FailureReason = (typeof FAILURE_REASONS)[number]
 
+/** Each failure reason in words, for people (the web shop's orders table, the API's `failure_message`). */
+export const FAILURE_MESSAGES = {
+  out_of_stock: 'Not enough stock left for a menu of the order',
+  inventory_unavailable: 'The restaurant could not be reached to hold the stock',
+  inventory_refused: 'The restaurant refused to hold the stock',
+  payment_failed: 'The payment was declined',
+  abandoned: 'The order was interrupted before it finished, and its stock was given back',
+} as const satisfies Record<FailureReason, string>
+
 /** The schema of one of the sets above (a union of its literals), for the API's documents. */
 const oneOf = <T extends readonly string[]>(set: T, options: { description?: string } = {}) =>
   Type.Union(
@@ -90,6 +99,9 @@ export const OrderView = Type.Object(
         'What the order holds of the restaurant’s stock; release_refused: the restaurant refused the units back (an operator must look)',
     }),
     failure_reason: Type.Union([oneOf(FAILURE_REASONS), Type.Null()]),
+    failure_message: Type.Union([Type.String({ examples: [FAILURE_MESSAGES.payment_failed] }), Type.Null()], {
+      description: 'The failure reason in words, for people; null when the order did not fail',
+    }),
     address: Type.String({ examples: ['서울 강남구 테헤란로 1'] }),
     phone: Type.String({ examples: ['010-1234-5678'] }),
     created_at: Type.String({ format: 'date-time' }),
@@ -116,6 +128,7 @@ export const toOrderView = (order: OrderRecord): OrderView => ({
   payment_status: order.paymentStatus,
   stock_status: order.stockStatus,
   failure_reason: order.failureReason,
+  failure_message: order.failureReason && FAILURE_MESSAGES[order.failureReason],
   address: order.address,
   phone: order.phone,
   created_at: order.createdAt.toISOString(),

@@ -42,6 +42,7 @@ describe('the seed README flow: login → order → GET → cancel → re-order'
       payment_status: 'paid',
       total_price: 18000,
       failure_reason: null,
+      failure_message: null,
       items: [{ id: expect.any(Number), menu_id: menu.id, quantity: 2, price: 9000, name: 'Test menu' }],
     })
     expect((await fleet.restaurant.ledger(menu.id)).stock).toBe(8)
@@ -103,6 +104,7 @@ describe('POST /orders', () => {
       status: 'FAILED',
       payment_status: 'failed',
       failure_reason: 'payment_failed',
+      failure_message: 'The payment was declined',
       stock_status: 'released',
     })
     expect(await fleet.restaurant.ledger(menu.id)).toMatchObject({ stock: 10, reserved_units: 0 })
