@@ -1,12 +1,10 @@
+import { parseExposition, SampleStore } from '@food/promql'
 import { ApiError, api, messageOf, metricsOf, SERVICES, type Service } from './api.ts'
 import { h, show } from './dom.ts'
 import {
   checkStock,
   type MenuStock,
-  parseMetrics,
-  quantileBetween,
-  ratePerSecond,
-  type Sample,
+  orderFiguresOf,
   STOCK_CHOICES,
   type StockChoice,
   stockCaption,
@@ -190,26 +188,21 @@ function servicePanel(service: Service, say: Say, token: () => string) {
 }
 
 /** `CONFIRMED`, or `FAILED (payment_failed)`: a status and, when there is one, its reason. */
-const outcomeName = (key: string) => {
-  const [status = '', reason = ''] = key.split('\u0000')
-  return reason === '' || reason === 'none' ? status : `${status} (${reason})`
-}
+const outcomeName = ({ status, reason }: { status: string; reason: string }) =>
+  reason === '' || reason === 'none' ? status : `${status} (${reason})`
 
 /** Orders per second by outcome and the p95 of POST /orders, from two scrapes of the order service. */
 function orderFigures() {
   const body = h('div', { 'aria-live': 'polite' }, h('p', {}, 'Waiting for a second scrape…'))
-  let previous: { samples: Sample[]; at: number } | undefined
+  // Two scrapes are enough: the older ones are dropped after a few seconds.
+  const store = new SampleStore(3 * REFRESH_MS)
+  let previousAt: number | undefined
   const refresh = async () => {
-    const samples = parseMetrics(await metricsOf('order'))
+    const text = await metricsOf('order')
     const at = Date.now()
-    if (previous) {
-      const seconds = (at - previous.at) / 1000
-      const rates = ratePerSecond(previous.samples, samples, 'orders_total', ['status', 'reason'], seconds)
-      const p95 = quantileBetween(0.95, previous.samples, samples, 'http_server_request_duration_seconds', {
-        method: 'POST',
-        route: '/orders',
-      })
-      const outcomes = [...rates].filter(([, rate]) => rate > 0)
+    store.add('order', at, parseExposition(text))
+    if (previousAt !== undefined) {
+      const { outcomes, p95Seconds: p95 } = orderFiguresOf(store, at - previousAt)
       show(
         body,
         h(
@@ -221,7 +214,7 @@ function orderFigures() {
             { 'data-figure': 'orders' },
             outcomes.length === 0
               ? 'none'
-              : outcomes.map(([outcome, rate]) => `${outcomeName(outcome)}: ${rate.toFixed(1)}`).join(' · '),
+              : outcomes.map((outcome) => `${outcomeName(outcome)}: ${outcome.perSecond.toFixed(1)}`).join(' · '),
           ),
           h('dt', {}, 'p95 of POST /orders'),
           h(
@@ -232,7 +225,7 @@ function orderFigures() {
         ),
       )
     }
-    previous = { samples, at }
+    previousAt = at
   }
   return {
     panel: h('section', { 'aria-labelledby': 'figures-title' }, h('h2', { id: 'figures-title' }, 'Orders'), body),

@@ -1,98 +1,26 @@
 /**
- * The chaos console's live figures, computed from two scrapes of a service's `/metrics` a moment
- * apart, as Prometheus' `rate()` and `histogram_quantile()` would, and which menus the stock table
- * watches. Pure: no DOM, no fetch.
+ * The chaos console's live figures, computed from scrapes of a service's `/metrics` a moment
+ * apart with PromQL's `rate()` and `histogram_quantile()` (@food/promql), and which menus the
+ * stock table watches. Pure: no DOM, no fetch.
  */
-export interface Sample {
-  name: string
-  labels: Record<string, string>
-  value: number
-}
+import { evaluate, plainValue, type SampleStore } from '@food/promql'
 
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/
-const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g
-
-/** The samples of a Prometheus or OpenMetrics text (comments and exemplars left out). */
-export function parseMetrics(text: string): Sample[] {
-  const samples: Sample[] = []
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue
-    // An OpenMetrics exemplar follows ` # `; the sample is what comes before.
-    const [sample = ''] = line.split(' # ')
-    const match = SAMPLE.exec(sample)
-    if (!match) continue
-    const [, name = '', labelText = '', value = ''] = match
-    const labels: Record<string, string> = {}
-    for (const [, key = '', raw = ''] of labelText.matchAll(LABEL)) labels[key] = raw.replace(/\\(.)/g, '$1')
-    samples.push({ name, labels, value: Number(value) })
+/** Orders per second by outcome, and the p95 of POST /orders, over the newest `rangeMs` of scrapes. */
+export function orderFiguresOf(store: SampleStore, rangeMs: number) {
+  const range = `${Math.ceil(rangeMs)}ms`
+  const outcomes = evaluate(`sum by (status, reason) (rate(orders_total[${range}]))`, store)
+  const p95 = plainValue(
+    evaluate(
+      `histogram_quantile(0.95, sum by (le) (rate(http_server_request_duration_seconds_bucket{method="POST",route="/orders"}[${range}])))`,
+      store,
+    ),
+  )
+  return {
+    outcomes: (outcomes.kind === 'vector' ? outcomes.series : [])
+      .filter((series) => series.value > 0)
+      .map(({ labels, value }) => ({ status: labels.status ?? '', reason: labels.reason ?? '', perSecond: value })),
+    p95Seconds: typeof p95 === 'number' ? p95 : undefined,
   }
-  return samples
-}
-
-const key = (labels: Record<string, string>, names: string[]) => names.map((name) => labels[name] ?? '').join('\u0000')
-
-/** Increase of a counter's series between two scrapes, per second, summed by the named labels. */
-export function ratePerSecond(
-  before: Sample[],
-  after: Sample[],
-  name: string,
-  by: string[],
-  seconds: number,
-): Map<string, number> {
-  const previous = new Map(before.filter((s) => s.name === name).map((s) => [JSON.stringify(s.labels), s.value]))
-  const rates = new Map<string, number>()
-  for (const sample of after) {
-    if (sample.name !== name) continue
-    const earlier = previous.get(JSON.stringify(sample.labels)) ?? 0
-    // A counter that went down was reset (a restart): its new value is the increase.
-    const increase = sample.value >= earlier ? sample.value - earlier : sample.value
-    const group = key(sample.labels, by)
-    rates.set(group, (rates.get(group) ?? 0) + increase / seconds)
-  }
-  return rates
-}
-
-/**
- * The q-quantile of a histogram's observations between two scrapes, over the series whose labels
- * match `where`, interpolated within a bucket as `histogram_quantile` does; undefined with none.
- */
-export function quantileBetween(
-  q: number,
-  before: Sample[],
-  after: Sample[],
-  histogram: string,
-  where: Record<string, string>,
-): number | undefined {
-  const bucket = `${histogram}_bucket`
-  const matches = (s: Sample) =>
-    s.name === bucket && Object.entries(where).every(([name, value]) => s.labels[name] === value)
-  const cumulative = (samples: Sample[]) => {
-    const byBound = new Map<number, number>()
-    for (const s of samples.filter(matches)) {
-      const bound = s.labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(s.labels.le)
-      byBound.set(bound, (byBound.get(bound) ?? 0) + s.value)
-    }
-    return byBound
-  }
-  const earlier = cumulative(before)
-  const buckets = [...cumulative(after)]
-    .map(([bound, count]) => ({ bound, count: Math.max(0, count - (earlier.get(bound) ?? 0)) }))
-    .sort((a, b) => a.bound - b.bound)
-  const total = buckets.at(-1)?.count ?? 0
-  if (total === 0) return undefined
-  const rank = q * total
-  let lowerBound = 0
-  let lowerCount = 0
-  for (const { bound, count } of buckets) {
-    if (count >= rank) {
-      // Beyond the last finite bound nothing can be interpolated: answer that bound.
-      if (bound === Number.POSITIVE_INFINITY) return lowerBound
-      return lowerBound + ((bound - lowerBound) * (rank - lowerCount)) / Math.max(count - lowerCount, 1e-9)
-    }
-    lowerBound = bound
-    lowerCount = count
-  }
-  return lowerBound
 }
 
 export interface StockRow {

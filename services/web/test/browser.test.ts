@@ -1,3 +1,6 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// (The callbacks given to page.evaluate run in the browser, on its DOM.)
 /**
  * The front end in headless Chromium (Debian's, driven by playwright-core) against the real fleet:
  * a shopper's whole round, then the chaos console failing payments and putting them right. It

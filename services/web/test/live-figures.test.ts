@@ -1,12 +1,6 @@
+import { parseExposition, SampleStore } from '@food/promql'
 import { describe, expect, it } from 'vitest'
-import {
-  checkStock,
-  parseMetrics,
-  quantileBetween,
-  ratePerSecond,
-  stockCaption,
-  watchedMenus,
-} from '../app/live-figures.ts'
+import { checkStock, orderFiguresOf, stockCaption, watchedMenus } from '../app/live-figures.ts'
 
 const SCRAPE_1 = `# HELP orders_total Orders by final status
 # TYPE orders_total counter
@@ -28,62 +22,32 @@ http_server_request_duration_seconds_bucket{service="order",method="POST",route=
 http_server_request_duration_seconds_bucket{service="order",method="POST",route="/orders",status_code="409",le="0.1"} 0
 http_server_request_duration_seconds_bucket{service="order",method="POST",route="/orders",status_code="409",le="+Inf"} 0`
 
-describe('parseMetrics', () => {
-  it('reads names, labels and values, leaving comments and exemplars out', () => {
-    const samples = parseMetrics(SCRAPE_1)
-    expect(samples).toHaveLength(6)
-    expect(samples[0]).toEqual({
-      name: 'orders_total',
-      labels: { service: 'order', status: 'CONFIRMED', reason: '' },
-      value: 10,
-    })
-    expect(samples[2]?.value).toBe(4)
+describe('the order figures, from two scrapes 2 s apart', () => {
+  const store = () => {
+    const scrapes = new SampleStore()
+    scrapes.add('order', 0, parseExposition(SCRAPE_1))
+    scrapes.add('order', 2000, parseExposition(SCRAPE_2))
+    return scrapes
+  }
+
+  it('gives orders per second by outcome, a new outcome counting from zero', () => {
+    expect(orderFiguresOf(store(), 2000).outcomes).toEqual([
+      { status: 'CONFIRMED', reason: '', perSecond: 10 },
+      { status: 'FAILED', reason: 'payment_failed', perSecond: 2 },
+      { status: 'FAILED', reason: 'out_of_stock', perSecond: 0.5 },
+    ])
   })
 
-  it('unescapes label values', () => {
-    expect(parseMetrics('m{path="a\\"b\\\\c"} 1')[0]?.labels.path).toBe('a"b\\c')
-  })
-})
-
-describe('ratePerSecond', () => {
-  it('gives the increase per second by the chosen labels, a new series counting from zero', () => {
-    const rates = ratePerSecond(parseMetrics(SCRAPE_1), parseMetrics(SCRAPE_2), 'orders_total', ['status', 'reason'], 2)
-    expect(Object.fromEntries(rates)).toEqual({
-      'CONFIRMED\u0000': 10,
-      'FAILED\u0000payment_failed': 2,
-      'FAILED\u0000out_of_stock': 0.5,
-    })
-  })
-
-  it('takes a counter that went down as reset by a restart', () => {
-    const rates = ratePerSecond(parseMetrics('c 50'), parseMetrics('c 4'), 'c', [], 1)
-    expect([...rates.values()]).toEqual([4])
-  })
-})
-
-describe('quantileBetween', () => {
-  const where = { method: 'POST', route: '/orders' }
-
-  it('interpolates within the bucket holding the rank, over the window only, across status codes', () => {
+  it('interpolates the p95 of POST /orders within the bucket holding the rank, across status codes', () => {
     // Between the scrapes: 0 under 50 ms, 10 in (50, 100] ms, 0 above.
-    const p95 = quantileBetween(
-      0.95,
-      parseMetrics(SCRAPE_1),
-      parseMetrics(SCRAPE_2),
-      'http_server_request_duration_seconds',
-      where,
-    )
-    expect(p95).toBeCloseTo(0.05 + 0.05 * 0.95, 6)
+    expect(orderFiguresOf(store(), 2000).p95Seconds).toBeCloseTo(0.05 + 0.05 * 0.95, 6)
   })
 
-  it('is undefined when nothing was observed in the window', () => {
-    const scrape = parseMetrics(SCRAPE_2)
-    expect(quantileBetween(0.95, scrape, scrape, 'http_server_request_duration_seconds', where)).toBeUndefined()
-  })
-
-  it('answers the last finite bound for a rank in the +Inf bucket', () => {
-    const after = parseMetrics(`h_bucket{le="0.1"} 1\nh_bucket{le="+Inf"} 10`)
-    expect(quantileBetween(0.99, [], after, 'h', {})).toBe(0.1)
+  it('has no p95 when no order was observed between the scrapes', () => {
+    const same = new SampleStore()
+    same.add('order', 0, parseExposition(SCRAPE_2))
+    same.add('order', 2000, parseExposition(SCRAPE_2))
+    expect(orderFiguresOf(same, 2000)).toEqual({ outcomes: [], p95Seconds: undefined })
   })
 })
 
