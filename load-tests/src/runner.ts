@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto'
-import { serviceAuthorization } from '@food/service-auth'
 import { FleetClient, type Service } from './fleet-client.ts'
 import { checkInvariants, type InvariantResult } from './invariants.ts'
+import { type RunningLoad, startLoad } from './load.ts'
 import { countBy, groupBy, Recorder, summarise } from './recorder.ts'
-import type { IterationContext, LoadUser, Scenario } from './scenario.ts'
+import type { Scenario } from './scenario.ts'
 import { assertLoopback, type Targets } from './targets.ts'
 
 export interface RunOptions {
@@ -54,34 +53,6 @@ export interface RunReport {
 
 const SERVICES: Service[] = ['user', 'restaurant', 'order']
 
-async function createUser(client: FleetClient, runId: string, index: string): Promise<LoadUser> {
-  const username = `load-${runId}-${index}`
-  const password = randomBytes(12).toString('hex')
-  const signup = await client.call('user', 'POST', '/signup', { json: { username, password }, record: false })
-  if (signup.status !== 201) throw new Error(`signup failed (${signup.status}): ${JSON.stringify(signup.body)}`)
-  const login = await client.call('user', 'POST', '/login', { json: { username, password }, record: false })
-  if (login.status !== 200) throw new Error(`login failed (${login.status})`)
-  return { username, password, token: login.body.access_token }
-}
-
-async function createMenu(
-  client: FleetClient,
-  scenario: Scenario,
-  runId: string,
-  serviceToken: string,
-): Promise<number> {
-  const restaurants = await client.call('restaurant', 'GET', '/restaurants', { record: false })
-  const restaurantId = restaurants.body?.[0]?.id
-  if (!restaurantId) throw new Error('the restaurant service has no restaurant: run its seed (npm start does)')
-  const menu = await client.call('restaurantInternal', 'POST', '/menus', {
-    json: { restaurant_id: restaurantId, name: `load ${scenario.name} ${runId}`, price: 1000, stock: scenario.stock },
-    headers: serviceAuthorization(serviceToken),
-    record: false,
-  })
-  if (menu.status !== 201) throw new Error(`could not create the scenario's menu (${menu.status})`)
-  return menu.body.id
-}
-
 /** Clears every fault on every service: at the end, on error, and on Ctrl-C. */
 const clearChaos = (client: FleetClient) =>
   Promise.all(SERVICES.map((service) => client.call(service, 'DELETE', '/chaos', { record: false })))
@@ -95,23 +66,24 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   assertLoopback(options.targets)
   const recorder = new Recorder()
   const client = new FleetClient(options.targets, recorder, options.chaosToken)
-  const runId = randomBytes(3).toString('hex')
-  let users: LoadUser[] = []
   const timers: NodeJS.Timeout[] = []
   const windows: ChaosWindow[] = []
-  const onSignal = () => {
-    stopped = true
-  }
-  let stopped = false
+  let load: RunningLoad | undefined
+  const onSignal = () => load?.stop()
   process.once('SIGINT', onSignal)
   try {
-    users = await Promise.all(
-      Array.from({ length: options.concurrency }, (_, i) => createUser(client, runId, String(i))),
-    )
-    const menuId = await createMenu(client, scenario, runId, options.serviceToken)
-    const startedAt = new Date()
-    const runStart = recorder.elapsedMs()
     const durationMs = options.durationS * 1000
+    load = await startLoad(client, recorder, {
+      name: scenario.name,
+      iteration: scenario.iteration,
+      stock: scenario.stock,
+      concurrency: options.concurrency,
+      durationMs,
+      maxRequests: options.maxRequests,
+      serviceToken: options.serviceToken,
+    })
+    const startedAt = new Date()
+    const runStart = load.startedAtMs
 
     for (const step of scenario.chaos) {
       const value = Object.values(step.body)[0] as number | boolean
@@ -145,24 +117,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
         errors: samples.filter((sample) => sample.status >= 500 || sample.status === 0).length,
       })
     }, 1000)
-    let nextUser = 0
-    const context = (user: LoadUser): IterationContext => ({
-      client,
-      user,
-      menuId,
-      newUser: async () => {
-        const made = await createUser(client, runId, `flow-${nextUser++}`)
-        users.push(made)
-        return made
-      },
-    })
-    const running = () =>
-      !stopped && recorder.elapsedMs() - runStart < durationMs && recorder.samples.length < options.maxRequests
-    await Promise.all(
-      users.slice(0, options.concurrency).map(async (user) => {
-        while (running()) await scenario.iteration(context(user))
-      }),
-    )
+    await load.done
     clearInterval(progress)
     for (const timer of timers) clearTimeout(timer)
     const runSeconds = (recorder.elapsedMs() - runStart) / 1000
@@ -170,8 +125,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     await clearChaos(client)
 
     const invariants = await checkInvariants(client, {
-      users,
-      menuId,
+      users: load.users,
+      menuId: load.menuId,
       initialStock: scenario.stock,
       settleTimeoutS: options.settleTimeoutS,
     })

@@ -1,14 +1,5 @@
-import { order, type Scenario } from '../scenario.ts'
-
-const orderThenRead: Scenario['iteration'] = async (context) => {
-  const placed = await order(context, 1)
-  if (placed.body?.id) {
-    await context.client.call('order', 'GET', `/orders/${placed.body.id}`, {
-      token: context.user.token,
-      endpoint: 'GET /orders/{id}',
-    })
-  }
-}
+import { LOAD_PROFILES } from '../load-profiles.ts'
+import type { Scenario } from '../scenario.ts'
 
 /** The seed's scenarios, and a storm of all its faults at once. */
 export const SCENARIOS: Scenario[] = [
@@ -17,33 +8,21 @@ export const SCENARIOS: Scenario[] = [
     description: '30% of payments fail: FAILED orders, their stock given back',
     stock: 100_000,
     chaos: [{ service: 'order', fault: 'payment_fail', body: { fail_percent: 30 }, from: 0, until: 1 }],
-    iteration: orderThenRead,
+    iteration: LOAD_PROFILES['order-then-read'].iteration,
   },
   {
     name: 'concurrent-orders',
     description: 'many users, one menu with 50 in stock: exactly 50 sold, never below zero',
     stock: 50,
     chaos: [],
-    iteration: async (context) => {
-      await order(context, 1)
-    },
+    iteration: LOAD_PROFILES.order.iteration,
   },
   {
     name: 'cancel-reorder',
     description: 'order, read, cancel, order again: every cancel gives its stock back once',
     stock: 100_000,
     chaos: [],
-    iteration: async (context) => {
-      const placed = await order(context, 2)
-      if (placed.status !== 201) return
-      const path = `/orders/${placed.body.id}`
-      await context.client.call('order', 'GET', path, { token: context.user.token, endpoint: 'GET /orders/{id}' })
-      await context.client.call('order', 'POST', `${path}/cancel`, {
-        token: context.user.token,
-        endpoint: 'POST /orders/{id}/cancel',
-      })
-      await order(context, 1)
-    },
+    iteration: LOAD_PROFILES['cancel-reorder'].iteration,
   },
   {
     name: 'cache-effect',
@@ -51,38 +30,14 @@ export const SCENARIOS: Scenario[] = [
     stock: 100_000,
     chaos: [],
     minCacheHitRatio: 0.5,
-    iteration: async (context) => {
-      await context.client.call('restaurant', 'GET', '/menus')
-      await context.client.call('restaurant', 'GET', `/menus/${context.menuId}`, { endpoint: 'GET /menus/{id}' })
-      const placed = await order(context, 1)
-      for (let i = 0; i < 3 && placed.body?.id; i++) {
-        await context.client.call('order', 'GET', `/orders/${placed.body.id}`, {
-          token: context.user.token,
-          endpoint: 'GET /orders/{id}',
-        })
-      }
-    },
+    iteration: LOAD_PROFILES['cache-reads'].iteration,
   },
   {
     name: 'full-flow',
     description: 'signup → login → menus → order → status → cancel, across the three services',
     stock: 100_000,
     chaos: [],
-    iteration: async (context) => {
-      const user = await context.newUser()
-      const own = { ...context, user }
-      await context.client.call('restaurant', 'GET', '/menus')
-      const placed = await order(own, 1)
-      if (placed.status !== 201) return
-      await context.client.call('order', 'GET', `/orders/${placed.body.id}`, {
-        token: user.token,
-        endpoint: 'GET /orders/{id}',
-      })
-      await context.client.call('order', 'POST', `/orders/${placed.body.id}/cancel`, {
-        token: user.token,
-        endpoint: 'POST /orders/{id}/cancel',
-      })
-    },
+    iteration: LOAD_PROFILES['full-flow'].iteration,
   },
   {
     name: 'latency',
@@ -92,7 +47,7 @@ export const SCENARIOS: Scenario[] = [
       { service: 'user', fault: 'delay', body: { delay_ms: 2000 }, from: 0.1, until: 0.45 },
       { service: 'restaurant', fault: 'inventory_delay', body: { delay_ms: 3000 }, from: 0.55, until: 0.9 },
     ],
-    iteration: orderThenRead,
+    iteration: LOAD_PROFILES['order-then-read'].iteration,
   },
   {
     name: 'storm',
@@ -105,7 +60,7 @@ export const SCENARIOS: Scenario[] = [
       { service: 'restaurant', fault: 'inventory_delay', body: { delay_ms: 300 }, from: 0.3, until: 0.7 },
       { service: 'restaurant', fault: 'error', body: { enable: true }, from: 0.4, until: 0.6 },
     ],
-    iteration: orderThenRead,
+    iteration: LOAD_PROFILES['order-then-read'].iteration,
   },
 ]
 
