@@ -36,6 +36,32 @@ async function ordersOf(client: FleetClient, users: LoadUser[], menuId: number):
   return orders
 }
 
+interface Ledger {
+  stock: number
+  reserved_units: number
+}
+
+/** What holds at every instant, orders in flight or not: stock never below 0, stock + held units unchanged. */
+const ledgerInvariants = (ledger: Ledger, initialStock: number): [InvariantResult, InvariantResult] => [
+  { name: 'stock never negative', ok: ledger.stock >= 0, detail: `stock ${ledger.stock}` },
+  {
+    name: 'initial = stock + units the restaurant holds for orders',
+    ok: ledger.stock + ledger.reserved_units === initialStock,
+    detail: `${initialStock} = ${ledger.stock} + ${ledger.reserved_units}`,
+  },
+]
+
+const ledgerOf = async (client: FleetClient, menuId: number): Promise<Ledger> =>
+  (await client.call('restaurant', 'GET', `/inventory/${menuId}`, { record: false })).body
+
+/** The invariants that hold while a load still runs (the restaurant's ledger only). */
+export async function checkInstantInvariants(
+  client: FleetClient,
+  options: { menuId: number; initialStock: number },
+): Promise<InvariantResult[]> {
+  return ledgerInvariants(await ledgerOf(client, options.menuId), options.initialStock)
+}
+
 /**
  * Waits until every order is settled (the recoverer finishes what failed), then checks the
  * invariants against what the services themselves say.
@@ -50,7 +76,7 @@ export async function checkInvariants(
     await new Promise((resolve) => setTimeout(resolve, 500))
     orders = await ordersOf(client, options.users, options.menuId)
   }
-  const ledger = (await client.call('restaurant', 'GET', `/inventory/${options.menuId}`, { record: false })).body
+  const ledger = await ledgerOf(client, options.menuId)
   const unitsOf = (order: OrderView) =>
     order.items.filter((item) => item.menu_id === options.menuId).reduce((sum, item) => sum + item.quantity, 0)
   const confirmedUnits = orders
@@ -61,18 +87,15 @@ export async function checkInvariants(
     (order) => ['FAILED', 'CANCELLED'].includes(order.status) && order.stock_status !== 'released',
   )
 
+  const [notNegative, held] = ledgerInvariants(ledger, options.initialStock)
   return [
-    { name: 'stock never negative', ok: ledger.stock >= 0, detail: `stock ${ledger.stock}` },
+    notNegative,
     {
       name: 'initial = stock + units in CONFIRMED orders',
       ok: ledger.stock + confirmedUnits === options.initialStock,
       detail: `${options.initialStock} = ${ledger.stock} + ${confirmedUnits}`,
     },
-    {
-      name: 'initial = stock + units the restaurant holds for orders',
-      ok: ledger.stock + ledger.reserved_units === options.initialStock,
-      detail: `${options.initialStock} = ${ledger.stock} + ${ledger.reserved_units}`,
-    },
+    held,
     {
       name: `no order left PENDING or holding stock half-way (after ${options.settleTimeoutS} s)`,
       ok: unsettled.length === 0,

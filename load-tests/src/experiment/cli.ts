@@ -1,0 +1,97 @@
+/**
+ * `npm run experiment -- <file>`: validates an experiment, checks it against the fleet (its
+ * faults exist), runs it and writes its journal. Exit code 0: the hypothesis held throughout;
+ * 1: it deviated, or the run failed, was interrupted by a safeguard or aborted; 2: a bad file, or a
+ * fleet that is not steady to begin with (nothing was injected).
+ */
+import { writeFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import { DEV_SERVICE_TOKEN } from '@food/config'
+import { FleetClient } from '../fleet-client.ts'
+import { Recorder } from '../recorder.ts'
+import { InvalidExperiment, loadExperiment } from './load-file.ts'
+import { checkFaults, runExperiment, targetsOf } from './run.ts'
+import { SCHEMA_FILE, schemaText } from './schema-file.ts'
+import { journalSummary } from './summary.ts'
+
+const USAGE = `usage: npm run experiment -- <file.json|file.yaml> [options]
+  --scale <f>                   multiply every duration and the load's users by f (default 1)
+  --hypothesis-frequency <s>    check the steady-state hypothesis every s seconds during the method (default 5)
+  --journal <path>              where the journal goes (default journal.json)
+  --validate                    check the file (and its faults against the fleet), run nothing
+  --write-schema                write ${SCHEMA_FILE} from the format
+The fleet's URLs come from the experiment's configuration: user_url, restaurant_url, order_url
+(default 127.0.0.1:8001-8003; USER_URL, RESTAURANT_URL, ORDER_URL override them).
+CHAOS_TOKEN and SERVICE_TOKEN are read from the environment, as for npm run scenario.`
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    scale: { type: 'string', default: '1' },
+    'hypothesis-frequency': { type: 'string', default: '5' },
+    journal: { type: 'string', default: 'journal.json' },
+    validate: { type: 'boolean', default: false },
+    'write-schema': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+})
+
+const fail = (message: string): never => {
+  console.error(message)
+  process.exit(2)
+}
+
+if (values.help) {
+  console.log(USAGE)
+  process.exit(0)
+}
+if (values['write-schema']) {
+  await writeFile(SCHEMA_FILE, schemaText())
+  console.log(`wrote ${SCHEMA_FILE}`)
+  process.exit(0)
+}
+const file = positionals[0] ?? fail(USAGE)
+const scale = Number(values.scale)
+if (!(scale > 0 && scale <= 10)) fail('--scale must be a number in (0, 10]')
+const frequency = Number(values['hypothesis-frequency'])
+if (!(frequency >= 0.2 && frequency <= 600)) fail('--hypothesis-frequency must be 0.2..600 seconds')
+
+let loaded: Awaited<ReturnType<typeof loadExperiment>>
+try {
+  loaded = await loadExperiment(file)
+  const client = new FleetClient(targetsOf(loaded.configuration), new Recorder(), process.env.CHAOS_TOKEN)
+  const { problems } = await checkFaults(loaded, client)
+  await client.close()
+  if (problems.length > 0) throw new InvalidExperiment(file, problems)
+} catch (error) {
+  fail(error instanceof InvalidExperiment ? error.message : `${file}: ${(error as Error).message}`)
+  throw error
+}
+if (values.validate) {
+  console.log(`${file}: valid`)
+  process.exit(0)
+}
+
+// Ctrl-C stops the method and runs the rollbacks; a second one leaves at once.
+const abort = new AbortController()
+process.on('SIGINT', () => {
+  if (abort.signal.aborted) {
+    console.error('second Ctrl-C: leaving without waiting for the rollbacks (faults clear by their TTL)')
+    process.exit(130)
+  }
+  abort.abort()
+})
+
+const journal = await runExperiment(loaded, {
+  scale,
+  hypothesisFrequencyS: frequency,
+  chaosToken: process.env.CHAOS_TOKEN,
+  serviceToken: process.env.SERVICE_TOKEN ?? DEV_SERVICE_TOKEN,
+  signal: abort.signal,
+  onEvent: (message) => console.log(message),
+})
+await writeFile(values.journal, `${JSON.stringify(journal, null, 2)}\n`)
+console.log(journalSummary(journal))
+console.log(`journal: ${values.journal}`)
+const notSteadyBefore = journal.steady_states.before?.steady_state_met === false
+process.exit(notSteadyBefore ? 2 : journal.status === 'completed' && !journal.deviated ? 0 : 1)

@@ -1,0 +1,131 @@
+/**
+ * The journal of a run, in Chaos Toolkit's field names (status, deviated, steady_states, run,
+ * rollbacks, each activity's start, end, duration, status, output), and what no peer records:
+ * the phases' verdicts, time to detect and to recover, the faults' windows, the invariants.
+ */
+import type { InvariantResult } from '../invariants.ts'
+import type { Sample } from '../recorder.ts'
+import { summarise } from '../recorder.ts'
+import type { ActivityDefinition, Experiment } from './format.ts'
+
+export const JOURNAL_STATUSES = ['completed', 'failed', 'aborted', 'interrupted'] as const
+export type JournalStatus = (typeof JOURNAL_STATUSES)[number]
+
+export interface ActivityRun {
+  activity: ActivityDefinition
+  status: 'succeeded' | 'failed'
+  output?: unknown
+  exception?: string[]
+  start: string
+  end: string
+  duration: number
+  /** Probes of a hypothesis or safeguards: whether the output was within the tolerance. */
+  tolerance_met?: boolean
+}
+
+export interface SteadyState {
+  steady_state_met: boolean
+  probes: ActivityRun[]
+  /** Seconds since the experiment started (beyond Chaos Toolkit's fields). */
+  at_s: number
+}
+
+/** A fault as the fleet applied it: switched on, and off by a clear, a switch to 0, or its TTL. */
+export interface FaultWindow {
+  service: string
+  fault: string
+  value: number | boolean
+  from_s: number
+  until_s: number
+  ended_by: 'cleared' | 'expired' | 'switched off' | 'still on at the end'
+}
+
+export interface PhaseVerdict {
+  phase: 'baseline' | 'fault' | 'recovery'
+  from_s: number
+  until_s: number
+  requests: number
+  throughput_rps: number
+  p95_ms: number | null
+  error_ratio: number | null
+  /** Whether every check of the hypothesis in this phase held; null when none fell in it. */
+  hypothesis_met: boolean | null
+}
+
+export interface Journal {
+  'chaoslib-version': string
+  platform: string
+  node: string
+  experiment: Experiment
+  start: string
+  end: string
+  duration: number
+  status: JournalStatus
+  deviated: boolean
+  steady_states: { before: SteadyState | null; after: SteadyState | null; during: SteadyState[] }
+  run: ActivityRun[]
+  rollbacks: ActivityRun[]
+  /** Why the run stopped early: the safeguard that failed, the action that failed, or Ctrl-C. */
+  interruption: string | null
+  fault_windows: FaultWindow[]
+  phases: PhaseVerdict[]
+  time_to_detect_s: number | null
+  time_to_recover_s: number | null
+  invariants: InvariantResult[] | null
+  load: { profile: string; concurrency: number; duration_s: number; menu_id: number; users: number } | null
+}
+
+const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits
+
+/** Baseline (load before the first fault), fault (first on to last off) and recovery (after, to the load's end). */
+export function phasesOf(
+  samples: Sample[],
+  load: { fromMs: number; untilMs: number } | null,
+  windows: FaultWindow[],
+  checks: SteadyState[],
+): PhaseVerdict[] {
+  if (!load) return []
+  const faultFrom = Math.min(...windows.map((w) => w.from_s * 1000), load.untilMs)
+  const faultUntil = Math.max(...windows.map((w) => w.until_s * 1000), faultFrom)
+  const spans = [
+    { phase: 'baseline', fromMs: load.fromMs, untilMs: Math.max(load.fromMs, faultFrom) },
+    { phase: 'fault', fromMs: faultFrom, untilMs: Math.min(faultUntil, load.untilMs) },
+    { phase: 'recovery', fromMs: Math.min(faultUntil, load.untilMs), untilMs: load.untilMs },
+  ] as const
+  return spans
+    .filter((span) => span.untilMs > span.fromMs)
+    .map(({ phase, fromMs, untilMs }) => {
+      const inPhase = samples.filter((sample) => sample.at >= fromMs && sample.at < untilMs)
+      const errors = inPhase.filter((sample) => sample.status >= 500 || sample.status === 0).length
+      const phaseChecks = checks.filter((check) => check.at_s * 1000 >= fromMs && check.at_s * 1000 < untilMs)
+      return {
+        phase,
+        from_s: round(fromMs / 1000, 1),
+        until_s: round(untilMs / 1000, 1),
+        requests: inPhase.length,
+        throughput_rps: round(inPhase.length / ((untilMs - fromMs) / 1000), 1),
+        p95_ms: inPhase.length === 0 ? null : summarise(inPhase.map((sample) => sample.latencyMs)).p95,
+        error_ratio: inPhase.length === 0 ? null : round(errors / inPhase.length, 4),
+        hypothesis_met: phaseChecks.length === 0 ? null : phaseChecks.every((check) => check.steady_state_met),
+      }
+    })
+}
+
+/**
+ * Time to detect: from the first fault to the first check of the hypothesis that failed. Time to
+ * recover: from the last fault's end to the first check that held again. Null when there was
+ * nothing to detect, or no recovery was seen.
+ */
+export function detectionAndRecovery(windows: FaultWindow[], checks: SteadyState[]) {
+  if (windows.length === 0) return { time_to_detect_s: null, time_to_recover_s: null }
+  const faultFrom = Math.min(...windows.map((w) => w.from_s))
+  const faultUntil = Math.max(...windows.map((w) => w.until_s))
+  const ordered = [...checks].sort((a, b) => a.at_s - b.at_s)
+  const detected = ordered.find((check) => check.at_s >= faultFrom && !check.steady_state_met)
+  if (!detected) return { time_to_detect_s: null, time_to_recover_s: null }
+  const recovered = ordered.find((check) => check.at_s >= Math.max(faultUntil, detected.at_s) && check.steady_state_met)
+  return {
+    time_to_detect_s: round(detected.at_s - faultFrom, 1),
+    time_to_recover_s: recovered ? round(recovered.at_s - faultUntil, 1) : null,
+  }
+}

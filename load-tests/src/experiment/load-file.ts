@@ -1,0 +1,208 @@
+/**
+ * Reads an experiment file (JSON or YAML), checks it against the format, resolves its
+ * configuration (the environment where it says so) and substitutes `${name}` everywhere. Every
+ * problem is reported, each with its JSON path, before anything runs.
+ */
+import { readFile } from 'node:fs/promises'
+import { parseQuery, QueryError } from '@food/promql'
+import type { TSchema } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import { parse as parseYaml } from 'yaml'
+import { LOCAL_TARGETS } from '../targets.ts'
+import { type ActivityDefinition, Experiment } from './format.ts'
+
+export interface Problem {
+  /** JSON Pointer into the file, e.g. /method/2/provider/fault. */
+  path: string
+  message: string
+}
+
+export class InvalidExperiment extends Error {
+  readonly problems: Problem[]
+
+  constructor(file: string, problems: Problem[]) {
+    super(
+      `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${problems.map((p) => `  ${p.path || '/'}: ${p.message}`).join('\n')}`,
+    )
+    this.problems = problems
+  }
+}
+
+/** The configuration every experiment has, each overridable by the file or the environment. */
+export function givenConfiguration(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return {
+    user_url: env.USER_URL ?? LOCAL_TARGETS.user,
+    restaurant_url: env.RESTAURANT_URL ?? LOCAL_TARGETS.restaurant,
+    order_url: env.ORDER_URL ?? LOCAL_TARGETS.order,
+    restaurant_internal_url: env.RESTAURANT_URL ?? LOCAL_TARGETS.restaurantInternal,
+  }
+}
+
+type Member = TSchema & { properties?: Record<string, TSchema & { const?: unknown }> }
+
+/** The member of a union that `value` means to be: the one whose `type` (and `action`) literals it names. */
+function intended(union: TSchema, value: unknown): Member | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+  const record = value as Record<string, unknown>
+  const candidates = ((union.anyOf ?? []) as Member[]).filter(
+    (member) => member.properties?.type?.const === record.type,
+  )
+  if (candidates.length <= 1) return candidates[0]
+  return candidates.find((member) => member.properties?.action?.const === record.action)
+}
+
+const describeUnion = (union: TSchema, value: unknown): string => {
+  const members = (union.anyOf ?? []) as Member[]
+  const kinds = members.map((member) =>
+    member.properties?.type?.const === undefined
+      ? String(member.type)
+      : [member.properties.type.const, member.properties.action?.const].filter(Boolean).join('/'),
+  )
+  const named = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined
+  return `${named === undefined ? 'expected' : `"${String(named)}" is not one of`} ${[...new Set(kinds)].join(', ')}`
+}
+
+/** Every error of `value` against `schema`; for a union, the errors against the member it means to be. */
+function errorsOf(schema: TSchema, value: unknown, path = ''): Problem[] {
+  const problems: Problem[] = []
+  for (const error of Value.Errors(schema, value)) {
+    if (error.schema.anyOf) {
+      const member = intended(error.schema, error.value)
+      if (member) problems.push(...errorsOf(member, error.value, path + error.path))
+      else problems.push({ path: path + error.path, message: describeUnion(error.schema, error.value) })
+      continue
+    }
+    problems.push({ path: path + error.path, message: error.message })
+  }
+  // One message per path and wording: TypeBox may say the same thing twice.
+  return problems.filter((p, i) => problems.findIndex((q) => q.path === p.path && q.message === p.message) === i)
+}
+
+const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
+
+/** Replaces `${name}` in every string; a string that is only a placeholder takes the value's type. */
+function substitute(
+  value: unknown,
+  configuration: Record<string, unknown>,
+  path: string,
+  problems: Problem[],
+): unknown {
+  if (typeof value === 'string') {
+    for (const [, name = ''] of value.matchAll(PLACEHOLDER)) {
+      if (!(name in configuration)) problems.push({ path, message: `\${${name}} is not in the configuration` })
+    }
+    const whole = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value)
+    if (whole?.[1] && whole[1] in configuration) return configuration[whole[1]]
+    return value.replace(PLACEHOLDER, (text, name: string) =>
+      name in configuration ? String(configuration[name]) : text,
+    )
+  }
+  if (Array.isArray(value)) return value.map((item, i) => substitute(item, configuration, `${path}/${i}`, problems))
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, substitute(item, configuration, `${path}/${key}`, problems)]),
+    )
+  }
+  return value
+}
+
+function resolveConfiguration(experiment: Experiment, env: NodeJS.ProcessEnv, problems: Problem[]) {
+  const resolved: Record<string, unknown> = givenConfiguration(env)
+  for (const [name, value] of Object.entries(experiment.configuration ?? {})) {
+    if (typeof value !== 'object') resolved[name] = value
+    else if (env[value.key] !== undefined) resolved[name] = env[value.key]
+    else if (value.default !== undefined) resolved[name] = value.default
+    else
+      problems.push({
+        path: `/configuration/${name}`,
+        message: `the environment has no ${value.key}, and no default is given`,
+      })
+  }
+  return resolved
+}
+
+/** Where each activity sits in the file, for problems found after the structure is known good. */
+export function activitiesOf(experiment: Experiment): { path: string; activity: ActivityDefinition }[] {
+  return [
+    ...(experiment['steady-state-hypothesis']?.probes ?? []).map((activity, i) => ({
+      path: `/steady-state-hypothesis/probes/${i}`,
+      activity,
+    })),
+    ...experiment.method.map((activity, i) => ({ path: `/method/${i}`, activity })),
+    ...(experiment.rollbacks ?? []).map((activity, i) => ({ path: `/rollbacks/${i}`, activity })),
+    ...(experiment.safeguards ?? []).map((activity, i) => ({ path: `/safeguards/${i}`, activity })),
+  ]
+}
+
+function checkMeaning(experiment: Experiment): Problem[] {
+  const problems: Problem[] = []
+  const loads = experiment.method.filter(
+    (activity) =>
+      activity.provider.type === 'fleet' && 'action' in activity.provider && activity.provider.action === 'load',
+  )
+  for (const { path, activity } of activitiesOf(experiment)) {
+    const provider = activity.provider
+    if (provider.type === 'prometheus') {
+      try {
+        parseQuery(provider.query)
+      } catch (error) {
+        if (!(error instanceof QueryError)) throw error
+        problems.push({ path: `${path}/provider/query`, message: error.message })
+      }
+    }
+    if (provider.type === 'invariants' && loads.length === 0) {
+      problems.push({
+        path: `${path}/provider`,
+        message: 'the invariants are those of a load: the method has no load action',
+      })
+    }
+  }
+  if (loads.length > 1)
+    problems.push({
+      path: '/method',
+      message: 'one load action per experiment (its users and menu are what the invariants check)',
+    })
+  return problems
+}
+
+/** An experiment as it will run: every `${name}` substituted, and the configuration it was resolved with. */
+export interface LoadedExperiment {
+  experiment: Experiment
+  configuration: Record<string, unknown>
+}
+
+/** Parses, validates and resolves an experiment's text; throws InvalidExperiment with every problem. */
+export function readExperiment(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedExperiment {
+  let raw: unknown
+  try {
+    raw = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text)
+  } catch (error) {
+    throw new InvalidExperiment(file, [
+      { path: '', message: `not ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(error as Error).message}` },
+    ])
+  }
+  const structural = errorsOf(Experiment, raw)
+  if (structural.length > 0) throw new InvalidExperiment(file, structural)
+  const experiment = raw as Experiment
+  const problems: Problem[] = []
+  const configuration = resolveConfiguration(experiment, env, problems)
+  const { configuration: _declared, ...rest } = experiment
+  const resolved = {
+    ...(substitute(rest, configuration, '', problems) as Experiment),
+    configuration: experiment.configuration ?? {},
+  }
+  // A substituted value may not fit where it went (e.g. a number from the environment as a URL).
+  problems.push(...errorsOf(Experiment, resolved), ...checkMeaning(resolved))
+  if (problems.length > 0) throw new InvalidExperiment(file, problems)
+  return { experiment: resolved, configuration }
+}
+
+export async function loadExperiment(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedExperiment> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    throw new InvalidExperiment(file, [{ path: '', message: (error as Error).message }])
+  }
+  return readExperiment(text, file, env)
+}

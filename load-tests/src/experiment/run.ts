@@ -1,0 +1,488 @@
+/**
+ * Runs an experiment as Chaos Toolkit does: the steady-state hypothesis first (not met: stop,
+ * nothing injected), then the method (background activities started and waited for at its end),
+ * the hypothesis again during it (every `hypothesisFrequencyS`) and after it, and the rollbacks
+ * always: after a failed action, a failed safeguard (status `interrupted`) or an abort (Ctrl-C).
+ * The services' /metrics are scraped every second for the prometheus probes.
+ */
+import { hostname, platform, release } from 'node:os'
+import { evaluate, parseExposition, plainValue, SampleStore } from '@food/promql'
+import { request } from 'undici'
+import { FleetClient, type Service } from '../fleet-client.ts'
+import { checkInstantInvariants, checkInvariants } from '../invariants.ts'
+import { type RunningLoad, startLoad } from '../load.ts'
+import { LOAD_PROFILES } from '../load-profiles.ts'
+import { Recorder } from '../recorder.ts'
+import { assertLoopback, type Targets } from '../targets.ts'
+import { type ActionDefinition, type ActivityDefinition, type Experiment, SERVICES } from './format.ts'
+import {
+  type ActivityRun,
+  detectionAndRecovery,
+  type FaultWindow,
+  type Journal,
+  type JournalStatus,
+  phasesOf,
+  type SteadyState,
+} from './journal.ts'
+import type { LoadedExperiment } from './load-file.ts'
+import { withinTolerance } from './tolerance.ts'
+
+export interface ExperimentOptions {
+  /** Multiplies every duration (pauses, the load's length, TTLs) and the load's virtual users. */
+  scale: number
+  hypothesisFrequencyS: number
+  chaosToken?: string | undefined
+  serviceToken: string
+  /** Called with each step, for the CLI to print. */
+  onEvent?: (message: string) => void
+  /** Aborting it stops the run as Ctrl-C does: the method stops, the rollbacks run. */
+  signal?: AbortSignal
+}
+
+const VERSION = 'food-fleet-experiments 1 (Chaos Toolkit journal fields)'
+const SCRAPE_INTERVAL_MS = 1000
+
+/** Stops the run's method early; `status` is what the journal says. */
+class Stop extends Error {
+  constructor(
+    readonly status: JournalStatus,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+type ChaosSwitch = { name: string; route: string; field: string }
+
+/** The fleet's targets from an experiment's configuration (user_url, …), loopback only. */
+export function targetsOf(configuration: Record<string, unknown>): Targets {
+  const targets = {
+    user: String(configuration.user_url),
+    restaurant: String(configuration.restaurant_url),
+    order: String(configuration.order_url),
+    restaurantInternal: String(configuration.restaurant_internal_url),
+  }
+  assertLoopback(targets)
+  return targets
+}
+
+/**
+ * The faults each service offers (GET /chaos `available`), and a problem per fault action that
+ * names one the service lacks: checked before anything runs.
+ */
+export async function checkFaults(loaded: LoadedExperiment, client: FleetClient) {
+  const available = new Map<Service, ChaosSwitch[]>()
+  const problems: { path: string; message: string }[] = []
+  for (const service of SERVICES) {
+    const answer = await client.call(service, 'GET', '/chaos', { record: false })
+    if (answer.status === 200) available.set(service, answer.body.available)
+  }
+  const actions = [
+    ...loaded.experiment.method.map((activity, i) => ({ activity, path: `/method/${i}` })),
+    ...(loaded.experiment.rollbacks ?? []).map((activity, i) => ({ activity, path: `/rollbacks/${i}` })),
+  ]
+  for (const { activity, path } of actions) {
+    const provider = activity.provider
+    if (provider.type !== 'fleet' || provider.action !== 'fault') continue
+    const switches = available.get(provider.service)
+    if (!switches) {
+      problems.push({
+        path: `${path}/provider/service`,
+        message: `the ${provider.service} service answers no GET /chaos (down, or CHAOS_ENABLED=false)`,
+      })
+    } else if (!switches.some((s) => s.name === provider.fault)) {
+      problems.push({
+        path: `${path}/provider/fault`,
+        message: `the ${provider.service} service has no fault "${provider.fault}" (it has ${switches.map((s) => s.name).join(', ')})`,
+      })
+    }
+  }
+  return { available, problems }
+}
+
+export async function runExperiment(loaded: LoadedExperiment, options: ExperimentOptions): Promise<Journal> {
+  const { experiment } = loaded
+  const recorder = new Recorder()
+  const client = new FleetClient(targetsOf(loaded.configuration), recorder, options.chaosToken)
+  const startedAt = new Date()
+  const seconds = () => recorder.elapsedMs() / 1000
+  const say = (message: string) => options.onEvent?.(`[${seconds().toFixed(1).padStart(6)} s] ${message}`)
+  const store = new SampleStore()
+  const windows: (FaultWindow & { expiresAtS: number | null })[] = []
+  const journal: Journal = {
+    'chaoslib-version': VERSION,
+    platform: `${platform()} ${release()}`,
+    node: hostname(),
+    experiment,
+    start: startedAt.toISOString(),
+    end: '',
+    duration: 0,
+    status: 'completed',
+    deviated: false,
+    steady_states: { before: null, after: null, during: [] },
+    run: [],
+    rollbacks: [],
+    interruption: null,
+    fault_windows: [],
+    phases: [],
+    time_to_detect_s: null,
+    time_to_recover_s: null,
+    invariants: null,
+    load: null,
+  }
+  let load: (RunningLoad & { untilMs?: number }) | undefined
+  let stop: Stop | undefined
+  const stopped = new AbortController()
+  const halt = (reason: Stop) => {
+    if (stop) return
+    stop = reason
+    say(`stopping: ${reason.message}`)
+    load?.stop()
+    stopped.abort()
+  }
+  const onAbort = () => halt(new Stop('aborted', 'aborted (Ctrl-C)'))
+  options.signal?.addEventListener('abort', onAbort)
+
+  /** Waits; in the method, only until the run is stopping (a rollback's pauses are kept). */
+  const pause = (s: number, abortable = true) =>
+    new Promise<void>((resolve) => {
+      if ((abortable && stopped.signal.aborted) || s <= 0) return resolve()
+      const timer = setTimeout(resolve, s * options.scale * 1000)
+      if (abortable)
+        stopped.signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer)
+            resolve()
+          },
+          { once: true },
+        )
+    })
+
+  const scrape = async () => {
+    await Promise.all(
+      SERVICES.map(async (service) => {
+        const answer = await client.call(service, 'GET', '/metrics', { record: false })
+        if (answer.status === 200 && typeof answer.body === 'string') {
+          store.add(service, recorder.elapsedMs(), parseExposition(answer.body))
+        }
+      }),
+    )
+  }
+  await scrape()
+  const scraper = setInterval(() => void scrape(), SCRAPE_INTERVAL_MS)
+  const { available } = await checkFaults(loaded, client)
+
+  const closeWindows = (service: string | undefined, ended_by: FaultWindow['ended_by'], fault?: string) => {
+    for (const window of windows) {
+      if (window.ended_by !== 'still on at the end') continue
+      if (service !== undefined && window.service !== service) continue
+      if (fault !== undefined && window.fault !== fault) continue
+      const now = seconds()
+      // A TTL that ran out before this clear ended the fault then.
+      if (window.expiresAtS !== null && window.expiresAtS < now) {
+        window.until_s = window.expiresAtS
+        window.ended_by = 'expired'
+      } else {
+        window.until_s = now
+        window.ended_by = ended_by
+      }
+    }
+  }
+
+  const execute = async (activity: ActivityDefinition): Promise<unknown> => {
+    const provider = activity.provider
+    switch (provider.type) {
+      case 'http': {
+        const answer = await request(provider.url, {
+          method: provider.method ?? 'GET',
+          headers: {
+            ...(provider.arguments === undefined ? {} : { 'content-type': 'application/json' }),
+            ...provider.headers,
+          },
+          body: provider.arguments === undefined ? null : JSON.stringify(provider.arguments),
+          headersTimeout: (provider.timeout ?? 5) * 1000,
+          bodyTimeout: (provider.timeout ?? 5) * 1000,
+        })
+        const text = await answer.body.text()
+        let body: unknown = text
+        try {
+          body = JSON.parse(text)
+        } catch {}
+        if (activity.type === 'action' && answer.statusCode >= 400) {
+          throw new Error(
+            `${provider.method ?? 'GET'} ${provider.url} answered ${answer.statusCode}: ${text.slice(0, 200)}`,
+          )
+        }
+        return { status: answer.statusCode, headers: answer.headers, body }
+      }
+      case 'prometheus':
+        return plainValue(evaluate(provider.query, store))
+      case 'invariants': {
+        // Before a load there is nothing to check; while it runs, what holds at every instant;
+        // once it is done, everything, after its orders have settled.
+        const invariants = !load
+          ? []
+          : load.untilMs === undefined
+            ? await checkInstantInvariants(client, { menuId: load.menuId, initialStock: load.stock })
+            : await checkInvariants(client, {
+                users: load.users,
+                menuId: load.menuId,
+                initialStock: load.stock,
+                settleTimeoutS: provider.settle_timeout_s ?? 60,
+              })
+        if (load?.untilMs !== undefined) journal.invariants = invariants
+        return {
+          ok: invariants.every((invariant) => invariant.ok),
+          broken: invariants.filter((invariant) => !invariant.ok).map((invariant) => invariant.name),
+          checked: !load
+            ? 'no load yet'
+            : load.untilMs === undefined
+              ? 'while the load runs'
+              : 'after the load, settled',
+          invariants,
+        }
+      }
+      case 'fleet':
+        return executeFleet(provider)
+    }
+  }
+
+  const executeFleet = async (provider: ActionDefinition['provider'] & { type: 'fleet' }): Promise<unknown> => {
+    if (provider.action === 'fault') {
+      const chaos = available.get(provider.service)?.find((s) => s.name === provider.fault)
+      if (!chaos) throw new Error(`the ${provider.service} service has no fault ${provider.fault}`)
+      const ttl = Math.max(1, Math.round((provider.ttl_s ?? totalSeconds(experiment) + 60) * options.scale))
+      const answer = await client.call(provider.service, 'POST', chaos.route, {
+        json: { [chaos.field]: provider.value, ttl_s: ttl },
+        record: false,
+      })
+      if (answer.status !== 200)
+        throw new Error(`POST ${chaos.route} answered ${answer.status}: ${JSON.stringify(answer.body)}`)
+      closeWindows(provider.service, 'switched off', provider.fault)
+      if (provider.value !== 0 && provider.value !== false) {
+        windows.push({
+          service: provider.service,
+          fault: provider.fault,
+          value: provider.value,
+          from_s: seconds(),
+          until_s: seconds(),
+          ended_by: 'still on at the end',
+          expiresAtS: seconds() + ttl,
+        })
+      }
+      return answer.body
+    }
+    if (provider.action === 'clear-faults') {
+      const services = provider.service ? [provider.service] : SERVICES
+      const answers = await Promise.all(
+        services.map((service) => client.call(service, 'DELETE', '/chaos', { record: false })),
+      )
+      const failed = answers.find((answer) => answer.status !== 200)
+      if (failed) throw new Error(`DELETE /chaos answered ${failed.status}: ${JSON.stringify(failed.body)}`)
+      for (const service of services) closeWindows(service, 'cleared')
+      return { cleared: services }
+    }
+    if (load) throw new Error('a load is already running')
+    const durationS = provider.duration_s * options.scale
+    const concurrency = Math.max(1, Math.round(provider.concurrency * Math.min(options.scale, 1)))
+    load = await startLoad(client, recorder, {
+      name: experiment.title.slice(0, 40),
+      iteration: LOAD_PROFILES[provider.profile].iteration,
+      stock: provider.stock ?? 100_000,
+      concurrency,
+      durationMs: durationS * 1000,
+      maxRequests: provider.max_requests ?? 1_000_000,
+      serviceToken: options.serviceToken,
+    })
+    const running = load
+    void running.done.then(() => {
+      running.untilMs = recorder.elapsedMs()
+    })
+    journal.load = {
+      profile: provider.profile,
+      concurrency,
+      duration_s: durationS,
+      menu_id: load.menuId,
+      users: load.users.length,
+    }
+    say(`load: ${provider.profile}, ${concurrency} users for ${durationS} s`)
+    await load.done
+    return { menu_id: running.menuId, users: running.users.length, requests: recorder.samples.length }
+  }
+
+  /** Runs one activity with its pauses; never throws: a failure is in the run's status. */
+  const runActivity = async (activity: ActivityDefinition, abortablePauses = true): Promise<ActivityRun> => {
+    await pause(activity.pauses?.before ?? 0, abortablePauses)
+    const start = new Date()
+    let run: ActivityRun
+    try {
+      const output = await execute(activity)
+      run = { activity, status: 'succeeded', output, start: start.toISOString(), end: '', duration: 0 }
+    } catch (error) {
+      run = {
+        activity,
+        status: 'failed',
+        exception: [String((error as Error).message ?? error)],
+        start: start.toISOString(),
+        end: '',
+        duration: 0,
+      }
+    }
+    const end = new Date()
+    run.end = end.toISOString()
+    run.duration = (end.getTime() - start.getTime()) / 1000
+    await pause(activity.pauses?.after ?? 0, abortablePauses)
+    return run
+  }
+
+  const checkProbes = async (probes: (ActivityDefinition & { tolerance: unknown })[]): Promise<SteadyState> => {
+    const at_s = seconds()
+    const runs: ActivityRun[] = []
+    for (const probe of probes) {
+      const run = await runActivity({ ...probe, pauses: undefined } as ActivityDefinition)
+      run.activity = probe
+      run.tolerance_met = run.status === 'succeeded' && withinTolerance(probe.tolerance as never, run.output)
+      runs.push(run)
+    }
+    return { steady_state_met: runs.every((run) => run.tolerance_met), probes: runs, at_s: Math.round(at_s * 10) / 10 }
+  }
+  const hypothesis = experiment['steady-state-hypothesis']
+  const checkHypothesis = async () => (hypothesis ? checkProbes(hypothesis.probes) : null)
+
+  let exitedBeforeMethod = false
+  try {
+    say(`experiment: ${experiment.title}`)
+    journal.steady_states.before = await checkHypothesis()
+    if (journal.steady_states.before && !journal.steady_states.before.steady_state_met) {
+      say('the steady state is not met before the method: nothing is injected')
+      journal.status = 'failed'
+      exitedBeforeMethod = true
+      return journal
+    }
+    for (const safeguard of experiment.safeguards ?? []) {
+      const state = await checkProbes([safeguard])
+      if (!state.steady_state_met)
+        halt(new Stop('interrupted', `safeguard "${safeguard.name}" failed before the method`))
+    }
+
+    // During the method: the hypothesis and each safeguard on their own clocks, each check
+    // waiting for the one before it.
+    let methodDone = false
+    const every = async (intervalS: number, check: () => Promise<void>) => {
+      while (!methodDone && !stop) {
+        await pause(intervalS / options.scale)
+        if (methodDone || stop) return
+        await check()
+      }
+    }
+    const loops = [
+      ...(hypothesis
+        ? [
+            every(options.hypothesisFrequencyS, async () => {
+              const state = await checkProbes(hypothesis.probes)
+              journal.steady_states.during.push(state)
+              if (!state.steady_state_met) {
+                const failing = state.probes.filter((p) => !p.tolerance_met).map((p) => p.activity.name)
+                say(`hypothesis not met: ${failing.join(', ')}`)
+              }
+            }),
+          ]
+        : []),
+      ...(experiment.safeguards ?? []).map((safeguard) =>
+        every(safeguard.frequency ?? options.hypothesisFrequencyS, async () => {
+          const state = await checkProbes([safeguard])
+          if (!state.steady_state_met) halt(new Stop('interrupted', `safeguard "${safeguard.name}" failed`))
+        }),
+      ),
+    ]
+
+    const background: Promise<void>[] = []
+    try {
+      for (const activity of experiment.method) {
+        if (stop) break
+        say(`${activity.type}: ${activity.name}${activity.background ? ' (in the background)' : ''}`)
+        const running = runActivity(activity).then((run) => {
+          journal.run.push(run)
+          if (run.status === 'failed') {
+            say(`${activity.name} failed: ${run.exception?.join(' ')}`)
+            if (activity.type === 'action') halt(new Stop('failed', `action "${activity.name}" failed`))
+          }
+        })
+        if (activity.background) background.push(running)
+        else await running
+      }
+      await Promise.all(background)
+    } finally {
+      methodDone = true
+      stopped.abort()
+      await Promise.all(loops)
+    }
+    if (!stop) {
+      say('hypothesis after the method')
+      journal.steady_states.after = await checkHypothesis()
+    }
+    return journal
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort)
+    if (!exitedBeforeMethod) {
+      // The rollbacks run whatever happened, their pauses kept.
+      for (const rollback of experiment.rollbacks ?? []) {
+        say(`rollback: ${rollback.name}`)
+        journal.rollbacks.push(await runActivity(rollback, false))
+      }
+    }
+    clearInterval(scraper)
+    closeWindows(undefined, 'still on at the end')
+    finish(journal, {
+      stop,
+      windows,
+      samples: recorder.samples,
+      load: load ? { fromMs: load.startedAtMs, untilMs: load.untilMs ?? recorder.elapsedMs() } : null,
+      endedAt: new Date(),
+    })
+    await client.close()
+  }
+}
+
+/** The length of the method as written, in seconds: pauses and loads (a default TTL outlasts it). */
+function totalSeconds(experiment: Experiment): number {
+  return experiment.method.reduce((sum, activity) => {
+    const pauses = (activity.pauses?.before ?? 0) + (activity.pauses?.after ?? 0)
+    const load =
+      activity.provider.type === 'fleet' && activity.provider.action === 'load' ? activity.provider.duration_s : 0
+    return sum + pauses + load
+  }, 0)
+}
+
+function finish(
+  journal: Journal,
+  run: {
+    stop: Stop | undefined
+    windows: (FaultWindow & { expiresAtS: number | null })[]
+    samples: Recorder['samples']
+    load: { fromMs: number; untilMs: number } | null
+    endedAt: Date
+  },
+) {
+  journal.fault_windows = run.windows.map(({ expiresAtS: _, ...window }) => ({
+    ...window,
+    from_s: Math.round(window.from_s * 10) / 10,
+    until_s: Math.round(window.until_s * 10) / 10,
+  }))
+  const checks = [
+    ...journal.steady_states.during,
+    ...(journal.steady_states.after ? [journal.steady_states.after] : []),
+  ]
+  journal.deviated = checks.some((check) => !check.steady_state_met)
+  if (run.stop) {
+    journal.status = run.stop.status
+    journal.interruption = run.stop.message
+  } else if (journal.status === 'completed' && journal.deviated) {
+    journal.status = 'failed'
+  }
+  journal.phases = phasesOf(run.samples, run.load, journal.fault_windows, checks)
+  Object.assign(journal, detectionAndRecovery(journal.fault_windows, checks))
+  journal.end = run.endedAt.toISOString()
+  journal.duration = (run.endedAt.getTime() - Date.parse(journal.start)) / 1000
+}

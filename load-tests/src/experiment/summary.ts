@@ -1,0 +1,37 @@
+import type { Journal } from './journal.ts'
+
+const figure = (value: number | null, unit = '') => (value === null ? '–' : `${value}${unit}`)
+
+/** The journal in a few lines: the verdict, the phases, detection and recovery, the invariants. */
+export function journalSummary(journal: Journal): string {
+  const verdict =
+    journal.status === 'completed' && !journal.deviated
+      ? 'HELD: the steady-state hypothesis held throughout'
+      : journal.steady_states.before?.steady_state_met === false
+        ? 'NOT STEADY before the method: nothing was injected'
+        : `${journal.deviated ? 'DEVIATED' : journal.status.toUpperCase()}${journal.interruption ? ` (${journal.interruption})` : ''}`
+  const failing = [
+    ...journal.steady_states.during,
+    ...(journal.steady_states.after ? [journal.steady_states.after] : []),
+  ].flatMap((state) =>
+    state.probes.filter((probe) => !probe.tolerance_met).map((probe) => `${probe.activity.name} at ${state.at_s} s`),
+  )
+  const lines = [
+    `${journal.experiment.title}: ${verdict}`,
+    `  status ${journal.status}, deviated ${journal.deviated}, ${journal.duration.toFixed(1)} s`,
+    ...journal.phases.map(
+      (phase) =>
+        `  ${phase.phase.padEnd(9)} ${phase.from_s}–${phase.until_s} s: ${phase.throughput_rps} req/s, p95 ${figure(phase.p95_ms, ' ms')}, errors ${figure(phase.error_ratio === null ? null : Math.round(phase.error_ratio * 1000) / 10, '%')}, hypothesis ${phase.hypothesis_met === null ? 'not checked' : phase.hypothesis_met ? 'held' : 'not met'}`,
+    ),
+    ...journal.fault_windows.map(
+      (window) =>
+        `  fault ${window.service} ${window.fault}=${window.value} ${window.from_s}–${window.until_s} s (${window.ended_by})`,
+    ),
+    `  time to detect ${figure(journal.time_to_detect_s, ' s')}, time to recover ${figure(journal.time_to_recover_s, ' s')}`,
+    ...(failing.length > 0 ? [`  not met: ${[...new Set(failing)].slice(0, 8).join('; ')}`] : []),
+    ...(journal.invariants ?? []).map(
+      (invariant) => `  ${invariant.ok ? 'ok  ' : 'FAIL'} ${invariant.name}: ${invariant.detail}`,
+    ),
+  ]
+  return lines.join('\n')
+}
