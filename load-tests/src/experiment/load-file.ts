@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { parseQuery, QueryError } from '@food/promql'
-import type { TSchema } from '@sinclair/typebox'
+import { type TSchema, Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { parse as parseYaml } from 'yaml'
 import { LOCAL_TARGETS } from '../targets.ts'
@@ -106,12 +106,32 @@ function substitute(
   return value
 }
 
-function resolveConfiguration(experiment: Experiment, env: NodeJS.ProcessEnv, problems: Problem[]) {
+const ConfigurationPart = Type.Object({ configuration: Type.Optional(Experiment.properties.configuration) })
+
+function resolveConfiguration(
+  declared: NonNullable<Experiment['configuration']>,
+  env: NodeJS.ProcessEnv,
+  problems: Problem[],
+) {
   const resolved: Record<string, unknown> = givenConfiguration(env)
-  for (const [name, value] of Object.entries(experiment.configuration ?? {})) {
+  for (const [name, value] of Object.entries(declared)) {
     if (typeof value !== 'object') resolved[name] = value
-    else if (env[value.key] !== undefined) resolved[name] = env[value.key]
-    else if (value.default !== undefined) resolved[name] = value.default
+    else if (env[value.key] !== undefined) {
+      const text = env[value.key] as string
+      // The environment holds text: it takes the default's type, where there is one.
+      const typed =
+        typeof value.default === 'number'
+          ? Number(text)
+          : typeof value.default === 'boolean'
+            ? ({ true: true, false: false } as Record<string, boolean>)[text]
+            : text
+      if (typed === undefined || Number.isNaN(typed)) {
+        problems.push({
+          path: `/configuration/${name}`,
+          message: `${value.key}="${text}" is not a ${typeof value.default}, as its default is`,
+        })
+      } else resolved[name] = typed
+    } else if (value.default !== undefined) resolved[name] = value.default
     else
       problems.push({
         path: `/configuration/${name}`,
@@ -181,20 +201,22 @@ export function readExperiment(text: string, file: string, env: NodeJS.ProcessEn
       { path: '', message: `not ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(error as Error).message}` },
     ])
   }
-  const structural = errorsOf(Experiment, raw)
-  if (structural.length > 0) throw new InvalidExperiment(file, structural)
-  const experiment = raw as Experiment
+  // The configuration first (the rest may hold ${names} where numbers go), then all of it, substituted.
+  const configurationProblems = errorsOf(ConfigurationPart, raw)
+  if (configurationProblems.length > 0) throw new InvalidExperiment(file, configurationProblems)
   const problems: Problem[] = []
-  const configuration = resolveConfiguration(experiment, env, problems)
-  const { configuration: _declared, ...rest } = experiment
+  const declared = (raw as Pick<Experiment, 'configuration'>).configuration ?? {}
+  const configuration = resolveConfiguration(declared, env, problems)
+  const { configuration: _, ...rest } = raw as Record<string, unknown>
   const resolved = {
-    ...(substitute(rest, configuration, '', problems) as Experiment),
-    configuration: experiment.configuration ?? {},
+    ...(substitute(rest, configuration, '', problems) as object),
+    ...(Object.hasOwn(raw as object, 'configuration') ? { configuration: declared } : {}),
   }
-  // A substituted value may not fit where it went (e.g. a number from the environment as a URL).
-  problems.push(...errorsOf(Experiment, resolved), ...checkMeaning(resolved))
+  const structural = errorsOf(Experiment, resolved)
+  problems.push(...structural)
+  if (structural.length === 0) problems.push(...checkMeaning(resolved as Experiment))
   if (problems.length > 0) throw new InvalidExperiment(file, problems)
-  return { experiment: resolved, configuration }
+  return { experiment: resolved as Experiment, configuration }
 }
 
 export async function loadExperiment(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedExperiment> {

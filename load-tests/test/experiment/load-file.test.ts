@@ -1,0 +1,183 @@
+import { readdir, readFile } from 'node:fs/promises'
+import { describe, expect, it } from 'vitest'
+import { InvalidExperiment, readExperiment } from '../../src/experiment/load-file.ts'
+import { SCHEMA_FILE, schemaText } from '../../src/experiment/schema-file.ts'
+
+const EXPERIMENTS = new URL('../../experiments/', import.meta.url)
+
+const problemsOf = (text: string, file = 'bad.json', env: NodeJS.ProcessEnv = {}) => {
+  try {
+    readExperiment(text, file, env)
+  } catch (error) {
+    if (error instanceof InvalidExperiment) return error.problems
+    throw error
+  }
+  return []
+}
+
+const minimal = {
+  title: 'payments fail',
+  method: [
+    {
+      type: 'action',
+      name: 'fail payments',
+      provider: { type: 'fleet', action: 'fault', service: 'order', fault: 'payment_fail', value: 30 },
+    },
+  ],
+}
+
+describe('reading an experiment file', () => {
+  it('every file in load-tests/experiments/ is valid', async () => {
+    const files = (await readdir(EXPERIMENTS)).filter((file) => /\.(json|ya?ml)$/.test(file) && file !== 'schema.json')
+    expect(files.length).toBeGreaterThan(0)
+    for (const file of files) {
+      expect(problemsOf(await readFile(new URL(file, EXPERIMENTS), 'utf8'), file), file).toEqual([])
+    }
+  })
+
+  it('publishes the schema the runner validates with', async () => {
+    // (The committed file is formatted by biome; its content is the format's.)
+    expect(JSON.parse(await readFile(SCHEMA_FILE, 'utf8'))).toEqual(JSON.parse(schemaText()))
+  })
+
+  it('lists every problem with its path, each as the member of a union it means to be', () => {
+    const problems = problemsOf(
+      JSON.stringify({
+        title: '',
+        tagz: ['typo'],
+        'steady-state-hypothesis': {
+          title: 'steady',
+          probes: [
+            { type: 'probe', name: 'no tolerance', provider: { type: 'http', url: 'http://127.0.0.1:8003/health' } },
+          ],
+        },
+        method: [
+          {
+            type: 'action',
+            name: 'fault',
+            provider: { type: 'fleet', action: 'fault', service: 'kitchen', fault: 'x', value: 'lots' },
+          },
+          {
+            type: 'action',
+            name: 'load',
+            provider: { type: 'fleet', action: 'load', profile: 'stampede', duration_s: 10, concurrency: 0 },
+          },
+          { type: 'probe', name: 'query', provider: { type: 'promql', query: 'up' } },
+          { type: 'action', name: 'wait', pauses: { before: -1 }, provider: { type: 'fleet', action: 'clear-faults' } },
+        ],
+      }),
+    )
+    const paths = problems.map((problem) => problem.path)
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/title',
+        '/tagz',
+        '/steady-state-hypothesis/probes/0/tolerance',
+        '/method/0/provider/service',
+        '/method/0/provider/value',
+        '/method/1/provider/profile',
+        '/method/1/provider/concurrency',
+        '/method/2/provider',
+        '/method/3/pauses/before',
+      ]),
+    )
+    expect(problems.find((problem) => problem.path === '/method/2/provider')?.message).toBe(
+      '"promql" is not one of http, prometheus, invariants',
+    )
+  })
+
+  it('checks the meaning once the shape is right: queries, ${names}, the environment, invariants without a load', () => {
+    const problems = problemsOf(
+      JSON.stringify({
+        title: 'meaning',
+        configuration: { token: { type: 'env', key: 'NO_SUCH_VARIABLE' } },
+        'steady-state-hypothesis': {
+          title: 'steady',
+          probes: [
+            {
+              type: 'probe',
+              name: 'p95',
+              tolerance: { type: 'range', range: [0, 1] },
+              provider: { type: 'prometheus', query: 'rate(x)' },
+            },
+            { type: 'probe', name: 'stock', tolerance: true, provider: { type: 'invariants' } },
+          ],
+        },
+        method: [{ type: 'probe', name: 'ready', provider: { type: 'http', url: '${nowhere_url}/health' } }],
+      }),
+    )
+    expect(problems).toEqual([
+      { path: '/configuration/token', message: 'the environment has no NO_SUCH_VARIABLE, and no default is given' },
+      { path: '/method/0/provider/url', message: '${nowhere_url} is not in the configuration' },
+      {
+        path: '/steady-state-hypothesis/probes/0/provider/query',
+        message: 'rate() at 1 takes one range selector, e.g. rate(x_total[1m])',
+      },
+      {
+        path: '/steady-state-hypothesis/probes/1/provider',
+        message: 'the invariants are those of a load: the method has no load action',
+      },
+    ])
+  })
+
+  it('resolves the configuration (the environment first, then the default) and substitutes ${names}, keeping types', () => {
+    const { experiment, configuration } = readExperiment(
+      JSON.stringify({
+        ...minimal,
+        configuration: {
+          percent: { type: 'env', key: 'PERCENT', default: 10 },
+          ready: '${order_url}/health/ready',
+        },
+        method: [
+          { ...minimal.method[0], provider: { ...minimal.method[0]?.provider, value: '${percent}' } },
+          { type: 'probe', name: 'ready', provider: { type: 'http', url: '${order_url}/health/ready' } },
+        ],
+      }),
+      'x.json',
+      { PERCENT: '40', ORDER_URL: 'http://127.0.0.1:9003' },
+    )
+    expect(configuration).toMatchObject({ percent: 40, order_url: 'http://127.0.0.1:9003' })
+    expect(experiment.method[0]?.provider).toMatchObject({ value: 40 })
+    expect(experiment.method[1]?.provider).toEqual({ type: 'http', url: 'http://127.0.0.1:9003/health/ready' })
+    // Without a default to say its type, text from the environment stays text: said, not run.
+    expect(
+      problemsOf(
+        JSON.stringify({
+          ...minimal,
+          configuration: { p: { type: 'env', key: 'P' } },
+          method: [{ ...minimal.method[0], provider: { ...minimal.method[0]?.provider, value: '${p}' } }],
+        }),
+        'x.json',
+        { P: 'forty' },
+      ).map((p) => p.path),
+    ).toContain('/method/0/provider/value')
+    const numeric = readExperiment(
+      JSON.stringify({
+        ...minimal,
+        configuration: { p: 25 },
+        method: [{ ...minimal.method[0], provider: { ...minimal.method[0]?.provider, value: '${p}' } }],
+      }),
+      'x.json',
+      {},
+    )
+    expect(numeric.experiment.method[0]?.provider).toMatchObject({ value: 25 })
+  })
+
+  it('refuses an environment value that is not of its default’s type', () => {
+    const withPercent = JSON.stringify({ ...minimal, configuration: { p: { type: 'env', key: 'P', default: 10 } } })
+    expect(problemsOf(withPercent, 'x.json', { P: 'lots' })).toEqual([
+      { path: '/configuration/p', message: 'P="lots" is not a number, as its default is' },
+    ])
+  })
+
+  it('reads YAML as well as JSON, and says which when it cannot', () => {
+    expect(
+      readExperiment(
+        'title: t\nmethod:\n  - {type: action, name: clear, provider: {type: fleet, action: clear-faults}}\n',
+        'x.yaml',
+      ).experiment.title,
+    ).toBe('t')
+    expect(problemsOf('{"title": ', 'x.json')[0]?.message).toMatch(/^not JSON: /)
+    expect(problemsOf('title: [', 'x.yml')[0]?.message).toMatch(/^not YAML: /)
+  })
+})
