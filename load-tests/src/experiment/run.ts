@@ -296,6 +296,8 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
       serviceToken: options.serviceToken,
     })
     const running = load
+    // The run may have been told to stop while the load was still making its users.
+    if (stop) running.stop()
     void running.done.then(() => {
       running.untilMs = recorder.elapsedMs()
     })
