@@ -2,7 +2,9 @@
  * One VU: a thread with its own copy of the script (its globals and module state are its own, as
  * in k6), running what the runner asks, one call at a time, and handing back what it recorded.
  */
+import { readFileSync } from 'node:fs'
 import { register } from 'node:module'
+import { dirname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parentPort, workerData } from 'node:worker_threads'
 import { record, TestAbort, vu } from './vu-state.ts'
@@ -38,7 +40,17 @@ export interface DoneMessage {
 const { script, env, vuId, sharedArrays } = workerData as VuWorkerData
 const port = parentPort as NonNullable<typeof parentPort>
 register('./k6-loader.mjs', import.meta.url, { data: { script: pathToFileURL(script).href } })
-Object.assign(globalThis, { __ENV: { ...env }, __VU: vuId, __ITER: 0 })
+/** k6's `open()`: a file read once in the init context, relative to the script, as text or ('b') bytes. */
+function open(path: string, mode?: 'b'): string | ArrayBuffer {
+  if (!vu.initContext) throw new Error('open() is only available in the init context (outside the exported functions)')
+  const file = resolve(dirname(script), path)
+  if (mode === 'b') {
+    const bytes = readFileSync(file)
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+  }
+  return readFileSync(file, 'utf8')
+}
+Object.assign(globalThis, { __ENV: { ...env }, __VU: vuId, __ITER: 0, open })
 vu.idInTest = vuId
 vu.sharedArrays = { ...sharedArrays }
 

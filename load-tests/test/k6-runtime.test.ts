@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -445,6 +445,29 @@ export default function (data) {
       `import { SharedArray } from 'k6/data'\nconst data = new SharedArray('d', () => ({ a: 1 }))\nexport default function () {}`,
     ).catch((error: Error) => error.message)
     expect(notAnArray).toMatch(/only arrays can be made into SharedArray/)
+  })
+
+  it('open(): a file read in the init context, relative to the script, as text or bytes; not in a VU’s iteration', async () => {
+    mkdirSync(join(dir, 'plans'), { recursive: true })
+    writeFileSync(join(dir, 'plans', 'plan.json'), JSON.stringify({ faults: ['delay'] }))
+    const result = await run(
+      'open',
+      `const plan = JSON.parse(open('./plans/plan.json'))
+const bytes = open('plans/plan.json', 'b')
+export const options = { vus: 1, iterations: 2 }
+export default function () {
+  check(plan, {
+    'the JSON, parsed': (p) => p.faults[0] === 'delay',
+    'bytes as an ArrayBuffer': () => bytes instanceof ArrayBuffer && bytes.byteLength === 20,
+    'not outside init code': () => { try { open('./plans/plan.json'); return false } catch (e) { return /init context/.test(e.message) } },
+  })
+}`,
+    )
+    expect(result.checks.map(({ name, fails, passes }) => `${name} ${passes}/${passes + fails}`)).toEqual([
+      'the JSON, parsed 2/2',
+      'bytes as an ArrayBuffer 2/2',
+      'not outside init code 2/2',
+    ])
   })
 
   it('the k6 API the original sample’s five scripts use: stages and a ramping-arrival-rate scenario, SharedArray from setup, Counter/Rate/Trend, form and JSON posts, every threshold form they set', async () => {
