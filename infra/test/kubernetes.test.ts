@@ -303,6 +303,18 @@ describe('load from inside the cluster, and Prometheus', () => {
     const pod = job.spec.template.spec
     const [k6] = pod.containers
     expect(pod.volumes.find((volume: Manifest) => volume.name === 'scripts').configMap.name).toBe('k6-scripts')
+    // Beside them, at /experiments (the scripts open ../experiments/<name>.json), every experiment file.
+    const experiments = find(load, 'ConfigMap', 'k6-experiments')
+    const plans = readdirSync(join(ROOT, 'load-tests/experiments')).filter(
+      (f) => f.endsWith('.json') && f !== 'schema.json',
+    )
+    expect(Object.keys(experiments.data).sort()).toEqual(plans.sort())
+    for (const file of plans) {
+      expect(experiments.data[file]).toBe(readFileSync(join(ROOT, 'load-tests/experiments', file), 'utf8'))
+    }
+    expect(pod.volumes.find((volume: Manifest) => volume.name === 'experiments').configMap.name).toBe('k6-experiments')
+    expect(k6.volumeMounts.find((mount: Manifest) => mount.name === 'experiments').mountPath).toBe('/experiments')
+    expect(k6.volumeMounts.find((mount: Manifest) => mount.name === 'scripts').mountPath).toBe('/scripts')
     expect(k6.args).toEqual(['run', '/scripts/$(K6_SCRIPT)'])
     expect(Object.keys(scripts.data)).toContain(envOf(k6, 'K6_SCRIPT').value)
     // The names the scripts read (load-tests/k6/lib.js), and the restaurant's Service for its internal routes.

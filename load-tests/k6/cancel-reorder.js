@@ -1,9 +1,11 @@
 // Order, read, cancel, order again: every cancel gives its stock back once.
+// Its load and chaos plan: load-tests/experiments/cancel-reorder.json, the file the experiment runner reads.
 import http from 'k6/http'
-import { auth, placeOrder, prepare, URLS, userOf, verify } from './lib.js'
+import { auth, experimentOptions, placeOrder, prepareFor, URLS, userOf, verify } from './lib.js'
 
-export const options = { scenarios: { loop: { executor: 'constant-vus', vus: 10, duration: '30s' } } }
-export const setup = () => prepare('cancel-reorder', 100000, 10)
+const experiment = JSON.parse(open('../experiments/cancel-reorder.json'))
+export const options = experimentOptions(experiment)
+export const setup = () => prepareFor('cancel-reorder', experiment)
 export default function (data) {
   const user = userOf(data)
   const placed = placeOrder(data, user, 2)

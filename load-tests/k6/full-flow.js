@@ -1,9 +1,11 @@
 // signup → login → menus → order → status → cancel, across the three services.
+// Its load and chaos plan: load-tests/experiments/full-flow.json, the file the experiment runner reads.
 import http from 'k6/http'
-import { auth, createUser, placeOrder, prepare, URLS, verify } from './lib.js'
+import { auth, createUser, experimentOptions, placeOrder, prepareFor, URLS, verify } from './lib.js'
 
-export const options = { scenarios: { flow: { executor: 'constant-vus', vus: 5, duration: '30s' } } }
-export const setup = () => prepare('full-flow', 100000, 1)
+const experiment = JSON.parse(open('../experiments/full-flow.json'))
+export const options = experimentOptions(experiment)
+export const setup = () => prepareFor('full-flow', experiment)
 export default function (data) {
   const user = createUser('flow')
   http.get(`${URLS.restaurant}/menus`, { tags: { name: 'GET /menus' } })

@@ -6,6 +6,7 @@
 import { check, fail, sleep } from 'k6'
 import exec from 'k6/execution'
 import http from 'k6/http'
+import { scheduleOf } from './chaos-plan.js'
 
 const gateway = __ENV.GATEWAY
 export const URLS = {
@@ -66,6 +67,48 @@ export function setChaos(service, fault, body, ttlSeconds) {
 
 export function clearChaos() {
   for (const url of Object.values(URLS)) http.del(`${url}/chaos`, null, CHAOS)
+}
+
+/**
+ * The k6 options of an experiment file (load-tests/experiments): its load as constant VUs, and a
+ * one-iteration scenario per fault of its chaos plan, started when the plan switches it on (the
+ * script exports `fault = () => switchScheduledFault(experiment)`).
+ */
+export function experimentOptions(experiment, extra = {}) {
+  const { load, faults } = scheduleOf(experiment)
+  const scenarios = { load: { executor: 'constant-vus', vus: load.concurrency, duration: `${load.duration_s}s` } }
+  faults.forEach((fault, i) => {
+    scenarios[`fault-${i}`] = {
+      executor: 'shared-iterations',
+      vus: 1,
+      iterations: 1,
+      startTime: `${fault.fromS}s`,
+      exec: 'fault',
+    }
+  })
+  return { ...extra, scenarios }
+}
+
+/** A fault scenario's iteration: its fault on (the switch named by GET /chaos), for as long as the plan keeps it. */
+export function switchScheduledFault(experiment) {
+  const fault = scheduleOf(experiment).faults[Number(exec.scenario.name.slice('fault-'.length))]
+  const chaos = http
+    .get(`${URLS[fault.service]}/chaos`)
+    .json('available')
+    .find((available) => available.name === fault.fault)
+  if (!chaos) fail(`the ${fault.service} service has no fault ${fault.fault}`)
+  setChaos(
+    fault.service,
+    fault.fault,
+    { [chaos.field]: fault.value },
+    Math.max(1, Math.ceil(fault.untilS - fault.fromS)),
+  )
+}
+
+/** Setup from an experiment file: a user per VU of its load, and a menu of its load's stock. */
+export function prepareFor(name, experiment) {
+  const { load } = scheduleOf(experiment)
+  return prepare(name, load.stock ?? 100000, load.concurrency)
 }
 
 /** Setup shared by every script: users (one per VU) and a menu of the given stock. */

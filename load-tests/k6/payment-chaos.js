@@ -1,14 +1,12 @@
 // 30% of payments fail: FAILED orders (201), their stock given back.
-import { placeOrder, prepare, setChaos, userOf, verify } from './lib.js'
+// Its load and chaos plan: load-tests/experiments/payment-chaos.json, the file the experiment runner reads.
+import { experimentOptions, placeOrder, prepareFor, switchScheduledFault, userOf, verify } from './lib.js'
 
-export const options = {
-  scenarios: { orders: { executor: 'constant-vus', vus: 20, duration: '30s' } },
+const experiment = JSON.parse(open('../experiments/payment-chaos.json'))
+export const options = experimentOptions(experiment, {
   thresholds: { checks: ['rate>0.99'], 'http_req_duration{name:POST /orders}': ['p(95)<2000'] },
-}
-export function setup() {
-  const data = prepare('payment-chaos', 100000, 20)
-  setChaos('order', 'payment_fail', { fail_percent: 30 }, 120)
-  return data
-}
+})
+export const setup = () => prepareFor('payment-chaos', experiment)
 export default (data) => placeOrder(data, userOf(data))
+export const fault = () => switchScheduledFault(experiment)
 export const teardown = (data) => verify(data)

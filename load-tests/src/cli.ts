@@ -11,16 +11,16 @@ import { SCENARIOS, scenarioNamed } from './scenarios/index.ts'
 import { gatewayTargets, LOCAL_TARGETS } from './targets.ts'
 import { textReport } from './text-report.ts'
 
-const USAGE = `usage: npm run scenario -- <scenario|all> [--duration 30] [--concurrency 20] [--max-requests 20000]
+const USAGE = `usage: npm run scenario -- <scenario|all> [--duration s] [--concurrency n] [--max-requests 20000]
                              [--gateway http://localhost] [--settle 60] [--json report.json] [--html report.html]
-scenarios:
+scenarios (load-tests/experiments/<name>.json: their load and chaos plan; duration and users by default):
 ${SCENARIOS.map((scenario) => `  ${scenario.name.padEnd(18)} ${scenario.description}`).join('\n')}`
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    duration: { type: 'string', default: '30' },
-    concurrency: { type: 'string', default: '20' },
+    duration: { type: 'string' },
+    concurrency: { type: 'string' },
     'max-requests': { type: 'string', default: '20000' },
     settle: { type: 'string', default: '60' },
     gateway: { type: 'string' },
@@ -48,8 +48,8 @@ const options = {
   chaosToken: process.env.CHAOS_TOKEN,
   // `npm start` runs the fleet with the development token; another fleet is told its own.
   serviceToken: process.env.SERVICE_TOKEN ?? DEV_SERVICE_TOKEN,
-  durationS: bounded(values.duration, 600, 'duration'),
-  concurrency: bounded(values.concurrency, 200, 'concurrency'),
+  durationS: values.duration === undefined ? undefined : bounded(values.duration, 600, 'duration'),
+  concurrency: values.concurrency === undefined ? undefined : bounded(values.concurrency, 200, 'concurrency'),
   maxRequests: bounded(values['max-requests'], 1_000_000, 'max-requests'),
   settleTimeoutS: bounded(values.settle, 600, 'settle'),
   onProgress: process.stdout.isTTY
@@ -60,8 +60,14 @@ const options = {
 
 const reports = []
 for (const scenario of chosen) {
-  console.log(`▸ ${scenario.name} (${options.durationS} s, ${options.concurrency} users)`)
-  const report = await runScenario(scenario, options)
+  // The load as the scenario's experiment file writes it, unless told otherwise.
+  const run = {
+    ...options,
+    durationS: options.durationS ?? scenario.durationS,
+    concurrency: options.concurrency ?? scenario.concurrency,
+  }
+  console.log(`▸ ${scenario.name} (${run.durationS} s, ${run.concurrency} users)`)
+  const report = await runScenario(scenario, run)
   if (process.stdout.isTTY) process.stdout.write('\n')
   console.log(textReport(report))
   reports.push(report)

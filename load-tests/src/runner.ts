@@ -85,25 +85,29 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     const startedAt = new Date()
     const runStart = load.startedAtMs
 
+    // Each fault's switch (its route and field) as the service names it in GET /chaos.
+    const available = new Map<string, { name: string; route: string; field: string }[]>()
+    for (const service of new Set(scenario.chaos.map((step) => step.service))) {
+      available.set(service, (await client.call(service, 'GET', '/chaos', { record: false })).body?.available ?? [])
+    }
     for (const step of scenario.chaos) {
-      const value = Object.values(step.body)[0] as number | boolean
-      const window: ChaosWindow = { service: step.service, fault: step.fault, value, fromS: 0, untilS: 0 }
-      const set = (body: Record<string, number | boolean>) =>
-        client.call(step.service, 'POST', `/chaos/${step.fault}`, {
+      const chaos = available.get(step.service)?.find((s) => s.name === step.fault)
+      if (!chaos) throw new Error(`the ${step.service} service has no fault ${step.fault} (is CHAOS_ENABLED on?)`)
+      const window: ChaosWindow = { service: step.service, fault: step.fault, value: step.value, fromS: 0, untilS: 0 }
+      const set = (value: number | boolean) =>
+        client.call(step.service, 'POST', chaos.route, {
           // The TTL clears the fault by itself even if this process dies.
-          json: { ...body, ...(Object.values(body)[0] ? { ttl_s: options.durationS + 60 } : {}) },
+          json: { [chaos.field]: value, ...(value ? { ttl_s: options.durationS + 60 } : {}) },
           record: false,
         })
       timers.push(
         setTimeout(async () => {
           window.fromS = (recorder.elapsedMs() - runStart) / 1000
-          await set(step.body)
+          await set(step.value)
         }, step.from * durationMs),
         setTimeout(async () => {
           window.untilS = (recorder.elapsedMs() - runStart) / 1000
-          await set(
-            Object.fromEntries(Object.entries(step.body).map(([key, v]) => [key, typeof v === 'boolean' ? false : 0])),
-          )
+          await set(typeof step.value === 'boolean' ? false : 0)
         }, Math.min(step.until, 1) * durationMs),
       )
       windows.push(window)

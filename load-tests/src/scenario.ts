@@ -4,7 +4,7 @@ import type { FleetClient, Service } from './fleet-client.ts'
 export interface ChaosStep {
   service: Service
   fault: string
-  body: Record<string, number | boolean>
+  value: number | boolean
   from: number
   until: number
 }
@@ -27,6 +27,9 @@ export interface IterationContext {
 export interface Scenario {
   name: string
   description: string
+  /** The load as its experiment file writes it, for a run that is not told otherwise. */
+  durationS: number
+  concurrency: number
   /** Stock of the menu the scenario creates for itself. */
   stock: number
   chaos: ChaosStep[]

@@ -8,21 +8,28 @@ import { SCENARIOS } from '../src/scenarios/index.ts'
 const K6 = fileURLToPath(new URL('../k6', import.meta.url))
 // Beside them: kustomization.yaml, which makes them a ConfigMap for deploy/kubernetes/load.
 const SCRIPTS = readdirSync(K6).filter((file) => file.endsWith('.js'))
+// Imported by the scripts, not scripts themselves.
+const SHARED = ['lib.js', 'chaos-plan.js']
 
 describe('k6 scripts', () => {
   it('exist for every scenario of the Node runner', () => {
-    const scripts = SCRIPTS.filter((file) => file !== 'lib.js')
+    const scripts = SCRIPTS.filter((file) => !SHARED.includes(file))
     expect(scripts.sort()).toEqual(SCENARIOS.map((scenario) => `${scenario.name}.js`).sort())
   })
 
-  it.each(SCRIPTS)('%s is valid JavaScript and checks the invariants at teardown', (file) => {
-    const check = spawnSync(process.execPath, ['--check', `${K6}/${file}`], { encoding: 'utf8' })
-    expect(check.stderr).toBe('')
-    expect(check.status).toBe(0)
-    const source = readFileSync(`${K6}/${file}`, 'utf8')
-    if (file !== 'lib.js') {
-      expect(source).toMatch(/export const teardown = \(data\) => verify\(data/)
-      expect(source).toMatch(/export const options/)
-    }
-  })
+  it.each(SCRIPTS)(
+    '%s is valid JavaScript; a script reads its experiment file and checks the invariants at teardown',
+    (file) => {
+      const check = spawnSync(process.execPath, ['--check', `${K6}/${file}`], { encoding: 'utf8' })
+      expect(check.stderr).toBe('')
+      expect(check.status).toBe(0)
+      const source = readFileSync(`${K6}/${file}`, 'utf8')
+      if (!SHARED.includes(file)) {
+        expect(source).toMatch(/export const teardown = \(data\) => verify\(data/)
+        expect(source).toMatch(/export const options = experimentOptions\(experiment/)
+        // Its load and chaos plan: the experiment file of the same name, the one the runners read.
+        expect(source).toContain(`JSON.parse(open('../experiments/${file.replace(/\.js$/, '.json')}'))`)
+      }
+    },
+  )
 })

@@ -88,7 +88,7 @@ export const PrometheusProvider = Type.Object(
     query: Type.String({
       description: 'PromQL over the services’ own /metrics, scraped by the runner every second',
       examples: [
-        'histogram_quantile(0.95, sum by (le) (rate(http_server_request_duration_seconds_bucket{route="/orders",method="POST"}[30s]))) or vector(0)',
+        'histogram_quantile(0.95, sum by (le) (rate(http_server_request_duration_seconds_bucket{route="/orders",method="POST"}[30s]))) >= 0 or vector(0)',
       ],
     }),
   },

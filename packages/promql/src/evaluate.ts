@@ -6,7 +6,7 @@
  * without extrapolating to the range's edges.
  */
 import type { Sample } from './exposition.ts'
-import { type Expr, type Matcher, parseQuery, QueryError } from './parse.ts'
+import { type BinaryOp, COMPARISONS, type Expr, type Matcher, parseQuery, QueryError } from './parse.ts'
 import type { SampleStore, Scrape } from './sample-store.ts'
 
 export interface Series {
@@ -143,7 +143,32 @@ const arithmetic = {
   '/': (a: number, b: number) => a / b,
 }
 
-function binary(op: '+' | '-' | '*' | '/' | 'or', left: QueryValue, right: QueryValue): QueryValue {
+const comparisons: Record<(typeof COMPARISONS)[number], (a: number, b: number) => boolean> = {
+  '==': (a, b) => a === b,
+  '!=': (a, b) => a !== b,
+  '>': (a, b) => a > b,
+  '<': (a, b) => a < b,
+  '>=': (a, b) => a >= b,
+  '<=': (a, b) => a <= b,
+}
+
+/** A comparison filters: the left side's series for which it holds, their values kept (PromQL without `bool`). */
+function compare(op: (typeof COMPARISONS)[number], left: QueryValue, right: QueryValue): QueryValue {
+  const holds = comparisons[op]
+  if (left.kind === 'scalar') throw new QueryError(`a comparison (${op}) takes a vector on its left`)
+  if (right.kind === 'scalar') return { kind: 'vector', series: left.series.filter((s) => holds(s.value, right.value)) }
+  const rights = new Map(right.series.map((series) => [labelKey(series.labels), series.value]))
+  return {
+    kind: 'vector',
+    series: left.series.filter((s) => {
+      const other = rights.get(labelKey(s.labels))
+      return other !== undefined && holds(s.value, other)
+    }),
+  }
+}
+
+function binary(op: BinaryOp, left: QueryValue, right: QueryValue): QueryValue {
+  if ((COMPARISONS as readonly string[]).includes(op)) return compare(op as (typeof COMPARISONS)[number], left, right)
   if (op === 'or') {
     if (left.kind !== 'vector' || right.kind !== 'vector') throw new QueryError('"or" takes two vectors')
     const seen = new Set(left.series.map((series) => labelKey(series.labels)))
@@ -152,7 +177,7 @@ function binary(op: '+' | '-' | '*' | '/' | 'or', left: QueryValue, right: Query
       series: [...left.series, ...right.series.filter((series) => !seen.has(labelKey(series.labels)))],
     }
   }
-  const apply = arithmetic[op]
+  const apply = arithmetic[op as keyof typeof arithmetic]
   if (left.kind === 'scalar' && right.kind === 'scalar')
     return { kind: 'scalar', value: apply(left.value, right.value) }
   if (left.kind === 'vector' && right.kind === 'scalar') {

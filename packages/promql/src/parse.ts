@@ -1,8 +1,9 @@
 /**
  * A subset of PromQL, parsed into a tree: selectors with label matchers (`=`, `!=`, `=~`, `!~`)
  * and ranges (`[30s]`), `rate`/`increase`, `histogram_quantile`, `vector`, the aggregations
- * `sum`/`avg`/`min`/`max`/`count` with `by`/`without`, arithmetic (`+ - * /`) and `or`, and
- * parentheses. Anything else is refused with the position where it stops making sense.
+ * `sum`/`avg`/`min`/`max`/`count` with `by`/`without`, arithmetic (`+ - * /`), comparisons as
+ * filters (`> 0`: the series for which it holds; `x >= 0 or vector(0)` turns NaN into 0), `or`,
+ * and parentheses. Anything else is refused with the position where it stops making sense.
  */
 
 export type Matcher = { label: string; op: '=' | '!=' | '=~' | '!~'; value: string }
@@ -17,7 +18,10 @@ export type Expr =
       grouping?: { mode: 'by' | 'without'; labels: string[] }
       expr: Expr
     }
-  | { type: 'binary'; op: '+' | '-' | '*' | '/' | 'or'; left: Expr; right: Expr }
+  | { type: 'binary'; op: BinaryOp; left: Expr; right: Expr }
+
+export const COMPARISONS = ['==', '!=', '>', '<', '>=', '<='] as const
+export type BinaryOp = '+' | '-' | '*' | '/' | 'or' | (typeof COMPARISONS)[number]
 
 export const FUNCTIONS = ['rate', 'increase', 'histogram_quantile', 'vector'] as const
 export const AGGREGATIONS = ['sum', 'avg', 'min', 'max', 'count'] as const
@@ -53,7 +57,7 @@ function tokenize(query: string): Token[] {
       /^(?:[0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)/i.exec(rest) ||
       /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(rest) ||
       /^"(?:[^"\\]|\\.)*"|^'(?:[^'\\]|\\.)*'/.exec(rest) ||
-      /^(?:=~|!~|!=|[{}()[\],=+\-*/])/.exec(rest)
+      /^(?:=~|!~|!=|==|>=|<=|[{}()[\],=+\-*/<>])/.exec(rest)
     if (!match) throw new QueryError(`unexpected "${rest[0]}" at ${i + 1}`)
     const text = match[0]
     const kind: Token['kind'] = afterBracket
@@ -176,14 +180,15 @@ export function parseQuery(query: string): Expr {
   const binary = (next: () => Expr, ops: string[]) => (): Expr => {
     let left = next()
     while (peek() && ops.includes(peek()?.text ?? '')) {
-      const op = take().text as '+' | '-' | '*' | '/' | 'or'
+      const op = take().text as BinaryOp
       left = { type: 'binary', op, left, right: next() }
     }
     return left
   }
   const product = binary(primary, ['*', '/'])
   const sum = binary(product, ['+', '-'])
-  const expression = binary(sum, ['or'])
+  const comparison = binary(sum, [...COMPARISONS])
+  const expression = binary(comparison, ['or'])
 
   const tree = expression()
   if (position < tokens.length) throw new QueryError(`unexpected "${peek()?.text}" at ${peek()?.at}`)

@@ -119,11 +119,39 @@ describe('queries over scrapes', () => {
     expect(plainValue(evaluate('min(up)', store))).toBe(0)
   })
 
-  it('a quantile with no observation is no value (NaN in Prometheus)', () => {
+  it('a quantile with no observation is no value (NaN in Prometheus), which `>= 0 or vector(0)` turns into 0', () => {
     const store = new SampleStore()
     store.add('order', 0, parseExposition(`${bucket('route="/x"', '0.1', 3)}\n${bucket('route="/x"', '+Inf', 3)}`))
     store.add('order', 1000, parseExposition(`${bucket('route="/x"', '0.1', 3)}\n${bucket('route="/x"', '+Inf', 3)}`))
-    expect(plainValue(evaluate(`histogram_quantile(0.5, rate(${HISTOGRAM}_bucket[5s]))`, store))).toBeNull()
+    const p50 = `histogram_quantile(0.5, rate(${HISTOGRAM}_bucket[5s]))`
+    expect(plainValue(evaluate(p50, store))).toBeNull()
+    // `or` alone keeps the NaN series (its labels are not vector(0)'s), as Prometheus does.
+    expect(evaluate(`${p50} or vector(0)`, store)).toEqual({
+      kind: 'vector',
+      series: [
+        { labels: { route: '/x' }, value: Number.NaN },
+        { labels: {}, value: 0 },
+      ],
+    })
+    expect(plainValue(evaluate(`${p50} >= 0 or vector(0)`, store))).toBe(0)
+  })
+
+  it('compares as a filter: the series for which it holds, against a number or the matching series', () => {
+    const store = new SampleStore()
+    store.add(
+      'user',
+      0,
+      parseExposition(
+        'lag{service="user"} 0.2\nlag{service="order"} 0.9\nlimit{service="user"} 0.5\nlimit{service="order"} 0.5',
+      ),
+    )
+    expect(plainValue(evaluate('lag > 0.5', store))).toBe(0.9)
+    expect(plainValue(evaluate('lag <= 0.2', store))).toBe(0.2)
+    expect(plainValue(evaluate('lag == 1', store))).toBeNull()
+    expect(plainValue(evaluate('count(lag != 0.2)', store))).toBe(1)
+    expect(plainValue(evaluate('lag < limit', store))).toBe(0.2)
+    expect(plainValue(evaluate('lag * 2 >= 1.8', store))).toBeCloseTo(1.8)
+    expect(() => evaluate('1 > 0', store)).toThrow('a comparison (>) takes a vector on its left')
   })
 })
 
