@@ -1,17 +1,5 @@
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { embedJson, escapeHtml, SHADE_WINDOWS, UPLOT_CSS, UPLOT_JS } from './html-page.ts'
 import type { RunReport } from './runner.ts'
-
-const require = createRequire(import.meta.url)
-// uPlot comes from npm and is inlined: the report is one file that opens offline.
-const UPLOT_JS = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8')
-const UPLOT_CSS = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8')
-
-const escapeHtml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char,
-  )
 
 const rows = (counts: Record<string, number>) =>
   Object.entries(counts)
@@ -23,18 +11,8 @@ const rows = (counts: Record<string, number>) =>
 const CHARTS_SCRIPT = `
 const report = JSON.parse(document.getElementById('report').textContent)
 const width = Math.min(1000, document.body.clientWidth - 40)
-const chaosBands = {
-  hooks: { drawClear: [(u) => {
-    const ctx = u.ctx
-    ctx.save()
-    ctx.fillStyle = 'rgba(220, 38, 38, 0.12)'
-    for (const w of report.chaos) {
-      const x0 = u.valToPos(w.fromS, 'x', true), x1 = u.valToPos(w.untilS, 'x', true)
-      ctx.fillRect(x0, u.bbox.top, Math.max(x1 - x0, 1), u.bbox.height)
-    }
-    ctx.restore()
-  }] },
-}
+${SHADE_WINDOWS}
+const chaosBands = shadeWindows(report.chaos.map((w) => [w.fromS, w.untilS]))
 const seconds = report.timeline.map((p) => p.second)
 new uPlot({ title: 'Latency over time (ms); chaos windows shaded', width, height: 300, plugins: [chaosBands],
   scales: { x: { time: false } }, axes: [{ label: 'second of the run' }, { label: 'ms' }],
@@ -77,8 +55,7 @@ export function htmlReport(report: RunReport): string {
         )}</td></tr>`,
     )
     .join('')
-  // JSON.stringify cannot close the script element: '<' is escaped.
-  const data = JSON.stringify(report).replace(/</g, '\\u003c')
+  const data = embedJson(report)
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(report.scenario)}: ${report.ok ? 'PASS' : 'FAIL'}</title>
 <style>${UPLOT_CSS}

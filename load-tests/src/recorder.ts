@@ -71,3 +71,27 @@ export function groupBy<T>(items: T[], key: (item: T) => string): Record<string,
   }
   return groups
 }
+
+/** One second of a run: its requests, errors (5xx or no answer), p50 and p95 latency in ms. */
+export interface SecondOfRun {
+  second: number
+  requests: number
+  errors: number
+  p50: number
+  p95: number
+}
+
+/** One point a second, counted from `originMs` (the recorder's milliseconds). */
+export function timelineOf(samples: Sample[], originMs = samples[0]?.at ?? 0): SecondOfRun[] {
+  const bySecond = groupBy(samples, (sample) => String(Math.floor((sample.at - originMs) / 1000)))
+  return Object.entries(bySecond).map(([second, list]) => {
+    const latency = summarise(list.map((sample) => sample.latencyMs))
+    return {
+      second: Number(second),
+      requests: list.length,
+      errors: list.filter((sample) => sample.status >= 500 || sample.status === 0).length,
+      p50: latency.p50,
+      p95: latency.p95,
+    }
+  })
+}

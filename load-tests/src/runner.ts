@@ -1,7 +1,7 @@
 import { FleetClient, type Service } from './fleet-client.ts'
 import { checkInvariants, type InvariantResult } from './invariants.ts'
 import { type RunningLoad, startLoad } from './load.ts'
-import { countBy, groupBy, Recorder, summarise } from './recorder.ts'
+import { countBy, groupBy, Recorder, type SecondOfRun, summarise, timelineOf } from './recorder.ts'
 import type { Scenario } from './scenario.ts'
 import { assertLoopback, type Targets } from './targets.ts'
 
@@ -46,7 +46,7 @@ export interface RunReport {
   /** How many requests took up to each bound (ms); the last bound is Infinity. */
   histogram: { upToMs: number; count: number }[]
   /** One point a second: requests, errors (5xx or no answer) and latency. */
-  timeline: { second: number; requests: number; errors: number; p50: number; p95: number }[]
+  timeline: SecondOfRun[]
   invariants: InvariantResult[]
   ok: boolean
 }
@@ -176,9 +176,7 @@ function buildReport(
   },
 ): RunReport {
   const samples = recorder.samples
-  const first = samples[0]?.at ?? 0
   const byEndpoint = groupBy(samples, (sample) => sample.endpoint)
-  const bySecond = groupBy(samples, (sample) => String(Math.floor((sample.at - first) / 1000)))
   return {
     scenario: scenario.name,
     description: scenario.description,
@@ -202,16 +200,7 @@ function buildReport(
     cache: { hits: run.hits, misses: run.misses, hitRatio: run.hitRatio },
     chaos: run.windows,
     histogram: histogram(samples.map((sample) => sample.latencyMs)),
-    timeline: Object.entries(bySecond).map(([second, list]) => {
-      const latency = summarise(list.map((sample) => sample.latencyMs))
-      return {
-        second: Number(second),
-        requests: list.length,
-        errors: list.filter((sample) => sample.status >= 500 || sample.status === 0).length,
-        p50: latency.p50,
-        p95: latency.p95,
-      }
-    }),
+    timeline: timelineOf(samples),
     invariants: run.invariants,
     ok: run.invariants.every((invariant) => invariant.ok),
   }

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,29 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { htmlReport } from '../src/html-report.ts'
 import { type RunReport, runScenario } from '../src/runner.ts'
 import { scenarioNamed } from '../src/scenarios/index.ts'
-
-/** Debian's Chromium, headless, as the probe of this machine starts it (no network of its own). */
-function chromium(args: string[]) {
-  const run = spawnSync(
-    'chromium',
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--user-data-dir=${join(tmpdir(), `chromium-${process.pid}`)}`,
-      '--virtual-time-budget=3000',
-      ...args,
-    ],
-    { encoding: 'utf8', timeout: 60_000 },
-  )
-  if (run.error) throw new Error(`chromium is missing: install Debian's chromium package (${run.error.message})`)
-  return run
-}
+import { chromium } from './chromium.ts'
 
 describe('the HTML report', () => {
   let fleet: TestFleet

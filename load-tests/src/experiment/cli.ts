@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util'
 import { DEV_SERVICE_TOKEN } from '@food/config'
 import { FleetClient } from '../fleet-client.ts'
 import { Recorder } from '../recorder.ts'
+import { htmlJournal } from './html-journal.ts'
 import { InvalidExperiment, loadExperiment } from './load-file.ts'
 import { checkFaults, runExperiment, targetsOf } from './run.ts'
 import { SCHEMA_FILE, schemaText } from './schema-file.ts'
@@ -18,6 +19,7 @@ const USAGE = `usage: npm run experiment -- <file.json|file.yaml> [options]
   --scale <f>                   multiply every duration and the load's users by f (default 1)
   --hypothesis-frequency <s>    check the steady-state hypothesis every s seconds during the method (default 5)
   --journal <path>              where the journal goes (default journal.json)
+  --html <path>                 the journal as one self-contained page, with its charts
   --validate                    check the file (and its faults against the fleet), run nothing
   --write-schema                write ${SCHEMA_FILE} from the format
 The fleet's URLs come from the experiment's configuration: user_url, restaurant_url, order_url
@@ -30,6 +32,7 @@ const { values, positionals } = parseArgs({
     scale: { type: 'string', default: '1' },
     'hypothesis-frequency': { type: 'string', default: '5' },
     journal: { type: 'string', default: 'journal.json' },
+    html: { type: 'string' },
     validate: { type: 'boolean', default: false },
     'write-schema': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -93,5 +96,9 @@ const journal = await runExperiment(loaded, {
 await writeFile(values.journal, `${JSON.stringify(journal, null, 2)}\n`)
 console.log(journalSummary(journal))
 console.log(`journal: ${values.journal}`)
+if (values.html) {
+  await writeFile(values.html, htmlJournal(journal))
+  console.log(`page: ${values.html}`)
+}
 const notSteadyBefore = journal.steady_states.before?.steady_state_met === false
 process.exit(notSteadyBefore ? 2 : journal.status === 'completed' && !journal.deviated ? 0 : 1)

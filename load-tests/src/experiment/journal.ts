@@ -4,8 +4,7 @@
  * the phases' verdicts, time to detect and to recover, the faults' windows, the invariants.
  */
 import type { InvariantResult } from '../invariants.ts'
-import type { Sample } from '../recorder.ts'
-import { summarise } from '../recorder.ts'
+import { type Sample, type SecondOfRun, summarise } from '../recorder.ts'
 import type { ActivityDefinition, Experiment } from './format.ts'
 
 export const JOURNAL_STATUSES = ['completed', 'failed', 'aborted', 'interrupted'] as const
@@ -73,6 +72,8 @@ export interface Journal {
   time_to_recover_s: number | null
   invariants: InvariantResult[] | null
   load: { profile: string; concurrency: number; duration_s: number; menu_id: number; users: number } | null
+  /** The load's requests second by second, from the experiment's start. */
+  timeline: SecondOfRun[]
 }
 
 const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits

@@ -12,7 +12,7 @@ import { FleetClient, type Service } from '../fleet-client.ts'
 import { checkInstantInvariants, checkInvariants } from '../invariants.ts'
 import { type RunningLoad, startLoad } from '../load.ts'
 import { LOAD_PROFILES } from '../load-profiles.ts'
-import { Recorder } from '../recorder.ts'
+import { Recorder, timelineOf } from '../recorder.ts'
 import { assertLoopback, type Targets } from '../targets.ts'
 import { type ActionDefinition, type ActivityDefinition, type Experiment, SERVICES } from './format.ts'
 import {
@@ -129,6 +129,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
     time_to_recover_s: null,
     invariants: null,
     load: null,
+    timeline: [],
   }
   let load: (RunningLoad & { untilMs?: number }) | undefined
   let stop: Stop | undefined
@@ -484,6 +485,7 @@ function finish(
     journal.status = 'failed'
   }
   journal.phases = phasesOf(run.samples, run.load, journal.fault_windows, checks)
+  journal.timeline = timelineOf(run.samples, 0)
   Object.assign(journal, detectionAndRecovery(journal.fault_windows, checks))
   journal.end = run.endedAt.toISOString()
   journal.duration = (run.endedAt.getTime() - Date.parse(journal.start)) / 1000

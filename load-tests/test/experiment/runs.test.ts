@@ -11,9 +11,11 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { htmlJournal, probeSeries } from '../../src/experiment/html-journal.ts'
 import type { Journal } from '../../src/experiment/journal.ts'
 import { readExperiment } from '../../src/experiment/load-file.ts'
 import { runExperiment } from '../../src/experiment/run.ts'
+import { chromium } from '../chromium.ts'
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
 const EXPERIMENTS = fileURLToPath(new URL('../../experiments/', import.meta.url))
@@ -111,6 +113,19 @@ describe('experiments against the real fleet', () => {
     // Payments did fail while the fault was on: the method's probe counted them from the metrics.
     const failedPayments = journal.run.find((activity) => activity.activity.name.startsWith('orders that failed'))
     expect(failedPayments?.output).toBeGreaterThan(0)
+
+    // --html: one page, offline, drawn in a browser: latency, throughput, and a chart per probe with values.
+    const page = htmlJournal(journal)
+    expect(page).not.toMatch(/<script[^>]+src=|<link[^>]+href=/)
+    const file = join(await mkdtemp(join(tmpdir(), 'journal-')), 'journal.html')
+    await writeFile(file, page)
+    const dom = chromium(['--dump-dom', `file://${file}`]).stdout
+    expect(dom).toContain('data-rendered="true"')
+    const charted = probeSeries(journal).filter((probe) => probe.values.some((value) => value !== null))
+    expect(charted.length).toBe(4)
+    expect(dom.match(/<canvas/g)?.length).toBe(2 + charted.length)
+    expect(dom).toContain('HELD: the steady-state hypothesis held throughout')
+    expect(dom).toContain('order payment_fail=30')
   }, 60_000)
 
   it('a failed safeguard interrupts the method at once, skips the rest, and the rollbacks clear every fault', async () => {
