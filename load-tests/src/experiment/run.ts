@@ -6,6 +6,7 @@
  * The services' /metrics are scraped every second for the prometheus probes.
  */
 import { hostname, platform, release } from 'node:os'
+import type { ExperimentRun } from '@food/chaos'
 import { evaluate, parseExposition, plainValue, SampleStore } from '@food/promql'
 import { request } from 'undici'
 import { FleetClient, type Service } from '../fleet-client.ts'
@@ -353,10 +354,41 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
   const hypothesis = experiment['steady-state-hypothesis']
   const checkHypothesis = async () => (hypothesis ? checkProbes(hypothesis.probes) : null)
 
+  // The chaos console shows the run from each service's GET /chaos; it lapses if this process dies.
+  let lastState: SteadyState | null = null
+  const publish = async (step: ExperimentRun['step']) => {
+    const now = seconds()
+    const open = windows.some(
+      (w) => w.ended_by === 'still on at the end' && (w.expiresAtS === null || w.expiresAtS > now),
+    )
+    const run: ExperimentRun = {
+      title: experiment.title.slice(0, 200),
+      step,
+      phase: open ? 'fault' : windows.length > 0 ? 'recovery' : 'baseline',
+      elapsed_s: Math.round(now * 10) / 10,
+      deviated: journal.steady_states.during.some((state) => !state.steady_state_met),
+      probes: (hypothesis?.probes ?? []).slice(0, 50).map((probe, i) => {
+        const last = lastState?.probes[i]
+        return {
+          name: probe.name.slice(0, 200),
+          value: last ? shown(last).slice(0, 200) : 'not checked yet',
+          met: last?.tolerance_met ?? null,
+        }
+      }),
+    }
+    const ttl_s = Math.ceil(options.hypothesisFrequencyS * 3) + 10
+    await Promise.all(
+      SERVICES.map((service) => client.call(service, 'PUT', '/chaos/run', { json: { run, ttl_s }, record: false })),
+    )
+  }
+
   let exitedBeforeMethod = false
   try {
     say(`experiment: ${experiment.title}`)
+    await publish('steady state before')
     journal.steady_states.before = await checkHypothesis()
+    lastState = journal.steady_states.before
+    await publish('method')
     if (journal.steady_states.before && !journal.steady_states.before.steady_state_met) {
       say('the steady state is not met before the method: nothing is injected')
       journal.status = 'failed'
@@ -385,6 +417,8 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
             every(options.hypothesisFrequencyS, async () => {
               const state = await checkProbes(hypothesis.probes)
               journal.steady_states.during.push(state)
+              lastState = state
+              await publish('method')
               if (!state.steady_state_met) {
                 const failing = state.probes.filter((p) => !p.tolerance_met).map((p) => p.activity.name)
                 say(`hypothesis not met: ${failing.join(', ')}`)
@@ -423,19 +457,23 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
     }
     if (!stop) {
       say('hypothesis after the method')
+      await publish('steady state after')
       journal.steady_states.after = await checkHypothesis()
+      lastState = journal.steady_states.after
     }
     return journal
   } finally {
     options.signal?.removeEventListener('abort', onAbort)
     if (!exitedBeforeMethod) {
       // The rollbacks run whatever happened, their pauses kept.
+      if ((experiment.rollbacks ?? []).length > 0) await publish('rollbacks')
       for (const rollback of experiment.rollbacks ?? []) {
         say(`rollback: ${rollback.name}`)
         journal.rollbacks.push(await runActivity(rollback, false))
       }
     }
     clearInterval(scraper)
+    await Promise.all(SERVICES.map((service) => client.call(service, 'DELETE', '/chaos/run', { record: false })))
     closeWindows(undefined, 'still on at the end')
     finish(journal, {
       stop,
@@ -446,6 +484,20 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
     })
     await client.close()
   }
+}
+
+/** A probe's output in a few words, for the chaos console. */
+function shown(run: ActivityRun): string {
+  if (run.status === 'failed') return `failed: ${run.exception?.join(' ') ?? ''}`
+  const output = run.output as unknown
+  if (typeof output === 'number') return String(Math.round(output * 1000) / 1000)
+  if (output === null) return 'no data'
+  if (output && typeof output === 'object' && 'status' in output) return `HTTP ${String(output.status)}`
+  if (output && typeof output === 'object' && 'broken' in output) {
+    const broken = output.broken as string[]
+    return broken.length === 0 ? 'all hold' : `broken: ${broken.join('; ')}`
+  }
+  return JSON.stringify(output)
 }
 
 /** The length of the method as written, in seconds: pauses and loads (a default TTL outlasts it). */

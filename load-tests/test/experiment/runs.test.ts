@@ -95,7 +95,19 @@ describe('experiments against the real fleet', () => {
   }, 240_000)
 
   it('journals in Chaos Toolkit’s fields, with the fault’s window, the phases and the invariants', async () => {
-    const journal = await run(fleet, await readFile(join(EXPERIMENTS, 'payment-chaos.json'), 'utf8'), 0.2)
+    const running = run(fleet, await readFile(join(EXPERIMENTS, 'payment-chaos.json'), 'utf8'), 0.2)
+    // While it runs, every service's GET /chaos says so, for the chaos console.
+    await expect
+      .poll(async () => (await fleet.restaurant.call('GET', '/chaos')).body.run?.phase, { timeout: 10_000 })
+      .toBe('fault')
+    const shown = (await fleet.order.call('GET', '/chaos')).body.run
+    expect(shown).toMatchObject({
+      title: "30% of payments fail, and every failed order's stock comes back",
+      step: 'method',
+    })
+    expect(shown.probes.map((probe: { name: string }) => probe.name)).toContain('p95 of POST /orders under 1 s')
+    const journal = await running
+    expect((await fleet.order.call('GET', '/chaos')).body.run).toBeNull()
     expect(journal).toMatchObject({
       status: 'completed',
       deviated: false,

@@ -9,6 +9,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { createChaosInstruments } from './chaos-instruments.ts'
 import { chaosRoutes } from './chaos-routes.ts'
+import { ExperimentRunBoard } from './experiment-run.ts'
 import { delayFault, errorFault, type FaultDefinition } from './fault-definition.ts'
 import { FaultStore } from './fault-store.ts'
 import { FaultSwitchboard } from './fault-switchboard.ts'
@@ -75,8 +76,10 @@ const chaos: FastifyPluginAsync<ChaosPluginOptions> = async (app, options) => {
     await sleep(delayMs)
   }
   app.decorate('chaos', { current, strikes, hold })
+  const runs = new ExperimentRunBoard()
   app.addHook('onClose', async () => {
     store.clear()
+    runs.clear()
   })
 
   if (!options.enabled) return
@@ -98,6 +101,7 @@ const chaos: FastifyPluginAsync<ChaosPluginOptions> = async (app, options) => {
     store,
     switchboard: new FaultSwitchboard(store, shared, instruments.changes, app.log),
     experiment: options.experiment ?? {},
+    runs,
     token: options.token,
   })
 }

@@ -1,5 +1,6 @@
 import { errorResponse } from '@food/errors'
 import { Type } from '@sinclair/typebox'
+import { ExperimentRun, ExperimentRunShown } from './experiment-run.ts'
 import type { FaultDefinition } from './fault-definition.ts'
 
 export const TOKEN_HEADER = 'x-chaos-token'
@@ -30,9 +31,31 @@ export const showChaosSchema = {
       faults: Type.Record(Type.String(), FaultState),
       available: Type.Array(Type.Object({ name: Type.String(), route: Type.String(), field: Type.String() })),
       experiment: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()])),
+      run: Type.Union([ExperimentRunShown, Type.Null()], {
+        description: 'the experiment in progress, as its runner said',
+      }),
     }),
   },
 }
+
+export const showRunSchema = (token: TokenSchema) => ({
+  tags: ['chaos'],
+  summary: 'Say which experiment is in progress (its runner does, for the chaos console)',
+  description: 'Lapses after ttl_s unless said again: a runner that died leaves nothing behind.',
+  ...tokenParts(token),
+  body: Type.Object(
+    { run: ExperimentRun, ttl_s: Type.Integer({ minimum: 1, maximum: 3600 }) },
+    { additionalProperties: false },
+  ),
+  response: { 200: Type.Object({ message: Type.String() }), 400: errorResponse(400), ...token?.denied },
+})
+
+export const clearRunSchema = (token: TokenSchema) => ({
+  tags: ['chaos'],
+  summary: 'Say that no experiment is in progress any more',
+  ...tokenParts(token),
+  response: { 200: Type.Object({ message: Type.String() }), ...token?.denied },
+})
 
 export const clearChaosSchema = (token: TokenSchema) => ({
   tags: ['chaos'],

@@ -3,11 +3,14 @@ import { secretGuard } from '@food/service-auth'
 import type { FastifyPluginAsync } from 'fastify'
 import {
   clearChaosSchema,
+  clearRunSchema,
   showChaosSchema,
+  showRunSchema,
   switchFaultSchema,
   TOKEN_HEADER,
   tokenSchema,
 } from './chaos-routes.schema.ts'
+import type { ExperimentRun, ExperimentRunBoard } from './experiment-run.ts'
 import type { FaultDefinition } from './fault-definition.ts'
 import type { FaultStore } from './fault-store.ts'
 import type { FaultSwitchboard } from './fault-switchboard.ts'
@@ -17,6 +20,7 @@ export interface ChaosRoutesOptions {
   store: FaultStore
   switchboard: FaultSwitchboard
   experiment: Record<string, string | number | boolean>
+  runs: ExperimentRunBoard
   /** When set, changing a fault needs it in the X-Chaos-Token header (reading them does not). */
   token?: string | undefined
 }
@@ -55,6 +59,20 @@ export const chaosRoutes: FastifyPluginAsync<ChaosRoutesOptions> = async (app, o
     ),
     available: definitions.map(({ name, route, field }) => ({ name, route: `/chaos/${route}`, field })),
     experiment: options.experiment,
+    run: options.runs.current,
+  }))
+
+  app.put<{ Body: { run: ExperimentRun; ttl_s: number } }>(
+    '/chaos/run',
+    { preHandler, schema: showRunSchema(token) },
+    async (request) => {
+      options.runs.show(request.body.run, request.body.ttl_s)
+      return { message: `experiment in progress: ${request.body.run.title}` }
+    },
+  )
+
+  app.delete('/chaos/run', { preHandler, schema: clearRunSchema(token) }, async () => ({
+    message: options.runs.clear() ? 'experiment no longer shown' : 'no experiment was shown',
   }))
 
   app.delete('/chaos', { preHandler, schema: clearChaosSchema(token) }, async () => {

@@ -106,6 +106,51 @@ describe('chaos routes', () => {
   })
 })
 
+describe('the experiment in progress (PUT /chaos/run), for the chaos console', () => {
+  let service: TestUserService
+  beforeAll(async () => {
+    service = await startUserService()
+  })
+  afterAll(() => service.close())
+
+  const run = {
+    title: '30% of payments fail',
+    step: 'method',
+    phase: 'fault',
+    elapsed_s: 12.5,
+    deviated: false,
+    probes: [{ name: 'p95 of POST /orders under 1 s', value: '0.231', met: true }],
+  }
+
+  it('shows what its runner said in GET /chaos until it is cleared', async () => {
+    expect((await service.call('GET', '/chaos')).body.run).toBeNull()
+    const said = await service.call('PUT', '/chaos/run', { json: { run, ttl_s: 30 } })
+    expect(said.status).toBe(200)
+    expect((await service.call('GET', '/chaos')).body.run).toEqual({
+      ...run,
+      updated_at: expect.any(String),
+      expires_at: expect.any(String),
+    })
+    expect((await service.call('DELETE', '/chaos/run')).body.message).toBe('experiment no longer shown')
+    expect((await service.call('GET', '/chaos')).body.run).toBeNull()
+  })
+
+  it('lapses after its TTL: a runner that died leaves nothing behind', async () => {
+    await service.call('PUT', '/chaos/run', { json: { run, ttl_s: 1 } })
+    await new Promise((resolve) => setTimeout(resolve, 1200))
+    expect((await service.call('GET', '/chaos')).body.run).toBeNull()
+  })
+
+  it('refuses a run it cannot show, with every problem', async () => {
+    const bad = await service.call('PUT', '/chaos/run', {
+      json: { run: { ...run, step: 'lunch', probes: [{ name: 'x', value: 1, met: true }] }, ttl_s: 0 },
+    })
+    expect(bad.status).toBe(400)
+    expect(bad.body.error.code).toBe('VALIDATION_ERROR')
+    expect(bad.body.error.details.length).toBeGreaterThanOrEqual(2)
+  })
+})
+
 describe('chaos disabled', () => {
   let service: TestUserService
   beforeAll(async () => {
@@ -138,7 +183,10 @@ describe('chaos behind a token (CHAOS_TOKEN)', () => {
       expect(set.status).toBe(401)
       expect(set.body).toEqual(errorBody('CHAOS_TOKEN_INVALID'))
       expect((await service.call('DELETE', '/chaos', { headers })).status).toBe(401)
+      const run = { title: 't', step: 'method', phase: 'baseline', elapsed_s: 0, deviated: false, probes: [] }
+      expect((await service.call('PUT', '/chaos/run', { headers, json: { run, ttl_s: 5 } })).status).toBe(401)
     }
+    expect((await service.call('GET', '/chaos')).body.run).toBeNull()
     expect((await service.call('GET', '/chaos')).body.faults).toEqual({})
   })
 

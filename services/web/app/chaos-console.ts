@@ -17,7 +17,18 @@ interface FaultState {
   expires_at: string | null
 }
 
+/** An experiment in progress, as its runner (npm run experiment) tells each service. */
+interface ExperimentRun {
+  title: string
+  step: string
+  phase: string
+  elapsed_s: number
+  deviated: boolean
+  probes: { name: string; value: string; met: boolean | null }[]
+}
+
 interface ChaosState {
+  run: ExperimentRun | null
   faults: Record<string, FaultState>
   /** `route` is the path of the fault's switch, e.g. /chaos/delay. */
   available: { name: string; route: string; field: string }[]
@@ -42,7 +53,7 @@ const describeFault = (fault: FaultState | undefined, now: number) => {
 const unitOf = (field: string) => (field.endsWith('_ms') ? ' ms' : field.endsWith('_percent') ? ' %' : '')
 
 /** One service's faults: what is in force (refreshed) and a switch with a TTL for each. */
-function servicePanel(service: Service, say: Say, token: () => string) {
+function servicePanel(service: Service, say: Say, token: () => string, onRun: (run: ExperimentRun | null) => void) {
   const body = h('div', {}, h('p', {}, 'Loading…'))
   const panel = h(
     'section',
@@ -163,6 +174,7 @@ function servicePanel(service: Service, say: Say, token: () => string) {
   const refresh = async () => {
     try {
       const state = await api<ChaosState>(service, '/chaos')
+      onRun(state.run)
       if (!built) build(state)
       const now = Date.now()
       for (const [name, cell] of inForce) {
@@ -185,6 +197,53 @@ function servicePanel(service: Service, say: Say, token: () => string) {
     }
   }
   return { panel, refresh }
+}
+
+/** The experiment in progress, if a runner says there is one: where it is, its probes' last values. */
+function experimentBanner() {
+  const body = h('div', { 'aria-live': 'polite' })
+  const panel = h('section', { class: 'experiment-run', 'aria-labelledby': 'run-title', hidden: true }, body)
+  const showRun = (run: ExperimentRun | null) => {
+    panel.hidden = run === null
+    if (!run) return show(body)
+    show(
+      body,
+      h('h2', { id: 'run-title' }, 'Experiment in progress: ', run.title),
+      h(
+        'p',
+        { 'data-figure': 'run-step' },
+        `${run.step} · ${run.phase} phase · ${run.elapsed_s.toFixed(0)} s`,
+        run.deviated ? h('strong', { class: 'invariant broken' }, ' · the hypothesis has not held') : '',
+      ),
+      h(
+        'table',
+        { class: 'probes' },
+        h('caption', {}, 'The hypothesis’ probes, last checked'),
+        h('thead', {}, h('tr', {}, ...['Probe', 'Value', ''].map((title) => h('th', { scope: 'col' }, title)))),
+        h(
+          'tbody',
+          {},
+          ...run.probes.map((probe) =>
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'row' }, probe.name),
+              h('td', {}, probe.value),
+              h(
+                'td',
+                {
+                  'aria-label':
+                    probe.met === null ? 'not checked yet' : probe.met ? 'within tolerance' : 'not within tolerance',
+                },
+                probe.met === null ? '…' : probe.met ? '✓' : '✗',
+              ),
+            ),
+          ),
+        ),
+      ),
+    )
+  }
+  return { panel, showRun }
 }
 
 /** `CONFIRMED`, or `FAILED (payment_failed)`: a status and, when there is one, its reason. */
@@ -322,7 +381,11 @@ export function chaosConsoleView(view: HTMLElement, say: Say): () => void {
   })
   tokenInput.addEventListener('change', () => sessionStorage.setItem(TOKEN, tokenInput.value))
   const token = () => tokenInput.value
-  const panels = SERVICES.map((service) => servicePanel(service, say, token))
+  const banner = experimentBanner()
+  // Every service is told of the run; the order service's word is shown.
+  const panels = SERVICES.map((service) =>
+    servicePanel(service, say, token, service === 'order' ? banner.showRun : () => {}),
+  )
   const orders = orderFigures()
   const stock = stockFigures()
   show(
@@ -334,6 +397,7 @@ export function chaosConsoleView(view: HTMLElement, say: Say): () => void {
       h('label', { for: 'chaos-token' }, 'Chaos token (only where the fleet has one: X-Chaos-Token)'),
       tokenInput,
     ),
+    banner.panel,
     h('div', { class: 'chaos-grid' }, ...panels.map((panel) => panel.panel)),
     h('div', { class: 'live' }, orders.panel, stock.panel),
   )

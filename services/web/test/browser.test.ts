@@ -162,6 +162,37 @@ describe('the chaos console, in a browser', () => {
   })
 })
 
+describe('the chaos console during an experiment', () => {
+  it('shows the experiment its runner announces (step, phase, the probes’ last values), and nothing once it is over', async () => {
+    await go('#/chaos')
+    const run = {
+      title: '30% of payments fail, and every failed order’s stock comes back',
+      step: 'method',
+      phase: 'fault',
+      elapsed_s: 12.4,
+      deviated: true,
+      probes: [
+        { name: 'p95 of POST /orders under 1 s', value: '0.231', met: true },
+        { name: 'the stock adds up', value: 'broken: stock never negative', met: false },
+      ],
+    }
+    // What `npm run experiment` says to every service while it runs.
+    expect((await setup.fleet.order.call('PUT', '/chaos/run', { json: { run, ttl_s: 30 } })).status).toBe(200)
+    const banner = page.locator('.experiment-run')
+    await expect.poll(() => banner.textContent(), { timeout: 5000 }).toContain(`Experiment in progress: ${run.title}`)
+    expect(await page.locator('[data-figure="run-step"]').textContent()).toBe(
+      'method · fault phase · 12 s · the hypothesis has not held',
+    )
+    expect(await banner.locator('tbody tr').allTextContents()).toEqual([
+      'p95 of POST /orders under 1 s0.231✓',
+      'the stock adds upbroken: stock never negative✗',
+    ])
+    await page.screenshot({ path: `${SCREENSHOTS}console-experiment.png` })
+    await setup.fleet.order.call('DELETE', '/chaos/run')
+    await expect.poll(() => banner.isHidden(), { timeout: 5000 }).toBe(true)
+  })
+})
+
 /** Whether the page is wider than its window (a phone would scroll it sideways). */
 const scrollsSideways = (on: Page) =>
   on.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth)
