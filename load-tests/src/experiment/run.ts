@@ -149,16 +149,18 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
   const pause = (s: number, abortable = true) =>
     new Promise<void>((resolve) => {
       if ((abortable && stopped.signal.aborted) || s <= 0) return resolve()
-      const timer = setTimeout(resolve, s * options.scale * 1000)
-      if (abortable)
-        stopped.signal.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(timer)
-            resolve()
-          },
-          { once: true },
-        )
+      const cut = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+      const timer = setTimeout(
+        () => {
+          stopped.signal.removeEventListener('abort', cut)
+          resolve()
+        },
+        s * options.scale * 1000,
+      )
+      if (abortable) stopped.signal.addEventListener('abort', cut, { once: true })
     })
 
   const scrape = async () => {

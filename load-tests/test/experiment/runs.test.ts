@@ -94,6 +94,23 @@ describe('experiments against the real fleet', () => {
     }
   }, 240_000)
 
+  it('runs the README’s worked experiment, as written, its hypothesis holding', async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8')
+    const yaml = /```yaml\n(# yaml-language-server[^\n]*\ntitle: Half of the payments fail[\s\S]*?)```/.exec(
+      readme,
+    )?.[1]
+    expect(yaml).toBeDefined()
+    const loaded = readExperiment(yaml as string, 'my-experiment.yaml', envOf(fleet))
+    const journal = await runExperiment(loaded, {
+      scale: 0.2,
+      hypothesisFrequencyS: 0.5,
+      serviceToken: fleet.restaurant.config.SERVICE_TOKEN,
+    })
+    expect(journal).toMatchObject({ status: 'completed', deviated: false })
+    expect(journal.fault_windows).toMatchObject([{ service: 'order', fault: 'payment_fail', value: 50 }])
+    expect(await faultsOf(fleet)).toEqual(NO_FAULTS)
+  }, 60_000)
+
   it('journals in Chaos Toolkit’s fields, with the fault’s window, the phases and the invariants', async () => {
     const running = run(fleet, await readFile(join(EXPERIMENTS, 'payment-chaos.json'), 'utf8'), 0.2)
     // While it runs, every service's GET /chaos says so, for the chaos console.
