@@ -282,46 +282,25 @@ describe('npm run experiment', () => {
   }
 
   it('refuses a bad file with every problem and its path, exit code 2, nothing injected', async () => {
-    const path = await file('bad.json', {
-      title: 'bad',
-      method: [
-        {
-          type: 'action',
-          name: 'fine',
-          provider: { type: 'fleet', action: 'fault', service: 'order', fault: 'payment_fail', value: 100 },
-        },
-        {
-          type: 'action',
-          name: 'no such fault',
-          provider: { type: 'fleet', action: 'fault', service: 'order', fault: 'meteor', value: 1 },
-        },
-        {
-          type: 'action',
-          name: 'bad pause',
-          pauses: { before: -1 },
-          provider: { type: 'fleet', action: 'clear-faults' },
-        },
-      ],
-    })
+    const twoFaults = [
+      {
+        type: 'action',
+        name: 'fine',
+        provider: { type: 'fleet', action: 'fault', service: 'order', fault: 'payment_fail', value: 100 },
+      },
+      {
+        type: 'action',
+        name: 'no such fault',
+        provider: { type: 'fleet', action: 'fault', service: 'order', fault: 'meteor', value: 1 },
+      },
+    ]
+    const badPause = { type: 'action', name: 'bad pause', pauses: { before: -1 }, provider: clearEverything.provider }
+    const path = await file('bad.json', { title: 'bad', method: [...twoFaults, badPause] })
     const shape = cli(fleet, [path])
     expect(await shape.exited).toBe(2)
     expect(shape.output()).toContain('/method/2/pauses/before')
     // Its shape right, the fault it names is checked against the fleet: still nothing runs.
-    const fixed = await file('unknown-fault.json', {
-      title: 'unknown fault',
-      method: [
-        {
-          type: 'action',
-          name: 'fine',
-          provider: { type: 'fleet', action: 'fault', service: 'order', fault: 'payment_fail', value: 100 },
-        },
-        {
-          type: 'action',
-          name: 'no such fault',
-          provider: { type: 'fleet', action: 'fault', service: 'order', fault: 'meteor', value: 1 },
-        },
-      ],
-    })
+    const fixed = await file('unknown-fault.json', { title: 'unknown fault', method: twoFaults })
     const meaning = cli(fleet, [fixed])
     expect(await meaning.exited).toBe(2)
     expect(meaning.output()).toMatch(
