@@ -1,0 +1,144 @@
+/**
+ * A proxy as Toxiproxy has them: a name, a listen address, an upstream, enabled or not, and its
+ * toxics; every connection to `listen` is a Link to `upstream`. Disabled, it stops listening and
+ * drops every connection (the edge is down).
+ */
+import { createConnection, createServer, type Server, type Socket } from 'node:net'
+import { Link } from './link.ts'
+import type { Toxic } from './toxics.ts'
+
+export interface ProxyView {
+  name: string
+  listen: string
+  upstream: string
+  enabled: boolean
+  toxics: Toxic[]
+}
+
+/** `host:port` into its parts; `[::1]:80` for IPv6. */
+export function hostAndPort(address: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(address)
+  const port = Number(match?.[3])
+  if (!match || port > 65_535) throw new Error(`"${address}" is not host:port`)
+  return { host: match[1] ?? match[2] ?? '', port }
+}
+
+export class FaultProxy {
+  readonly name: string
+  #listen: string
+  #upstream: string
+  #enabled = false
+  #server: Server | undefined
+  readonly #links = new Set<Link>()
+  /** Clients whose upstream connection is still being made. */
+  readonly #connecting = new Set<Socket>()
+  readonly #toxics = new Map<string, Toxic>()
+  readonly #random: () => number
+
+  constructor(options: { name: string; listen: string; upstream: string; random?: () => number }) {
+    this.name = options.name
+    this.#listen = options.listen
+    this.#upstream = options.upstream
+    this.#random = options.random ?? Math.random
+  }
+
+  view(): ProxyView {
+    return {
+      name: this.name,
+      listen: this.#listen,
+      upstream: this.#upstream,
+      enabled: this.#enabled,
+      toxics: [...this.#toxics.values()],
+    }
+  }
+
+  get connections(): number {
+    return this.#links.size
+  }
+
+  /** Starts listening; `listen` with port 0 takes a free port, and says which. */
+  async enable(): Promise<void> {
+    if (this.#enabled) return
+    const { host, port } = hostAndPort(this.#listen)
+    const server = createServer((client) => this.#accept(client))
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, host, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+    const address = server.address()
+    if (address && typeof address === 'object')
+      this.#listen = `${host.includes(':') ? `[${host}]` : host}:${address.port}`
+    this.#server = server
+    this.#enabled = true
+  }
+
+  /** Stops listening and drops every connection. */
+  async disable(): Promise<void> {
+    if (!this.#enabled) return
+    this.#enabled = false
+    const server = this.#server
+    this.#server = undefined
+    for (const link of this.#links) link.close()
+    for (const client of this.#connecting) client.destroy()
+    await new Promise<void>((resolve) => server?.close(() => resolve()) ?? resolve())
+  }
+
+  /** A new upstream or listen address; listening again where it listened. */
+  async update(changes: { listen?: string; upstream?: string; enabled?: boolean }): Promise<void> {
+    const wasEnabled = this.#enabled
+    if (changes.listen !== undefined && changes.listen !== this.#listen) {
+      hostAndPort(changes.listen)
+      await this.disable()
+      this.#listen = changes.listen
+    }
+    if (changes.upstream !== undefined) {
+      hostAndPort(changes.upstream)
+      this.#upstream = changes.upstream
+    }
+    const enabled = changes.enabled ?? wasEnabled
+    if (enabled) await this.enable()
+    else await this.disable()
+  }
+
+  toxic(name: string): Toxic | undefined {
+    return this.#toxics.get(name)
+  }
+
+  setToxic(toxic: Toxic): void {
+    this.#toxics.set(toxic.name, toxic)
+    for (const link of this.#links) link.toxicsChanged()
+  }
+
+  removeToxic(name: string): boolean {
+    const removed = this.#toxics.delete(name)
+    for (const link of this.#links) link.toxicsChanged()
+    return removed
+  }
+
+  #accept(client: Socket): void {
+    const { host, port } = hostAndPort(this.#upstream)
+    client.pause()
+    this.#connecting.add(client)
+    const upstream = createConnection({ host, port })
+    // An upstream that cannot be reached: the client's connection is closed, as Toxiproxy does.
+    upstream.once('error', () => client.destroy())
+    client.once('error', () => upstream.destroy())
+    client.once('close', () => {
+      this.#connecting.delete(client)
+      upstream.destroy()
+    })
+    upstream.once('connect', () => {
+      this.#connecting.delete(client)
+      if (client.destroyed) return
+      const link = new Link(client, upstream, () => [...this.#toxics.values()], this.#random)
+      this.#links.add(link)
+      void link.closed.then(() => this.#links.delete(link))
+      client.resume()
+    })
+    client.setNoDelay(true)
+    upstream.setNoDelay(true)
+  }
+}
