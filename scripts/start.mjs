@@ -15,6 +15,70 @@ async function waitUntilReady(service, children, path) {
   return false
 }
 
+// The fault proxy (packages/fault-proxy): every edge between the services and to their PostgreSQL
+// and Redis goes through it, so network faults can be put on any of them (Toxiproxy's API on 8474).
+const FAULT_PROXY = { name: 'proxy', dir: 'packages/fault-proxy', api: '127.0.0.1:8474' }
+
+/** host:port of a URL (the port its scheme defaults to when none is written). */
+const addressOf = (url, defaultPort) => {
+  const parsed = new URL(url)
+  return `${parsed.hostname}:${parsed.port || defaultPort}`
+}
+
+async function startFaultProxy() {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: `${ROOT}/${FAULT_PROXY.dir}`,
+    env: {
+      ...process.env,
+      FAULT_PROXY_API: FAULT_PROXY.api,
+      FAULT_PROXY_FLEET: JSON.stringify({
+        user: `127.0.0.1:${SERVICES[0].port}`,
+        restaurant: `127.0.0.1:${SERVICES[1].port}`,
+        postgres: addressOf(databaseUrlFor(SERVICES[0]), 5432),
+        redis: addressOf(redisUrl(), 6379),
+      }),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  pipeWithPrefix(child.stdout, FAULT_PROXY.name, '1;36', process.stdout)
+  pipeWithPrefix(child.stderr, FAULT_PROXY.name, '1;36', process.stderr)
+  // The edges as the proxy made them: where each one listens.
+  for (let i = 0; i < 120 && child.exitCode === null; i++) {
+    try {
+      const answer = await fetch(`http://${FAULT_PROXY.api}/proxies`)
+      if (answer.ok) return { child, edges: await answer.json() }
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  throw new Error(`the fault proxy did not answer on ${FAULT_PROXY.api}`)
+}
+
+/** A URL with its host and port replaced by an edge's listen address. */
+const through = (url, edge) => {
+  const parsed = new URL(url)
+  const [host, port] = edge.listen.split(':')
+  parsed.hostname = host
+  parsed.port = port
+  return parsed.toString()
+}
+
+/** Each service's addresses: through its edges, or (FAULT_PROXY=off) straight. */
+function addressesOf(service, edges) {
+  const direct = { DATABASE_URL: databaseUrlFor(service), REDIS_URL: redisUrl() }
+  if (!edges) return direct
+  const edge = (to) => edges[`${service.name}-${to}`]
+  return {
+    DATABASE_URL: through(direct.DATABASE_URL, edge('postgres')),
+    REDIS_URL: through(direct.REDIS_URL, edge('redis')),
+    ...(service.name === 'order'
+      ? {
+          USER_SERVICE_URL: `http://${edge('user').listen}`,
+          RESTAURANT_SERVICE_URL: `http://${edge('restaurant').listen}`,
+        }
+      : {}),
+  }
+}
+
 // The web front end (services/web): its static build, served with the /api/… prefixes on 8090.
 const WEB = { name: 'web', dir: 'services/web', port: 8090 }
 
@@ -40,6 +104,7 @@ function startWeb() {
 
 async function main() {
   await setup()
+  const proxy = process.env.FAULT_PROXY === 'off' ? undefined : await startFaultProxy()
   const services = SERVICES.map((service, i) => {
     const child = spawn(
       process.execPath,
@@ -54,8 +119,7 @@ async function main() {
           LOG_FILE: `${ROOT}/.fleet/logs/${service.name}.log`,
           ...process.env,
           PORT: String(service.port),
-          DATABASE_URL: databaseUrlFor(service),
-          REDIS_URL: redisUrl(),
+          ...addressesOf(service, proxy?.edges),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -65,8 +129,8 @@ async function main() {
     pipeWithPrefix(child.stderr, service.name, colour, process.stderr)
     return child
   })
-  const children = [...services, startWeb()]
-  const names = [...SERVICES.map((service) => service.name), WEB.name]
+  const children = [...(proxy ? [proxy.child] : []), ...services, startWeb()]
+  const names = [...(proxy ? [FAULT_PROXY.name] : []), ...SERVICES.map((service) => service.name), WEB.name]
 
   let stopping = false
   const stop = (code) => {
@@ -97,6 +161,11 @@ async function main() {
   for (const service of SERVICES) {
     console.log(
       `  ${service.name.padEnd(11)} http://localhost:${service.port}   docs: http://localhost:${service.port}/docs   redoc: /redoc`,
+    )
+  }
+  if (proxy) {
+    console.log(
+      `  edges:      ${Object.keys(proxy.edges).length} through the fault proxy (Toxiproxy's API: http://localhost:8474/proxies; FAULT_PROXY=off: straight)`,
     )
   }
   console.log(

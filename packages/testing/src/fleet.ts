@@ -33,13 +33,21 @@ export interface FleetStarters<
  * The three real services on free ports, each with its own database, talking over real HTTP.
  * The recoverer does not run by itself here: tests run it (`order.app.recoverer.runOnce()`).
  */
+/**
+ * The order service's environment, or what makes it from where the other two listen (e.g. their
+ * URLs through a fault proxy).
+ */
+export type OrderEnv =
+  | Record<string, string>
+  | ((started: { user: { baseUrl: string }; restaurant: { baseUrl: string } }) => Promise<Record<string, string>>)
+
 export async function startFleet<
   User extends FleetUserMember,
   Restaurant extends FleetMember,
   Order extends FleetMember,
 >(
   starters: FleetStarters<User, Restaurant, Order>,
-  orderEnv: Record<string, string> = {},
+  orderEnv: OrderEnv = {},
   restaurantEnv: Record<string, string> = {},
 ) {
   const [user, restaurant] = await Promise.all([starters.user(), starters.restaurant(restaurantEnv)])
@@ -48,7 +56,7 @@ export async function startFleet<
     RESTAURANT_SERVICE_URL: restaurant.baseUrl,
     RECOVERY_ENABLED: 'false',
     RELEASE_BACKOFF_MS: '10',
-    ...orderEnv,
+    ...(typeof orderEnv === 'function' ? await orderEnv({ user, restaurant }) : orderEnv),
   })
 
   /** A signed-up user's Authorization header. */

@@ -15,7 +15,14 @@ export {
   prepareTemplateDatabase,
   uniqueRedisPrefix,
 } from './databases.ts'
-export { type FleetMember, type FleetStarters, type FleetUserMember, seedDevData, startFleet } from './fleet.ts'
+export {
+  type FleetMember,
+  type FleetStarters,
+  type FleetUserMember,
+  type OrderEnv,
+  seedDevData,
+  startFleet,
+} from './fleet.ts'
 export { serviceGlobalSetup } from './global-setup.ts'
 export { listenOnFreePort } from './http-server.ts'
 export { type ReceivedSpan, startOtlpReceiver } from './otlp-receiver.ts'

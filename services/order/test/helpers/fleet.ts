@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { startRestaurantService } from '@food/restaurant-service/test-service'
-import { seedDevData as seedFleet, startFleet as startFleetOf, startTestService } from '@food/testing'
+import { type OrderEnv, seedDevData as seedFleet, startFleet as startFleetOf, startTestService } from '@food/testing'
 import { startUserService } from '@food/user-service/test-service'
 import { buildApp } from '../../src/app.ts'
 import { loadOrderConfig } from '../../src/config.ts'
@@ -15,7 +15,7 @@ export const startOrderService = (env: Record<string, string>) =>
  * The whole fleet for a test (`startFleet` of @food/testing, given the three services' starters):
  * the order service depends on the other two, so it is the one that knows all three.
  */
-export const startFleet = (orderEnv: Record<string, string> = {}, restaurantEnv: Record<string, string> = {}) =>
+export const startFleet = (orderEnv: OrderEnv = {}, restaurantEnv: Record<string, string> = {}) =>
   startFleetOf(
     { user: startUserService, restaurant: startRestaurantService, order: startOrderService },
     orderEnv,

@@ -1,0 +1,149 @@
+/**
+ * Network faults the services do not cooperate with, on the order → restaurant edge (a fault
+ * proxy in front of the restaurant, driven through Toxiproxy's client as a user would): a 2 s
+ * latency, connections reset by the peer, the edge down for 10 s, each under load. What must hold
+ * afterwards: every request answered (none past its deadline), every invariant of the load runner.
+ */
+import { buildToxiproxyApi, type FaultProxy } from '@food/fault-proxy'
+import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
+import type { FastifyInstance } from 'fastify'
+import { Toxiproxy } from 'toxiproxy-node-client'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { FleetClient } from '../src/fleet-client.ts'
+import { checkInvariants } from '../src/invariants.ts'
+import { startLoad } from '../src/load.ts'
+import { LOAD_PROFILES } from '../src/load-profiles.ts'
+import { Recorder, summarise } from '../src/recorder.ts'
+
+// Deadlines short enough for a test: the restaurant is waited for 1.5 s, the recoverer runs often.
+const ORDER_ENV = {
+  RESTAURANT_TIMEOUT_MS: '1500',
+  RECOVERY_ENABLED: 'true',
+  RECOVERY_INTERVAL_MS: '200',
+  PENDING_TIMEOUT_S: '3',
+  RELEASE_BACKOFF_MS: '100',
+}
+// The longest an order may take: validate, reserve and release, each within its deadline.
+const ORDER_DEADLINE_MS = 1000 + 1500 + 1500 + 1000
+
+let fleet: TestFleet
+let api: FastifyInstance
+let toxiproxy: Toxiproxy
+const proxies = new Map<string, FaultProxy>()
+
+beforeAll(async () => {
+  api = buildToxiproxyApi({ proxies })
+  toxiproxy = new Toxiproxy(await api.listen({ port: 0, host: '127.0.0.1' }))
+  fleet = await startFleet(async ({ restaurant }) => {
+    const edge = await toxiproxy.createProxy({
+      name: 'order-restaurant',
+      listen: '127.0.0.1:0',
+      upstream: new URL(restaurant.baseUrl).host,
+    })
+    return { ...ORDER_ENV, RESTAURANT_SERVICE_URL: `http://${edge.listen}` }
+  })
+  await fleet.restaurant.createMenu(1) // a load adds its menu to an existing restaurant
+}, 60_000)
+afterAll(async () => {
+  await fleet?.close()
+  await api?.close()
+})
+afterEach(() => toxiproxy.reset())
+
+/** A load of 4 users for 8 s with the fault on from 1 s for `faultMs`; what came of it. */
+async function underLoad(fault: () => Promise<unknown>, faultMs: number) {
+  const recorder = new Recorder()
+  const client = new FleetClient(
+    {
+      user: fleet.user.baseUrl,
+      restaurant: fleet.restaurant.baseUrl,
+      order: fleet.order.baseUrl,
+      restaurantInternal: fleet.restaurant.baseUrl,
+    },
+    recorder,
+  )
+  try {
+    const load = await startLoad(client, recorder, {
+      name: 'network fault',
+      iteration: LOAD_PROFILES.order.iteration,
+      stock: 100_000,
+      concurrency: 4,
+      durationMs: Math.max(8000, faultMs + 4000),
+      maxRequests: 100_000,
+      serviceToken: fleet.restaurant.config.SERVICE_TOKEN,
+    })
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    await fault()
+    await new Promise((resolve) => setTimeout(resolve, faultMs))
+    await toxiproxy.reset()
+    await load.done
+    const invariants = await checkInvariants(client, {
+      users: load.users,
+      menuId: load.menuId,
+      initialStock: load.stock,
+      settleTimeoutS: 30,
+    })
+    const orders = recorder.samples.filter((sample) => sample.endpoint === 'POST /orders')
+    const outcomes: Record<string, number> = {}
+    for (const sample of orders)
+      outcomes[`${sample.status} ${sample.reason ?? ''}`.trim()] =
+        (outcomes[`${sample.status} ${sample.reason ?? ''}`.trim()] ?? 0) + 1
+    return { invariants, orders, outcomes, latency: summarise(orders.map((sample) => sample.latencyMs)) }
+  } finally {
+    await client.close()
+  }
+}
+
+const edge = () => toxiproxy.get('order-restaurant')
+
+describe('network faults on order → restaurant, under load', () => {
+  it.each([
+    [
+      'a 2 s latency',
+      async () =>
+        (await edge()).addToxic({
+          name: 'slow',
+          type: 'latency',
+          stream: 'downstream',
+          toxicity: 1,
+          attributes: { latency: 2000, jitter: 0 },
+        }),
+      3000,
+    ],
+    [
+      'connections reset by the peer',
+      async () =>
+        (await edge()).addToxic({
+          name: 'reset',
+          type: 'reset_peer',
+          stream: 'downstream',
+          toxicity: 1,
+          attributes: { timeout: 0 },
+        }),
+      3000,
+    ],
+    [
+      'the edge down for 10 s',
+      async () => {
+        const proxy = await edge()
+        return proxy.update({ ...proxy.toJson(), enabled: false })
+      },
+      10_000,
+    ],
+  ] as const)(
+    '%s: every order answered within its deadlines, every invariant holds',
+    async (name, fault, faultMs) => {
+      const run = await underLoad(fault, faultMs)
+      console.log(
+        `${name}: ${run.orders.length} orders ${JSON.stringify(run.outcomes)}, p50 ${run.latency.p50} ms, p99 ${run.latency.p99} ms, max ${run.latency.max} ms`,
+      )
+      expect(run.invariants.filter((invariant) => !invariant.ok)).toEqual([])
+      // Every order got an answer (no status 0), none later than the order's deadlines allow.
+      expect(run.orders.filter((sample) => sample.status === 0)).toEqual([])
+      expect(run.latency.max).toBeLessThan(ORDER_DEADLINE_MS + 1000)
+      // The fault did strike: some orders failed or waited because of it.
+      expect(run.orders.some((sample) => sample.status !== 201 || sample.latencyMs > 1000)).toBe(true)
+    },
+    90_000,
+  )
+})
