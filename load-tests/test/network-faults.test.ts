@@ -9,6 +9,8 @@ import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
 import type { FastifyInstance } from 'fastify'
 import { Toxiproxy } from 'toxiproxy-node-client'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { readExperiment } from '../src/experiment/load-file.ts'
+import { checkFaults, runExperiment } from '../src/experiment/run.ts'
 import { FleetClient } from '../src/fleet-client.ts'
 import { checkInvariants } from '../src/invariants.ts'
 import { startLoad } from '../src/load.ts'
@@ -28,12 +30,14 @@ const ORDER_DEADLINE_MS = 1000 + 1500 + 1500 + 1000
 
 let fleet: TestFleet
 let api: FastifyInstance
+let apiUrl: string
 let toxiproxy: Toxiproxy
 const proxies = new Map<string, FaultProxy>()
 
 beforeAll(async () => {
   api = buildToxiproxyApi({ proxies })
-  toxiproxy = new Toxiproxy(await api.listen({ port: 0, host: '127.0.0.1' }))
+  apiUrl = await api.listen({ port: 0, host: '127.0.0.1' })
+  toxiproxy = new Toxiproxy(apiUrl)
   fleet = await startFleet(async ({ restaurant }) => {
     const edge = await toxiproxy.createProxy({
       name: 'order-restaurant',
@@ -146,4 +150,112 @@ describe('network faults on order → restaurant, under load', () => {
     },
     90_000,
   )
+})
+
+describe('network faults as an experiment’s actions', () => {
+  it('a toxic and an edge down, each undone by its TTL, journalled as the edge’s windows; the rollback resets the proxy', async () => {
+    const experiment = {
+      title: 'order → restaurant slow, then down',
+      'steady-state-hypothesis': {
+        title: 'orders are answered within their deadlines and the stock adds up',
+        probes: [
+          {
+            type: 'probe',
+            name: 'p99 of POST /orders within the deadlines',
+            tolerance: { type: 'range', range: [0, ORDER_DEADLINE_MS / 1000] },
+            provider: {
+              type: 'prometheus',
+              query:
+                'histogram_quantile(0.99, sum by (le) (rate(http_server_request_duration_seconds_bucket{route="/orders",method="POST"}[10s]))) >= 0 or vector(0)',
+            },
+          },
+          { type: 'probe', name: 'the stock adds up', tolerance: true, provider: { type: 'invariants' } },
+        ],
+      },
+      method: [
+        {
+          type: 'action',
+          name: 'orders',
+          background: true,
+          provider: { type: 'fleet', action: 'load', profile: 'order', duration_s: 6, concurrency: 3 },
+        },
+        {
+          type: 'action',
+          name: 'order → restaurant 800 ms slow for 2 s',
+          pauses: { before: 1, after: 2 },
+          provider: {
+            type: 'fleet',
+            action: 'toxic',
+            edge: 'order-restaurant',
+            toxic: 'latency',
+            attributes: { latency: 800 },
+            ttl_s: 2,
+          },
+        },
+        {
+          type: 'action',
+          name: 'order → restaurant down for 1 s',
+          provider: { type: 'fleet', action: 'edge-down', edge: 'order-restaurant', ttl_s: 1 },
+        },
+      ],
+      rollbacks: [{ type: 'action', name: 'clear every fault', provider: { type: 'fleet', action: 'clear-faults' } }],
+    }
+    const loaded = readExperiment(JSON.stringify(experiment), 'edges.json', {
+      USER_URL: fleet.user.baseUrl,
+      RESTAURANT_URL: fleet.restaurant.baseUrl,
+      ORDER_URL: fleet.order.baseUrl,
+      TOXIPROXY_URL: apiUrl,
+    })
+    const journal = await runExperiment(loaded, {
+      scale: 1,
+      hypothesisFrequencyS: 0.5,
+      serviceToken: fleet.restaurant.config.SERVICE_TOKEN,
+    })
+    expect({ status: journal.status, deviated: journal.deviated }).toEqual({ status: 'completed', deviated: false })
+    expect(journal.fault_windows.map((w) => [w.service, w.fault, w.value, w.ended_by])).toEqual([
+      ['order-restaurant', 'latency', 800, 'expired'],
+      ['order-restaurant', 'down', true, 'expired'],
+    ])
+    const edge = (await toxiproxy.get('order-restaurant')).toJson()
+    expect(edge.enabled).toBe(true)
+    expect(await (await fetch(`${apiUrl}/proxies/order-restaurant/toxics`)).json()).toEqual([])
+    expect(journal.rollbacks[0]?.output).toMatchObject({ cleared: expect.arrayContaining(['order-restaurant']) })
+  }, 60_000)
+
+  it('names an edge the proxy lacks, or a toxic’s attribute it does not have, before anything runs', async () => {
+    const method = (provider: object) => [{ type: 'action', name: 'fault', provider: { type: 'fleet', ...provider } }]
+    const env = { TOXIPROXY_URL: apiUrl, ORDER_URL: fleet.order.baseUrl }
+    expect(() =>
+      readExperiment(
+        JSON.stringify({
+          title: 't',
+          method: method({ action: 'toxic', edge: 'order-restaurant', toxic: 'latency', attributes: { delay: 1 } }),
+        }),
+        'x.json',
+        env,
+      ),
+    ).toThrow('/method/0/provider/attributes/delay: latency has no attribute "delay" (it has latency, jitter)')
+    const loaded = readExperiment(
+      JSON.stringify({ title: 't', method: method({ action: 'edge-down', edge: 'order-kitchen' }) }),
+      'x.json',
+      env,
+    )
+    const client = new FleetClient(
+      {
+        user: fleet.user.baseUrl,
+        restaurant: fleet.restaurant.baseUrl,
+        order: fleet.order.baseUrl,
+        restaurantInternal: fleet.restaurant.baseUrl,
+      },
+      new Recorder(),
+    )
+    const { problems } = await checkFaults(loaded, client)
+    await client.close()
+    expect(problems).toEqual([
+      {
+        path: '/method/0/provider/edge',
+        message: 'the fault proxy has no edge "order-kitchen" (it has order-restaurant)',
+      },
+    ])
+  })
 })

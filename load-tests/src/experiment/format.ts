@@ -5,6 +5,8 @@
  * `fleet` (faults, and the load runner's load). Defined once here: the runner's types, its
  * validation and the published JSON Schema (load-tests/experiments/schema.json) all derive from it.
  */
+
+import { STREAMS, TOXIC_TYPES } from '@food/fault-proxy'
 import { type Static, type TProperties, type TSchema, Type } from '@sinclair/typebox'
 import { LOAD_PROFILE_NAMES } from '../load-profiles.ts'
 
@@ -120,11 +122,50 @@ export const FaultProvider = Type.Object(
   },
   strict,
 )
+const Edge = Type.String({
+  description: 'an edge of the fault proxy (GET /proxies of toxiproxy_url), <from>-<to>',
+  examples: ['order-restaurant', 'order-postgres', 'restaurant-redis'],
+})
+const EdgeTtl = Type.Optional(
+  Type.Integer({
+    minimum: 1,
+    maximum: 86_400,
+    description: 'undone after this long (default: the run’s length + 60 s)',
+  }),
+)
+export const ToxicProvider = Type.Object(
+  {
+    type: Type.Literal('fleet'),
+    action: Type.Literal('toxic'),
+    edge: Edge,
+    toxic: literals(TOXIC_TYPES, { description: 'a toxic as Toxiproxy names it' }),
+    attributes: Type.Optional(
+      Type.Record(Type.String(), Type.Number(), {
+        description: 'the toxic’s, as Toxiproxy’s: latency, jitter, rate, delay, timeout, bytes',
+      }),
+    ),
+    stream: Type.Optional(
+      literals(STREAMS, { description: 'upstream (to the callee) or downstream (back; the default)' }),
+    ),
+    toxicity: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: 'the chance it strikes a connection (default 1)' }),
+    ),
+    ttl_s: EdgeTtl,
+  },
+  strict,
+)
+export const EdgeDownProvider = Type.Object(
+  { type: Type.Literal('fleet'), action: Type.Literal('edge-down'), edge: Edge, ttl_s: EdgeTtl },
+  strict,
+)
 export const ClearFaultsProvider = Type.Object(
   {
     type: Type.Literal('fleet'),
     action: Type.Literal('clear-faults'),
-    service: Type.Optional({ ...Service, description: 'one service; every service when left out' }),
+    service: Type.Optional({
+      ...Service,
+      description: 'one service; every service and every edge of the fault proxy when left out',
+    }),
   },
   strict,
 )
@@ -157,7 +198,14 @@ const activity = <P extends TSchema, E extends TProperties>(type: 'probe' | 'act
   )
 
 const ProbeProvider = Type.Union([HttpProvider, PrometheusProvider, InvariantsProvider])
-const ActionProvider = Type.Union([HttpProvider, FaultProvider, ClearFaultsProvider, LoadProvider])
+const ActionProvider = Type.Union([
+  HttpProvider,
+  FaultProvider,
+  ToxicProvider,
+  EdgeDownProvider,
+  ClearFaultsProvider,
+  LoadProvider,
+])
 
 export const Probe = activity('probe', ProbeProvider, { tolerance: Type.Optional(Tolerance) })
 export const HypothesisProbe = activity('probe', ProbeProvider, { tolerance: Tolerance })
@@ -199,7 +247,7 @@ export const Experiment = Type.Object(
     configuration: Type.Optional(
       Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), ConfigurationValue, {
         description:
-          'values ${name} stands for; {"type": "env", "key": …} reads the environment. user_url, restaurant_url, order_url and restaurant_internal_url are given',
+          'values ${name} stands for; {"type": "env", "key": …} reads the environment. user_url, restaurant_url, order_url, restaurant_internal_url and toxiproxy_url are given',
       }),
     ),
     'steady-state-hypothesis': Type.Optional(

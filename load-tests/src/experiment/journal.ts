@@ -31,6 +31,7 @@ export interface SteadyState {
 
 /** A fault as the fleet applied it: switched on, and off by a clear, a switch to 0, or its TTL. */
 export interface FaultWindow {
+  /** The service, or the edge (`order-restaurant`) for a network fault. */
   service: string
   fault: string
   value: number | boolean

@@ -4,6 +4,7 @@
  * problem is reported, each with its JSON path, before anything runs.
  */
 import { readFile } from 'node:fs/promises'
+import { TOXIC_ATTRIBUTES } from '@food/fault-proxy'
 import { parseQuery, QueryError } from '@food/promql'
 import { type TSchema, Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
@@ -35,6 +36,8 @@ export function givenConfiguration(env: NodeJS.ProcessEnv = process.env): Record
     restaurant_url: env.RESTAURANT_URL ?? LOCAL_TARGETS.restaurant,
     order_url: env.ORDER_URL ?? LOCAL_TARGETS.order,
     restaurant_internal_url: env.RESTAURANT_URL ?? LOCAL_TARGETS.restaurantInternal,
+    // The fault proxy's API (Toxiproxy's), which npm start runs.
+    toxiproxy_url: env.TOXIPROXY_URL ?? 'http://127.0.0.1:8474',
   }
 }
 
@@ -168,6 +171,17 @@ function checkMeaning(experiment: Experiment): Problem[] {
       } catch (error) {
         if (!(error instanceof QueryError)) throw error
         problems.push({ path: `${path}/provider/query`, message: error.message })
+      }
+    }
+    if (provider.type === 'fleet' && provider.action === 'toxic') {
+      const known = Object.keys(TOXIC_ATTRIBUTES[provider.toxic].properties)
+      for (const attribute of Object.keys(provider.attributes ?? {})) {
+        if (!known.includes(attribute)) {
+          problems.push({
+            path: `${path}/provider/attributes/${attribute}`,
+            message: `${provider.toxic} has no attribute "${attribute}" (it has ${known.join(', ')})`,
+          })
+        }
       }
     }
     if (provider.type === 'invariants' && loads.length === 0) {

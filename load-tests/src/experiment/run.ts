@@ -82,6 +82,29 @@ export async function checkFaults(loaded: LoadedExperiment, client: FleetClient)
     ...loaded.experiment.method.map((activity, i) => ({ activity, path: `/method/${i}` })),
     ...(loaded.experiment.rollbacks ?? []).map((activity, i) => ({ activity, path: `/rollbacks/${i}` })),
   ]
+  const edgeActions = actions.filter(
+    ({ activity }) =>
+      activity.provider.type === 'fleet' &&
+      (activity.provider.action === 'toxic' || activity.provider.action === 'edge-down'),
+  )
+  if (edgeActions.length > 0) {
+    const url = String(loaded.configuration.toxiproxy_url)
+    const edges = await edgesOf(url)
+    for (const { activity, path } of edgeActions) {
+      const edge = (activity.provider as { edge: string }).edge
+      if (!edges) {
+        problems.push({
+          path: `${path}/provider/edge`,
+          message: `no fault proxy answers at ${url} (npm start runs one; FAULT_PROXY=off does not)`,
+        })
+      } else if (!edges.includes(edge)) {
+        problems.push({
+          path: `${path}/provider/edge`,
+          message: `the fault proxy has no edge "${edge}" (it has ${edges.join(', ')})`,
+        })
+      }
+    }
+  }
   for (const { activity, path } of actions) {
     const provider = activity.provider
     if (provider.type !== 'fleet' || provider.action !== 'fault') continue
@@ -99,6 +122,29 @@ export async function checkFaults(loaded: LoadedExperiment, client: FleetClient)
     }
   }
   return { available, problems }
+}
+
+/** The edges the fault proxy at `url` has (GET /proxies, Toxiproxy's), or undefined when none answers. */
+async function edgesOf(url: string): Promise<string[] | undefined> {
+  try {
+    const answer = await request(`${url}/proxies`, { headersTimeout: 2000, bodyTimeout: 2000 })
+    if (answer.statusCode !== 200) return undefined
+    return Object.keys((await answer.body.json()) as Record<string, unknown>)
+  } catch {
+    return undefined
+  }
+}
+
+/** A call to the fault proxy's Toxiproxy API; its own words on a refusal. */
+async function toxiproxy(url: string, path: string, body?: unknown): Promise<unknown> {
+  const answer = await request(`${url}${path}`, {
+    method: 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? null : JSON.stringify(body),
+  })
+  const text = await answer.body.text()
+  if (answer.statusCode >= 300) throw new Error(`POST ${path} answered ${answer.statusCode}: ${text}`)
+  return text ? JSON.parse(text) : null
 }
 
 export async function runExperiment(loaded: LoadedExperiment, options: ExperimentOptions): Promise<Journal> {
@@ -176,6 +222,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
   await scrape()
   const scraper = setInterval(() => void scrape(), SCRAPE_INTERVAL_MS)
   const { available } = await checkFaults(loaded, client)
+  const toxiproxyUrl = String(loaded.configuration.toxiproxy_url)
 
   const closeWindows = (service: string | undefined, ended_by: FaultWindow['ended_by'], fault?: string) => {
     for (const window of windows) {
@@ -277,6 +324,33 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
       }
       return answer.body
     }
+    if (provider.action === 'toxic' || provider.action === 'edge-down') {
+      const ttl = Math.max(1, Math.round((provider.ttl_s ?? totalSeconds(experiment) + 60) * options.scale))
+      const path = `/proxies/${encodeURIComponent(provider.edge)}`
+      const answer =
+        provider.action === 'toxic'
+          ? await toxiproxy(toxiproxyUrl, `${path}/toxics`, {
+              name: `${provider.toxic}_${provider.stream ?? 'downstream'}`,
+              type: provider.toxic,
+              stream: provider.stream ?? 'downstream',
+              toxicity: provider.toxicity ?? 1,
+              attributes: provider.attributes ?? {},
+              ttl_s: ttl,
+            })
+          : await toxiproxy(toxiproxyUrl, path, { enabled: false, ttl_s: ttl })
+      const fault = provider.action === 'toxic' ? provider.toxic : 'down'
+      closeWindows(provider.edge, 'switched off', fault)
+      windows.push({
+        service: provider.edge,
+        fault,
+        value: provider.action === 'toxic' ? (Object.values(provider.attributes ?? {})[0] ?? true) : true,
+        from_s: seconds(),
+        until_s: seconds(),
+        ended_by: 'still on at the end',
+        expiresAtS: seconds() + ttl,
+      })
+      return answer
+    }
     if (provider.action === 'clear-faults') {
       const services = provider.service ? [provider.service] : SERVICES
       const answers = await Promise.all(
@@ -285,7 +359,13 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
       const failed = answers.find((answer) => answer.status !== 200)
       if (failed) throw new Error(`DELETE /chaos answered ${failed.status}: ${JSON.stringify(failed.body)}`)
       for (const service of services) closeWindows(service, 'cleared')
-      return { cleared: services }
+      // Every edge too, where a fault proxy answers (Toxiproxy's reset: toxics removed, edges up).
+      const edges = provider.service ? undefined : await edgesOf(toxiproxyUrl)
+      if (edges) {
+        await toxiproxy(toxiproxyUrl, '/reset')
+        for (const edge of edges) closeWindows(edge, 'cleared')
+      }
+      return { cleared: [...services, ...(edges ?? [])] }
     }
     if (load) throw new Error('a load is already running')
     const durationS = provider.duration_s * options.scale

@@ -33,6 +33,8 @@ export class FaultProxy {
   /** Clients whose upstream connection is still being made. */
   readonly #connecting = new Set<Socket>()
   readonly #toxics = new Map<string, Toxic>()
+  /** Toxics set with a TTL (this API's addition to Toxiproxy's), and the edge's own downtime. */
+  readonly #expiries = new Map<string, NodeJS.Timeout>()
   readonly #random: () => number
 
   constructor(options: { name: string; listen: string; upstream: string; random?: () => number }) {
@@ -58,6 +60,8 @@ export class FaultProxy {
 
   /** Starts listening; `listen` with port 0 takes a free port, and says which. */
   async enable(): Promise<void> {
+    clearTimeout(this.#expiries.get('down'))
+    this.#expiries.delete('down')
     if (this.#enabled) return
     const { host, port } = hostAndPort(this.#listen)
     const server = createServer((client) => this.#accept(client))
@@ -107,12 +111,34 @@ export class FaultProxy {
     return this.#toxics.get(name)
   }
 
-  setToxic(toxic: Toxic): void {
+  /** Sets a toxic; with `ttlMs`, it removes itself after that long (a forgotten fault cannot linger). */
+  setToxic(toxic: Toxic, ttlMs?: number): void {
     this.#toxics.set(toxic.name, toxic)
+    this.#expire(`toxic:${toxic.name}`, ttlMs, () => this.removeToxic(toxic.name))
     for (const link of this.#links) link.toxicsChanged()
   }
 
+  /** Disables the edge; with `ttlMs`, it comes back up after that long. */
+  async down(ttlMs?: number): Promise<void> {
+    await this.disable()
+    this.#expire('down', ttlMs, () => void this.enable())
+  }
+
+  #expire(key: string, ttlMs: number | undefined, act: () => void): void {
+    clearTimeout(this.#expiries.get(key))
+    this.#expiries.delete(key)
+    if (ttlMs === undefined) return
+    const timer = setTimeout(() => {
+      this.#expiries.delete(key)
+      act()
+    }, ttlMs)
+    timer.unref()
+    this.#expiries.set(key, timer)
+  }
+
   removeToxic(name: string): boolean {
+    clearTimeout(this.#expiries.get(`toxic:${name}`))
+    this.#expiries.delete(`toxic:${name}`)
     const removed = this.#toxics.delete(name)
     for (const link of this.#links) link.toxicsChanged()
     return removed

@@ -40,8 +40,21 @@ const ProxyBody = Type.Object(
   },
   { additionalProperties: false },
 )
+/** This API's addition to Toxiproxy's: a fault that undoes itself, as the fleet's switches do. */
+const TtlSeconds = Type.Optional(
+  Type.Integer({
+    minimum: 1,
+    maximum: 86_400,
+    description: 'removed (or, for enabled: false, enabled again) after this long',
+  }),
+)
 const ProxyChange = Type.Object(
-  { listen: Type.Optional(Address), upstream: Type.Optional(Address), enabled: Type.Optional(Type.Boolean()) },
+  {
+    listen: Type.Optional(Address),
+    upstream: Type.Optional(Address),
+    enabled: Type.Optional(Type.Boolean()),
+    ttl_s: TtlSeconds,
+  },
   { additionalProperties: false },
 )
 const ToxicBody = Type.Object(
@@ -51,6 +64,7 @@ const ToxicBody = Type.Object(
     stream: Type.Optional(Type.String()),
     toxicity: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
     attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    ttl_s: TtlSeconds,
   },
   { additionalProperties: false },
 )
@@ -188,7 +202,11 @@ export function buildToxiproxyApi(plane: ProxyPlane): FastifyInstance {
       const proxy = proxyNamed(request.params.proxy)
       if (request.body.listen) hostAndPortOrBadRequest(request.body.listen, 'listen')
       if (request.body.upstream) hostAndPortOrBadRequest(request.body.upstream, 'upstream')
-      await proxy.update(request.body)
+      const { ttl_s: ttl, ...change } = request.body
+      if (change.enabled === false && ttl !== undefined) {
+        await proxy.update({ ...change, enabled: true })
+        await proxy.down(ttl * 1000)
+      } else await proxy.update(change)
       changed(`proxy ${proxy.name} updated: ${JSON.stringify(request.body)}`)
       return proxy.view()
     },
@@ -223,8 +241,11 @@ export function buildToxiproxyApi(plane: ProxyPlane): FastifyInstance {
         toxicity: request.body.toxicity ?? 1,
         attributes: attributesOf(type, request.body.attributes),
       }
-      proxy.setToxic(toxic)
-      changed(`toxic ${name} (${type}, ${stream}) added to ${proxy.name}: ${JSON.stringify(toxic.attributes)}`)
+      const ttl = request.body.ttl_s
+      proxy.setToxic(toxic, ttl === undefined ? undefined : ttl * 1000)
+      changed(
+        `toxic ${name} (${type}, ${stream}) added to ${proxy.name}: ${JSON.stringify(toxic.attributes)}${ttl ? ` for ${ttl} s` : ''}`,
+      )
       return toxic
     },
   )

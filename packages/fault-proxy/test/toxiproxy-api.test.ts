@@ -232,6 +232,27 @@ describe('the fault proxy, driven by toxiproxy-node-client', () => {
   })
 })
 
+describe('faults that undo themselves (ttl_s, this API’s addition to Toxiproxy’s)', () => {
+  it('a toxic set with ttl_s is removed after it, an edge taken down with ttl_s comes back up', async () => {
+    const proxy = await newProxy('ephemeral')
+    const post = (path: string, body: unknown) =>
+      fetch(`${apiUrl}/proxies/ephemeral${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    expect((await post('/toxics', { type: 'latency', attributes: { latency: 100 }, ttl_s: 1 })).status).toBe(200)
+    expect((await (await fetch(`${apiUrl}/proxies/ephemeral/toxics`)).json()).length).toBe(1)
+    expect((await post('', { enabled: false, ttl_s: 1 })).status).toBe(200)
+    await expect(client(proxy.listen)).rejects.toMatchObject({ code: 'ECONNREFUSED' })
+    await sleep(1300)
+    expect(await (await fetch(`${apiUrl}/proxies/ephemeral/toxics`)).json()).toEqual([])
+    const back = await client(proxy.listen)
+    await back.roundTrip('up again')
+    back.socket.destroy()
+  })
+})
+
 describe('mistakes, answered in Toxiproxy’s shape and naming what was wrong', () => {
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${apiUrl}${path}`, {
