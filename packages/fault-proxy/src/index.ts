@@ -1,4 +1,12 @@
 export { EDGE_NAMES, EDGE_PORTS, type EdgeName, fleetEdges } from './fleet-edges.ts'
 export { FaultProxy, hostAndPort, type ProxyView } from './proxy.ts'
-export { DEFAULT_ATTRIBUTES, STREAMS, type Stream, TOXIC_ATTRIBUTES, TOXIC_TYPES, type Toxic, type ToxicType } from './toxics.ts'
+export {
+  DEFAULT_ATTRIBUTES,
+  STREAMS,
+  type Stream,
+  TOXIC_ATTRIBUTES,
+  TOXIC_TYPES,
+  type Toxic,
+  type ToxicType,
+} from './toxics.ts'
 export { buildToxiproxyApi, type ProxyPlane, TOXIPROXY_API_VERSION } from './toxiproxy-api.ts'
