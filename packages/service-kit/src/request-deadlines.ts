@@ -41,14 +41,17 @@ const bodyAborted = () => new AppError(400, 'BAD_REQUEST', 'The client closed th
 /**
  * `raw` as a stream that fails with 408 REQUEST_TIMEOUT when the body has not ended `ms` after
  * the call. Fastify's body reader then answers through the error handler (logged, counted, in
- * the fleet's shape) and closes the connection, whose unread rest it cannot trust.
+ * the fleet's shape) and closes the connection, whose unread rest it cannot trust. A body no one
+ * reads any more (the answer went before it, e.g. a refusal) is let go without an error: an
+ * error no reader listens for would bring the process down.
  */
 export function bodyWithDeadline(raw: Readable, ms: number): Readable {
   const body = new PassThrough()
   const fail = (error: Error) => {
     clearTimeout(timer)
     raw.unpipe(body)
-    body.destroy(error)
+    if (body.listenerCount('error') > 0) body.destroy(error)
+    else body.destroy()
   }
   const timer = setTimeout(() => fail(bodyTimeout(ms)), ms)
   raw.once('end', () => clearTimeout(timer))
@@ -56,6 +59,7 @@ export function bodyWithDeadline(raw: Readable, ms: number): Readable {
   raw.once('close', () => {
     if (!raw.readableEnded) fail(bodyAborted())
   })
+  body.once('close', () => clearTimeout(timer))
   raw.pipe(body)
   return body
 }
@@ -63,8 +67,12 @@ export function bodyWithDeadline(raw: Readable, ms: number): Readable {
 /** The deadlines Node does not enforce: the body's, and the cap on connections held at once. */
 export function enforceRequestDeadlines(app: FastifyInstance, config: DeadlineConfig): void {
   app.server.maxConnections = config.HTTP_MAX_CONNECTIONS
-  app.addHook('preParsing', async (request, _reply, payload) =>
+  app.addHook('preParsing', async (request, reply, payload) => {
     // A body that is all here already (or none) needs no deadline, and no extra stream.
-    request.raw.complete ? payload : bodyWithDeadline(payload, config.HTTP_BODY_TIMEOUT_MS),
-  )
+    if (request.raw.complete) return payload
+    const body = bodyWithDeadline(payload, config.HTTP_BODY_TIMEOUT_MS)
+    // Answered before its body was read: its deadline goes with it.
+    reply.raw.once('close', () => body.destroy())
+    return body
+  })
 }

@@ -48,3 +48,19 @@ describe('bodyWithDeadline', () => {
     expect(error).toMatchObject({ statusCode: 408, code: 'REQUEST_TIMEOUT' })
   })
 })
+
+describe('a body no one reads any more', () => {
+  it('is let go without an error no one listens for (which would bring the process down)', async () => {
+    const stalled = new Readable({ read() {} })
+    stalled.push('{')
+    const body = bodyWithDeadline(stalled, 50)
+    // No reader, no error listener: the answer went before the body was read.
+    const uncaught: unknown[] = []
+    const record = (error: unknown) => uncaught.push(error)
+    process.on('uncaughtException', record)
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    process.off('uncaughtException', record)
+    expect(uncaught).toEqual([])
+    expect(body.destroyed).toBe(true)
+  })
+})
