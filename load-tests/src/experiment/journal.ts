@@ -4,7 +4,7 @@
  * the phases' verdicts, time to detect and to recover, the faults' windows, the invariants.
  */
 import type { InvariantResult } from '../invariants.ts'
-import { type Sample, type SecondOfRun, summarise } from '../recorder.ts'
+import { type Sample, type SecondOfRun, summarise, timelineOf } from '../recorder.ts'
 import type { ActivityDefinition, Experiment } from './format.ts'
 
 export const JOURNAL_STATUSES = ['completed', 'failed', 'aborted', 'interrupted'] as const
@@ -130,4 +130,34 @@ export function detectionAndRecovery(windows: FaultWindow[], checks: SteadyState
     time_to_detect_s: round(detected.at_s - faultFrom, 1),
     time_to_recover_s: recovered ? round(recovered.at_s - faultUntil, 1) : null,
   }
+}
+
+/** Fills in what the journal says once the run is over: the windows, the verdict, phases, detection. */
+export function finishJournal(
+  journal: Journal,
+  run: {
+    stop: { status: JournalStatus; message: string } | undefined
+    windows: FaultWindow[]
+    samples: Sample[]
+    load: { fromMs: number; untilMs: number } | null
+    endedAt: Date
+  },
+) {
+  journal.fault_windows = run.windows
+  const checks = [
+    ...journal.steady_states.during,
+    ...(journal.steady_states.after ? [journal.steady_states.after] : []),
+  ]
+  journal.deviated = checks.some((check) => !check.steady_state_met)
+  if (run.stop) {
+    journal.status = run.stop.status
+    journal.interruption = run.stop.message
+  } else if (journal.status === 'completed' && journal.deviated) {
+    journal.status = 'failed'
+  }
+  journal.phases = phasesOf(run.samples, run.load, journal.fault_windows, checks)
+  journal.timeline = timelineOf(run.samples, 0)
+  Object.assign(journal, detectionAndRecovery(journal.fault_windows, checks))
+  journal.end = run.endedAt.toISOString()
+  journal.duration = (run.endedAt.getTime() - Date.parse(journal.start)) / 1000
 }

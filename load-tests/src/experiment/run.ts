@@ -9,23 +9,24 @@ import { hostname, platform, release } from 'node:os'
 import type { ExperimentRun } from '@food/chaos'
 import { evaluate, parseExposition, plainValue, SampleStore } from '@food/promql'
 import { request } from 'undici'
-import { FleetClient, type Service } from '../fleet-client.ts'
+import { FleetClient } from '../fleet-client.ts'
 import { checkInstantInvariants, checkInvariants } from '../invariants.ts'
 import { type RunningLoad, startLoad } from '../load.ts'
 import { LOAD_PROFILES } from '../load-profiles.ts'
-import { Recorder, timelineOf } from '../recorder.ts'
-import { assertLoopback, type Targets } from '../targets.ts'
+import { Recorder } from '../recorder.ts'
+import { FaultLedger } from './fault-ledger.ts'
+import { checkFaults, edgesOf, targetsOf, toxiproxy } from './fleet-plane.ts'
 import { type ActionDefinition, type ActivityDefinition, type Experiment, SERVICES } from './format.ts'
 import {
   type ActivityRun,
-  detectionAndRecovery,
   type FaultWindow,
+  finishJournal,
   type Journal,
   type JournalStatus,
-  phasesOf,
   type SteadyState,
 } from './journal.ts'
 import type { LoadedExperiment } from './load-file.ts'
+import { shown } from './summary.ts'
 import { withinTolerance } from './tolerance.ts'
 
 export interface ExperimentOptions {
@@ -53,100 +54,6 @@ class Stop extends Error {
   }
 }
 
-type ChaosSwitch = { name: string; route: string; field: string }
-
-/** The fleet's targets from an experiment's configuration (user_url, …), loopback only. */
-export function targetsOf(configuration: Record<string, unknown>): Targets {
-  const targets = {
-    user: String(configuration.user_url),
-    restaurant: String(configuration.restaurant_url),
-    order: String(configuration.order_url),
-    restaurantInternal: String(configuration.restaurant_internal_url),
-  }
-  assertLoopback(targets)
-  return targets
-}
-
-/**
- * The faults each service offers (GET /chaos `available`), and a problem per fault action that
- * names one the service lacks: checked before anything runs.
- */
-export async function checkFaults(loaded: LoadedExperiment, client: FleetClient) {
-  const available = new Map<Service, ChaosSwitch[]>()
-  const problems: { path: string; message: string }[] = []
-  for (const service of SERVICES) {
-    const answer = await client.call(service, 'GET', '/chaos', { record: false })
-    if (answer.status === 200) available.set(service, answer.body.available)
-  }
-  const actions = [
-    ...loaded.experiment.method.map((activity, i) => ({ activity, path: `/method/${i}` })),
-    ...(loaded.experiment.rollbacks ?? []).map((activity, i) => ({ activity, path: `/rollbacks/${i}` })),
-  ]
-  const edgeActions = actions.filter(
-    ({ activity }) =>
-      activity.provider.type === 'fleet' &&
-      (activity.provider.action === 'toxic' || activity.provider.action === 'edge-down'),
-  )
-  if (edgeActions.length > 0) {
-    const url = String(loaded.configuration.toxiproxy_url)
-    const edges = await edgesOf(url)
-    for (const { activity, path } of edgeActions) {
-      const edge = (activity.provider as { edge: string }).edge
-      if (!edges) {
-        problems.push({
-          path: `${path}/provider/edge`,
-          message: `no fault proxy answers at ${url} (npm start runs one; FAULT_PROXY=off does not)`,
-        })
-      } else if (!edges.includes(edge)) {
-        problems.push({
-          path: `${path}/provider/edge`,
-          message: `the fault proxy has no edge "${edge}" (it has ${edges.join(', ')})`,
-        })
-      }
-    }
-  }
-  for (const { activity, path } of actions) {
-    const provider = activity.provider
-    if (provider.type !== 'fleet' || provider.action !== 'fault') continue
-    const switches = available.get(provider.service)
-    if (!switches) {
-      problems.push({
-        path: `${path}/provider/service`,
-        message: `the ${provider.service} service answers no GET /chaos (down, or CHAOS_ENABLED=false)`,
-      })
-    } else if (!switches.some((s) => s.name === provider.fault)) {
-      problems.push({
-        path: `${path}/provider/fault`,
-        message: `the ${provider.service} service has no fault "${provider.fault}" (it has ${switches.map((s) => s.name).join(', ')})`,
-      })
-    }
-  }
-  return { available, problems }
-}
-
-/** The edges the fault proxy at `url` has (GET /proxies, Toxiproxy's), or undefined when none answers. */
-async function edgesOf(url: string): Promise<string[] | undefined> {
-  try {
-    const answer = await request(`${url}/proxies`, { headersTimeout: 2000, bodyTimeout: 2000 })
-    if (answer.statusCode !== 200) return undefined
-    return Object.keys((await answer.body.json()) as Record<string, unknown>)
-  } catch {
-    return undefined
-  }
-}
-
-/** A call to the fault proxy's Toxiproxy API; its own words on a refusal. */
-async function toxiproxy(url: string, path: string, body?: unknown): Promise<unknown> {
-  const answer = await request(`${url}${path}`, {
-    method: 'POST',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? null : JSON.stringify(body),
-  })
-  const text = await answer.body.text()
-  if (answer.statusCode >= 300) throw new Error(`POST ${path} answered ${answer.statusCode}: ${text}`)
-  return text ? JSON.parse(text) : null
-}
-
 export async function runExperiment(loaded: LoadedExperiment, options: ExperimentOptions): Promise<Journal> {
   const { experiment } = loaded
   const recorder = new Recorder()
@@ -155,7 +62,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
   const seconds = () => recorder.elapsedMs() / 1000
   const say = (message: string) => options.onEvent?.(`[${seconds().toFixed(1).padStart(6)} s] ${message}`)
   const store = new SampleStore()
-  const windows: (FaultWindow & { expiresAtS: number | null })[] = []
+  const ledger = new FaultLedger()
   const journal: Journal = {
     'chaoslib-version': VERSION,
     platform: `${platform()} ${release()}`,
@@ -224,22 +131,8 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
   const { available } = await checkFaults(loaded, client)
   const toxiproxyUrl = String(loaded.configuration.toxiproxy_url)
 
-  const closeWindows = (service: string | undefined, ended_by: FaultWindow['ended_by'], fault?: string) => {
-    for (const window of windows) {
-      if (window.ended_by !== 'still on at the end') continue
-      if (service !== undefined && window.service !== service) continue
-      if (fault !== undefined && window.fault !== fault) continue
-      const now = seconds()
-      // A TTL that ran out before this clear ended the fault then.
-      if (window.expiresAtS !== null && window.expiresAtS < now) {
-        window.until_s = window.expiresAtS
-        window.ended_by = 'expired'
-      } else {
-        window.until_s = now
-        window.ended_by = ended_by
-      }
-    }
-  }
+  const closeWindows = (service: string | undefined, endedBy: FaultWindow['ended_by'], fault?: string) =>
+    ledger.close(seconds(), service, endedBy, fault)
 
   const execute = async (activity: ActivityDefinition): Promise<unknown> => {
     const provider = activity.provider
@@ -312,15 +205,10 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
         throw new Error(`POST ${chaos.route} answered ${answer.status}: ${JSON.stringify(answer.body)}`)
       closeWindows(provider.service, 'switched off', provider.fault)
       if (provider.value !== 0 && provider.value !== false) {
-        windows.push({
-          service: provider.service,
-          fault: provider.fault,
-          value: provider.value,
-          from_s: seconds(),
-          until_s: seconds(),
-          ended_by: 'still on at the end',
-          expiresAtS: seconds() + ttl,
-        })
+        ledger.open(
+          { service: provider.service, fault: provider.fault, value: provider.value, from_s: seconds() },
+          seconds() + ttl,
+        )
       }
       return answer.body
     }
@@ -340,15 +228,8 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
           : await toxiproxy(toxiproxyUrl, path, { enabled: false, ttl_s: ttl })
       const fault = provider.action === 'toxic' ? provider.toxic : 'down'
       closeWindows(provider.edge, 'switched off', fault)
-      windows.push({
-        service: provider.edge,
-        fault,
-        value: provider.action === 'toxic' ? (Object.values(provider.attributes ?? {})[0] ?? true) : true,
-        from_s: seconds(),
-        until_s: seconds(),
-        ended_by: 'still on at the end',
-        expiresAtS: seconds() + ttl,
-      })
+      const value = provider.action === 'toxic' ? (Object.values(provider.attributes ?? {})[0] ?? true) : true
+      ledger.open({ service: provider.edge, fault, value, from_s: seconds() }, seconds() + ttl)
       return answer
     }
     if (provider.action === 'clear-faults') {
@@ -440,13 +321,11 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
   let lastState: SteadyState | null = null
   const publish = async (step: ExperimentRun['step']) => {
     const now = seconds()
-    const open = windows.some(
-      (w) => w.ended_by === 'still on at the end' && (w.expiresAtS === null || w.expiresAtS > now),
-    )
+    const open = ledger.anyOpen(now)
     const run: ExperimentRun = {
       title: experiment.title.slice(0, 200),
       step,
-      phase: open ? 'fault' : windows.length > 0 ? 'recovery' : 'baseline',
+      phase: open ? 'fault' : ledger.count > 0 ? 'recovery' : 'baseline',
       elapsed_s: Math.round(now * 10) / 10,
       deviated: journal.steady_states.during.some((state) => !state.steady_state_met),
       probes: (hypothesis?.probes ?? []).slice(0, 50).map((probe, i) => {
@@ -557,29 +436,15 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
     clearInterval(scraper)
     await Promise.all(SERVICES.map((service) => client.call(service, 'DELETE', '/chaos/run', { record: false })))
     closeWindows(undefined, 'still on at the end')
-    finish(journal, {
+    finishJournal(journal, {
       stop,
-      windows,
+      windows: ledger.windows(),
       samples: recorder.samples,
       load: load ? { fromMs: load.startedAtMs, untilMs: load.untilMs ?? recorder.elapsedMs() } : null,
       endedAt: new Date(),
     })
     await client.close()
   }
-}
-
-/** A probe's output in a few words, for the chaos console. */
-function shown(run: ActivityRun): string {
-  if (run.status === 'failed') return `failed: ${run.exception?.join(' ') ?? ''}`
-  const output = run.output as unknown
-  if (typeof output === 'number') return String(Math.round(output * 1000) / 1000)
-  if (output === null) return 'no data'
-  if (output && typeof output === 'object' && 'status' in output) return `HTTP ${String(output.status)}`
-  if (output && typeof output === 'object' && 'broken' in output) {
-    const broken = output.broken as string[]
-    return broken.length === 0 ? 'all hold' : `broken: ${broken.join('; ')}`
-  }
-  return JSON.stringify(output)
 }
 
 /** The length of the method as written, in seconds: pauses and loads (a default TTL outlasts it). */
@@ -590,37 +455,4 @@ function totalSeconds(experiment: Experiment): number {
       activity.provider.type === 'fleet' && activity.provider.action === 'load' ? activity.provider.duration_s : 0
     return sum + pauses + load
   }, 0)
-}
-
-function finish(
-  journal: Journal,
-  run: {
-    stop: Stop | undefined
-    windows: (FaultWindow & { expiresAtS: number | null })[]
-    samples: Recorder['samples']
-    load: { fromMs: number; untilMs: number } | null
-    endedAt: Date
-  },
-) {
-  journal.fault_windows = run.windows.map(({ expiresAtS: _, ...window }) => ({
-    ...window,
-    from_s: Math.round(window.from_s * 10) / 10,
-    until_s: Math.round(window.until_s * 10) / 10,
-  }))
-  const checks = [
-    ...journal.steady_states.during,
-    ...(journal.steady_states.after ? [journal.steady_states.after] : []),
-  ]
-  journal.deviated = checks.some((check) => !check.steady_state_met)
-  if (run.stop) {
-    journal.status = run.stop.status
-    journal.interruption = run.stop.message
-  } else if (journal.status === 'completed' && journal.deviated) {
-    journal.status = 'failed'
-  }
-  journal.phases = phasesOf(run.samples, run.load, journal.fault_windows, checks)
-  journal.timeline = timelineOf(run.samples, 0)
-  Object.assign(journal, detectionAndRecovery(journal.fault_windows, checks))
-  journal.end = run.endedAt.toISOString()
-  journal.duration = (run.endedAt.getTime() - Date.parse(journal.start)) / 1000
 }

@@ -1,4 +1,4 @@
-import type { Journal } from './journal.ts'
+import type { ActivityRun, Journal } from './journal.ts'
 
 const figure = (value: number | null, unit = '') => (value === null ? '–' : `${value}${unit}`)
 
@@ -34,4 +34,18 @@ export function journalSummary(journal: Journal): string {
     ),
   ]
   return lines.join('\n')
+}
+
+/** A probe's output in a few words, for the chaos console. */
+export function shown(run: ActivityRun): string {
+  if (run.status === 'failed') return `failed: ${run.exception?.join(' ') ?? ''}`
+  const output = run.output as unknown
+  if (typeof output === 'number') return String(Math.round(output * 1000) / 1000)
+  if (output === null) return 'no data'
+  if (output && typeof output === 'object' && 'status' in output) return `HTTP ${String(output.status)}`
+  if (output && typeof output === 'object' && 'broken' in output) {
+    const broken = output.broken as string[]
+    return broken.length === 0 ? 'all hold' : `broken: ${broken.join('; ')}`
+  }
+  return JSON.stringify(output)
 }

@@ -1,0 +1,46 @@
+import type { FaultWindow } from './journal.ts'
+
+/**
+ * The faults an experiment applied, as windows: each opened when its action succeeded, closed
+ * by a clear, a switch to 0 (`switched off`), or its TTL (`expired`: a TTL that ran out before
+ * the clear ended the fault then). Times in seconds from the experiment's start.
+ */
+export class FaultLedger {
+  readonly #windows: (FaultWindow & { expiresAtS: number | null })[] = []
+
+  open(window: Omit<FaultWindow, 'until_s' | 'ended_by'>, expiresAtS: number | null): void {
+    this.#windows.push({ ...window, until_s: window.from_s, ended_by: 'still on at the end', expiresAtS })
+  }
+
+  /** Closes the open windows of a service or edge (all when undefined), of one fault if named. */
+  close(now: number, service: string | undefined, endedBy: FaultWindow['ended_by'], fault?: string): void {
+    for (const window of this.#windows) {
+      if (window.ended_by !== 'still on at the end') continue
+      if (service !== undefined && window.service !== service) continue
+      if (fault !== undefined && window.fault !== fault) continue
+      const expired = window.expiresAtS !== null && window.expiresAtS < now
+      window.until_s = expired ? (window.expiresAtS as number) : now
+      window.ended_by = expired ? 'expired' : endedBy
+    }
+  }
+
+  /** Whether a fault is in force now. */
+  anyOpen(now: number): boolean {
+    return this.#windows.some(
+      (window) => window.ended_by === 'still on at the end' && (window.expiresAtS === null || window.expiresAtS > now),
+    )
+  }
+
+  get count(): number {
+    return this.#windows.length
+  }
+
+  /** The windows as the journal keeps them, to a tenth of a second. */
+  windows(): FaultWindow[] {
+    return this.#windows.map(({ expiresAtS: _, ...window }) => ({
+      ...window,
+      from_s: Math.round(window.from_s * 10) / 10,
+      until_s: Math.round(window.until_s * 10) / 10,
+    }))
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The fleet's two control planes as an experiment sees them: each service's chaos switches
+ * (GET /chaos) and the fault proxy's edges (Toxiproxy's API); and the check, before anything
+ * runs, that every fault an experiment names is there.
+ */
+import { request } from 'undici'
+import type { FleetClient, Service } from '../fleet-client.ts'
+import { assertLoopback, type Targets } from '../targets.ts'
+import { SERVICES } from './format.ts'
+import type { LoadedExperiment } from './load-file.ts'
+
+export type ChaosSwitch = { name: string; route: string; field: string }
+
+/** The fleet's targets from an experiment's configuration (user_url, …), loopback only. */
+export function targetsOf(configuration: Record<string, unknown>): Targets {
+  const targets = {
+    user: String(configuration.user_url),
+    restaurant: String(configuration.restaurant_url),
+    order: String(configuration.order_url),
+    restaurantInternal: String(configuration.restaurant_internal_url),
+  }
+  assertLoopback(targets)
+  return targets
+}
+
+/**
+ * The faults each service offers (GET /chaos `available`), and a problem per fault action that
+ * names one the service lacks: checked before anything runs.
+ */
+export async function checkFaults(loaded: LoadedExperiment, client: FleetClient) {
+  const available = new Map<Service, ChaosSwitch[]>()
+  const problems: { path: string; message: string }[] = []
+  for (const service of SERVICES) {
+    const answer = await client.call(service, 'GET', '/chaos', { record: false })
+    if (answer.status === 200) available.set(service, answer.body.available)
+  }
+  const actions = [
+    ...loaded.experiment.method.map((activity, i) => ({ activity, path: `/method/${i}` })),
+    ...(loaded.experiment.rollbacks ?? []).map((activity, i) => ({ activity, path: `/rollbacks/${i}` })),
+  ]
+  const edgeActions = actions.filter(
+    ({ activity }) =>
+      activity.provider.type === 'fleet' &&
+      (activity.provider.action === 'toxic' || activity.provider.action === 'edge-down'),
+  )
+  if (edgeActions.length > 0) {
+    const url = String(loaded.configuration.toxiproxy_url)
+    const edges = await edgesOf(url)
+    for (const { activity, path } of edgeActions) {
+      const edge = (activity.provider as { edge: string }).edge
+      if (!edges) {
+        problems.push({
+          path: `${path}/provider/edge`,
+          message: `no fault proxy answers at ${url} (npm start runs one; FAULT_PROXY=off does not)`,
+        })
+      } else if (!edges.includes(edge)) {
+        problems.push({
+          path: `${path}/provider/edge`,
+          message: `the fault proxy has no edge "${edge}" (it has ${edges.join(', ')})`,
+        })
+      }
+    }
+  }
+  for (const { activity, path } of actions) {
+    const provider = activity.provider
+    if (provider.type !== 'fleet' || provider.action !== 'fault') continue
+    const switches = available.get(provider.service)
+    if (!switches) {
+      problems.push({
+        path: `${path}/provider/service`,
+        message: `the ${provider.service} service answers no GET /chaos (down, or CHAOS_ENABLED=false)`,
+      })
+    } else if (!switches.some((s) => s.name === provider.fault)) {
+      problems.push({
+        path: `${path}/provider/fault`,
+        message: `the ${provider.service} service has no fault "${provider.fault}" (it has ${switches.map((s) => s.name).join(', ')})`,
+      })
+    }
+  }
+  return { available, problems }
+}
+
+/** The edges the fault proxy at `url` has (GET /proxies, Toxiproxy's), or undefined when none answers. */
+export async function edgesOf(url: string): Promise<string[] | undefined> {
+  try {
+    const answer = await request(`${url}/proxies`, { headersTimeout: 2000, bodyTimeout: 2000 })
+    if (answer.statusCode !== 200) return undefined
+    return Object.keys((await answer.body.json()) as Record<string, unknown>)
+  } catch {
+    return undefined
+  }
+}
+
+/** A call to the fault proxy's Toxiproxy API; its own words on a refusal. */
+export async function toxiproxy(url: string, path: string, body?: unknown): Promise<unknown> {
+  const answer = await request(`${url}${path}`, {
+    method: 'POST',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? null : JSON.stringify(body),
+  })
+  const text = await answer.body.text()
+  if (answer.statusCode >= 300) throw new Error(`POST ${path} answered ${answer.statusCode}: ${text}`)
+  return text ? JSON.parse(text) : null
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest'
+import { FaultLedger } from '../../src/experiment/fault-ledger.ts'
+
+describe('the fault ledger', () => {
+  it('closes a window by a clear, or by its TTL when that ran out first; a service’s or an edge’s, one fault or all', () => {
+    const ledger = new FaultLedger()
+    ledger.open({ service: 'order', fault: 'payment_fail', value: 30, from_s: 1 }, 11)
+    ledger.open({ service: 'order', fault: 'error', value: true, from_s: 2 }, 4)
+    ledger.open({ service: 'order-restaurant', fault: 'latency', value: 2000, from_s: 3 }, null)
+    expect(ledger.anyOpen(5)).toBe(true)
+    ledger.close(6, 'order', 'cleared')
+    ledger.close(7.04, 'order-restaurant', 'switched off', 'latency')
+    expect(ledger.anyOpen(8)).toBe(false)
+    expect(ledger.windows()).toEqual([
+      { service: 'order', fault: 'payment_fail', value: 30, from_s: 1, until_s: 6, ended_by: 'cleared' },
+      { service: 'order', fault: 'error', value: true, from_s: 2, until_s: 4, ended_by: 'expired' },
+      { service: 'order-restaurant', fault: 'latency', value: 2000, from_s: 3, until_s: 7, ended_by: 'switched off' },
+    ])
+  })
+
+  it('leaves a window of another fault, or another service, open', () => {
+    const ledger = new FaultLedger()
+    ledger.open({ service: 'user', fault: 'delay', value: 100, from_s: 0 }, null)
+    ledger.close(1, 'user', 'switched off', 'error')
+    ledger.close(1, 'order', 'cleared')
+    expect(ledger.windows()[0]?.ended_by).toBe('still on at the end')
+    expect(ledger.count).toBe(1)
+  })
+})
