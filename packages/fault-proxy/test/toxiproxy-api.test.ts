@@ -242,7 +242,7 @@ describe('faults that undo themselves (ttl_s, this API’s addition to Toxiproxy
         body: JSON.stringify(body),
       })
     expect((await post('/toxics', { type: 'latency', attributes: { latency: 100 }, ttl_s: 1 })).status).toBe(200)
-    expect((await (await fetch(`${apiUrl}/proxies/ephemeral/toxics`)).json()).length).toBe(1)
+    expect(await (await fetch(`${apiUrl}/proxies/ephemeral/toxics`)).json()).toHaveLength(1)
     expect((await post('', { enabled: false, ttl_s: 1 })).status).toBe(200)
     await expect(client(proxy.listen)).rejects.toMatchObject({ code: 'ECONNREFUSED' })
     await sleep(1300)
