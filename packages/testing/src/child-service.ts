@@ -32,7 +32,8 @@ export async function freePorts(count: number): Promise<number[]> {
  */
 export async function answersSoon(url: string, child: ChildProcess): Promise<boolean> {
   for (let i = 0; i < 1200; i++) {
-    if (child.exitCode !== null || child.pid === undefined) return false // exited, or never started
+    // Already gone: exited, or killed by a signal (a test's SIGKILL).
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return false // exited, or never started
     try {
       if ((await fetch(url)).ok) return true
     } catch {}
@@ -81,7 +82,8 @@ export async function startChild(command: string, args: string[], options: Start
     stderr += chunk
   })
   const stop = async () => {
-    if (child.exitCode !== null || child.pid === undefined) return
+    // Already gone: exited, or killed by a signal (a test's SIGKILL).
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return
     child.kill(options.stopSignal ?? 'SIGTERM')
     await once(child, 'exit')
   }
@@ -106,14 +108,15 @@ export const TYPESCRIPT_ENTRY = ['--import', 'tsx', '--import', '@food/telemetry
 
 /**
  * A service run as in production, in a child process started with `nodeArguments` in `dir`,
- * ready when its readiness probe answers 200.
+ * ready when its readiness probe answers 200; on `env.PORT` when given (a restart where it was),
+ * else on a free port.
  */
 export async function spawnService(
   dir: string,
   env: Record<string, string>,
   nodeArguments: string[] = TYPESCRIPT_ENTRY,
 ): Promise<ChildService> {
-  const port = await freePort()
+  const port = env.PORT ? Number(env.PORT) : await freePort()
   const baseUrl = `http://127.0.0.1:${port}`
   const lines: string[] = []
   const child = await startChild(process.execPath, nodeArguments, {
