@@ -23,10 +23,18 @@ export const gatewayTargets = (gateway: string): Targets => ({
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
 
+/** Whether a URL names this machine (the only one load and faults may go to). */
+export const isLoopback = (url: string) => {
+  try {
+    return LOOPBACK.has(new URL(url).hostname)
+  } catch {
+    return false
+  }
+}
+
 /** Load goes to this machine only: anything else is refused before a request is sent. */
 export function assertLoopback(targets: Targets): void {
   for (const url of Object.values(targets)) {
-    const host = new URL(url).hostname
-    if (!LOOPBACK.has(host)) throw new Error(`refusing to send load to ${url}: only 127.0.0.1/localhost are allowed`)
+    if (!isLoopback(url)) throw new Error(`refusing to send load to ${url}: only 127.0.0.1/localhost are allowed`)
   }
 }

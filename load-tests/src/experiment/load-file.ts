@@ -9,7 +9,7 @@ import { parseQuery, QueryError } from '@food/promql'
 import { type TSchema, Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { parse as parseYaml } from 'yaml'
-import { LOCAL_TARGETS } from '../targets.ts'
+import { isLoopback, LOCAL_TARGETS } from '../targets.ts'
 import { type ActivityDefinition, Experiment } from './format.ts'
 
 export interface Problem {
@@ -157,14 +157,30 @@ export function activitiesOf(experiment: Experiment): { path: string; activity: 
   ]
 }
 
-function checkMeaning(experiment: Experiment): Problem[] {
+function checkMeaning(experiment: Experiment, configuration: Record<string, unknown>): Problem[] {
   const problems: Problem[] = []
+  // The runner loads and breaks this machine only: the fleet's URLs and the fault proxy's too.
+  for (const name of ['user_url', 'restaurant_url', 'order_url', 'restaurant_internal_url', 'toxiproxy_url']) {
+    if (!isLoopback(String(configuration[name]))) {
+      problems.push({
+        path: `/configuration/${name}`,
+        message: `${String(configuration[name])}: only this machine (127.0.0.1, localhost)`,
+      })
+    }
+  }
   const loads = experiment.method.filter(
     (activity) =>
       activity.provider.type === 'fleet' && 'action' in activity.provider && activity.provider.action === 'load',
   )
   for (const { path, activity } of activitiesOf(experiment)) {
     const provider = activity.provider
+    // (A URL still holding a ${name} was reported as such.)
+    if (provider.type === 'http' && !provider.url.includes('${') && !isLoopback(provider.url)) {
+      problems.push({
+        path: `${path}/provider/url`,
+        message: `${provider.url}: only this machine (127.0.0.1, localhost)`,
+      })
+    }
     if (provider.type === 'prometheus') {
       try {
         parseQuery(provider.query)
@@ -228,7 +244,7 @@ export function readExperiment(text: string, file: string, env: NodeJS.ProcessEn
   }
   const structural = errorsOf(Experiment, resolved)
   problems.push(...structural)
-  if (structural.length === 0) problems.push(...checkMeaning(resolved as Experiment))
+  if (structural.length === 0) problems.push(...checkMeaning(resolved as Experiment, configuration))
   if (problems.length > 0) throw new InvalidExperiment(file, problems)
   return { experiment: resolved as Experiment, configuration }
 }

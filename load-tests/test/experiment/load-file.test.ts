@@ -165,6 +165,20 @@ describe('reading an experiment file', () => {
     expect(numeric.experiment.method[0]?.provider).toMatchObject({ value: 25 })
   })
 
+  it('sends nothing beyond this machine: an http probe elsewhere, or the fleet’s URLs pointed elsewhere, is refused', () => {
+    const elsewhere = JSON.stringify({
+      title: 't',
+      method: [{ type: 'probe', name: 'remote', provider: { type: 'http', url: 'http://example.com/health' } }],
+    })
+    expect(problemsOf(elsewhere, 'x.json', { ORDER_URL: 'http://10.0.0.5:8003' })).toEqual([
+      { path: '/configuration/order_url', message: 'http://10.0.0.5:8003: only this machine (127.0.0.1, localhost)' },
+      {
+        path: '/method/0/provider/url',
+        message: 'http://example.com/health: only this machine (127.0.0.1, localhost)',
+      },
+    ])
+  })
+
   it('refuses an environment value that is not of its default’s type', () => {
     const withPercent = JSON.stringify({ ...minimal, configuration: { p: { type: 'env', key: 'P', default: 10 } } })
     expect(problemsOf(withPercent, 'x.json', { P: 'lots' })).toEqual([
