@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { serviceAuthorization } from '@food/service-auth'
 import type { FleetClient } from './fleet-client.ts'
 import type { Recorder } from './recorder.ts'
 import type { IterationContext, LoadUser, Scenario } from './scenario.ts'
+
+/** How long a virtual user waits after a call that got no answer (refused, reset, timed out). */
+const NO_ANSWER_BACKOFF_MS = 50
 
 export interface LoadOptions {
   /** Names the load's menu and users (`load <name> <run id>`). */
@@ -81,7 +85,12 @@ export async function startLoad(client: FleetClient, recorder: Recorder, options
     !stopped && recorder.elapsedMs() - startedAtMs < options.durationMs && recorder.samples.length < options.maxRequests
   const done = Promise.all(
     users.slice(0, options.concurrency).map(async (user) => {
-      while (running()) await options.iteration(context(user))
+      while (running()) {
+        const before = recorder.samples.length
+        await options.iteration(context(user))
+        // A service that answers nothing at all (down, killed) is not hammered while it comes back.
+        if (recorder.samples.slice(before).some((sample) => sample.status === 0)) await sleep(NO_ANSWER_BACKOFF_MS)
+      }
     }),
   ).then(() => undefined)
   return {
