@@ -10,7 +10,7 @@ import { PodRunner } from './pod-runner.ts'
 
 /**
  * The dev overlay of deploy/kubernetes run on a real Docker engine as a kubelet would run its pods
- * (see PodRunner): the images built with the README's own commands, PostgreSQL and Redis from the
+ * (see PodRunner): the images built with the commands of docs/kubernetes.md, PostgreSQL and Redis from the
  * overlay, the migration Jobs and the services' init containers waiting for them at the same
  * time, the services and the gateway unprivileged on read-only filesystems within their memory
  * limits, reached by their Services' names. Then the fleet used through the gateway.
@@ -43,9 +43,9 @@ const answers = (url: string) => async () => (await fetch(url, { signal: AbortSi
 beforeAll(async () => {
   const engine = await runCommand('docker', ['info', '--format', '{{.ServerVersion}}'])
   if (engine.code !== 0) throw new Error(`no Docker engine answers: ${engine.output.trim()}`)
-  // The images, built as the README's Kubernetes quick start builds them.
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
-  const builds = [...readme.matchAll(/^docker build (.+ -t food-delivery\/\w+:dev \.)$/gm)].map(
+  // The images, built as the Kubernetes quick start (docs/kubernetes.md) builds them.
+  const guide = readFileSync(join(ROOT, 'docs/kubernetes.md'), 'utf8')
+  const builds = [...guide.matchAll(/^docker build (.+ -t food-delivery\/\w+:dev \.)$/gm)].map(
     (match) => match[1] as string,
   )
   expect(builds).toHaveLength(4)

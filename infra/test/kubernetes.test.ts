@@ -51,7 +51,7 @@ const SERVICES = {
 } as const
 type ServiceName = keyof typeof SERVICES
 
-/** The Secrets an overlay must provide (the base's comment and the README say the same). */
+/** The Secrets an overlay must provide (the base's comment and docs/kubernetes.md say the same). */
 const SECRET_CONTRACT: Record<string, string[]> = {
   'fleet-database-urls': ['user', 'restaurant', 'order'],
   'fleet-redis': ['url'],
@@ -179,8 +179,8 @@ describe.each(OVERLAYS)('overlay %s: what the manifests say matches what the cod
       const container = mainContainer(deployment)
       const image = `food-delivery/${service}:${overlay === 'dev' ? 'dev' : 'latest'}`
       expect(container.image).toBe(image)
-      // The README's kind quick start builds the image under that name; its entry point and CMD start it.
-      expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(
+      // The kind quick start (docs/kubernetes.md) builds the image under that name; its entry point and CMD start it.
+      expect(readFileSync(join(ROOT, 'docs/kubernetes.md'), 'utf8')).toContain(
         `--build-arg SERVICE=${service} -t food-delivery/${service}:dev .`,
       )
       expect(container.command).toBeUndefined()

@@ -78,7 +78,7 @@ class VirtualUser {
   }
 }
 
-/** Runs a k6 script as `k6 run` would (see README, "k6 scripts"), and evaluates its thresholds. */
+/** Runs a k6 script as `k6 run` would (see docs/load-testing.md), and evaluates its thresholds. */
 export async function runScript({ script, env = {}, scale = 1 }: RunOptions): Promise<RunResult> {
   const metrics = new MetricStore()
   const iterationErrors: string[] = []

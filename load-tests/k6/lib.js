@@ -2,7 +2,7 @@
 // (load-tests/src). Run against this machine only:
 //   k6 run load-tests/k6/payment-chaos.js            (k6 from https://k6.io; not an npm package)
 //   k6 run -e GATEWAY=http://localhost load-tests/k6/storm.js
-//   k6 run -e GATEWAY=http://localhost -e CHAOS_TOKEN=… load-tests/k6/storm.js   (docker compose: see README)
+//   k6 run -e GATEWAY=http://localhost -e CHAOS_TOKEN=… load-tests/k6/storm.js   (docker compose: see docs/load-testing.md)
 import { check, fail, sleep } from 'k6'
 import exec from 'k6/execution'
 import http from 'k6/http'

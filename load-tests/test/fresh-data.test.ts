@@ -1,5 +1,5 @@
 /**
- * The README's ways back to fresh data, run as a user runs them: `npm run reset` (databases and
+ * The ways back to fresh data of docs/quick-start.md, run as a user runs them: `npm run reset` (databases and
  * Redis keys dropped, migrated, seeded) on a set of databases beside the developer's
  * (FLEET_DATABASE_SUFFIX) and a Redis database of its own, so no one's dev data is touched.
  */

@@ -94,8 +94,8 @@ describe('experiments against the real fleet', () => {
     }
   }, 240_000)
 
-  it('runs the README’s worked experiment, as written, its hypothesis holding', async () => {
-    const readme = await readFile(join(ROOT, 'README.md'), 'utf8')
+  it('runs the worked experiment of docs/experiments.md, as written, its hypothesis holding', async () => {
+    const readme = await readFile(join(ROOT, 'docs/experiments.md'), 'utf8')
     const yaml = /```yaml\n(# yaml-language-server[^\n]*\ntitle: Half of the payments fail[\s\S]*?)```/.exec(
       readme,
     )?.[1]

@@ -1,6 +1,6 @@
 /**
  * Dev seed: five restaurants, twenty menus, 100 of each in stock. Menu 1 (김치찌개) exists, as
- * the seed README's order examples use it. Idempotent: a catalogue that has restaurants is left as it is.
+ * the original sample's README orders it. Idempotent: a catalogue that has restaurants is left as it is.
  */
 import { runSeed } from '@food/postgres'
 import { createPrismaClient } from '../src/db/prisma-client.ts'

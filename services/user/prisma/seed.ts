@@ -1,5 +1,5 @@
 /**
- * Dev seed: the account the seed README's curl examples log in with (`user` / `pass`).
+ * Dev seed: the account the original sample's README logs in with in its curls (`user` / `pass`).
  * Idempotent: an existing `user` is left as it is.
  */
 import { runSeed } from '@food/postgres'

@@ -4,7 +4,7 @@
 /**
  * The front end in headless Chromium (Debian's, driven by playwright-core) against the real fleet:
  * a shopper's whole round, then the chaos console failing payments and putting them right. It
- * also takes the README's screenshots (screenshots/, with SCREENSHOTS=update).
+ * also takes the screenshots of docs/web.md (screenshots/, with SCREENSHOTS=update).
  */
 import { execFileSync } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'
@@ -15,7 +15,7 @@ import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startWebFleet } from './web-fleet.ts'
 
-// The README's screenshots are rewritten with SCREENSHOTS=update; otherwise they go to a temporary folder.
+// The screenshots of docs/web.md are rewritten with SCREENSHOTS=update; otherwise they go to a temporary folder.
 const SCREENSHOTS =
   process.env.SCREENSHOTS === 'update'
     ? fileURLToPath(new URL('../screenshots/', import.meta.url))

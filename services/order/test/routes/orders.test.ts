@@ -24,7 +24,7 @@ const ORDER_SHAPE = {
   items: expect.any(Array),
 }
 
-describe('the seed README flow: login → order → GET → cancel → re-order', () => {
+describe('the original sample’s README flow: login → order → GET → cancel → re-order', () => {
   it('works end to end and keeps the stock right at every step', async () => {
     const menu = await fleet.restaurant.createMenu(10, 9000)
     const token = (

@@ -24,7 +24,7 @@ describe('GET /users/{id}', () => {
     expect(second.body).toEqual(first.body)
   })
 
-  it('is already a HIT after POST /validate, which read the profile through the same cache (the README says so)', async () => {
+  it('is already a HIT after POST /validate, which read the profile through the same cache (docs/api.md says so)', async () => {
     const user = await service.createUser()
     const validated = await service.call('POST', '/validate', { headers: { authorization: `Bearer ${user.token}` } })
     expect(validated.status).toBe(200)
