@@ -1,6 +1,9 @@
 // `npm start`: installs, prepares the databases, runs every service with prefixed logs; Ctrl-C stops all.
+
+import { createEngineApi } from './engine-api.mjs'
 import { databaseUrlFor, pipeWithPrefix, ROOT, redisUrl, run, SERVICES, say, spawn, warn } from './lib.mjs'
 import { setup } from './setup.mjs'
+import { Supervisor } from './supervisor.mjs'
 
 const COLOURS = ['1;32', '1;35', '1;34']
 
@@ -25,7 +28,10 @@ const addressOf = (url, defaultPort) => {
   return `${parsed.hostname}:${parsed.port || defaultPort}`
 }
 
-async function startFaultProxy() {
+// The supervisor's Docker-Engine-like API: kill, pause, unpause and restart a service.
+const ENGINE_API = { host: '127.0.0.1', port: 8475 }
+
+const startFaultProxy = () => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: `${ROOT}/${FAULT_PROXY.dir}`,
     env: {
@@ -42,11 +48,15 @@ async function startFaultProxy() {
   })
   pipeWithPrefix(child.stdout, FAULT_PROXY.name, '1;36', process.stdout)
   pipeWithPrefix(child.stderr, FAULT_PROXY.name, '1;36', process.stderr)
-  // The edges as the proxy made them: where each one listens.
+  return child
+}
+
+/** The edges as the proxy made them: where each one listens. */
+async function edgesOf(child) {
   for (let i = 0; i < 120 && child.exitCode === null; i++) {
     try {
       const answer = await fetch(`http://${FAULT_PROXY.api}/proxies`)
-      if (answer.ok) return { child, edges: await answer.json() }
+      if (answer.ok) return await answer.json()
     } catch {}
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
@@ -82,9 +92,12 @@ function addressesOf(service, edges) {
 // The web front end (services/web): its static build, served with the /api/… prefixes on 8090.
 const WEB = { name: 'web', dir: 'services/web', port: 8090 }
 
-function startWeb() {
+function buildWeb() {
   say('building the web front end')
   run(process.execPath, ['--import', 'tsx', 'build.ts'], { cwd: `${ROOT}/${WEB.dir}` })
+}
+
+function startWeb() {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: `${ROOT}/${WEB.dir}`,
     env: {
@@ -102,60 +115,74 @@ function startWeb() {
   return child
 }
 
+function startService(service, i, edges) {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', '@food/telemetry/register', 'src/server.ts'], {
+    cwd: `${ROOT}/${service.dir}`,
+    env: {
+      NODE_ENV: 'development',
+      LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json',
+      OTEL_SERVICE_NAME: `${service.name}-service`,
+      // Promtail of infra/docker-compose.yml ships these files to Loki.
+      LOG_FILE: `${ROOT}/.fleet/logs/${service.name}.log`,
+      ...process.env,
+      PORT: String(service.port),
+      ...addressesOf(service, edges),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const colour = COLOURS[i % COLOURS.length]
+  pipeWithPrefix(child.stdout, service.name, colour, process.stdout)
+  pipeWithPrefix(child.stderr, service.name, colour, process.stderr)
+  return child
+}
+
 async function main() {
   await setup()
-  const proxy = process.env.FAULT_PROXY === 'off' ? undefined : await startFaultProxy()
-  const services = SERVICES.map((service, i) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--import', '@food/telemetry/register', 'src/server.ts'],
-      {
-        cwd: `${ROOT}/${service.dir}`,
-        env: {
-          NODE_ENV: 'development',
-          LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json',
-          OTEL_SERVICE_NAME: `${service.name}-service`,
-          // Promtail of infra/docker-compose.yml ships these files to Loki.
-          LOG_FILE: `${ROOT}/.fleet/logs/${service.name}.log`,
-          ...process.env,
-          PORT: String(service.port),
-          ...addressesOf(service, proxy?.edges),
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    )
-    const colour = COLOURS[i % COLOURS.length]
-    pipeWithPrefix(child.stdout, service.name, colour, process.stdout)
-    pipeWithPrefix(child.stderr, service.name, colour, process.stderr)
-    return child
-  })
-  const children = [...(proxy ? [proxy.child] : []), ...services, startWeb()]
-  const names = [...(proxy ? [FAULT_PROXY.name] : []), ...SERVICES.map((service) => service.name), WEB.name]
-
+  buildWeb()
+  // Until the fleet is first up, a child that exits is a misconfiguration: everything stops. Once
+  // it is up, the supervisor starts again whatever exits, as `restart: unless-stopped` would.
+  let ready = false
   let stopping = false
+  const supervisor = new Supervisor({ log: (line) => warn(line) })
+  const engine = createEngineApi(supervisor, { refused: [FAULT_PROXY.name], token: process.env.CHAOS_TOKEN })
   const stop = (code) => {
     if (stopping) return
     stopping = true
     say('stopping the fleet')
-    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM')
-    Promise.all(children.map((child) => child.exitCode ?? new Promise((resolve) => child.once('exit', resolve)))).then(
-      () => process.exit(code),
-    )
+    engine.close()
+    supervisor.stopAll().then(() => process.exit(code))
   }
+  const supervise = (name, start) =>
+    supervisor.add({
+      name,
+      start: () => {
+        const started = start()
+        started.once('exit', (code, signal) => {
+          if (ready || stopping) return
+          warn(`${name} exited with ${code ?? signal} while the fleet started; stopping the others`)
+          stop(1)
+        })
+        return started
+      },
+    })
   process.on('SIGINT', () => stop(0))
   process.on('SIGTERM', () => stop(0))
-  for (const [i, child] of children.entries()) {
-    child.once('exit', (code) => {
-      if (stopping) return
-      warn(`${names[i]} exited with ${code}; stopping the others`)
-      stop(1)
-    })
-  }
+
+  const proxyChild = process.env.FAULT_PROXY === 'off' ? undefined : supervise(FAULT_PROXY.name, startFaultProxy)
+  const edges = proxyChild ? await edgesOf(proxyChild) : undefined
+  for (const [i, service] of SERVICES.entries()) supervise(service.name, () => startService(service, i, edges))
+  supervise(WEB.name, startWeb)
+  await new Promise((resolve, reject) => {
+    engine.once('error', reject)
+    engine.listen(ENGINE_API.port, ENGINE_API.host, resolve)
+  })
+  const children = [...supervisor.processes.values()].map((entry) => entry.child)
 
   for (const service of SERVICES) {
     if (!(await waitUntilReady(service, children, '/health/ready'))) return
   }
   if (!(await waitUntilReady(WEB, children, '/health'))) return
+  ready = true
   say('the fleet is up (Ctrl-C stops it)')
   console.log(`  web         http://localhost:${WEB.port}   (the shop, my orders, the chaos console)`)
   for (const service of SERVICES) {
@@ -163,11 +190,14 @@ async function main() {
       `  ${service.name.padEnd(11)} http://localhost:${service.port}   docs: http://localhost:${service.port}/docs   redoc: /redoc`,
     )
   }
-  if (proxy) {
+  if (edges) {
     console.log(
-      `  edges:      ${Object.keys(proxy.edges).length} through the fault proxy (Toxiproxy's API: http://localhost:8474/proxies; FAULT_PROXY=off: straight)`,
+      `  edges:      ${Object.keys(edges).length} through the fault proxy (Toxiproxy's API: http://localhost:8474/proxies; FAULT_PROXY=off: straight)`,
     )
   }
+  console.log(
+    `  processes:  supervised, restarted when they exit (kill, pause, restart: http://localhost:${ENGINE_API.port}/containers/json)`,
+  )
   console.log(
     `  try:        curl -s -X POST localhost:8001/login -H 'Content-Type: application/json' -d '{"username": "user", "password": "pass"}'`,
   )
