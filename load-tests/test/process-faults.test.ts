@@ -1,123 +1,197 @@
 /**
- * A fault the order service does not cooperate with: killed with SIGKILL in the middle of a load,
- * while orders are between their reserve and their payment, then started again on the same
- * database, as a container restarts. What must hold once its recoverer has run: no order left
- * PENDING or holding stock half-way, and no unit of stock lost or made up.
+ * Faults the order service does not cooperate with, run as experiments do: its process killed
+ * with SIGKILL in the middle of a load, while orders are between their reserve and their payment,
+ * and started again by the supervisor of `npm start` (scripts/supervisor.mjs, reached through its
+ * Docker-Engine-like API, as a container engine restarts a container); and its process paused
+ * (SIGSTOP) for 3 s. What must hold once its recoverer has run: no order left PENDING or holding
+ * stock half-way, no unit of stock lost or made up, and every request answered.
+ * (PROCESS_FAULTS_RECOVERY=false runs it with the recoverer off, to see the SIGKILL case fail.)
  */
 import { fileURLToPath } from 'node:url'
 import { startRestaurantService } from '@food/restaurant-service/test-service'
-import { type ChildService, createDatabaseFromTemplate, spawnService, uniqueRedisPrefix } from '@food/testing'
+import { createDatabaseFromTemplate, freePort, TYPESCRIPT_ENTRY, uniqueRedisPrefix } from '@food/testing'
 import { startUserService } from '@food/user-service/test-service'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { checkFaults } from '../src/experiment/fleet-plane.ts'
+import type { Journal } from '../src/experiment/journal.ts'
+import { readExperiment } from '../src/experiment/load-file.ts'
+import { runExperiment } from '../src/experiment/run.ts'
 import { FleetClient } from '../src/fleet-client.ts'
-import { checkInvariants } from '../src/invariants.ts'
-import { startLoad } from '../src/load.ts'
-import { LOAD_PROFILES } from '../src/load-profiles.ts'
 import { Recorder } from '../src/recorder.ts'
+import { startSupervised } from './engine/supervised.ts'
 
 const ORDER_DIR = fileURLToPath(new URL('../../services/order', import.meta.url))
 
 let user: Awaited<ReturnType<typeof startUserService>>
 let restaurant: Awaited<ReturnType<typeof startRestaurantService>>
 let database: Awaited<ReturnType<typeof createDatabaseFromTemplate>>
-let order: ChildService | undefined
-const orderEnv: Record<string, string> = {}
-
-/** The order service in a child process, on the same database and Redis prefix each time. */
-const startOrder = async (port?: number) => {
-  order = await spawnService(ORDER_DIR, { ...orderEnv, ...(port ? { PORT: String(port) } : {}) })
-  return order
-}
+let supervised: Awaited<ReturnType<typeof startSupervised>>
+let orderUrl: string
 
 beforeAll(async () => {
   user = await startUserService()
-  // The stock changes are slowed a little, so that a kill finds orders between reserve and payment.
   restaurant = await startRestaurantService()
   await restaurant.createMenu(1) // a load adds its menu to an existing restaurant
   database = await createDatabaseFromTemplate(inject('postgresUrl'), inject('templates').order as string)
-  Object.assign(orderEnv, {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: database.url,
-    REDIS_URL: inject('redisUrl'),
-    REDIS_KEY_PREFIX: uniqueRedisPrefix('order'),
-    USER_SERVICE_URL: user.baseUrl,
-    RESTAURANT_SERVICE_URL: restaurant.baseUrl,
-    SERVICE_TOKEN: restaurant.config.SERVICE_TOKEN,
-    RECOVERY_ENABLED: 'true',
-    RECOVERY_INTERVAL_MS: '200',
-    PENDING_TIMEOUT_S: '2',
-  })
+  const port = await freePort()
+  orderUrl = `http://127.0.0.1:${port}`
+  // The order service as npm start runs it: a child of the supervisor, on the same port each time.
+  supervised = await startSupervised([
+    {
+      name: 'order',
+      command: process.execPath,
+      args: TYPESCRIPT_ENTRY,
+      cwd: ORDER_DIR,
+      env: {
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATABASE_URL: database.url,
+        REDIS_URL: inject('redisUrl'),
+        REDIS_KEY_PREFIX: uniqueRedisPrefix('order'),
+        USER_SERVICE_URL: user.baseUrl,
+        RESTAURANT_SERVICE_URL: restaurant.baseUrl,
+        SERVICE_TOKEN: restaurant.config.SERVICE_TOKEN,
+        RECOVERY_ENABLED: process.env.PROCESS_FAULTS_RECOVERY ?? 'true',
+        RECOVERY_INTERVAL_MS: '200',
+        PENDING_TIMEOUT_S: '2',
+      },
+    },
+  ])
+  await ready()
 }, 60_000)
 afterAll(async () => {
-  await order?.stop()
+  await supervised?.stop()
   await restaurant?.close()
   await user?.close()
   await database?.drop()
 })
 
-describe('the order service killed with SIGKILL under load', () => {
-  it('loses no stock and leaves no order PENDING once it is back and its recoverer has run', async () => {
-    const first = await startOrder()
-    const port = new URL(first.baseUrl).port
-    await restaurant.call('POST', '/chaos/inventory_delay', { json: { delay_ms: 50 } })
-    const recorder = new Recorder()
+async function ready() {
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${orderUrl}/health/ready`)).ok) return
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error('the supervised order service did not get ready')
+}
+
+/** An experiment: orders from 8 users for 10 s, the process fault after 2 s, the stock adding up. */
+const experimentWith = (fault: object) => ({
+  title: 'The order service’s process is broken under load, and the data stays right',
+  'steady-state-hypothesis': {
+    title: 'The stock adds up',
+    probes: [{ type: 'probe', name: 'the stock adds up', tolerance: true, provider: { type: 'invariants' } }],
+  },
+  method: [
+    {
+      type: 'action',
+      name: 'orders from 8 users',
+      background: true,
+      provider: { type: 'fleet', action: 'load', profile: 'order', duration_s: 10, concurrency: 8 },
+    },
+    { type: 'action', name: 'the process fault', pauses: { before: 2 }, provider: { type: 'fleet', ...fault } },
+  ],
+  rollbacks: [{ type: 'action', name: 'clear every fault', provider: { type: 'fleet', action: 'clear-faults' } }],
+})
+
+/** The stock changes slowed a little, so that the fault finds orders between reserve and payment. */
+const slowStockChanges = () => restaurant.call('POST', '/chaos/inventory_delay', { json: { delay_ms: 50, ttl_s: 60 } })
+
+const read = (experiment: object, engineUrl = supervised.url) =>
+  readExperiment(JSON.stringify(experiment), 'process-fault.json', {
+    USER_URL: user.baseUrl,
+    RESTAURANT_URL: restaurant.baseUrl,
+    ORDER_URL: orderUrl,
+    FLEET_ENGINE_URL: engineUrl,
+  })
+
+const run = (experiment: object) =>
+  runExperiment(read(experiment), {
+    scale: 1,
+    hypothesisFrequencyS: 1,
+    serviceToken: restaurant.config.SERVICE_TOKEN,
+  })
+
+/** The orders stored, by status and failure reason. */
+async function storedOutcomes(): Promise<Record<string, number>> {
+  const db = new pg.Client({ connectionString: database.url })
+  await db.connect()
+  try {
+    const { rows } = await db.query<{ status: string; reason: string | null; count: string }>(
+      `SELECT status, failure_reason AS reason, count(*) FROM orders GROUP BY 1, 2 ORDER BY 1, 2`,
+    )
+    return Object.fromEntries(rows.map((row) => [`${row.status} ${row.reason ?? ''}`.trim(), Number(row.count)]))
+  } finally {
+    await db.end()
+  }
+}
+
+const report = (label: string, journal: Journal, outcomes: Record<string, number>) =>
+  console.log(
+    `${label}: ${JSON.stringify(journal.fault_windows.filter((window) => window.service === 'order'))}; ` +
+      `phases ${JSON.stringify(journal.phases.map(({ phase, requests, p99_ms, error_ratio, unanswered }) => ({ phase, requests, p99_ms, error_ratio, unanswered })))}; ` +
+      `stored ${JSON.stringify(outcomes)}`,
+  )
+
+describe('the order service’s process broken under load, through the engine API', () => {
+  it('killed with SIGKILL: started again by the supervisor, no order left PENDING, the stock adds up', async () => {
+    const before = await storedOutcomes()
+    await slowStockChanges()
+    const journal = await run(experimentWith({ action: 'kill', service: 'order' }))
+    const outcomes = await storedOutcomes()
+    report('SIGKILL', journal, outcomes)
+    expect(supervised.log).toContainEqual(expect.stringMatching(/order exited \(SIGKILL\); restarting it/))
+    const kill = journal.fault_windows.find((window) => window.fault === 'kill')
+    expect(kill).toMatchObject({ service: 'order', value: 'SIGKILL', ended_by: 'back' })
+    // What the kill left half-way, the recoverer of the new process gave up as abandoned.
+    expect((outcomes['FAILED abandoned'] ?? 0) - (before['FAILED abandoned'] ?? 0)).toBeGreaterThan(0)
+    expect(outcomes.PENDING).toBeUndefined()
+    expect(journal.invariants?.filter((invariant) => !invariant.ok)).toEqual([])
+    expect(journal).toMatchObject({ status: 'completed', deviated: false })
+    // It came back and took orders again.
+    const recovery = journal.phases.find((phase) => phase.phase === 'recovery')
+    expect(recovery?.requests).toBeGreaterThan(0)
+  }, 120_000)
+
+  it('paused 3 s (SIGSTOP): every request waits and is answered, nothing is lost', async () => {
+    await slowStockChanges()
+    const journal = await run(experimentWith({ action: 'pause', service: 'order', duration_s: 3 }))
+    const outcomes = await storedOutcomes()
+    report('pause', journal, outcomes)
+    const pause = journal.fault_windows.find((window) => window.fault === 'pause')
+    expect(pause).toMatchObject({ service: 'order', value: 3 })
+    expect((pause?.until_s ?? 0) - (pause?.from_s ?? 0)).toBeGreaterThanOrEqual(2.9)
+    expect(journal.invariants?.filter((invariant) => !invariant.ok)).toEqual([])
+    expect(journal).toMatchObject({ status: 'completed', deviated: false })
+    // No request went unanswered: a paused process keeps its connections, and answers after.
+    expect(journal.phases.map((phase) => phase.unanswered)).toEqual(journal.phases.map(() => 0))
+    expect(outcomes.PENDING).toBeUndefined()
+  }, 120_000)
+
+  it('checks before anything runs that the engine answers and runs a container of each service named', async () => {
     const client = new FleetClient(
-      {
-        user: user.baseUrl,
-        restaurant: restaurant.baseUrl,
-        order: first.baseUrl,
-        restaurantInternal: restaurant.baseUrl,
-      },
-      recorder,
+      { user: user.baseUrl, restaurant: restaurant.baseUrl, order: orderUrl, restaurantInternal: restaurant.baseUrl },
+      new Recorder(),
     )
     try {
-      const load = await startLoad(client, recorder, {
-        name: 'sigkill',
-        iteration: LOAD_PROFILES.order.iteration,
-        stock: 100_000,
-        concurrency: 8,
-        durationMs: 12_000,
-        maxRequests: 100_000,
-        serviceToken: restaurant.config.SERVICE_TOKEN,
-      })
-      await new Promise((resolve) => setTimeout(resolve, 1500))
-      process.kill(first.pid, 'SIGKILL')
-      const killedAt = recorder.elapsedMs()
-      // Back on the same port after a moment, as a supervisor or a container's restart would.
-      await new Promise((resolve) => setTimeout(resolve, 500))
-      await startOrder(Number(port))
-      await load.done
-      await restaurant.call('DELETE', '/chaos')
-      const invariants = await checkInvariants(client, {
-        users: load.users,
-        menuId: load.menuId,
-        initialStock: load.stock,
-        settleTimeoutS: 30,
-      })
-      const orders = recorder.samples.filter((sample) => sample.endpoint === 'POST /orders')
-      // What the kill left half-way, and the recoverer finished: orders it gave up as abandoned.
-      const db = new pg.Client({ connectionString: database.url })
-      await db.connect()
-      const { rows } = await db.query<{ status: string; reason: string | null; count: string }>(
-        `SELECT status, failure_reason AS reason, count(*) FROM orders GROUP BY 1, 2 ORDER BY 1, 2`,
-      )
-      await db.end()
-      const outcomes = Object.fromEntries(
-        rows.map((row) => [`${row.status} ${row.reason ?? ''}`.trim(), Number(row.count)]),
-      )
-      console.log(
-        `SIGKILL at ${(killedAt / 1000).toFixed(1)} s: ${orders.length} POST /orders, ` +
-          `${orders.filter((sample) => sample.status === 0).length} unanswered (cut off, or refused while it was down); ` +
-          `stored: ${JSON.stringify(outcomes)}`,
-      )
-      expect(outcomes['FAILED abandoned']).toBeGreaterThan(0)
-      // It came back and took orders again.
-      expect(orders.filter((sample) => sample.status === 201 && sample.at > killedAt).length).toBeGreaterThan(0)
-      expect(invariants.filter((invariant) => !invariant.ok)).toEqual([])
+      const notSupervised = await checkFaults(read(experimentWith({ action: 'kill', service: 'user' })), client)
+      expect(notSupervised.problems).toEqual([
+        {
+          path: '/method/1/provider/service',
+          message: `the engine at ${supervised.url} runs no container of the user service (label com.docker.compose.service=user)`,
+        },
+      ])
+      const nowhere = `http://127.0.0.1:${await freePort()}`
+      const noEngine = await checkFaults(read(experimentWith({ action: 'restart', service: 'order' }), nowhere), client)
+      expect(noEngine.problems.map((problem) => problem.message)).toEqual([
+        expect.stringContaining(`no container engine answers at ${nowhere}`),
+      ])
     } finally {
       await client.close()
     }
-  }, 90_000)
+  })
 })

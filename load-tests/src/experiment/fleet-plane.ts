@@ -6,7 +6,8 @@
 import { request } from 'undici'
 import type { FleetClient, Service } from '../fleet-client.ts'
 import { assertLoopback, type Targets } from '../targets.ts'
-import { SERVICES } from './format.ts'
+import { Engine } from './engine.ts'
+import { type ActivityDefinition, PROCESS_ACTIONS, SERVICES } from './format.ts'
 import type { LoadedExperiment } from './load-file.ts'
 
 export type ChaosSwitch = { name: string; route: string; field: string }
@@ -61,6 +62,7 @@ export async function checkFaults(loaded: LoadedExperiment, client: FleetClient)
       }
     }
   }
+  problems.push(...(await checkProcesses(actions, String(loaded.configuration.engine_url))))
   for (const { activity, path } of actions) {
     const provider = activity.provider
     if (provider.type !== 'fleet' || provider.action !== 'fault') continue
@@ -78,6 +80,37 @@ export async function checkFaults(loaded: LoadedExperiment, client: FleetClient)
     }
   }
   return { available, problems }
+}
+
+/** A problem per process action (kill, pause, restart) whose service the engine has no container of. */
+async function checkProcesses(actions: { activity: ActivityDefinition; path: string }[], url: string) {
+  const processActions = actions.filter(
+    ({ activity }) =>
+      activity.provider.type === 'fleet' && (PROCESS_ACTIONS as readonly string[]).includes(activity.provider.action),
+  )
+  if (processActions.length === 0) return []
+  const engine = new Engine(url)
+  try {
+    if (!(await engine.answers())) {
+      return processActions.map(({ path }) => ({
+        path: `${path}/provider/service`,
+        message: `no container engine answers at ${url} (npm start's supervisor listens on http://127.0.0.1:8475; under compose, FLEET_ENGINE_URL=unix:///var/run/docker.sock)`,
+      }))
+    }
+    const problems: { path: string; message: string }[] = []
+    for (const { activity, path } of processActions) {
+      const service = (activity.provider as { service: string }).service
+      if ((await engine.containersOf(service)).length === 0) {
+        problems.push({
+          path: `${path}/provider/service`,
+          message: `the engine at ${url} runs no container of the ${service} service (label com.docker.compose.service=${service})`,
+        })
+      }
+    }
+    return problems
+  } finally {
+    await engine.close()
+  }
 }
 
 /** The edges the fault proxy at `url` has (GET /proxies, Toxiproxy's), or undefined when none answers. */

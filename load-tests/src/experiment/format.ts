@@ -158,13 +158,50 @@ export const EdgeDownProvider = Type.Object(
   { type: Type.Literal('fleet'), action: Type.Literal('edge-down'), edge: Edge, ttl_s: EdgeTtl },
   strict,
 )
+/** The signals a kill may send, as Docker takes them. */
+export const SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const
+export const KillProvider = Type.Object(
+  {
+    type: Type.Literal('fleet'),
+    action: Type.Literal('kill'),
+    service: Service,
+    signal: Type.Optional(literals(SIGNALS, { description: 'what is sent (default SIGKILL); it is started again' })),
+  },
+  strict,
+)
+export const PauseProvider = Type.Object(
+  {
+    type: Type.Literal('fleet'),
+    action: Type.Literal('pause'),
+    service: Service,
+    duration_s: Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 600,
+      description: 'how long its process stays stopped (SIGSTOP, then SIGCONT)',
+    }),
+  },
+  strict,
+)
+export const RestartProvider = Type.Object(
+  {
+    type: Type.Literal('fleet'),
+    action: Type.Literal('restart'),
+    service: Service,
+    timeout_s: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 300, description: 'SIGTERM, then SIGKILL after this long (default 10)' }),
+    ),
+  },
+  strict,
+)
+/** The actions that go to the container engine (or npm start's supervisor, which speaks its API). */
+export const PROCESS_ACTIONS = ['kill', 'pause', 'restart'] as const
 export const ClearFaultsProvider = Type.Object(
   {
     type: Type.Literal('fleet'),
     action: Type.Literal('clear-faults'),
     service: Type.Optional({
       ...Service,
-      description: 'one service; every service and every edge of the fault proxy when left out',
+      description: 'one service; every service, every edge of the fault proxy and every paused process when left out',
     }),
   },
   strict,
@@ -203,6 +240,9 @@ const ActionProvider = Type.Union([
   FaultProvider,
   ToxicProvider,
   EdgeDownProvider,
+  KillProvider,
+  PauseProvider,
+  RestartProvider,
   ClearFaultsProvider,
   LoadProvider,
 ])
@@ -247,7 +287,7 @@ export const Experiment = Type.Object(
     configuration: Type.Optional(
       Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), ConfigurationValue, {
         description:
-          'values ${name} stands for; {"type": "env", "key": …} reads the environment. user_url, restaurant_url, order_url, restaurant_internal_url and toxiproxy_url are given',
+          'values ${name} stands for; {"type": "env", "key": …} reads the environment. user_url, restaurant_url, order_url, restaurant_internal_url, toxiproxy_url and engine_url are given',
       }),
     ),
     'steady-state-hypothesis': Type.Optional(

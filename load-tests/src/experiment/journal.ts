@@ -34,10 +34,11 @@ export interface FaultWindow {
   /** The service, or the edge (`order-restaurant`) for a network fault. */
   service: string
   fault: string
-  value: number | boolean
+  value: number | boolean | string
   from_s: number
   until_s: number
-  ended_by: 'cleared' | 'expired' | 'switched off' | 'still on at the end'
+  /** `back`: a killed, paused or restarted service answering its readiness probe again. */
+  ended_by: 'cleared' | 'expired' | 'switched off' | 'back' | 'still on at the end'
 }
 
 export interface PhaseVerdict {
@@ -47,7 +48,10 @@ export interface PhaseVerdict {
   requests: number
   throughput_rps: number
   p95_ms: number | null
+  p99_ms: number | null
   error_ratio: number | null
+  /** Requests that got no HTTP answer at all (refused, reset, or past the client's deadline). */
+  unanswered: number
   /** Whether every check of the hypothesis in this phase held; null when none fell in it. */
   hypothesis_met: boolean | null
 }
@@ -99,6 +103,7 @@ export function phasesOf(
     .map(({ phase, fromMs, untilMs }) => {
       const inPhase = samples.filter((sample) => sample.at >= fromMs && sample.at < untilMs)
       const errors = inPhase.filter((sample) => sample.status >= 500 || sample.status === 0).length
+      const latencies = inPhase.length === 0 ? null : summarise(inPhase.map((sample) => sample.latencyMs))
       const phaseChecks = checks.filter((check) => check.at_s * 1000 >= fromMs && check.at_s * 1000 < untilMs)
       return {
         phase,
@@ -106,8 +111,10 @@ export function phasesOf(
         until_s: round(untilMs / 1000, 1),
         requests: inPhase.length,
         throughput_rps: round(inPhase.length / ((untilMs - fromMs) / 1000), 1),
-        p95_ms: inPhase.length === 0 ? null : summarise(inPhase.map((sample) => sample.latencyMs)).p95,
+        p95_ms: latencies?.p95 ?? null,
+        p99_ms: latencies?.p99 ?? null,
         error_ratio: inPhase.length === 0 ? null : round(errors / inPhase.length, 4),
+        unanswered: inPhase.filter((sample) => sample.status === 0).length,
         hypothesis_met: phaseChecks.length === 0 ? null : phaseChecks.every((check) => check.steady_state_met),
       }
     })

@@ -38,6 +38,9 @@ export function givenConfiguration(env: NodeJS.ProcessEnv = process.env): Record
     restaurant_internal_url: env.RESTAURANT_URL ?? LOCAL_TARGETS.restaurantInternal,
     // The fault proxy's API (Toxiproxy's), which npm start runs.
     toxiproxy_url: env.TOXIPROXY_URL ?? 'http://127.0.0.1:8474',
+    // Where kill, pause and restart go: npm start's supervisor, or a Docker engine
+    // (FLEET_ENGINE_URL=unix:///var/run/docker.sock under compose).
+    engine_url: env.FLEET_ENGINE_URL ?? 'http://127.0.0.1:8475',
   }
 }
 
@@ -77,8 +80,12 @@ function errorsOf(schema: TSchema, value: unknown, path = ''): Problem[] {
     }
     problems.push({ path: path + error.path, message: error.message })
   }
-  // One message per path and wording: TypeBox may say the same thing twice.
-  return problems.filter((p, i) => problems.findIndex((q) => q.path === p.path && q.message === p.message) === i)
+  // One message per path and wording: TypeBox may say the same thing twice, and a missing
+  // property is missing, not also "Expected number".
+  const missing = new Set(problems.filter((p) => p.message === 'Expected required property').map((p) => p.path))
+  return problems
+    .filter((p, i) => problems.findIndex((q) => q.path === p.path && q.message === p.message) === i)
+    .filter((p) => !missing.has(p.path) || p.message === 'Expected required property')
 }
 
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
@@ -159,13 +166,19 @@ export function activitiesOf(experiment: Experiment): { path: string; activity: 
 
 function checkMeaning(experiment: Experiment, configuration: Record<string, unknown>): Problem[] {
   const problems: Problem[] = []
-  // The runner loads and breaks this machine only: the fleet's URLs and the fault proxy's too.
-  for (const name of ['user_url', 'restaurant_url', 'order_url', 'restaurant_internal_url', 'toxiproxy_url']) {
-    if (!isLoopback(String(configuration[name]))) {
-      problems.push({
-        path: `/configuration/${name}`,
-        message: `${String(configuration[name])}: only this machine (127.0.0.1, localhost)`,
-      })
+  // The runner loads and breaks this machine only: the fleet's URLs, the fault proxy's and the
+  // engine's (over loopback, or the engine's own socket).
+  for (const name of [
+    'user_url',
+    'restaurant_url',
+    'order_url',
+    'restaurant_internal_url',
+    'toxiproxy_url',
+    'engine_url',
+  ]) {
+    const url = String(configuration[name])
+    if (!isLoopback(url) && !(name === 'engine_url' && url.startsWith('unix://'))) {
+      problems.push({ path: `/configuration/${name}`, message: `${url}: only this machine (127.0.0.1, localhost)` })
     }
   }
   const loads = experiment.method.filter(

@@ -14,6 +14,7 @@ import { checkInstantInvariants, checkInvariants } from '../invariants.ts'
 import { type RunningLoad, startLoad } from '../load.ts'
 import { LOAD_PROFILES } from '../load-profiles.ts'
 import { Recorder } from '../recorder.ts'
+import { Engine } from './engine.ts'
 import { FaultLedger } from './fault-ledger.ts'
 import { checkFaults, edgesOf, targetsOf, toxiproxy } from './fleet-plane.ts'
 import { type ActionDefinition, type ActivityDefinition, type Experiment, SERVICES } from './format.ts'
@@ -26,6 +27,7 @@ import {
   type SteadyState,
 } from './journal.ts'
 import type { LoadedExperiment } from './load-file.ts'
+import { ProcessFaults } from './process-faults.ts'
 import { shown } from './summary.ts'
 import { withinTolerance } from './tolerance.ts'
 
@@ -130,6 +132,8 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
   const scraper = setInterval(() => void scrape(), SCRAPE_INTERVAL_MS)
   const { available } = await checkFaults(loaded, client)
   const toxiproxyUrl = String(loaded.configuration.toxiproxy_url)
+  const engine = new Engine(String(loaded.configuration.engine_url))
+  const processes = new ProcessFaults(engine, client, ledger, seconds, options.scale)
 
   const closeWindows = (service: string | undefined, endedBy: FaultWindow['ended_by'], fault?: string) =>
     ledger.close(seconds(), service, endedBy, fault)
@@ -232,6 +236,9 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
       ledger.open({ service: provider.edge, fault, value, from_s: seconds() }, seconds() + ttl)
       return answer
     }
+    if (provider.action === 'kill' || provider.action === 'pause' || provider.action === 'restart') {
+      return processes.execute(provider)
+    }
     if (provider.action === 'clear-faults') {
       const services = provider.service ? [provider.service] : SERVICES
       const answers = await Promise.all(
@@ -246,7 +253,9 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
         await toxiproxy(toxiproxyUrl, '/reset')
         for (const edge of edges) closeWindows(edge, 'cleared')
       }
-      return { cleared: [...services, ...(edges ?? [])] }
+      // And every process this run paused.
+      const resumed = provider.service ? [] : await processes.resumeAll()
+      return { cleared: [...services, ...(edges ?? [])], resumed }
     }
     if (load) throw new Error('a load is already running')
     const durationS = provider.duration_s * options.scale
@@ -434,6 +443,9 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
       }
     }
     clearInterval(scraper)
+    // A pause outlasting the run ends with it.
+    await processes.resumeAll().catch((error) => say(`resuming a paused service failed: ${error.message}`))
+    await engine.close()
     await Promise.all(SERVICES.map((service) => client.call(service, 'DELETE', '/chaos/run', { record: false })))
     closeWindows(undefined, 'still on at the end')
     finishJournal(journal, {

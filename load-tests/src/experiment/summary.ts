@@ -21,7 +21,7 @@ export function journalSummary(journal: Journal): string {
     `  status ${journal.status}, deviated ${journal.deviated}, ${journal.duration.toFixed(1)} s`,
     ...journal.phases.map(
       (phase) =>
-        `  ${phase.phase.padEnd(9)} ${phase.from_s}–${phase.until_s} s: ${phase.throughput_rps} req/s, p95 ${figure(phase.p95_ms, ' ms')}, errors ${figure(phase.error_ratio === null ? null : Math.round(phase.error_ratio * 1000) / 10, '%')}, hypothesis ${phase.hypothesis_met === null ? 'not checked' : phase.hypothesis_met ? 'held' : 'not met'}`,
+        `  ${phase.phase.padEnd(9)} ${phase.from_s}–${phase.until_s} s: ${phase.throughput_rps} req/s, p95 ${figure(phase.p95_ms, ' ms')}, p99 ${figure(phase.p99_ms, ' ms')}, errors ${figure(phase.error_ratio === null ? null : Math.round(phase.error_ratio * 1000) / 10, '%')}${phase.unanswered > 0 ? ` (${phase.unanswered} unanswered)` : ''}, hypothesis ${phase.hypothesis_met === null ? 'not checked' : phase.hypothesis_met ? 'held' : 'not met'}`,
     ),
     ...journal.fault_windows.map(
       (window) =>

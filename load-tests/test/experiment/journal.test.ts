@@ -11,11 +11,15 @@ const fault = (from_s: number, until_s: number): FaultWindow => ({
   until_s,
   ended_by: 'expired',
 })
-/** One request every 100 ms from 0 to 30 s: 10 ms, but 500 ms and a 503 for one in two during 10–20 s. */
+/**
+ * One request every 100 ms from 0 to 30 s: 10 ms, but 500 ms and an error for one in two during
+ * 10–20 s (a 503, or no answer at all for one in four).
+ */
 const samples: Sample[] = Array.from({ length: 300 }, (_, i) => {
   const at = i * 100
   const faulty = at >= 10_000 && at < 20_000 && i % 2 === 0
-  return { at, endpoint: 'POST /orders', status: faulty ? 503 : 201, latencyMs: faulty ? 500 : 10 }
+  const status = faulty ? (i % 4 === 0 ? 0 : 503) : 201
+  return { at, endpoint: 'POST /orders', status, latencyMs: faulty ? 500 : 10 }
 })
 
 describe('phases, detection and recovery', () => {
@@ -34,7 +38,9 @@ describe('phases, detection and recovery', () => {
         requests: 100,
         throughput_rps: 10,
         p95_ms: 10,
+        p99_ms: 10,
         error_ratio: 0,
+        unanswered: 0,
         hypothesis_met: true,
       },
       {
@@ -44,7 +50,9 @@ describe('phases, detection and recovery', () => {
         requests: 100,
         throughput_rps: 10,
         p95_ms: 500,
+        p99_ms: 500,
         error_ratio: 0.5,
+        unanswered: 25,
         hypothesis_met: false,
       },
       {
@@ -54,7 +62,9 @@ describe('phases, detection and recovery', () => {
         requests: 100,
         throughput_rps: 10,
         p95_ms: 10,
+        p99_ms: 10,
         error_ratio: 0,
+        unanswered: 0,
         hypothesis_met: true,
       },
     ])

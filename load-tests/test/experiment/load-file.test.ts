@@ -179,6 +179,51 @@ describe('reading an experiment file', () => {
     ])
   })
 
+  it('takes Pumba’s process verbs (kill, pause, restart) with their parameters checked, and an engine on this machine only', () => {
+    const verbs = (...providers: object[]) =>
+      JSON.stringify({
+        title: 't',
+        method: providers.map((provider, i) => ({
+          type: 'action',
+          name: `a${i}`,
+          provider: { type: 'fleet', ...provider },
+        })),
+      })
+    expect(
+      problemsOf(
+        verbs(
+          { action: 'kill', service: 'order' },
+          { action: 'kill', service: 'order', signal: 'SIGTERM' },
+          { action: 'pause', service: 'restaurant', duration_s: 5 },
+          { action: 'restart', service: 'user', timeout_s: 0 },
+        ),
+        'x.json',
+        { FLEET_ENGINE_URL: 'unix:///var/run/docker.sock' },
+      ),
+    ).toEqual([])
+    const problems = problemsOf(
+      verbs(
+        { action: 'kill', service: 'order', signal: 'SIGSTOP' },
+        { action: 'pause', service: 'order' },
+        { action: 'pause', service: 'order', duration_s: 601 },
+        { action: 'restart', service: 'proxy' },
+      ),
+      'x.json',
+      { FLEET_ENGINE_URL: 'http://10.0.0.5:2375' },
+    )
+    expect(problems.map((problem) => problem.path)).toEqual([
+      '/method/0/provider/signal',
+      '/method/1/provider/duration_s',
+      '/method/2/provider/duration_s',
+      '/method/3/provider/service',
+    ])
+    expect(
+      problemsOf(verbs({ action: 'kill', service: 'order' }), 'x.json', { FLEET_ENGINE_URL: 'http://10.0.0.5:2375' }),
+    ).toEqual([
+      { path: '/configuration/engine_url', message: 'http://10.0.0.5:2375: only this machine (127.0.0.1, localhost)' },
+    ])
+  })
+
   it('refuses an environment value that is not of its default’s type', () => {
     const withPercent = JSON.stringify({ ...minimal, configuration: { p: { type: 'env', key: 'P', default: 10 } } })
     expect(problemsOf(withPercent, 'x.json', { P: 'lots' })).toEqual([

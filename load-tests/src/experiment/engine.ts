@@ -1,0 +1,72 @@
+/**
+ * The container engine as an experiment's process actions see it: the Docker Engine API, spoken
+ * by a real engine (`unix:///var/run/docker.sock`, the compose stack) and by npm start's
+ * supervisor (`http://127.0.0.1:8475`) alike. A service's container is found by its compose
+ * label, so one experiment file works against both.
+ */
+import { Agent, request } from 'undici'
+
+export class Engine {
+  readonly #origin: string
+  readonly #dispatcher: Agent | undefined
+
+  constructor(readonly url: string) {
+    if (url.startsWith('unix://')) {
+      this.#origin = 'http://localhost'
+      this.#dispatcher = new Agent({ connect: { socketPath: url.slice('unix://'.length) } })
+    } else {
+      this.#origin = url.replace(/\/$/, '')
+      this.#dispatcher = undefined
+    }
+  }
+
+  /** A call; Docker's `message` on a refusal, with the status. */
+  async call(method: 'GET' | 'POST', path: string): Promise<{ status: number; body: unknown }> {
+    const answer = await request(`${this.#origin}${path}`, {
+      method,
+      ...(this.#dispatcher ? { dispatcher: this.#dispatcher } : {}),
+      headersTimeout: 30_000,
+      bodyTimeout: 30_000,
+    })
+    const text = await answer.body.text()
+    const json = String(answer.headers['content-type'] ?? '').includes('json')
+    return { status: answer.statusCode, body: json && text ? JSON.parse(text) : text }
+  }
+
+  /** Whether an engine answers at all. */
+  async answers(): Promise<boolean> {
+    try {
+      return (await this.call('GET', '/_ping')).status === 200
+    } catch {
+      return false
+    }
+  }
+
+  /** The containers of a compose service (running, paused or restarting), by its label. */
+  async containersOf(service: string): Promise<{ Id: string; State: string }[]> {
+    const filters = encodeURIComponent(JSON.stringify({ label: [`com.docker.compose.service=${service}`] }))
+    const { status, body } = await this.call('GET', `/containers/json?filters=${filters}`)
+    if (status !== 200) throw new Error(`GET /containers/json answered ${status}: ${JSON.stringify(body)}`)
+    return body as { Id: string; State: string }[]
+  }
+
+  /** A verb (kill, pause, unpause, restart) on the service's first container; its id. */
+  async act(service: string, verb: string, query: Record<string, string | number> = {}): Promise<string> {
+    const [container] = await this.containersOf(service)
+    if (!container) throw new Error(`the engine at ${this.url} has no container of the ${service} service`)
+    const search = new URLSearchParams(
+      Object.entries(query).map(([key, value]): [string, string] => [key, String(value)]),
+    )
+    const path = `/containers/${encodeURIComponent(container.Id)}/${verb}${search.size > 0 ? `?${search}` : ''}`
+    const { status, body } = await this.call('POST', path)
+    if (status !== 204) {
+      const message = (body as { message?: string } | undefined)?.message ?? JSON.stringify(body)
+      throw new Error(`POST ${path} answered ${status}: ${message}`)
+    }
+    return container.Id
+  }
+
+  async close(): Promise<void> {
+    await this.#dispatcher?.close()
+  }
+}
