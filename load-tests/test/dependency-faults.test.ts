@@ -1,25 +1,45 @@
 /**
- * A dependency fault the services do not cooperate with: PostgreSQL terminating the order
- * service's sessions (pg_terminate_backend, as a failover or an administrator does) in the middle
- * of a load. What must hold: the service's pool gets new connections, orders are answered, and
+ * Dependency faults the services do not cooperate with, in the middle of a load: PostgreSQL
+ * terminating the order service's sessions (pg_terminate_backend, as a failover or an
+ * administrator does), and Redis stalled for 5 s (CLIENT PAUSE, run as an experiment's action) on
+ * a Redis of the test's own that the restaurant and order services use (the user service keeps
+ * the shared one). What must hold: the pools get new connections, every request is answered, and
  * every invariant holds once the recoverer has run.
  */
 import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readExperiment } from '../src/experiment/load-file.ts'
+import { runExperiment } from '../src/experiment/run.ts'
 import { FleetClient } from '../src/fleet-client.ts'
 import { checkInvariants } from '../src/invariants.ts'
 import { startLoad } from '../src/load.ts'
 import { LOAD_PROFILES } from '../src/load-profiles.ts'
 import { Recorder } from '../src/recorder.ts'
+import { startPrivateRedis } from './private-redis.ts'
 
 let fleet: TestFleet
+let redis: Awaited<ReturnType<typeof startPrivateRedis>>
 
 beforeAll(async () => {
-  fleet = await startFleet({ RECOVERY_ENABLED: 'true', RECOVERY_INTERVAL_MS: '200', PENDING_TIMEOUT_S: '2' })
+  redis = await startPrivateRedis()
+  // (DEPENDENCY_FAULTS_REDIS_TIMEOUT_MS=10000 takes the Redis deadline away, to see the pause test fail.)
+  const redisEnv = {
+    REDIS_URL: redis.url,
+    ...(process.env.DEPENDENCY_FAULTS_REDIS_TIMEOUT_MS
+      ? { REDIS_COMMAND_TIMEOUT_MS: process.env.DEPENDENCY_FAULTS_REDIS_TIMEOUT_MS }
+      : {}),
+  }
+  fleet = await startFleet(
+    { RECOVERY_ENABLED: 'true', RECOVERY_INTERVAL_MS: '200', PENDING_TIMEOUT_S: '2', ...redisEnv },
+    redisEnv,
+  )
   await fleet.restaurant.createMenu(1)
 }, 60_000)
-afterAll(() => fleet?.close())
+afterAll(async () => {
+  await fleet?.close()
+  await redis?.stop()
+})
 
 /** Terminates every session of a database but this one's; how many. */
 async function terminateSessions(databaseUrl: string): Promise<number> {
@@ -83,5 +103,61 @@ describe('PostgreSQL terminating the order service’s sessions under load', () 
     } finally {
       await client.close()
     }
+  }, 90_000)
+})
+
+describe('Redis paused 5 s (CLIENT PAUSE) under load, as an experiment', () => {
+  it('every request is answered, orders go on, every invariant holds', async () => {
+    const experiment = {
+      title: 'Redis stalls for 5 s, and the fleet answers and keeps its data right',
+      'steady-state-hypothesis': {
+        title: 'The stock adds up',
+        probes: [{ type: 'probe', name: 'the stock adds up', tolerance: true, provider: { type: 'invariants' } }],
+      },
+      method: [
+        {
+          type: 'action',
+          name: 'orders and reads from 6 users',
+          background: true,
+          provider: { type: 'fleet', action: 'load', profile: 'order-then-read', duration_s: 12, concurrency: 6 },
+        },
+        {
+          type: 'action',
+          name: 'Redis holds every command for 5 s',
+          pauses: { before: 2 },
+          provider: { type: 'fleet', action: 'redis-pause', duration_s: 5 },
+        },
+      ],
+      rollbacks: [{ type: 'action', name: 'clear every fault', provider: { type: 'fleet', action: 'clear-faults' } }],
+    }
+    const journal = await runExperiment(
+      readExperiment(JSON.stringify(experiment), 'redis-pause.json', {
+        USER_URL: fleet.user.baseUrl,
+        RESTAURANT_URL: fleet.restaurant.baseUrl,
+        ORDER_URL: fleet.order.baseUrl,
+        REDIS_URL: redis.url,
+      }),
+      { scale: 1, hypothesisFrequencyS: 1, serviceToken: fleet.restaurant.config.SERVICE_TOKEN },
+    )
+    console.log(
+      `CLIENT PAUSE: ${JSON.stringify(journal.fault_windows)}; phases ${JSON.stringify(
+        journal.phases.map(({ phase, requests, p99_ms, error_ratio, unanswered }) => ({
+          phase,
+          requests,
+          p99_ms,
+          error_ratio,
+          unanswered,
+        })),
+      )}`,
+    )
+    expect(journal.fault_windows).toMatchObject([{ service: 'redis', fault: 'client-pause', value: 5 }])
+    expect(journal.phases.map((phase) => phase.unanswered)).toEqual(journal.phases.map(() => 0))
+    // The services gave up on Redis after REDIS_COMMAND_TIMEOUT_MS and answered from PostgreSQL:
+    // nothing begun during the pause waited for its end (which a request blocked on Redis would).
+    const fault = journal.phases.find((phase) => phase.phase === 'fault')
+    expect(fault?.requests).toBeGreaterThan(0)
+    expect(fault?.p99_ms).toBeLessThan(4000)
+    expect(journal.invariants?.filter((invariant) => !invariant.ok)).toEqual([])
+    expect(journal).toMatchObject({ status: 'completed', deviated: false })
   }, 90_000)
 })

@@ -193,6 +193,23 @@ export const RestartProvider = Type.Object(
   },
   strict,
 )
+export const RedisPauseProvider = Type.Object(
+  {
+    type: Type.Literal('fleet'),
+    action: Type.Literal('redis-pause'),
+    duration_s: Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 600,
+      description: 'how long Redis holds its clients’ commands (CLIENT PAUSE)',
+    }),
+    mode: Type.Optional(
+      literals(['ALL', 'WRITE'] as const, {
+        description: 'every command (the default) or writes only, as Redis names them',
+      }),
+    ),
+  },
+  strict,
+)
 /** The actions that go to the container engine (or npm start's supervisor, which speaks its API). */
 export const PROCESS_ACTIONS = ['kill', 'pause', 'restart'] as const
 export const ClearFaultsProvider = Type.Object(
@@ -201,7 +218,8 @@ export const ClearFaultsProvider = Type.Object(
     action: Type.Literal('clear-faults'),
     service: Type.Optional({
       ...Service,
-      description: 'one service; every service, every edge of the fault proxy and every paused process when left out',
+      description:
+        'one service; every service, every edge of the fault proxy, every paused process and a paused Redis when left out',
     }),
   },
   strict,
@@ -243,6 +261,7 @@ const ActionProvider = Type.Union([
   KillProvider,
   PauseProvider,
   RestartProvider,
+  RedisPauseProvider,
   ClearFaultsProvider,
   LoadProvider,
 ])
@@ -287,7 +306,7 @@ export const Experiment = Type.Object(
     configuration: Type.Optional(
       Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), ConfigurationValue, {
         description:
-          'values ${name} stands for; {"type": "env", "key": …} reads the environment. user_url, restaurant_url, order_url, restaurant_internal_url, toxiproxy_url and engine_url are given',
+          'values ${name} stands for; {"type": "env", "key": …} reads the environment. user_url, restaurant_url, order_url, restaurant_internal_url, toxiproxy_url, engine_url and redis_url are given',
       }),
     ),
     'steady-state-hypothesis': Type.Optional(

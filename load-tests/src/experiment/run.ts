@@ -28,6 +28,7 @@ import {
 } from './journal.ts'
 import type { LoadedExperiment } from './load-file.ts'
 import { ProcessFaults } from './process-faults.ts'
+import { RedisPause } from './redis-pause.ts'
 import { shown } from './summary.ts'
 import { withinTolerance } from './tolerance.ts'
 
@@ -134,6 +135,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
   const toxiproxyUrl = String(loaded.configuration.toxiproxy_url)
   const engine = new Engine(String(loaded.configuration.engine_url))
   const processes = new ProcessFaults(engine, client, ledger, seconds, options.scale)
+  const redis = new RedisPause(String(loaded.configuration.redis_url))
 
   const closeWindows = (service: string | undefined, endedBy: FaultWindow['ended_by'], fault?: string) =>
     ledger.close(seconds(), service, endedBy, fault)
@@ -239,6 +241,15 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
     if (provider.action === 'kill' || provider.action === 'pause' || provider.action === 'restart') {
       return processes.execute(provider)
     }
+    if (provider.action === 'redis-pause') {
+      const durationS = provider.duration_s * options.scale
+      const answer = await redis.pause(durationS, provider.mode)
+      ledger.open(
+        { service: 'redis', fault: 'client-pause', value: provider.duration_s, from_s: seconds() },
+        seconds() + durationS,
+      )
+      return answer
+    }
     if (provider.action === 'clear-faults') {
       const services = provider.service ? [provider.service] : SERVICES
       const answers = await Promise.all(
@@ -254,7 +265,11 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
         for (const edge of edges) closeWindows(edge, 'cleared')
       }
       // And every process this run paused.
-      const resumed = provider.service ? [] : await processes.resumeAll()
+      const resumed: string[] = provider.service ? [] : await processes.resumeAll()
+      if (!provider.service && (await redis.unpause())) {
+        closeWindows('redis', 'cleared')
+        resumed.push('redis')
+      }
       return { cleared: [...services, ...(edges ?? [])], resumed }
     }
     if (load) throw new Error('a load is already running')
