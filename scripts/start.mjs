@@ -78,6 +78,8 @@ function addressesOf(service, edges) {
   if (!edges) return direct
   const edge = (to) => edges[`${service.name}-${to}`]
   return {
+    // The chaos plane of each service shows and switches its edges' faults there.
+    FAULT_PROXY_URL: `http://${FAULT_PROXY.api}`,
     DATABASE_URL: through(direct.DATABASE_URL, edge('postgres')),
     REDIS_URL: through(direct.REDIS_URL, edge('redis')),
     ...(service.name === 'order'

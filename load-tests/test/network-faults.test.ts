@@ -3,6 +3,7 @@
  * proxy in front of the restaurant, driven through Toxiproxy's client as a user would): a 2 s
  * latency, connections reset by the peer, the edge down for 10 s, each under load. What must hold
  * afterwards: every request answered (none past its deadline), every invariant of the load runner.
+ * And the same faults through the order service's own chaos plane (GET /chaos, /chaos/network/…).
  */
 import { buildToxiproxyApi, type FaultProxy } from '@food/fault-proxy'
 import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
@@ -45,7 +46,8 @@ beforeAll(async () => {
       listen: '127.0.0.1:0',
       upstream: new URL(restaurant.baseUrl).host,
     })
-    return { ...ORDER_ENV, RESTAURANT_SERVICE_URL: `http://${edge.listen}` }
+    // FAULT_PROXY_URL: the order service's chaos plane shows and switches its edges' faults.
+    return { ...ORDER_ENV, RESTAURANT_SERVICE_URL: `http://${edge.listen}`, FAULT_PROXY_URL: apiUrl }
   })
   await fleet.restaurant.createMenu(1) // a load adds its menu to an existing restaurant
 }, 60_000)
@@ -258,5 +260,86 @@ describe('network faults as an experiment’s actions', () => {
         message: 'the fault proxy has no edge "order-kitchen" (it has order-restaurant)',
       },
     ])
+  })
+})
+
+describe('network faults through the order service’s chaos plane', () => {
+  const order = () => fleet.order
+  const orderOnce = async () => {
+    const { headers } = await fleet.login()
+    const started = Date.now()
+    const answer = await fleet.placeOrder(headers, [{ menu_id: menuId, quantity: 1 }])
+    return { status: answer.status, body: answer.body, ms: Date.now() - started }
+  }
+  let menuId: number
+  beforeAll(async () => {
+    menuId = (await fleet.restaurant.createMenu(1000)).id
+  })
+
+  it('shows the service’s edges in GET /chaos, and switches a toxic on them, counted and logged as every fault', async () => {
+    expect((await order().call('GET', '/chaos')).body.network).toEqual({
+      edges: { 'order-restaurant': { enabled: true, toxics: [] } },
+    })
+    const set = await order().call('POST', '/chaos/network/order-restaurant/toxics', {
+      json: { type: 'latency', attributes: { latency: 400 }, ttl_s: 30 },
+    })
+    expect(set).toMatchObject({ status: 200, body: { edge: 'order-restaurant', fault: 'latency_downstream' } })
+    expect((await order().call('GET', '/chaos')).body.network.edges['order-restaurant'].toxics).toEqual([
+      expect.objectContaining({ name: 'latency_downstream', type: 'latency', attributes: { latency: 400, jitter: 0 } }),
+    ])
+    // Toxiproxy's own client sees the same toxic: one state, held by the proxy.
+    const toxic = await (await toxiproxy.get('order-restaurant')).getToxic('latency_downstream')
+    expect(toxic.toJson()).toMatchObject({ type: 'latency', attributes: { latency: 400 } })
+    // An order makes two calls to the restaurant (the price, the reserve): each 400 ms slower.
+    const slow = await orderOnce()
+    expect(slow.status).toBe(201)
+    expect(slow.ms).toBeGreaterThanOrEqual(800)
+    const metrics = await (await fetch(`${order().baseUrl}/metrics`)).text()
+    expect(metrics).toMatch(
+      /chaos_fault_changes_total\{[^}]*fault="order-restaurant\/latency"[^}]*action="set"[^}]*\} 1/,
+    )
+    const removed = await order().call('DELETE', '/chaos/network/order-restaurant/toxics/latency_downstream')
+    expect(removed.status).toBe(200)
+    expect((await order().call('GET', '/chaos')).body.network.edges['order-restaurant'].toxics).toEqual([])
+  })
+
+  it('takes an edge down for its TTL; DELETE /chaos brings it back up with every other fault', async () => {
+    const down = await order().call('POST', '/chaos/network/order-restaurant', { json: { enabled: false, ttl_s: 60 } })
+    expect(down).toMatchObject({ status: 200, body: { message: 'order-restaurant down for 60 s' } })
+    expect((await order().call('GET', '/chaos')).body.network.edges['order-restaurant'].enabled).toBe(false)
+    const refused = await orderOnce()
+    expect(refused).toMatchObject({ status: 503, body: { error: { code: 'DEPENDENCY_UNAVAILABLE' } } })
+    await order().call('POST', '/chaos/network/order-restaurant/toxics', { json: { type: 'reset_peer' } })
+    const cleared = await order().call('DELETE', '/chaos')
+    expect(cleared.body.cleared).toEqual(['order-restaurant/reset_peer', 'order-restaurant/down'])
+    expect((await order().call('GET', '/chaos')).body.network).toEqual({
+      edges: { 'order-restaurant': { enabled: true, toxics: [] } },
+    })
+    expect((await orderOnce()).status).toBe(201)
+  })
+
+  it('answers an unknown edge, toxic or attribute with a 400 naming it', async () => {
+    const bad = async (path: string, json: object) => {
+      const answer = await order().call('POST', path, { json })
+      expect(answer.status, path).toBe(400)
+      return answer.body.error
+    }
+    expect(await bad('/chaos/network/order-kitchen/toxics', { type: 'latency' })).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      details: [expect.objectContaining({ location: 'params', path: '/edge' })],
+    })
+    // Another service's edge is not this service's to break.
+    expect((await bad('/chaos/network/user-postgres', { enabled: false })).code).toBe('VALIDATION_ERROR')
+    expect(await bad('/chaos/network/order-restaurant/toxics', { type: 'latencyy' })).toMatchObject({
+      details: [expect.objectContaining({ path: '/type' })],
+    })
+    expect(
+      (await bad('/chaos/network/order-restaurant/toxics', { type: 'latency', attributes: { delay: 5 } })).message,
+    ).toBe('latency has no attribute "delay" (it has latency, jitter)')
+    expect((await order().call('DELETE', '/chaos/network/order-restaurant/toxics/nothing')).status).toBe(404)
+    expect((await order().call('GET', '/chaos')).body.network.edges['order-restaurant']).toEqual({
+      enabled: true,
+      toxics: [],
+    })
   })
 })

@@ -13,6 +13,7 @@ import { ExperimentRunBoard } from './experiment-run.ts'
 import { delayFault, errorFault, type FaultDefinition } from './fault-definition.ts'
 import { FaultStore } from './fault-store.ts'
 import { FaultSwitchboard } from './fault-switchboard.ts'
+import { NetworkFaults } from './network-faults.ts'
 import { SharedFaults } from './shared-faults.ts'
 
 declare module 'fastify' {
@@ -38,6 +39,8 @@ export interface ChaosPluginOptions {
   random?: () => number
   /** When set, changing a fault needs it in the X-Chaos-Token header (reading them does not). */
   token?: string | undefined
+  /** The fault proxy's API, when this service's edges go through it; `service` names them. */
+  faultProxy?: { url: string; service: string } | undefined
 }
 
 // Faults must never hide the instruments used to observe them, nor the switch that clears them.
@@ -103,6 +106,7 @@ const chaos: FastifyPluginAsync<ChaosPluginOptions> = async (app, options) => {
     experiment: options.experiment ?? {},
     runs,
     token: options.token,
+    network: options.faultProxy && new NetworkFaults(options.faultProxy.url, options.faultProxy.service),
   })
 }
 

@@ -1,4 +1,5 @@
 import { errorResponse } from '@food/errors'
+import { STREAMS, TOXIC_TYPES } from '@food/fault-proxy/toxics'
 import { Type } from '@sinclair/typebox'
 import { ExperimentRun, ExperimentRunShown } from './experiment-run.ts'
 import type { FaultDefinition } from './fault-definition.ts'
@@ -22,6 +23,32 @@ const FaultState = Type.Object({
   expires_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 })
 
+/** A network fault's answer: what was switched, on which edge. */
+const NetworkChange = Type.Object({ message: Type.String(), edge: Type.String(), fault: Type.String() })
+
+export const EdgeView = Type.Object({
+  enabled: Type.Boolean({ description: 'false: the edge is down, every connection refused' }),
+  toxics: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      type: Type.String(),
+      stream: Type.String(),
+      toxicity: Type.Number(),
+      attributes: Type.Record(Type.String(), Type.Number()),
+    }),
+  ),
+})
+
+/** The `network` part of GET /chaos: the service's edges through the fault proxy. */
+export const NetworkView = Type.Union(
+  [
+    Type.Object({ edges: Type.Record(Type.String(), EdgeView) }),
+    Type.Object({ error: Type.String({ description: 'why the edges could not be read' }) }),
+    Type.Null(),
+  ],
+  { description: 'the network faults of the edges this service calls out on; null without a fault proxy' },
+)
+
 export const showChaosSchema = {
   tags: ['chaos'],
   summary: 'Show the faults in force and the experiment settings',
@@ -34,6 +61,7 @@ export const showChaosSchema = {
       run: Type.Union([ExperimentRunShown, Type.Null()], {
         description: 'the experiment in progress, as its runner said',
       }),
+      network: NetworkView,
     }),
   },
 }
@@ -82,4 +110,58 @@ export const switchFaultSchema = (definition: FaultDefinition, token: TokenSchem
   ...tokenParts(token),
   body: Type.Object({ [definition.field]: definition.schema, ttl_s: TTL_SECONDS }, { additionalProperties: false }),
   response: { 200: FaultChange, 400: errorResponse(400), ...token?.denied },
+})
+
+const EdgeParams = (edges: string[]) =>
+  Type.Object({ edge: literalsOf(edges, 'an edge this service calls out on, <service>-<to>') })
+
+/** One of `values`: an `enum`, so a wrong value gets one message that lists them all. */
+function literalsOf<T extends string>(values: readonly T[], description: string) {
+  return Type.Unsafe<T>({ type: 'string', enum: [...values], description })
+}
+
+export const setToxicSchema = (edges: string[], token: TokenSchema) => ({
+  tags: ['chaos'],
+  summary: 'Put a network fault (a Toxiproxy toxic) on one of this service’s edges',
+  description:
+    'Through the fault proxy. The toxic is named <type>_<stream>; setting it again replaces it. ttl_s removes it by itself.',
+  ...tokenParts(token),
+  params: EdgeParams(edges),
+  body: Type.Object(
+    {
+      type: literalsOf(TOXIC_TYPES, 'a toxic as Toxiproxy names it'),
+      attributes: Type.Optional(
+        Type.Record(Type.String(), Type.Integer({ minimum: 0 }), {
+          description: 'the toxic’s, as Toxiproxy’s: latency, jitter, rate, delay, timeout, bytes',
+        }),
+      ),
+      stream: Type.Optional(literalsOf([...STREAMS], 'upstream (to the callee) or downstream (back; the default)')),
+      toxicity: Type.Optional(
+        Type.Number({ minimum: 0, maximum: 1, description: 'the chance it strikes a connection' }),
+      ),
+      ttl_s: TTL_SECONDS,
+    },
+    { additionalProperties: false },
+  ),
+  response: { 200: NetworkChange, 400: errorResponse(400), 503: errorResponse(503), ...token?.denied },
+})
+
+export const removeToxicSchema = (edges: string[], token: TokenSchema) => ({
+  tags: ['chaos'],
+  summary: 'Remove a network fault from one of this service’s edges',
+  ...tokenParts(token),
+  params: Type.Object({ ...EdgeParams(edges).properties, toxic: Type.String({ minLength: 1, maxLength: 100 }) }),
+  response: { 200: NetworkChange, 404: errorResponse(404), 503: errorResponse(503), ...token?.denied },
+})
+
+export const setEdgeSchema = (edges: string[], token: TokenSchema) => ({
+  tags: ['chaos'],
+  summary: 'Take one of this service’s edges down, or bring it up',
+  ...tokenParts(token),
+  params: EdgeParams(edges),
+  body: Type.Object(
+    { enabled: Type.Boolean({ description: 'false: down' }), ttl_s: TTL_SECONDS },
+    { additionalProperties: false },
+  ),
+  response: { 200: NetworkChange, 400: errorResponse(400), 503: errorResponse(503), ...token?.denied },
 })

@@ -4,6 +4,9 @@ import type { FastifyPluginAsync } from 'fastify'
 import {
   clearChaosSchema,
   clearRunSchema,
+  removeToxicSchema,
+  setEdgeSchema,
+  setToxicSchema,
   showChaosSchema,
   showRunSchema,
   switchFaultSchema,
@@ -14,6 +17,7 @@ import type { ExperimentRun, ExperimentRunBoard } from './experiment-run.ts'
 import type { FaultDefinition } from './fault-definition.ts'
 import type { FaultStore } from './fault-store.ts'
 import type { FaultSwitchboard } from './fault-switchboard.ts'
+import type { NetworkFaults, ToxicRequest } from './network-faults.ts'
 
 export interface ChaosRoutesOptions {
   definitions: FaultDefinition[]
@@ -23,6 +27,8 @@ export interface ChaosRoutesOptions {
   runs: ExperimentRunBoard
   /** When set, changing a fault needs it in the X-Chaos-Token header (reading them does not). */
   token?: string | undefined
+  /** The service's edges through the fault proxy, when it has one. */
+  network?: NetworkFaults | undefined
 }
 
 /** preHandler of the chaos changes: the caller must show the token. */
@@ -47,6 +53,17 @@ export const chaosRoutes: FastifyPluginAsync<ChaosRoutesOptions> = async (app, o
   const token = options.token ? tokenSchema : undefined
   const preHandler = options.token ? requireToken(options.token) : []
 
+  const { network } = options
+  /** The network part of the view: the edges, or why they could not be read. */
+  const networkView = async () => {
+    if (!network) return null
+    try {
+      return { edges: await network.view() }
+    } catch (error) {
+      return { error: (error as Error).message }
+    }
+  }
+
   app.get('/chaos', { schema: showChaosSchema }, async () => ({
     enabled: true,
     faults: Object.fromEntries(
@@ -60,6 +77,7 @@ export const chaosRoutes: FastifyPluginAsync<ChaosRoutesOptions> = async (app, o
     available: definitions.map(({ name, route, field }) => ({ name, route: `/chaos/${route}`, field })),
     experiment: options.experiment,
     run: options.runs.current,
+    network: await networkView(),
   }))
 
   app.put<{ Body: { run: ExperimentRun; ttl_s: number } }>(
@@ -77,6 +95,11 @@ export const chaosRoutes: FastifyPluginAsync<ChaosRoutesOptions> = async (app, o
 
   app.delete('/chaos', { preHandler, schema: clearChaosSchema(token) }, async () => {
     const cleared = await switchboard.clear()
+    if (network) {
+      const edges = await network.clear()
+      for (const fault of edges) switchboard.recordElsewhere(fault, 'clear')
+      cleared.push(...edges)
+    }
     return { message: cleared.length > 0 ? 'All faults cleared' : 'No fault was active', cleared }
   })
 
@@ -101,4 +124,38 @@ export const chaosRoutes: FastifyPluginAsync<ChaosRoutesOptions> = async (app, o
       },
     )
   }
+
+  if (!network) return
+  const edges = network.edges
+  app.post<{ Params: { edge: string }; Body: ToxicRequest }>(
+    '/chaos/network/:edge/toxics',
+    { preHandler, schema: setToxicSchema(edges, token) },
+    async (request) => {
+      const { edge } = request.params
+      const name = await network.setToxic(edge, request.body)
+      switchboard.recordElsewhere(`${edge}/${request.body.type}`, 'set', { edge, toxic: request.body })
+      return { message: `${name} set on ${edge}`, edge, fault: name }
+    },
+  )
+  app.delete<{ Params: { edge: string; toxic: string } }>(
+    '/chaos/network/:edge/toxics/:toxic',
+    { preHandler, schema: removeToxicSchema(edges, token) },
+    async (request) => {
+      const { edge, toxic } = request.params
+      const type = await network.removeToxic(edge, toxic)
+      switchboard.recordElsewhere(`${edge}/${type}`, 'clear', { edge, toxic })
+      return { message: `${toxic} removed from ${edge}`, edge, fault: toxic }
+    },
+  )
+  app.post<{ Params: { edge: string }; Body: { enabled: boolean; ttl_s?: number } }>(
+    '/chaos/network/:edge',
+    { preHandler, schema: setEdgeSchema(edges, token) },
+    async (request) => {
+      const { edge } = request.params
+      const { enabled, ttl_s } = request.body
+      await network.setEnabled(edge, enabled, ttl_s)
+      switchboard.recordElsewhere(`${edge}/down`, enabled ? 'clear' : 'set', { edge, ttl_s })
+      return { message: enabled ? `${edge} up` : `${edge} down${ttl_s ? ` for ${ttl_s} s` : ''}`, edge, fault: 'down' }
+    },
+  )
 }

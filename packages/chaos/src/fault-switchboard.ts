@@ -38,4 +38,13 @@ export class FaultSwitchboard {
     else this.#log.warn({ fault: name }, 'chaos fault cleared')
     return cleared
   }
+
+  /**
+   * A fault switched elsewhere (a network fault, held by the fault proxy), counted and logged as
+   * the others are: `fault` is `<edge>/<toxic type>` or `<edge>/down`.
+   */
+  recordElsewhere(fault: string, action: 'set' | 'clear', fields: Record<string, unknown> = {}): void {
+    this.#changes.inc({ fault, action })
+    this.#log.warn({ fault, ...fields }, action === 'set' ? 'chaos fault set' : 'chaos fault cleared')
+  }
 }

@@ -2,6 +2,7 @@ export { ConfigError, loadConfig } from './load-config.ts'
 export { DEV_SECRET_MARK, DEV_SERVICE_TOKEN, serviceTokenEnv, weakSecretProblem } from './secrets.ts'
 export {
   chaosEnabled,
+  HttpUrl,
   isLoopback,
   loadServiceConfig,
   type ServiceEnvDefaults,

@@ -9,6 +9,10 @@ export interface ServiceEnvDefaults {
   redisKeyPrefix: string
 }
 
+/** An http(s) URL, as every service-to-service address is written (one rule for the fleet). */
+export const HttpUrl = (options: { default?: string; description?: string } = {}) =>
+  Type.String({ pattern: '^https?://[^\\s/]+', ...options })
+
 /** Environment variables every fleet service reads; services spread these into their own schema. */
 export function serviceEnv(defaults: ServiceEnvDefaults) {
   return {
@@ -56,6 +60,11 @@ export function serviceEnv(defaults: ServiceEnvDefaults) {
     CHAOS_ENABLED: Type.Optional(Type.Boolean()),
     /** Required by chaos changes (X-Chaos-Token header) when set; must be set beyond loopback. */
     CHAOS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+    /**
+     * The fault proxy's API (Toxiproxy's), when this service's edges go through it (npm start sets
+     * it): the chaos plane then shows and switches the network faults of the service's edges.
+     */
+    FAULT_PROXY_URL: Type.Optional(HttpUrl()),
   }
 }
 

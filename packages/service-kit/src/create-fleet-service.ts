@@ -141,6 +141,11 @@ export async function createFleetService(options: FleetServiceOptions): Promise<
     keyPrefix: config.REDIS_KEY_PREFIX,
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
   })
-  await app.register(chaosPlugin, { ...options.chaos, enabled: chaosEnabled(config), token: config.CHAOS_TOKEN })
+  await app.register(chaosPlugin, {
+    ...options.chaos,
+    enabled: chaosEnabled(config),
+    token: config.CHAOS_TOKEN,
+    faultProxy: config.FAULT_PROXY_URL ? { url: config.FAULT_PROXY_URL, service: options.name } : undefined,
+  })
   return app
 }

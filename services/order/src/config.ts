@@ -1,15 +1,14 @@
-import { loadServiceConfig, serviceEnv, serviceTokenEnv } from '@food/config'
+import { HttpUrl, loadServiceConfig, serviceEnv, serviceTokenEnv } from '@food/config'
 import { type Static, Type } from '@sinclair/typebox'
 
-const Url = (fallback: string) => Type.String({ default: fallback, pattern: '^https?://' })
 const Millis = (fallback: number) => Type.Integer({ default: fallback, minimum: 1, maximum: 600_000 })
 
 export const OrderConfigSchema = Type.Object({
   ...serviceEnv({ port: 8003, redisKeyPrefix: 'order:' }),
   /** The credential of the restaurant's internal routes (stock changes, menu creation). */
   ...serviceTokenEnv(),
-  USER_SERVICE_URL: Url('http://127.0.0.1:8001'),
-  RESTAURANT_SERVICE_URL: Url('http://127.0.0.1:8002'),
+  USER_SERVICE_URL: HttpUrl({ default: 'http://127.0.0.1:8001' }),
+  RESTAURANT_SERVICE_URL: HttpUrl({ default: 'http://127.0.0.1:8002' }),
   CONNECT_TIMEOUT_MS: Millis(500),
   /** Shorter than the seed's 2 s user delay, so that experiment fails fast instead of hanging. */
   USER_TIMEOUT_MS: Millis(1000),

@@ -1,14 +1,12 @@
-import { loadConfig } from '@food/config'
+import { HttpUrl, loadConfig } from '@food/config'
 import { type Static, Type } from '@sinclair/typebox'
-
-const Url = (fallback: string) => Type.String({ format: 'uri', default: fallback })
 
 export const WebConfig = Type.Object({
   PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8090 }),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
-  USER_SERVICE_URL: Url('http://127.0.0.1:8001'),
-  RESTAURANT_SERVICE_URL: Url('http://127.0.0.1:8002'),
-  ORDER_SERVICE_URL: Url('http://127.0.0.1:8003'),
+  USER_SERVICE_URL: HttpUrl({ default: 'http://127.0.0.1:8001' }),
+  RESTAURANT_SERVICE_URL: HttpUrl({ default: 'http://127.0.0.1:8002' }),
+  ORDER_SERVICE_URL: HttpUrl({ default: 'http://127.0.0.1:8003' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     {

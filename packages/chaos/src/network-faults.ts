@@ -1,0 +1,136 @@
+/**
+ * The network faults of a service's edges (its calls to the other services, its PostgreSQL and
+ * its Redis), switched through the fault proxy's Toxiproxy API: the chaos plane's door to them,
+ * so they take the same token, show in the same `GET /chaos`, and are counted and logged as every
+ * other fault is. The proxy holds their state (and their TTLs): what toxiproxy-cli sets there
+ * shows here too.
+ */
+import { AppError } from '@food/errors'
+import { EDGE_NAMES } from '@food/fault-proxy/fleet-edges'
+import { type STREAMS, TOXIC_ATTRIBUTES, type ToxicType } from '@food/fault-proxy/toxics'
+
+const PROXY_DEADLINE_MS = 2000
+
+export interface EdgeState {
+  enabled: boolean
+  toxics: { name: string; type: string; stream: string; toxicity: number; attributes: Record<string, number> }[]
+}
+
+export interface ToxicRequest {
+  type: ToxicType
+  attributes?: Record<string, number> | undefined
+  stream?: (typeof STREAMS)[number] | undefined
+  toxicity?: number | undefined
+  ttl_s?: number | undefined
+}
+
+/** The edges a service calls out on: named `<service>-<to>` (fleet-edges.ts). */
+export const edgesOf = (service: string): string[] => EDGE_NAMES.filter((edge) => edge.startsWith(`${service}-`))
+
+export class NetworkFaults {
+  readonly edges: string[]
+
+  constructor(
+    private readonly proxyUrl: string,
+    service: string,
+  ) {
+    this.edges = edgesOf(service)
+  }
+
+  async #call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
+    let answer: Response
+    try {
+      answer = await fetch(`${this.proxyUrl}${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? null : JSON.stringify(body),
+        signal: AbortSignal.timeout(PROXY_DEADLINE_MS),
+      })
+    } catch (error) {
+      throw new AppError(
+        503,
+        'FAULT_PROXY_UNAVAILABLE',
+        `The fault proxy does not answer at ${this.proxyUrl}: ${(error as Error).message}`,
+      )
+    }
+    const text = await answer.text()
+    const parsed = text ? JSON.parse(text) : undefined
+    if (!answer.ok) {
+      const said = (parsed as { error?: string } | undefined)?.error ?? text
+      throw new AppError(answer.status === 404 ? 404 : 400, 'NETWORK_FAULT_REFUSED', `The fault proxy: ${said}`)
+    }
+    return parsed
+  }
+
+  /** Each of the service's edges, as the proxy has it now. */
+  async view(): Promise<Record<string, EdgeState>> {
+    const proxies = (await this.#call('GET', '/proxies')) as Record<string, EdgeState>
+    return Object.fromEntries(
+      this.edges
+        .filter((edge) => proxies[edge])
+        .map((edge) => {
+          const { enabled, toxics } = proxies[edge] as EdgeState
+          return [edge, { enabled, toxics }]
+        }),
+    )
+  }
+
+  /**
+   * Sets a toxic on an edge, named `<type>_<stream>` as the experiment runner names it (one of a
+   * kind per direction: setting it again replaces it). Unknown attributes are refused, by name.
+   */
+  async setToxic(edge: string, toxic: ToxicRequest): Promise<string> {
+    const known = Object.keys(TOXIC_ATTRIBUTES[toxic.type].properties)
+    const unknown = Object.keys(toxic.attributes ?? {}).filter((name) => !known.includes(name))
+    if (unknown.length > 0) {
+      throw new AppError(
+        400,
+        'VALIDATION_ERROR',
+        `${toxic.type} has no attribute ${unknown.map((name) => `"${name}"`).join(', ')} (it has ${known.join(', ')})`,
+      )
+    }
+    const stream = toxic.stream ?? 'downstream'
+    const name = `${toxic.type}_${stream}`
+    const path = `/proxies/${edge}/toxics`
+    const view = await this.view()
+    if (view[edge]?.toxics.some((existing) => existing.name === name)) await this.#call('DELETE', `${path}/${name}`)
+    await this.#call('POST', path, {
+      name,
+      type: toxic.type,
+      stream,
+      toxicity: toxic.toxicity ?? 1,
+      attributes: toxic.attributes ?? {},
+      ...(toxic.ttl_s ? { ttl_s: toxic.ttl_s } : {}),
+    })
+    return name
+  }
+
+  /** Removes a toxic; its type. */
+  async removeToxic(edge: string, name: string): Promise<string> {
+    const toxic = (await this.view())[edge]?.toxics.find((existing) => existing.name === name)
+    if (!toxic) throw new AppError(404, 'NETWORK_FAULT_NOT_FOUND', `${edge} has no toxic "${name}"`)
+    await this.#call('DELETE', `/proxies/${edge}/toxics/${encodeURIComponent(name)}`)
+    return toxic.type
+  }
+
+  /** An edge down (`enabled: false`, for ttl_s when given) or up again. */
+  async setEnabled(edge: string, enabled: boolean, ttlS?: number): Promise<void> {
+    await this.#call('POST', `/proxies/${edge}`, { enabled, ...(ttlS && !enabled ? { ttl_s: ttlS } : {}) })
+  }
+
+  /** Every toxic of the service's edges removed, each edge up; what was cleared, as `<edge>/<type>` or `<edge>/down`. */
+  async clear(): Promise<string[]> {
+    const cleared: string[] = []
+    for (const [edge, state] of Object.entries(await this.view())) {
+      for (const toxic of state.toxics) {
+        await this.#call('DELETE', `/proxies/${edge}/toxics/${encodeURIComponent(toxic.name)}`)
+        cleared.push(`${edge}/${toxic.type}`)
+      }
+      if (!state.enabled) {
+        await this.setEnabled(edge, true)
+        cleared.push(`${edge}/down`)
+      }
+    }
+    return cleared
+  }
+}
