@@ -10,6 +10,7 @@ import {
   stockCaption,
   watchedMenus,
 } from './live-figures.ts'
+import { type NetworkState, networkPanel } from './network-map.ts'
 
 interface FaultState {
   value: number | boolean
@@ -33,6 +34,7 @@ interface ChaosState {
   /** `route` is the path of the fault's switch, e.g. /chaos/delay. */
   available: { name: string; route: string; field: string }[]
   experiment: Record<string, string | number | boolean>
+  network: NetworkState
 }
 
 type Say = (message: string, kind?: 'error' | 'ok') => void
@@ -53,7 +55,7 @@ const describeFault = (fault: FaultState | undefined, now: number) => {
 const unitOf = (field: string) => (field.endsWith('_ms') ? ' ms' : field.endsWith('_percent') ? ' %' : '')
 
 /** One service's faults: what is in force (refreshed) and a switch with a TTL for each. */
-function servicePanel(service: Service, say: Say, token: () => string, onRun: (run: ExperimentRun | null) => void) {
+function servicePanel(service: Service, say: Say, token: () => string, onState: (state: ChaosState) => void) {
   const body = h('div', {}, h('p', {}, 'Loading…'))
   const panel = h(
     'section',
@@ -174,7 +176,7 @@ function servicePanel(service: Service, say: Say, token: () => string, onRun: (r
   const refresh = async () => {
     try {
       const state = await api<ChaosState>(service, '/chaos')
-      onRun(state.run)
+      onState(state)
       if (!built) build(state)
       const now = Date.now()
       for (const [name, cell] of inForce) {
@@ -382,9 +384,13 @@ export function chaosConsoleView(view: HTMLElement, say: Say): () => void {
   tokenInput.addEventListener('change', () => sessionStorage.setItem(TOKEN, tokenInput.value))
   const token = () => tokenInput.value
   const banner = experimentBanner()
-  // Every service is told of the run; the order service's word is shown.
+  const network = networkPanel(say, token)
   const panels = SERVICES.map((service) =>
-    servicePanel(service, say, token, service === 'order' ? banner.showRun : () => {}),
+    servicePanel(service, say, token, (state) => {
+      // Every service is told of the run; the order service's word is shown.
+      if (service === 'order') banner.showRun(state.run)
+      network.update(service, state.network)
+    }),
   )
   const orders = orderFigures()
   const stock = stockFigures()
@@ -399,6 +405,7 @@ export function chaosConsoleView(view: HTMLElement, say: Say): () => void {
     ),
     banner.panel,
     h('div', { class: 'chaos-grid' }, ...panels.map((panel) => panel.panel)),
+    network.panel,
     h('div', { class: 'live' }, orders.panel, stock.panel),
   )
   const refreshAll = () =>

@@ -162,6 +162,34 @@ describe('the chaos console, in a browser', () => {
   })
 })
 
+describe('the chaos console’s network map', () => {
+  it('draws the edges through the fault proxy and switches a latency, the edge down, and clears them', async () => {
+    await go('#/chaos')
+    const state = page.locator('[data-edge-state="order-restaurant"]')
+    const line = page.locator('[data-map-edge="order-restaurant"]')
+    await expect.poll(() => state.textContent()).toBe('healthy')
+    expect(await line.getAttribute('class')).toBe('edge healthy')
+    await page.getByLabel('order-restaurant: latency in ms').fill('300')
+    await page.getByLabel('order-restaurant: seconds before it clears itself').fill('30')
+    await page.getByRole('button', { name: 'Latency on order-restaurant' }).click()
+    await expect.poll(() => state.textContent()).toBe('latency 300 ms')
+    expect(await line.getAttribute('class')).toBe('edge toxic')
+    // The fault is the order service's: its GET /chaos says so, as the console does.
+    const network = (await setup.fleet.order.call('GET', '/chaos')).body.network
+    expect(network.edges['order-restaurant'].toxics).toMatchObject([{ type: 'latency', attributes: { latency: 300 } }])
+    await page.getByRole('button', { name: 'Down on order-restaurant' }).click()
+    await expect.poll(() => state.textContent()).toBe('down')
+    expect(await line.getAttribute('class')).toBe('edge down')
+    await page.screenshot({ path: `${SCREENSHOTS}console-network.png`, fullPage: true })
+    await page.getByRole('button', { name: 'Clear on order-restaurant' }).click()
+    await expect.poll(() => state.textContent()).toBe('healthy')
+    expect((await setup.fleet.order.call('GET', '/chaos')).body.network.edges['order-restaurant']).toEqual({
+      enabled: true,
+      toxics: [],
+    })
+  })
+})
+
 describe('the chaos console during an experiment', () => {
   it('shows the experiment its runner announces (step, phase, the probes’ last values), and nothing once it is over', async () => {
     await go('#/chaos')
@@ -215,7 +243,7 @@ const faultRowLayout = (on: Page) =>
       const [set, clear] = [...row.querySelectorAll('button')].map((button) => button.getBoundingClientRect())
       const panel = row.closest('section')?.getBoundingClientRect()
       return {
-        fault: row.getAttribute('data-fault'),
+        fault: row.getAttribute('data-fault') ?? row.getAttribute('data-edge'),
         unitsBesideFields: unitsBeside.every(Boolean),
         buttonsSideBySide: set !== undefined && clear !== undefined && set.top === clear.top && clear.left > set.right,
         insidePanel: panel !== undefined && row.getBoundingClientRect().right <= panel.right,
@@ -238,7 +266,9 @@ describe('the pages at 1280 and 390 px wide', () => {
       if (name === 'orders') await page.screenshot({ path: `${SCREENSHOTS}orders.png` })
     }
     const rows = await faultRowLayout(page)
-    expect(rows.length).toBe(9)
+    // Nine switches of the three services, and the one edge the test's fault proxy has.
+    expect(rows.map((row) => row.fault)).toHaveLength(10)
+    expect(rows.at(-1)?.fault).toBe('order-restaurant')
     for (const row of rows) {
       expect(row).toEqual({ fault: row.fault, unitsBesideFields: true, buttonsSideBySide: true, insidePanel: true })
     }

@@ -1,14 +1,30 @@
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { buildToxiproxyApi, FaultProxy } from '@food/fault-proxy'
 import { seedDevData, startFleet } from '@food/order-service/test-fleet'
 import { buildWeb } from '../build.ts'
 import { buildWebApp } from '../src/app.ts'
 import { loadWebConfig } from '../src/config.ts'
 
-/** The seeded fleet, and the front end built into a directory of its own, served by its server. */
+/**
+ * The seeded fleet, and the front end built into a directory of its own, served by its server;
+ * the order service's calls to the restaurant go through a fault proxy, for the console's map.
+ */
 export async function startWebFleet() {
-  const fleet = await startFleet()
+  const proxies = new Map<string, FaultProxy>()
+  const toxiproxy = buildToxiproxyApi({ proxies })
+  const toxiproxyUrl = await toxiproxy.listen({ port: 0, host: '127.0.0.1' })
+  const fleet = await startFleet(async ({ restaurant }) => {
+    const edge = new FaultProxy({
+      name: 'order-restaurant',
+      listen: '127.0.0.1:0',
+      upstream: new URL(restaurant.baseUrl).host,
+    })
+    await edge.enable()
+    proxies.set(edge.name, edge)
+    return { RESTAURANT_SERVICE_URL: `http://${edge.view().listen}`, FAULT_PROXY_URL: toxiproxyUrl }
+  })
   await seedDevData(fleet)
   const staticDir = await mkdtemp(join(tmpdir(), 'web-'))
   const files = await buildWeb(staticDir)
@@ -31,6 +47,8 @@ export async function startWebFleet() {
     close: async () => {
       await web.close()
       await fleet.close()
+      await toxiproxy.close()
+      for (const proxy of proxies.values()) await proxy.disable()
     },
   }
 }

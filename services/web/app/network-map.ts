@@ -1,0 +1,208 @@
+import { api, messageOf, type Service } from './api.ts'
+import { h, show } from './dom.ts'
+
+/** One edge as a service's GET /chaos shows it (`network.edges`): up or down, and its toxics. */
+export interface EdgeState {
+  enabled: boolean
+  toxics: { name: string; type: string; stream: string; toxicity: number; attributes: Record<string, number> }[]
+}
+
+/** The `network` part of GET /chaos: its edges, why they could not be read, or null (no fault proxy). */
+export type NetworkState = { edges: Record<string, EdgeState> } | { error: string } | null
+
+type Say = (message: string, kind?: 'error' | 'ok') => void
+
+/** Where each part of the fleet sits on the map (a 460 × 150 drawing). */
+const NODES = {
+  order: { x: 60, y: 75, label: 'order' },
+  user: { x: 230, y: 30, label: 'user' },
+  restaurant: { x: 230, y: 120, label: 'restaurant' },
+  postgres: { x: 400, y: 30, label: 'PostgreSQL' },
+  redis: { x: 400, y: 120, label: 'Redis' },
+} as const
+type Part = keyof typeof NODES
+
+/** `order-restaurant` → its two ends. */
+const endsOf = (edge: string) => edge.split('-') as [Part, Part]
+
+/** What an edge suffers, in words: `down`, `latency 400 ms`, `reset_peer`, or `healthy`. */
+export function describeEdge(state: EdgeState): string {
+  if (!state.enabled) return 'down'
+  if (state.toxics.length === 0) return 'healthy'
+  return state.toxics
+    .map((toxic) => {
+      const [first] = Object.entries(toxic.attributes).filter(([, value]) => value > 0)
+      const unit = first && ['latency', 'jitter', 'delay', 'timeout'].includes(first[0]) ? ' ms' : ''
+      const strength = first ? ` ${first[1]}${unit}` : ''
+      const chance = toxic.toxicity < 1 ? ` (${Math.round(toxic.toxicity * 100)}%)` : ''
+      return `${toxic.type}${strength}${toxic.stream === 'upstream' ? ' ↑' : ''}${chance}`
+    })
+    .join(', ')
+}
+
+const SVG = 'http://www.w3.org/2000/svg'
+const svg = (tag: string, attributes: Record<string, string | number>, ...children: (Node | string)[]) => {
+  const element = document.createElementNS(SVG, tag)
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value))
+  element.append(...children)
+  return element
+}
+
+/**
+ * The fleet's edges as a small map (each service and what it calls, each edge coloured by what
+ * it suffers) and a switch per edge: a latency, peer resets, the edge down, each with a TTL, and
+ * clearing them; sent to the chaos plane of the service that calls out on the edge.
+ */
+export function networkPanel(say: Say, token: () => string) {
+  const states = new Map<Service, NetworkState>()
+  const body = h('div', {}, h('p', {}, 'Loading…'))
+  const panel = h(
+    'section',
+    { class: 'network', 'aria-labelledby': 'network-title' },
+    h('h2', { id: 'network-title' }, 'Network: the edges through the fault proxy'),
+    body,
+  )
+  // Inputs keep what was typed across refreshes: one per edge, made once.
+  const inputs = new Map<string, { latency: HTMLInputElement; ttl: HTMLInputElement }>()
+  const inputsOf = (edge: string) => {
+    let made = inputs.get(edge)
+    if (!made) {
+      made = {
+        latency: h('input', { type: 'number', min: '0', value: '500', 'aria-label': `${edge}: latency in ms` }),
+        ttl: h('input', {
+          type: 'number',
+          min: '1',
+          value: '30',
+          'aria-label': `${edge}: seconds before it clears itself`,
+        }),
+      }
+      inputs.set(edge, made)
+    }
+    return made
+  }
+
+  const change = async (edge: string, path: string, options: { json?: unknown; method?: string }) => {
+    const service = endsOf(edge)[0] as Service
+    try {
+      const answer = await api(service, path, { ...options, headers: token() ? { 'x-chaos-token': token() } : {} })
+      say(`${service}: ${answer.message}`, 'ok')
+      const state = await api(service, '/chaos')
+      update(service, state.network)
+    } catch (error) {
+      say(`${service}: ${messageOf(error)}`, 'error')
+    }
+  }
+
+  const render = () => {
+    const edges = [...states.values()].flatMap((state) =>
+      state && 'edges' in state ? Object.entries(state.edges) : [],
+    )
+    const problems = [...states.entries()].flatMap(([service, state]) =>
+      state && 'error' in state ? [`${service}: ${state.error}`] : [],
+    )
+    if (edges.length === 0) {
+      return show(
+        body,
+        h(
+          'p',
+          {},
+          problems.length > 0
+            ? problems.join('; ')
+            : 'No fault proxy: the services connect straight (FAULT_PROXY=off, or the compose stack).',
+        ),
+      )
+    }
+    const map = svg(
+      'svg',
+      { viewBox: '0 0 460 150', role: 'img', 'aria-labelledby': 'network-map-title', class: 'network-map' },
+      svg(
+        'title',
+        { id: 'network-map-title' },
+        'Each service and what it calls; a red edge suffers a fault, a dashed one is down',
+      ),
+      ...edges.map(([edge, state]) => {
+        const [from, to] = endsOf(edge)
+        const a = NODES[from]
+        const b = NODES[to]
+        const kind = !state.enabled ? 'down' : state.toxics.length > 0 ? 'toxic' : 'healthy'
+        return svg(
+          'line',
+          { x1: a.x, y1: a.y, x2: b.x, y2: b.y, class: `edge ${kind}`, 'data-map-edge': edge },
+          svg('title', {}, `${edge}: ${describeEdge(state)}`),
+        )
+      }),
+      ...Object.values(NODES).map((node) =>
+        svg(
+          'g',
+          { class: 'node' },
+          svg('rect', { x: node.x - 45, y: node.y - 13, width: 90, height: 26, rx: 6 }),
+          svg('text', { x: node.x, y: node.y + 5, 'text-anchor': 'middle' }, node.label),
+        ),
+      ),
+    )
+    const rows = edges.map(([edge, state]) => {
+      const { latency, ttl } = inputsOf(edge)
+      const toxics = `/chaos/network/${edge}/toxics`
+      const button = (label: string, action: () => void) =>
+        h('button', { type: 'button', 'aria-label': `${label} on ${edge}`, onclick: action }, label)
+      return h(
+        'tr',
+        { 'data-edge': edge },
+        h('th', { scope: 'row' }, edge.replace('-', ' → ')),
+        h(
+          'td',
+          { class: state.enabled && state.toxics.length === 0 ? '' : 'active', 'data-edge-state': edge },
+          describeEdge(state),
+        ),
+        h('td', { 'data-label': 'Latency' }, latency, ' ms'),
+        h('td', { 'data-label': 'TTL' }, ttl, ' s'),
+        h(
+          'td',
+          { class: 'actions' },
+          button('Latency', () =>
+            change(edge, toxics, {
+              json: { type: 'latency', attributes: { latency: Number(latency.value) }, ttl_s: Number(ttl.value) },
+            }),
+          ),
+          ' ',
+          button('Reset peer', () => change(edge, toxics, { json: { type: 'reset_peer', ttl_s: Number(ttl.value) } })),
+          ' ',
+          button('Down', () =>
+            change(edge, `/chaos/network/${edge}`, { json: { enabled: false, ttl_s: Number(ttl.value) } }),
+          ),
+          ' ',
+          button('Clear', async () => {
+            for (const toxic of state.toxics) await change(edge, `${toxics}/${toxic.name}`, { method: 'DELETE' })
+            if (!state.enabled) await change(edge, `/chaos/network/${edge}`, { json: { enabled: true } })
+          }),
+        ),
+      )
+    })
+    show(
+      body,
+      map,
+      h(
+        'div',
+        { class: 'table-scroll' },
+        h(
+          'table',
+          { class: 'faults edges' },
+          h(
+            'thead',
+            {},
+            h('tr', {}, ...['Edge', 'Now', 'Latency', 'TTL', ''].map((title) => h('th', { scope: 'col' }, title))),
+          ),
+          h('tbody', {}, ...rows),
+        ),
+      ),
+      problems.length > 0 && h('p', {}, problems.join('; ')),
+    )
+  }
+
+  /** A service's network state, from its GET /chaos. */
+  const update = (service: Service, network: NetworkState | undefined) => {
+    states.set(service, network ?? null)
+    render()
+  }
+  return { panel, update }
+}
