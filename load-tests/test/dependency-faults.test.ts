@@ -16,6 +16,7 @@ import { checkInvariants } from '../src/invariants.ts'
 import { startLoad } from '../src/load.ts'
 import { LOAD_PROFILES } from '../src/load-profiles.ts'
 import { Recorder } from '../src/recorder.ts'
+import { faultUnderLoad, phaseFigures } from './fault-experiment.ts'
 import { startPrivateRedis } from './private-redis.ts'
 
 let fleet: TestFleet
@@ -108,28 +109,12 @@ describe('PostgreSQL terminating the order service’s sessions under load', () 
 
 describe('Redis paused 5 s (CLIENT PAUSE) under load, as an experiment', () => {
   it('every request is answered, orders go on, every invariant holds', async () => {
-    const experiment = {
+    const experiment = faultUnderLoad({
       title: 'Redis stalls for 5 s, and the fleet answers and keeps its data right',
-      'steady-state-hypothesis': {
-        title: 'The stock adds up',
-        probes: [{ type: 'probe', name: 'the stock adds up', tolerance: true, provider: { type: 'invariants' } }],
-      },
-      method: [
-        {
-          type: 'action',
-          name: 'orders and reads from 6 users',
-          background: true,
-          provider: { type: 'fleet', action: 'load', profile: 'order-then-read', duration_s: 12, concurrency: 6 },
-        },
-        {
-          type: 'action',
-          name: 'Redis holds every command for 5 s',
-          pauses: { before: 2 },
-          provider: { type: 'fleet', action: 'redis-pause', duration_s: 5 },
-        },
-      ],
-      rollbacks: [{ type: 'action', name: 'clear every fault', provider: { type: 'fleet', action: 'clear-faults' } }],
-    }
+      load: { profile: 'order-then-read', duration_s: 12, concurrency: 6 },
+      fault: { name: 'Redis holds every command for 5 s', provider: { action: 'redis-pause', duration_s: 5 } },
+      afterS: 2,
+    })
     const journal = await runExperiment(
       readExperiment(JSON.stringify(experiment), 'redis-pause.json', {
         USER_URL: fleet.user.baseUrl,
@@ -139,17 +124,7 @@ describe('Redis paused 5 s (CLIENT PAUSE) under load, as an experiment', () => {
       }),
       { scale: 1, hypothesisFrequencyS: 1, serviceToken: fleet.restaurant.config.SERVICE_TOKEN },
     )
-    console.log(
-      `CLIENT PAUSE: ${JSON.stringify(journal.fault_windows)}; phases ${JSON.stringify(
-        journal.phases.map(({ phase, requests, p99_ms, error_ratio, unanswered }) => ({
-          phase,
-          requests,
-          p99_ms,
-          error_ratio,
-          unanswered,
-        })),
-      )}`,
-    )
+    console.log(`CLIENT PAUSE: ${JSON.stringify(journal.fault_windows)}; phases ${phaseFigures(journal)}`)
     expect(journal.fault_windows).toMatchObject([{ service: 'redis', fault: 'client-pause', value: 5 }])
     expect(journal.phases.map((phase) => phase.unanswered)).toEqual(journal.phases.map(() => 0))
     // The services gave up on Redis after REDIS_COMMAND_TIMEOUT_MS and answered from PostgreSQL:

@@ -20,6 +20,7 @@ import { runExperiment } from '../src/experiment/run.ts'
 import { FleetClient } from '../src/fleet-client.ts'
 import { Recorder } from '../src/recorder.ts'
 import { startSupervised } from './engine/supervised.ts'
+import { faultUnderLoad, phaseFigures } from './fault-experiment.ts'
 
 const ORDER_DIR = fileURLToPath(new URL('../../services/order', import.meta.url))
 
@@ -79,24 +80,14 @@ async function ready() {
   throw new Error('the supervised order service did not get ready')
 }
 
-/** An experiment: orders from 8 users for 10 s, the process fault after 2 s, the stock adding up. */
-const experimentWith = (fault: object) => ({
-  title: 'The order service’s process is broken under load, and the data stays right',
-  'steady-state-hypothesis': {
-    title: 'The stock adds up',
-    probes: [{ type: 'probe', name: 'the stock adds up', tolerance: true, provider: { type: 'invariants' } }],
-  },
-  method: [
-    {
-      type: 'action',
-      name: 'orders from 8 users',
-      background: true,
-      provider: { type: 'fleet', action: 'load', profile: 'order', duration_s: 10, concurrency: 8 },
-    },
-    { type: 'action', name: 'the process fault', pauses: { before: 2 }, provider: { type: 'fleet', ...fault } },
-  ],
-  rollbacks: [{ type: 'action', name: 'clear every fault', provider: { type: 'fleet', action: 'clear-faults' } }],
-})
+/** Orders from 8 users for 10 s, the process fault after 2 s. */
+const experimentWith = (fault: object) =>
+  faultUnderLoad({
+    title: 'The order service’s process is broken under load, and the data stays right',
+    load: { profile: 'order', duration_s: 10, concurrency: 8 },
+    fault: { name: 'the process fault', provider: fault },
+    afterS: 2,
+  })
 
 /** The stock changes slowed a little, so that the fault finds orders between reserve and payment. */
 const slowStockChanges = () => restaurant.call('POST', '/chaos/inventory_delay', { json: { delay_ms: 50, ttl_s: 60 } })
@@ -133,7 +124,7 @@ async function storedOutcomes(): Promise<Record<string, number>> {
 const report = (label: string, journal: Journal, outcomes: Record<string, number>) =>
   console.log(
     `${label}: ${JSON.stringify(journal.fault_windows.filter((window) => window.service === 'order'))}; ` +
-      `phases ${JSON.stringify(journal.phases.map(({ phase, requests, p99_ms, error_ratio, unanswered }) => ({ phase, requests, p99_ms, error_ratio, unanswered })))}; ` +
+      `phases ${phaseFigures(journal)}; ` +
       `stored ${JSON.stringify(outcomes)}`,
   )
 
