@@ -1,19 +1,31 @@
 import type { Journal } from '../src/experiment/journal.ts'
 
 /**
- * The experiment the fault tests run: a load in the background, one fault `afterS` into it, the
- * stock adding up before, during and after, and every fault cleared at the end.
+ * The experiment the fault tests run: a load in the background, its faults one after the other
+ * (each `afterS` after the one before), the stock adding up before, during and after, and no
+ * request answered a bare 500 (a fault must come out as the fleet's 503/504, never as a bug);
+ * every fault cleared at the end.
  */
 export const faultUnderLoad = (options: {
   title: string
   load: { profile: string; duration_s: number; concurrency: number }
-  fault: { name: string; provider: object }
-  afterS: number
+  faults: { name: string; provider: object; afterS: number }[]
 }) => ({
   title: options.title,
   'steady-state-hypothesis': {
     title: 'The stock adds up',
-    probes: [{ type: 'probe', name: 'the stock adds up', tolerance: true, provider: { type: 'invariants' } }],
+    probes: [
+      { type: 'probe', name: 'the stock adds up', tolerance: true, provider: { type: 'invariants' } },
+      {
+        type: 'probe',
+        name: 'no request answered a bare 500',
+        tolerance: 0,
+        provider: {
+          type: 'prometheus',
+          query: 'sum(http_server_request_duration_seconds_count{status_code="500"}) or vector(0)',
+        },
+      },
+    ],
   },
   method: [
     {
@@ -22,12 +34,12 @@ export const faultUnderLoad = (options: {
       background: true,
       provider: { type: 'fleet', action: 'load', ...options.load },
     },
-    {
+    ...options.faults.map((fault) => ({
       type: 'action',
-      name: options.fault.name,
-      pauses: { before: options.afterS },
-      provider: { type: 'fleet', ...options.fault.provider },
-    },
+      name: fault.name,
+      pauses: { before: fault.afterS },
+      provider: { type: 'fleet', ...fault.provider },
+    })),
   ],
   rollbacks: [{ type: 'action', name: 'clear every fault', provider: { type: 'fleet', action: 'clear-faults' } }],
 })

@@ -85,8 +85,7 @@ const experimentWith = (fault: object) =>
   faultUnderLoad({
     title: 'The order service’s process is broken under load, and the data stays right',
     load: { profile: 'order', duration_s: 10, concurrency: 8 },
-    fault: { name: 'the process fault', provider: fault },
-    afterS: 2,
+    faults: [{ name: 'the process fault', provider: fault, afterS: 2 }],
   })
 
 /** The stock changes slowed a little, so that the fault finds orders between reserve and payment. */

@@ -210,6 +210,21 @@ export const RedisPauseProvider = Type.Object(
   },
   strict,
 )
+export const TerminateSessionsProvider = Type.Object(
+  {
+    type: Type.Literal('fleet'),
+    action: Type.Literal('terminate-sessions'),
+    service: Service,
+    database: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 63,
+        description: 'only its sessions in this database (default: wherever the service is connected)',
+      }),
+    ),
+  },
+  strict,
+)
 /** The actions that go to the container engine (or npm start's supervisor, which speaks its API). */
 export const PROCESS_ACTIONS = ['kill', 'pause', 'restart'] as const
 export const ClearFaultsProvider = Type.Object(
@@ -262,6 +277,7 @@ const ActionProvider = Type.Union([
   PauseProvider,
   RestartProvider,
   RedisPauseProvider,
+  TerminateSessionsProvider,
   ClearFaultsProvider,
   LoadProvider,
 ])
@@ -306,7 +322,7 @@ export const Experiment = Type.Object(
     configuration: Type.Optional(
       Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), ConfigurationValue, {
         description:
-          'values ${name} stands for; {"type": "env", "key": …} reads the environment. user_url, restaurant_url, order_url, restaurant_internal_url, toxiproxy_url, engine_url and redis_url are given',
+          'values ${name} stands for; {"type": "env", "key": …} reads the environment. user_url, restaurant_url, order_url, restaurant_internal_url, toxiproxy_url, engine_url, redis_url and postgres_url are given',
       }),
     ),
     'steady-state-hypothesis': Type.Optional(

@@ -43,6 +43,8 @@ export function givenConfiguration(env: NodeJS.ProcessEnv = process.env): Record
     engine_url: env.FLEET_ENGINE_URL ?? 'http://127.0.0.1:8475',
     // The fleet's Redis, for redis-pause.
     redis_url: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    // The fleet's PostgreSQL server, for terminate-sessions (any database on it will do).
+    postgres_url: env.POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
   }
 }
 

@@ -30,6 +30,7 @@ import type { LoadedExperiment } from './load-file.ts'
 import { ProcessFaults } from './process-faults.ts'
 import { RedisPause } from './redis-pause.ts'
 import { shown } from './summary.ts'
+import { terminateSessions } from './terminate-sessions.ts'
 import { withinTolerance } from './tolerance.ts'
 
 export interface ExperimentOptions {
@@ -249,6 +250,20 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
         seconds() + durationS,
       )
       return answer
+    }
+    if (provider.action === 'terminate-sessions') {
+      const at = seconds()
+      const terminated = await terminateSessions(
+        String(loaded.configuration.postgres_url),
+        provider.service,
+        provider.database,
+      )
+      // An instant, not a window: the pool makes new connections at once.
+      ledger.open(
+        { service: `${provider.service}-postgres`, fault: 'terminate-sessions', value: terminated, from_s: at },
+        at,
+      )
+      return { terminated }
     }
     if (provider.action === 'clear-faults') {
       const services = provider.service ? [provider.service] : SERVICES
