@@ -109,6 +109,7 @@ function startWeb() {
       USER_SERVICE_URL: `http://127.0.0.1:${SERVICES[0].port}`,
       RESTAURANT_SERVICE_URL: `http://127.0.0.1:${SERVICES[1].port}`,
       ORDER_SERVICE_URL: `http://127.0.0.1:${SERVICES[2].port}`,
+      ENGINE_URL: `http://${ENGINE_API.host}:${ENGINE_API.port}`,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

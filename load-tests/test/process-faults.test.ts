@@ -9,7 +9,13 @@
  */
 import { fileURLToPath } from 'node:url'
 import { startRestaurantService } from '@food/restaurant-service/test-service'
-import { createDatabaseFromTemplate, freePort, TYPESCRIPT_ENTRY, uniqueRedisPrefix } from '@food/testing'
+import {
+  createDatabaseFromTemplate,
+  freePort,
+  startSupervised,
+  TYPESCRIPT_ENTRY,
+  uniqueRedisPrefix,
+} from '@food/testing'
 import { startUserService } from '@food/user-service/test-service'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
@@ -19,7 +25,6 @@ import { readExperiment } from '../src/experiment/load-file.ts'
 import { runExperiment } from '../src/experiment/run.ts'
 import { FleetClient } from '../src/fleet-client.ts'
 import { Recorder } from '../src/recorder.ts'
-import { startSupervised } from './engine/supervised.ts'
 import { faultUnderLoad, phaseFigures } from './fault-experiment.ts'
 
 const ORDER_DIR = fileURLToPath(new URL('../../services/order', import.meta.url))

@@ -5,9 +5,8 @@
  * it is unpaused or its TTL ends; restart, and the answers a Docker client expects on bad input.
  */
 import { readFileSync } from 'node:fs'
-import { freePort } from '@food/testing'
+import { freePort, startSupervised } from '@food/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startSupervised } from './supervised.ts'
 
 /** A tiny HTTP server that answers its pid: which process answers, and whether one does. */
 const ANSWER_PID = `require('node:http').createServer((q, s) => s.end(String(process.pid))).listen(process.env.PORT, '127.0.0.1')`

@@ -26,6 +26,7 @@ export {
 export { serviceGlobalSetup } from './global-setup.ts'
 export { listenOnFreePort } from './http-server.ts'
 export { type ReceivedSpan, startOtlpReceiver } from './otlp-receiver.ts'
+export { type Program, startSupervised } from './supervised.ts'
 export {
   type CallOptions,
   type CallResult,

@@ -11,6 +11,7 @@ import {
   watchedMenus,
 } from './live-figures.ts'
 import { type NetworkState, networkPanel } from './network-map.ts'
+import { processRow } from './processes.ts'
 
 interface FaultState {
   value: number | boolean
@@ -64,6 +65,7 @@ function servicePanel(service: Service, say: Say, token: () => string, onState: 
     body,
   )
   const inForce = new Map<string, HTMLElement>()
+  const process = processRow(service, say, token)
   let built = false
 
   const change = async (path: string, json: Record<string, unknown>) => {
@@ -147,6 +149,7 @@ function servicePanel(service: Service, say: Say, token: () => string, onState: 
     const experiment = Object.entries(state.experiment)
     show(
       body,
+      process.row,
       experiment.length > 0 &&
         h(
           'p',
@@ -178,6 +181,7 @@ function servicePanel(service: Service, say: Say, token: () => string, onState: 
       const state = await api<ChaosState>(service, '/chaos')
       onState(state)
       if (!built) build(state)
+      await process.refresh()
       const now = Date.now()
       for (const [name, cell] of inForce) {
         cell.textContent = describeFault(state.faults[name], now)

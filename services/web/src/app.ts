@@ -8,7 +8,8 @@ import type { WebConfig } from './config.ts'
 /**
  * The front end for `npm start`, as the original's little server: the static build at `/`, and
  * `/api/user/…`, `/api/restaurant/…`, `/api/order/…` (and the gateway's plural prefixes) passed
- * to the services with the prefix stripped. In Docker the NGINX gateway does the same.
+ * to the services with the prefix stripped. In Docker the NGINX gateway does the same. And
+ * `/api/engine/…` to npm start's supervisor (ENGINE_URL), for the console's process faults.
  */
 export async function buildWebApp(config: WebConfig, staticDir: string) {
   const logger: FastifyBaseLogger = createLogger({ service: 'web', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
@@ -34,6 +35,17 @@ export async function buildWebApp(config: WebConfig, staticDir: string) {
         },
       })
     }
+  }
+  // The console's process faults go to npm start's supervisor, when there is one.
+  if (config.ENGINE_URL) {
+    await app.register(httpProxy, {
+      upstream: config.ENGINE_URL,
+      prefix: '/api/engine',
+      rewritePrefix: '',
+      replyOptions: {
+        onError: (reply) => reply.code(503).send({ message: 'npm start’s supervisor did not answer' }),
+      },
+    })
   }
   return app
 }

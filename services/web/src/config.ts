@@ -7,6 +7,8 @@ export const WebConfig = Type.Object({
   USER_SERVICE_URL: HttpUrl({ default: 'http://127.0.0.1:8001' }),
   RESTAURANT_SERVICE_URL: HttpUrl({ default: 'http://127.0.0.1:8002' }),
   ORDER_SERVICE_URL: HttpUrl({ default: 'http://127.0.0.1:8003' }),
+  /** npm start's supervisor (its Docker-Engine-like API), for the console's process faults. */
+  ENGINE_URL: Type.Optional(HttpUrl()),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     {

@@ -162,6 +162,21 @@ describe('the chaos console, in a browser', () => {
   })
 })
 
+describe('the chaos console’s process switches', () => {
+  it('shows the process under npm start’s supervisor, kills it and sees it started again', async () => {
+    await go('#/chaos')
+    const order = page.locator('[data-process="order"]')
+    await expect.poll(() => order.textContent()).toMatch(/^running, pid \d+$/)
+    const pid = (await order.textContent())?.match(/pid (\d+)/)?.[1]
+    await page.getByRole('button', { name: 'Kill the order process' }).click()
+    await expect.poll(() => order.textContent(), { timeout: 10_000 }).toMatch(/^running, pid \d+, restarted once$/)
+    expect((await order.textContent())?.match(/pid (\d+)/)?.[1]).not.toBe(pid)
+    expect(setup.supervised.log).toContainEqual(expect.stringMatching(/order exited \(SIGKILL\)/))
+    // The other services have no supervisor here: no process switches shown for them.
+    expect(await page.locator('[data-process="user"]').isVisible()).toBe(false)
+  })
+})
+
 describe('the chaos console’s network map', () => {
   it('draws the edges through the fault proxy and switches a latency, the edge down, and clears them', async () => {
     await go('#/chaos')

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildToxiproxyApi, FaultProxy } from '@food/fault-proxy'
 import { seedDevData, startFleet } from '@food/order-service/test-fleet'
+import { startSupervised } from '@food/testing'
 import { buildWeb } from '../build.ts'
 import { buildWebApp } from '../src/app.ts'
 import { loadWebConfig } from '../src/config.ts'
@@ -26,6 +27,11 @@ export async function startWebFleet() {
     return { RESTAURANT_SERVICE_URL: `http://${edge.view().listen}`, FAULT_PROXY_URL: toxiproxyUrl }
   })
   await seedDevData(fleet)
+  // npm start's supervisor, over a stand-in process under the order service's name (the services
+  // here run in the test's process): the console's process switches go to its API.
+  const supervised = await startSupervised([
+    { name: 'order', command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'] },
+  ])
   const staticDir = await mkdtemp(join(tmpdir(), 'web-'))
   const files = await buildWeb(staticDir)
   const web = await buildWebApp(
@@ -33,6 +39,7 @@ export async function startWebFleet() {
       USER_SERVICE_URL: fleet.user.baseUrl,
       RESTAURANT_SERVICE_URL: fleet.restaurant.baseUrl,
       ORDER_SERVICE_URL: fleet.order.baseUrl,
+      ENGINE_URL: supervised.url,
       LOG_LEVEL: 'warn',
     }),
     staticDir,
@@ -40,6 +47,7 @@ export async function startWebFleet() {
   const url = await web.listen({ port: 0, host: '127.0.0.1' })
   return {
     fleet,
+    supervised,
     url,
     files,
     stockOf: async (menuId: number): Promise<number> =>
@@ -48,6 +56,7 @@ export async function startWebFleet() {
       await web.close()
       await fleet.close()
       await toxiproxy.close()
+      await supervised.stop()
       for (const proxy of proxies.values()) await proxy.disable()
     },
   }

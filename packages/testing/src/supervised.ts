@@ -15,7 +15,7 @@ export interface Program {
  * the URL of its Docker-Engine-like API: what `npm start` does with the fleet, on a free port.
  */
 export async function startSupervised(programs: Program[], options: { refused?: string[]; token?: string } = {}) {
-  const harness = spawn(process.execPath, [fileURLToPath(new URL('harness.mjs', import.meta.url))], {
+  const harness = spawn(process.execPath, [fileURLToPath(new URL('supervisor-harness.mjs', import.meta.url))], {
     env: {
       ...process.env,
       SUPERVISED: JSON.stringify(programs),
