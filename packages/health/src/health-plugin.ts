@@ -8,8 +8,13 @@ export type ReadinessCheck = () => Promise<unknown>
 declare module 'fastify' {
   interface FastifyInstance {
     health: {
-      /** Adds a dependency that must answer for the service to be ready (PostgreSQL, Redis…). */
-      addCheck(name: string, check: ReadinessCheck): void
+      /**
+       * Adds a dependency to the readiness report. `required` (the default): the service is not
+       * ready without it (PostgreSQL). Not required: the service works without it, slower (Redis,
+       * a cache it falls back from), so its failure makes the report `degraded`, still 200: a
+       * cache outage must not take every replica out of its load balancer at once.
+       */
+      addCheck(name: string, check: ReadinessCheck, options?: { required?: boolean }): void
     }
   }
 }
@@ -20,7 +25,7 @@ export interface HealthPluginOptions {
 }
 
 const HealthReport = Type.Object({
-  status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('unavailable')]),
   checks: Type.Record(Type.String(), Type.String(), {
     examples: [{ postgres: 'ok', redis: 'ok' }],
   }),
@@ -43,8 +48,10 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<strin
 
 const health: FastifyPluginAsync<HealthPluginOptions> = async (app, options) => {
   const checkTimeoutMs = options.checkTimeoutMs ?? 1000
-  const checks = new Map<string, ReadinessCheck>()
-  app.decorate('health', { addCheck: (name: string, check: ReadinessCheck) => checks.set(name, check) })
+  const checks = new Map<string, { check: ReadinessCheck; required: boolean }>()
+  app.decorate('health', {
+    addCheck: (name: string, check: ReadinessCheck, { required = true } = {}) => checks.set(name, { check, required }),
+  })
 
   app.get(
     '/health/live',
@@ -76,16 +83,18 @@ const health: FastifyPluginAsync<HealthPluginOptions> = async (app, options) => 
     {
       schema: {
         tags: ['health'],
-        summary: 'Readiness: every dependency (PostgreSQL, Redis) answers',
+        summary: 'Readiness: every required dependency (PostgreSQL) answers; the others (Redis) only degrade it',
         response: { 200: HealthReport, 503: HealthReport },
       },
     },
     async (_request, reply) => {
-      const names = [...checks.keys()]
-      const results = await Promise.all([...checks.values()].map((check) => runCheck(check, checkTimeoutMs)))
-      const report = Object.fromEntries(names.map((name, i) => [name, results[i] ?? 'error']))
-      const ready = results.every((result) => result === 'ok')
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', checks: report })
+      const entries = [...checks.entries()]
+      const results = await Promise.all(entries.map(([, { check }]) => runCheck(check, checkTimeoutMs)))
+      const report = Object.fromEntries(entries.map(([name], i) => [name, results[i] ?? 'error']))
+      const failed = entries.filter((_, i) => results[i] !== 'ok')
+      const ready = failed.every(([, { required }]) => !required)
+      const status = !ready ? 'unavailable' : failed.length > 0 ? 'degraded' : 'ok'
+      return reply.code(ready ? 200 : 503).send({ status, checks: report })
     },
   )
 }

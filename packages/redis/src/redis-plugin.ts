@@ -63,7 +63,8 @@ const redis: FastifyPluginAsync<RedisPluginOptions> = async (app, options) => {
     'createCache',
     (cacheOptions: JsonCacheOptions) => new JsonCache(client, cacheOptions, instruments, app.log),
   )
-  app.health.addCheck('redis', () => client.ping())
+  // Not required: every read falls back to PostgreSQL while Redis is away (see the caches).
+  app.health.addCheck('redis', () => client.ping(), { required: false })
   app.addHook('onClose', async () => {
     client.disconnect()
   })
