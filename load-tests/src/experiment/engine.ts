@@ -50,6 +50,14 @@ export class Engine {
     return body as { Id: string; State: string }[]
   }
 
+  /** The pid of the service's first container's process; 0 when it has none (or no container). */
+  async pidOf(service: string): Promise<number> {
+    const [container] = await this.containersOf(service)
+    if (!container) return 0
+    const { body } = await this.call('GET', `/containers/${encodeURIComponent(container.Id)}/json`)
+    return (body as { State?: { Pid?: number } } | undefined)?.State?.Pid ?? 0
+  }
+
   /** A verb (kill, pause, unpause, restart) on the service's first container; its id. */
   async act(service: string, verb: string, query: Record<string, string | number> = {}): Promise<string> {
     const [container] = await this.containersOf(service)

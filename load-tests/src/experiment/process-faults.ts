@@ -43,7 +43,7 @@ export class ProcessFaults {
       this.#scheduleUnpause(provider.service, durationS)
       return { container: id, paused_s: durationS }
     }
-    const pidBefore = await this.#pidOf(provider.service)
+    const pidBefore = await this.engine.pidOf(provider.service)
     const id =
       provider.action === 'kill'
         ? await this.engine.act(provider.service, 'kill', { signal: provider.signal ?? 'SIGKILL' })
@@ -85,19 +85,11 @@ export class ProcessFaults {
     this.#unpauses.set(service, { now: unpause })
   }
 
-  /** The pid of the service's container (0 when the engine does not say). */
-  async #pidOf(service: Service): Promise<number> {
-    const [container] = await this.engine.containersOf(service)
-    if (!container) return 0
-    const { body } = await this.engine.call('GET', `/containers/${encodeURIComponent(container.Id)}/json`)
-    return (body as { State?: { Pid?: number } } | undefined)?.State?.Pid ?? 0
-  }
-
   /** Seconds until a new process of the service runs and answers its readiness probe. */
   async #waitUntilBack(service: Service, pidBefore: number): Promise<number> {
     const started = Date.now()
     while (Date.now() - started < BACK_WITHIN_MS) {
-      const pid = await this.#pidOf(service).catch(() => 0)
+      const pid = await this.engine.pidOf(service).catch(() => 0)
       if (pid !== 0 && pid !== pidBefore) {
         const ready = await this.client.call(service, 'GET', '/health/ready', { record: false }).catch(() => undefined)
         if (ready?.status === 200) return (Date.now() - started) / 1000
