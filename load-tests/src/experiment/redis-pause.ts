@@ -6,7 +6,8 @@
 import { Redis } from 'ioredis'
 
 export class RedisPause {
-  #paused = false
+  /** When the pause this run made ends by itself (ms since the epoch); 0: none. */
+  #pausedUntil = 0
 
   constructor(private readonly url: string) {}
 
@@ -23,14 +24,15 @@ export class RedisPause {
   /** Pauses Redis' clients for durationS seconds (Redis ends it by itself). */
   async pause(durationS: number, mode: 'ALL' | 'WRITE' = 'ALL'): Promise<unknown> {
     await this.#command('PAUSE', Math.round(durationS * 1000), mode)
-    this.#paused = true
+    this.#pausedUntil = Date.now() + durationS * 1000
     return { paused_ms: Math.round(durationS * 1000), mode }
   }
 
-  /** Ends a pause this run made before its time (clear-faults); whether there was one. */
+  /** Ends a pause this run made before its time (clear-faults); whether one was still on. */
   async unpause(): Promise<boolean> {
-    if (!this.#paused) return false
-    this.#paused = false
+    const stillOn = Date.now() < this.#pausedUntil
+    this.#pausedUntil = 0
+    if (!stillOn) return false
     await this.#command('UNPAUSE')
     return true
   }
