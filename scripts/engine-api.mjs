@@ -1,5 +1,5 @@
 // The supervisor's control API: the part of the Docker Engine API a chaos tool uses on
-// containers (list, inspect, kill, pause, unpause, restart), with Docker's paths, status codes and
+// containers (list, inspect, kill, pause, unpause, restart, start), with Docker's paths, status codes and
 // `{"message": …}` errors, so the experiment runner speaks one dialect to `npm start` and to a
 // real engine under compose. Node built-ins only.
 import { createServer } from 'node:http'
@@ -82,7 +82,7 @@ export function createEngineApi(supervisor, options = {}) {
           .filter((process) => (all || process.state !== 'exited') && matches(filters, process))
         return send(200, listed.map(summary))
       }
-      const route = /^\/containers\/([^/]+)\/(json|kill|pause|unpause|restart)$/.exec(path)
+      const route = /^\/containers\/([^/]+)\/(json|kill|pause|unpause|restart|start)$/.exec(path)
       if (!route) return send(404, { message: `page not found: ${request.method} ${path}` })
       const name = decodeURIComponent(route[1])
       const verb = route[2]
@@ -99,6 +99,7 @@ export function createEngineApi(supervisor, options = {}) {
       else if (verb === 'pause') supervisor.pause(name, number(url.searchParams.get('ttl_s'), undefined))
       else if (verb === 'unpause') supervisor.unpause(name)
       else if (verb === 'restart') await supervisor.restart(name, number(url.searchParams.get('t'), 10))
+      else if (verb === 'start') return send(supervisor.start(name) ? 204 : 304)
       else return send(405, { message: `GET ${path} is not allowed` })
       return send(204)
     } catch (error) {

@@ -40,6 +40,7 @@ const startFaultProxy = () => {
       FAULT_PROXY_FLEET: JSON.stringify({
         user: `127.0.0.1:${SERVICES[0].port}`,
         restaurant: `127.0.0.1:${SERVICES[1].port}`,
+        order: `127.0.0.1:${SERVICES[2].port}`,
         postgres: addressOf(databaseUrlFor(SERVICES[0]), 5432),
         redis: addressOf(redisUrl(), 6379),
       }),
@@ -99,16 +100,19 @@ function buildWeb() {
   run(process.execPath, ['--import', 'tsx', 'build.ts'], { cwd: `${ROOT}/${WEB.dir}` })
 }
 
-function startWeb() {
+/** The web server is npm start's gateway: it reaches each service through its `gateway-<service>` edge. */
+function startWeb(edges) {
+  const toService = (service) =>
+    edges ? `http://${edges[`gateway-${service.name}`].listen}` : `http://127.0.0.1:${service.port}`
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: `${ROOT}/${WEB.dir}`,
     env: {
       LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json',
       ...process.env,
       PORT: String(WEB.port),
-      USER_SERVICE_URL: `http://127.0.0.1:${SERVICES[0].port}`,
-      RESTAURANT_SERVICE_URL: `http://127.0.0.1:${SERVICES[1].port}`,
-      ORDER_SERVICE_URL: `http://127.0.0.1:${SERVICES[2].port}`,
+      USER_SERVICE_URL: toService(SERVICES[0]),
+      RESTAURANT_SERVICE_URL: toService(SERVICES[1]),
+      ORDER_SERVICE_URL: toService(SERVICES[2]),
       ENGINE_URL: `http://${ENGINE_API.host}:${ENGINE_API.port}`,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -174,7 +178,7 @@ async function main() {
   const proxyChild = process.env.FAULT_PROXY === 'off' ? undefined : supervise(FAULT_PROXY.name, startFaultProxy)
   const edges = proxyChild ? await edgesOf(proxyChild) : undefined
   for (const [i, service] of SERVICES.entries()) supervise(service.name, () => startService(service, i, edges))
-  supervise(WEB.name, startWeb)
+  supervise(WEB.name, () => startWeb(edges))
   await new Promise((resolve, reject) => {
     engine.once('error', reject)
     engine.listen(ENGINE_API.port, ENGINE_API.host, resolve)

@@ -147,6 +147,20 @@ export class Supervisor {
     this.log(`${entry.program.name}: resumed (SIGCONT), ${why}`)
   }
 
+  /**
+   * Starts a program that is not running now (in its restart back-off, or stopped); false when it
+   * is running already (Docker's 304 for `docker start`).
+   */
+  start(name) {
+    const entry = this.#entry(name)
+    if (entry.state === 'running' || entry.state === 'paused') return false
+    clearTimeout(entry.restartTimer)
+    this.log(`${name}: started`)
+    entry.restarts++
+    this.#spawn(entry)
+    return true
+  }
+
   /** SIGTERM, SIGKILL after timeoutS, then started again at once (as `docker restart -t`). */
   async restart(name, timeoutS = 10) {
     const entry = this.#entry(name)

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { EDGE_NAMES } from '@food/fault-proxy/fleet-edges'
 import { freePorts } from '@food/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { INFRA } from '../test/config-files.ts'
@@ -13,11 +14,13 @@ import { findCompose, mustRun, renderCompose, runCommand } from './compose.ts'
  * application stack of the project's compose definition started on a real engine (PostgreSQL,
  * Redis, the services, the NGINX gateway, Prometheus; the Grafana, Loki, Promtail and Tempo
  * images are left out, they cannot be pulled everywhere), then used through the gateway as a
- * user would. Host ports are free ones, so a fleet already running is never disturbed.
+ * user would, and broken as a chaos engineer would: network faults on its edges (every one goes
+ * through the fault proxy) and a service's container killed through the engine's own socket, as
+ * an experiment. Host ports are free ones, so a fleet already running is never disturbed.
  */
 const ROOT = join(INFRA, '..')
 const SERVICES = ['user', 'restaurant', 'order'] as const
-const STACK = ['secrets', 'postgres', 'redis', ...SERVICES, 'gateway', 'prometheus']
+const STACK = ['secrets', 'postgres', 'redis', 'fault-proxy', ...SERVICES, 'gateway', 'prometheus']
 // Every one but `secrets`, which makes the secrets and exits.
 const LONG_RUNNING = STACK.filter((service) => service !== 'secrets')
 const PROJECT = `fleet-test-${randomBytes(3).toString('hex')}`
@@ -26,6 +29,8 @@ let compose: (args: string[]) => Promise<string>
 let composeFile: string
 let gateway: string
 let prometheus: string
+let faultProxy: string
+let ports: Record<string, number>
 const env: NodeJS.ProcessEnv = { ...process.env }
 
 interface PrometheusTarget {
@@ -96,21 +101,23 @@ beforeAll(async () => {
   composeFile = join(dir, 'docker-compose.yml')
   await writeFile(composeFile, renderCompose(join(ROOT, 'docker-compose.yml'), STACK))
   // Distinct ports: compose publishes them all at once.
-  const [gatewayPort, userPort, restaurantPort, orderPort, prometheusPort] = await freePorts(5)
-  const ports = {
+  const [gatewayPort, userPort, restaurantPort, orderPort, prometheusPort, faultProxyPort] = await freePorts(6)
+  ports = {
     GATEWAY: gatewayPort,
     USER: userPort,
     RESTAURANT: restaurantPort,
     ORDER: orderPort,
     PROMETHEUS: prometheusPort,
-  }
+    FAULT_PROXY: faultProxyPort,
+  } as Record<string, number>
   for (const [name, port] of Object.entries(ports)) env[`${name}_HOST_PORT`] = String(port)
   gateway = `http://127.0.0.1:${ports.GATEWAY}`
   prometheus = `http://127.0.0.1:${ports.PROMETHEUS}`
+  faultProxy = `http://127.0.0.1:${ports.FAULT_PROXY}`
   compose = (args) => mustRun(found.command, [...found.prefix, '-p', PROJECT, '-f', composeFile, ...args], env)
 
   const buildStarted = Date.now()
-  await compose(['build', ...SERVICES, 'gateway'])
+  await compose(['build', ...SERVICES, 'fault-proxy', 'gateway'])
   console.log(`images built in ${Math.round((Date.now() - buildStarted) / 1000)} s`)
   const upStarted = Date.now()
   await compose(['up', '-d'])
@@ -274,4 +281,167 @@ describe('the application stack on a real Docker engine', () => {
       .toBe(201)
     console.log(`orders after the restart answered ${statuses.join(', ')}`)
   })
+})
+
+/** A secret the `secrets` service made, as a service container reads it. */
+const secret = async (name: string) =>
+  (await mustRun('docker', ['exec', await containerOf('user'), 'cat', `/run/fleet-secrets/${name}`])).trim()
+
+/** How many of the stored orders have each status (and failure reason), from the order database. */
+async function storedOutcomes(): Promise<Record<string, number>> {
+  const rows = await mustRun('docker', [
+    'exec',
+    await containerOf('postgres'),
+    'psql',
+    '-U',
+    'postgres',
+    '-d',
+    'order_db',
+    '-At',
+    '-F',
+    ' ',
+    '-c',
+    "SELECT status || coalesce(' ' || failure_reason, ''), count(*) FROM orders GROUP BY 1",
+  ])
+  return Object.fromEntries(
+    rows
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const at = line.lastIndexOf(' ')
+        return [line.slice(0, at), Number(line.slice(at + 1))]
+      }),
+  )
+}
+
+describe('faults the stack does not cooperate with', () => {
+  it('runs every edge through the fault proxy, whose Toxiproxy API only the host’s loopback reaches', async () => {
+    const proxies = (await (await fetch(`${faultProxy}/proxies`)).json()) as Record<string, { upstream: string }>
+    expect(Object.keys(proxies).sort()).toEqual([...EDGE_NAMES].sort())
+    expect(proxies['order-restaurant']?.upstream).toBe('restaurant:8002')
+    expect(proxies['gateway-user']?.upstream).toBe('user:8001')
+    expect(proxies['order-postgres']?.upstream).toBe('postgres:5432')
+  })
+
+  it('slows order → restaurant by a latency set through the order service’s chaos plane, until it is cleared', async () => {
+    const headers = { 'x-chaos-token': await secret('chaos-token') }
+    const token = await logIn()
+    const placeOrder = async () => {
+      const started = Date.now()
+      const order = await call(
+        'POST',
+        '/api/orders/orders',
+        { items: [{ menu_id: 1, quantity: 1 }], address: 'Seoul', phone: '010-1234-5678' },
+        token,
+      )
+      return { status: order.status, ms: Date.now() - started }
+    }
+    const set = await call(
+      'POST',
+      '/api/orders/chaos/network/order-restaurant/toxics',
+      { type: 'latency', attributes: { latency: 700 }, ttl_s: 60 },
+      undefined,
+      headers,
+    )
+    expect(set.status).toBe(200)
+    const view = await call('GET', '/api/orders/chaos')
+    expect(view.body.network.edges['order-restaurant'].toxics).toEqual([
+      expect.objectContaining({ type: 'latency', attributes: expect.objectContaining({ latency: 700 }) }),
+    ])
+    const slow = await placeOrder()
+    expect((await call('DELETE', '/api/orders/chaos', undefined, undefined, headers)).status).toBe(200)
+    const fast = await placeOrder()
+    console.log(`an order with 700 ms on order → restaurant: ${slow.ms} ms; cleared: ${fast.ms} ms`)
+    expect(slow.status).toBe(201)
+    expect(fast.status).toBe(201)
+    // The order calls the restaurant service at least twice (its menus, then the reserve).
+    expect(slow.ms).toBeGreaterThanOrEqual(1400)
+    expect(fast.ms).toBeLessThan(slow.ms - 1000)
+  })
+
+  it('takes the gateway’s edge to the user service down: the gateway answers 503 for it alone, then again', async () => {
+    const headers = { 'content-type': 'application/json', 'x-chaos-token': await secret('chaos-token') }
+    // Switched on the user service's own port: with its edge down, the gateway cannot reach it.
+    const userPlane = `http://127.0.0.1:${ports.USER}/chaos/network/gateway-user`
+    const down = await fetch(userPlane, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ enabled: false, ttl_s: 60 }),
+    })
+    expect(down.status).toBe(200)
+    const user = await call('GET', '/api/users/health')
+    expect(user).toEqual({
+      status: 503,
+      body: expect.objectContaining({ error: expect.objectContaining({ code: 'DEPENDENCY_UNAVAILABLE' }) }),
+    })
+    expect((await call('GET', '/api/restaurants/menus/1')).status).toBe(200)
+    const up = await fetch(userPlane, { method: 'POST', headers, body: JSON.stringify({ enabled: true }) })
+    expect(up.status).toBe(200)
+    // NGINX counts the failures against its upstream for fail_timeout (10 s), then tries it again.
+    await expect
+      .poll(async () => (await call('GET', '/api/users/health')).status, { timeout: 30_000, interval: 1000 })
+      .toBe(200)
+  })
+
+  it('kills the order service’s container mid-load through the engine’s socket: it comes back, the stock adds up', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fleet-experiment-'))
+    const file = join(dir, 'kill-order.json')
+    await writeFile(
+      file,
+      JSON.stringify({
+        title: 'The order service’s container killed under load, and nothing is lost',
+        'steady-state-hypothesis': {
+          title: 'The stock adds up',
+          probes: [{ type: 'probe', name: 'the stock adds up', tolerance: true, provider: { type: 'invariants' } }],
+        },
+        method: [
+          {
+            type: 'action',
+            name: 'orders from 6 users for 25 s',
+            background: true,
+            provider: { type: 'fleet', action: 'load', profile: 'order-then-read', duration_s: 25, concurrency: 6 },
+          },
+          {
+            type: 'action',
+            name: 'SIGKILL to the order service',
+            pauses: { before: 8 },
+            provider: { type: 'fleet', action: 'kill', service: 'order' },
+          },
+        ],
+        rollbacks: [{ type: 'action', name: 'clear every fault', provider: { type: 'fleet', action: 'clear-faults' } }],
+      }),
+    )
+    const before = await storedOutcomes()
+    const journalFile = join(dir, 'journal.json')
+    const run = await runCommand(
+      'npm',
+      ['run', '-s', 'experiment', '--', file, '--journal', journalFile],
+      {
+        ...process.env,
+        USER_URL: `http://127.0.0.1:${ports.USER}`,
+        RESTAURANT_URL: `http://127.0.0.1:${ports.RESTAURANT}`,
+        ORDER_URL: `http://127.0.0.1:${ports.ORDER}`,
+        TOXIPROXY_URL: faultProxy,
+        FLEET_ENGINE_URL: 'unix:///var/run/docker.sock',
+        COMPOSE_PROJECT_NAME: PROJECT,
+        CHAOS_TOKEN: await secret('chaos-token'),
+        SERVICE_TOKEN: await secret('service-token'),
+      },
+      ROOT,
+    )
+    const journal = JSON.parse(await readFile(journalFile, 'utf8'))
+    const outcomes = await storedOutcomes()
+    console.log(
+      `SIGKILL under compose: ${JSON.stringify(journal.fault_windows)}; kill ${JSON.stringify(journal.run.find((activity: { activity: { name: string } }) => activity.activity.name.startsWith('SIGKILL'))?.output)}; stored before ${JSON.stringify(before)}, after ${JSON.stringify(outcomes)}`,
+    )
+    expect(run.code, run.output).toBe(0)
+    expect(journal).toMatchObject({ status: 'completed', deviated: false })
+    expect(journal.fault_windows).toContainEqual(
+      expect.objectContaining({ service: 'order', fault: 'kill', value: 'SIGKILL', ended_by: 'back' }),
+    )
+    expect(journal.invariants.filter((invariant: { ok: boolean }) => !invariant.ok)).toEqual([])
+    expect(outcomes.PENDING).toBeUndefined()
+    expect(await health('order')).toBe('healthy')
+  }, 180_000)
 })

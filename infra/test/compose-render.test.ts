@@ -6,7 +6,7 @@ import { renderCompose } from '../docker-test/compose.ts'
 import { INFRA } from './config-files.ts'
 
 const ROOT_FILE = join(INFRA, '..', 'docker-compose.yml')
-const STACK = ['secrets', 'postgres', 'redis', 'user', 'restaurant', 'order', 'gateway', 'prometheus']
+const STACK = ['secrets', 'postgres', 'redis', 'fault-proxy', 'user', 'restaurant', 'order', 'gateway', 'prometheus']
 
 describe('renderCompose (the compose definition as Compose v1 reads it)', () => {
   // biome-ignore lint/suspicious/noExplicitAny: a compose document, read field by field
@@ -20,7 +20,7 @@ describe('renderCompose (the compose definition as Compose v1 reads it)', () => 
 
   it('expands the merge keys and makes every host path absolute and existing', () => {
     expect(rendered.services.user.environment.NODE_ENV).toBe('production')
-    expect(rendered.services.order.environment.USER_SERVICE_URL).toBe('http://user:8001')
+    expect(rendered.services.order.environment.USER_SERVICE_URL).toBe('http://fault-proxy:28001')
     for (const service of Object.values<{ volumes?: string[]; build?: { context: string } }>(rendered.services)) {
       for (const volume of service.volumes ?? []) {
         const source = volume.split(':')[0] as string
@@ -46,7 +46,7 @@ describe('renderCompose (the compose definition as Compose v1 reads it)', () => 
   })
 
   it('refuses a selection that leaves out what a service needs, or names what is not defined', () => {
-    expect(() => renderCompose(ROOT_FILE, ['order'])).toThrow(/order needs secrets, postgres, redis, user, restaurant/)
+    expect(() => renderCompose(ROOT_FILE, ['order'])).toThrow(/order needs secrets, fault-proxy, user, restaurant/)
     expect(() => renderCompose(ROOT_FILE, ['kafka'])).toThrow(/not in the compose definition: kafka/)
   })
 })

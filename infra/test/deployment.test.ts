@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { EDGES, type EdgeName, type FleetAddresses, fleetEdges } from '@food/fault-proxy/fleet-edges'
 import { loadOrderConfig } from '@food/order-service/config'
 import { loadRestaurantConfig } from '@food/restaurant-service/config'
 import { loadUserConfig } from '@food/user-service/config'
@@ -18,6 +19,9 @@ const ROOT = join(INFRA, '..')
 const compose: any = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true })
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
 
+/** Where an edge of the fault proxy listens on the compose network. */
+const edge = (name: EdgeName) => `fault-proxy:${EDGES[name].port}`
+
 const SERVICES = {
   user: { port: 8001, loadConfig: loadUserConfig },
   restaurant: { port: 8002, loadConfig: loadRestaurantConfig },
@@ -28,6 +32,7 @@ describe('docker-compose.yml', () => {
   it('includes the monitoring stack and runs the fleet, its databases and the gateway', () => {
     expect(compose.include).toEqual(['infra/docker-compose.yml'])
     expect(Object.keys(compose.services).sort()).toEqual([
+      'fault-proxy',
       'gateway',
       'order',
       'postgres',
@@ -67,8 +72,10 @@ describe('docker-compose.yml', () => {
       // Published on the loopback only: chaos switches must not be open to the network.
       expect(compose.services[name].ports).toEqual([`127.0.0.1:\${${name.toUpperCase()}_HOST_PORT:-${port}}:${port}`])
       expect(config.CHAOS_ENABLED).toBe(true)
-      expect(new URL(config.DATABASE_URL).hostname).toBe('postgres')
-      expect(new URL(config.REDIS_URL).hostname).toBe('redis')
+      // Its PostgreSQL and its Redis through its edges of the fault proxy.
+      expect(new URL(config.DATABASE_URL).host).toBe(edge(`${name}-postgres` as EdgeName))
+      expect(new URL(config.REDIS_URL).host).toBe(edge(`${name}-redis` as EdgeName))
+      expect(config.FAULT_PROXY_URL).toBe('http://fault-proxy:8474')
       expect(env.OTEL_SERVICE_NAME).toBe(`${name}-service`)
       expect(new URL(String(env.OTEL_EXPORTER_OTLP_ENDPOINT)).hostname).toBe('tempo')
     }
@@ -80,9 +87,38 @@ describe('docker-compose.yml', () => {
     )
     expect(order.SERVICE_TOKEN).toBe(readFileSync(join(secrets, 'service-token'), 'utf8'))
     expect([new URL(order.USER_SERVICE_URL).host, new URL(order.RESTAURANT_SERVICE_URL).host]).toEqual([
-      'user:8001',
-      'restaurant:8002',
+      edge('order-user'),
+      edge('order-restaurant'),
     ])
+  })
+
+  it('runs every edge through the fault proxy, to the parts it names, its API on the host’s loopback only', () => {
+    const proxy = compose.services['fault-proxy']
+    expect(proxy.build).toEqual({ context: '.', args: { SERVICE: 'order' } })
+    expect(proxy.ports).toEqual([`127.0.0.1:\${FAULT_PROXY_HOST_PORT:-8474}:8474`])
+    expect(proxy.environment).toMatchObject({ FAULT_PROXY_API: '0.0.0.0:8474', FAULT_PROXY_HOST: '0.0.0.0' })
+    const upstreams = Object.fromEntries(
+      fleetEdges(JSON.parse(proxy.environment.FAULT_PROXY_FLEET) as FleetAddresses).map((e) => [e.name, e.upstream]),
+    )
+    const postgres = 'postgres:5432'
+    const redis = 'redis:6379'
+    expect(upstreams).toEqual({
+      'gateway-user': 'user:8001',
+      'gateway-restaurant': 'restaurant:8002',
+      'gateway-order': 'order:8003',
+      'order-user': 'user:8001',
+      'order-restaurant': 'restaurant:8002',
+      'user-postgres': postgres,
+      'restaurant-postgres': postgres,
+      'order-postgres': postgres,
+      'user-redis': redis,
+      'restaurant-redis': redis,
+      'order-redis': redis,
+    })
+    expect(compose.services.postgres.ports).toBeUndefined()
+    // The image's entry point would migrate: the proxy runs alone, from the compiled package.
+    expect([...proxy.entrypoint, ...proxy.command]).toEqual(['node', '/app/packages/fault-proxy/src/server.js'])
+    expect(existsSync(join(ROOT, 'packages/fault-proxy/src/server.ts'))).toBe(true)
   })
 
   it('creates every database the services use', () => {
@@ -101,11 +137,18 @@ describe('docker-compose.yml', () => {
       expect(compose.services[name].healthcheck ?? dockerfile.includes('HEALTHCHECK')).toBeTruthy()
     }
     expect(compose.services.order.depends_on).toMatchObject({
-      postgres: { condition: 'service_healthy' },
       user: { condition: 'service_healthy' },
       restaurant: { condition: 'service_healthy' },
     })
     expect(compose.services.gateway.depends_on.order).toEqual({ condition: 'service_healthy' })
+    expect(compose.services['fault-proxy'].healthcheck.test).toContainEqual(expect.stringContaining(':8474/version'))
+    expect(compose.services['fault-proxy'].depends_on).toEqual({
+      postgres: { condition: 'service_healthy' },
+      redis: { condition: 'service_healthy' },
+    })
+    for (const name of Object.keys(SERVICES)) {
+      expect(compose.services[name].depends_on['fault-proxy']).toEqual({ condition: 'service_healthy' })
+    }
   })
 
   it('gives the gateway every variable of its template, built from a Dockerfile that copies what exists', () => {
@@ -120,7 +163,9 @@ describe('docker-compose.yml', () => {
     const template = readFileSync(join(ROOT, 'nginx/templates/default.conf.template'), 'utf8')
     const needed = new Set([...template.matchAll(/\$\{([A-Z_]+)\}/g)].map((match) => match[1]))
     expect([...needed].filter((name) => !(name && name in gateway.environment))).toEqual([])
-    expect(gateway.environment.ORDER_SERVERS).toContain('order:8003')
+    expect(gateway.environment.USER_SERVERS).toContain(`server ${edge('gateway-user')} `)
+    expect(gateway.environment.RESTAURANT_SERVERS).toContain(`server ${edge('gateway-restaurant')} `)
+    expect(gateway.environment.ORDER_SERVERS).toContain(`server ${edge('gateway-order')} `)
   })
 
   it('writes the services’ logs where the monitoring stack’s Promtail reads them', () => {

@@ -6,7 +6,7 @@
 import { request } from 'undici'
 import type { FleetClient, Service } from '../fleet-client.ts'
 import { assertLoopback, type Targets } from '../targets.ts'
-import { Engine } from './engine.ts'
+import { engineOf } from './engine.ts'
 import { type ActivityDefinition, PROCESS_ACTIONS, SERVICES } from './format.ts'
 import type { LoadedExperiment } from './load-file.ts'
 
@@ -62,7 +62,7 @@ export async function checkFaults(loaded: LoadedExperiment, client: FleetClient)
       }
     }
   }
-  problems.push(...(await checkProcesses(actions, String(loaded.configuration.engine_url))))
+  problems.push(...(await checkProcesses(actions, loaded.configuration)))
   for (const { activity, path } of actions) {
     const provider = activity.provider
     if (provider.type !== 'fleet' || provider.action !== 'fault') continue
@@ -83,13 +83,17 @@ export async function checkFaults(loaded: LoadedExperiment, client: FleetClient)
 }
 
 /** A problem per process action (kill, pause, restart) whose service the engine has no container of. */
-async function checkProcesses(actions: { activity: ActivityDefinition; path: string }[], url: string) {
+async function checkProcesses(
+  actions: { activity: ActivityDefinition; path: string }[],
+  configuration: Record<string, unknown>,
+) {
   const processActions = actions.filter(
     ({ activity }) =>
       activity.provider.type === 'fleet' && (PROCESS_ACTIONS as readonly string[]).includes(activity.provider.action),
   )
   if (processActions.length === 0) return []
-  const engine = new Engine(url)
+  const engine = engineOf(configuration)
+  const url = engine.url
   try {
     if (!(await engine.answers())) {
       return processActions.map(({ path }) => ({
@@ -103,7 +107,7 @@ async function checkProcesses(actions: { activity: ActivityDefinition; path: str
       if ((await engine.containersOf(service)).length === 0) {
         problems.push({
           path: `${path}/provider/service`,
-          message: `the engine at ${url} runs no container of the ${service} service (label com.docker.compose.service=${service})`,
+          message: `the engine at ${url} runs no container of the ${service} service (label com.docker.compose.service=${service}${engine.project ? `, project ${engine.project}` : ''})`,
         })
       }
     }

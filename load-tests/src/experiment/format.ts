@@ -322,7 +322,7 @@ export const Experiment = Type.Object(
     configuration: Type.Optional(
       Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), ConfigurationValue, {
         description:
-          'values ${name} stands for; {"type": "env", "key": …} reads the environment. user_url, restaurant_url, order_url, restaurant_internal_url, toxiproxy_url, engine_url, redis_url and postgres_url are given',
+          'values ${name} stands for; {"type": "env", "key": …} reads the environment. user_url, restaurant_url, order_url, restaurant_internal_url, toxiproxy_url, engine_url, compose_project, redis_url and postgres_url are given',
       }),
     ),
     'steady-state-hypothesis': Type.Optional(

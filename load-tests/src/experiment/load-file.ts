@@ -41,6 +41,8 @@ export function givenConfiguration(env: NodeJS.ProcessEnv = process.env): Record
     // Where kill, pause and restart go: npm start's supervisor, or a Docker engine
     // (FLEET_ENGINE_URL=unix:///var/run/docker.sock under compose).
     engine_url: env.FLEET_ENGINE_URL ?? 'http://127.0.0.1:8475',
+    // Only this compose project's containers, when several stacks run on one engine (any when empty).
+    compose_project: env.COMPOSE_PROJECT_NAME ?? '',
     // The fleet's Redis, for redis-pause.
     redis_url: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     // The fleet's PostgreSQL server, for terminate-sessions (any database on it will do).

@@ -1,7 +1,8 @@
 /**
  * An experiment's process faults, Pumba's verbs on the fleet's services through the container
- * engine (see engine.ts): `kill` (SIGKILL by default; the engine or npm start's supervisor starts
- * it again), `pause` (SIGSTOP for duration_s, then SIGCONT) and `restart`. Each is a window in
+ * engine (see engine.ts): `kill` (SIGKILL by default; npm start's supervisor starts it again,
+ * and on a real engine, which does not apply a restart policy after `docker kill`, the runner
+ * starts the exited container as the policy would after a crash), `pause` (SIGSTOP for duration_s, then SIGCONT) and `restart`. Each is a window in
  * the fault ledger: a kill or restart until the service's new process answers its readiness
  * probe, a pause until it is unpaused.
  */
@@ -50,9 +51,9 @@ export class ProcessFaults {
         : await this.engine.act(provider.service, 'restart', { t: provider.timeout_s ?? 10 })
     const value = provider.action === 'kill' ? (provider.signal ?? 'SIGKILL') : true
     this.ledger.open({ service: provider.service, fault: provider.action, value, from_s: from }, null)
-    const backAfterS = await this.#waitUntilBack(provider.service, pidBefore)
+    const back = await this.#waitUntilBack(provider.service, pidBefore)
     this.ledger.close(this.seconds(), provider.service, 'back', provider.action)
-    return { container: id, back_after_s: Math.round(backAfterS * 10) / 10 }
+    return { container: id, back_after_s: Math.round(back.afterS * 10) / 10, started_by: back.startedBy }
   }
 
   /** Resumes every service this run paused (clear-faults, the end of the run); which ones. */
@@ -85,14 +86,26 @@ export class ProcessFaults {
     this.#unpauses.set(service, { now: unpause })
   }
 
-  /** Seconds until a new process of the service runs and answers its readiness probe. */
-  async #waitUntilBack(service: Service, pidBefore: number): Promise<number> {
+  /**
+   * Seconds until a new process of the service runs and answers its readiness probe, and who
+   * started it: the engine (npm start's supervisor, a restart) or the runner (a container a real
+   * engine left exited after a kill: Docker counts `docker kill` as stopping it by hand).
+   */
+  async #waitUntilBack(
+    service: Service,
+    pidBefore: number,
+  ): Promise<{ afterS: number; startedBy: 'engine' | 'runner' }> {
     const started = Date.now()
+    let startedBy: 'engine' | 'runner' = 'engine'
     while (Date.now() - started < BACK_WITHIN_MS) {
+      if (startedBy === 'engine' && (await this.engine.stateOf(service).catch(() => undefined)) === 'exited') {
+        await this.engine.act(service, 'start')
+        startedBy = 'runner'
+      }
       const pid = await this.engine.pidOf(service).catch(() => 0)
       if (pid !== 0 && pid !== pidBefore) {
         const ready = await this.client.call(service, 'GET', '/health/ready', { record: false }).catch(() => undefined)
-        if (ready?.status === 200) return (Date.now() - started) / 1000
+        if (ready?.status === 200) return { afterS: (Date.now() - started) / 1000, startedBy }
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS))
     }

@@ -14,7 +14,7 @@ import { checkInstantInvariants, checkInvariants } from '../invariants.ts'
 import { type RunningLoad, startLoad } from '../load.ts'
 import { LOAD_PROFILES } from '../load-profiles.ts'
 import { Recorder } from '../recorder.ts'
-import { Engine } from './engine.ts'
+import { engineOf } from './engine.ts'
 import { FaultLedger } from './fault-ledger.ts'
 import { checkFaults, edgesOf, targetsOf, toxiproxy } from './fleet-plane.ts'
 import { type ActionDefinition, type ActivityDefinition, type Experiment, SERVICES } from './format.ts'
@@ -134,7 +134,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
   const scraper = setInterval(() => void scrape(), SCRAPE_INTERVAL_MS)
   const { available } = await checkFaults(loaded, client)
   const toxiproxyUrl = String(loaded.configuration.toxiproxy_url)
-  const engine = new Engine(String(loaded.configuration.engine_url))
+  const engine = engineOf(loaded.configuration)
   const processes = new ProcessFaults(engine, client, ledger, seconds, options.scale)
   const redis = new RedisPause(String(loaded.configuration.redis_url))
 

@@ -105,6 +105,12 @@ describe('the supervisor of npm start', () => {
     expect((await inspect()).RestartCount).toBe(restarts + 1)
   })
 
+  it('answers a start of a running program as Docker does a running container: 304, nothing restarted', async () => {
+    const before = await inspect()
+    expect((await supervised.engine('POST', '/containers/echo/start')).status).toBe(304)
+    expect(await inspect()).toMatchObject({ RestartCount: before.RestartCount, State: { Pid: before.State.Pid } })
+  })
+
   it('answers bad requests as Docker does, and refuses faults on the chaos plane itself', async () => {
     expect(await supervised.engine('POST', '/containers/nope/kill')).toEqual({
       status: 404,

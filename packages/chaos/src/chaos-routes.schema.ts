@@ -112,15 +112,17 @@ export const switchFaultSchema = (definition: FaultDefinition, token: TokenSchem
   response: { 200: FaultChange, 400: errorResponse(400), ...token?.denied },
 })
 
-const EdgeParams = (edges: string[]) =>
-  Type.Object({ edge: literalsOf(edges, 'an edge this service calls out on, <service>-<to>') })
+const EdgeParams = (edges: readonly string[]) =>
+  Type.Object({
+    edge: literalsOf(edges, "an edge this service switches: one it calls out on, or the gateway's to it, <from>-<to>"),
+  })
 
 /** One of `values`: an `enum`, so a wrong value gets one message that lists them all. */
 function literalsOf<T extends string>(values: readonly T[], description: string) {
   return Type.Unsafe<T>({ type: 'string', enum: [...values], description })
 }
 
-export const setToxicSchema = (edges: string[], token: TokenSchema) => ({
+export const setToxicSchema = (edges: readonly string[], token: TokenSchema) => ({
   tags: ['chaos'],
   summary: 'Put a network fault (a Toxiproxy toxic) on one of this service’s edges',
   description:
@@ -146,7 +148,7 @@ export const setToxicSchema = (edges: string[], token: TokenSchema) => ({
   response: { 200: NetworkChange, 400: errorResponse(400), 503: errorResponse(503), ...token?.denied },
 })
 
-export const removeToxicSchema = (edges: string[], token: TokenSchema) => ({
+export const removeToxicSchema = (edges: readonly string[], token: TokenSchema) => ({
   tags: ['chaos'],
   summary: 'Remove a network fault from one of this service’s edges',
   ...tokenParts(token),
@@ -154,7 +156,7 @@ export const removeToxicSchema = (edges: string[], token: TokenSchema) => ({
   response: { 200: NetworkChange, 404: errorResponse(404), 503: errorResponse(503), ...token?.denied },
 })
 
-export const setEdgeSchema = (edges: string[], token: TokenSchema) => ({
+export const setEdgeSchema = (edges: readonly string[], token: TokenSchema) => ({
   tags: ['chaos'],
   summary: 'Take one of this service’s edges down, or bring it up',
   ...tokenParts(token),

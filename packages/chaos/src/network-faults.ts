@@ -1,12 +1,12 @@
 /**
  * The network faults of a service's edges (its calls to the other services, its PostgreSQL and
- * its Redis), switched through the fault proxy's Toxiproxy API: the chaos plane's door to them,
- * so they take the same token, show in the same `GET /chaos`, and are counted and logged as every
- * other fault is. The proxy holds their state (and their TTLs): what toxiproxy-cli sets there
- * shows here too.
+ * its Redis, and the gateway's calls to it), switched through the fault proxy's Toxiproxy API: the
+ * chaos plane's door to them, so they take the same token, show in the same `GET /chaos`, and are
+ * counted and logged as every other fault is. The proxy holds their state (and their TTLs): what
+ * toxiproxy-cli sets there shows here too.
  */
 import { AppError } from '@food/errors'
-import { EDGE_NAMES } from '@food/fault-proxy/fleet-edges'
+import { edgesOf } from '@food/fault-proxy/fleet-edges'
 import { type STREAMS, TOXIC_ATTRIBUTES, type ToxicType } from '@food/fault-proxy/toxics'
 
 const PROXY_DEADLINE_MS = 2000
@@ -24,11 +24,8 @@ export interface ToxicRequest {
   ttl_s?: number | undefined
 }
 
-/** The edges a service calls out on: named `<service>-<to>` (fleet-edges.ts). */
-export const edgesOf = (service: string): string[] => EDGE_NAMES.filter((edge) => edge.startsWith(`${service}-`))
-
 export class NetworkFaults {
-  readonly edges: string[]
+  readonly edges: readonly string[]
 
   constructor(
     private readonly proxyUrl: string,

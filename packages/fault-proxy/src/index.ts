@@ -1,4 +1,4 @@
-export { EDGE_NAMES, EDGE_PORTS, type EdgeName, fleetEdges } from './fleet-edges.ts'
+export { EDGE_NAMES, EDGES, type EdgeName, edgesOf, fleetEdges } from './fleet-edges.ts'
 export { FaultProxy, hostAndPort, type ProxyView } from './proxy.ts'
 export {
   DEFAULT_ATTRIBUTES,

@@ -1,8 +1,9 @@
 /**
  * The fault proxy as a process (`npm start` runs it before the services): one proxy per edge of
  * the fleet (FAULT_PROXY_FLEET: where user, restaurant, postgres and redis really listen, as JSON;
- * see fleet-edges.ts), Toxiproxy's API on FAULT_PROXY_API (127.0.0.1:8474 by default, loopback
- * unless told), each change logged as a line of JSON.
+ * see fleet-edges.ts), Toxiproxy's API on FAULT_PROXY_API (127.0.0.1:8474 by default) and the
+ * edges on FAULT_PROXY_HOST (127.0.0.1 by default): loopback unless told, as in a container, where
+ * the compose network is what reaches them. Each change logged as a line of JSON.
  */
 import { type FleetAddresses, fleetEdges } from './fleet-edges.ts'
 import { FaultProxy, hostAndPort } from './proxy.ts'
@@ -11,7 +12,10 @@ import { buildToxiproxyApi } from './toxiproxy-api.ts'
 const log = (msg: string, fields: Record<string, unknown> = {}) =>
   console.log(JSON.stringify({ level: 'info', time: new Date().toISOString(), service: 'fault-proxy', msg, ...fields }))
 
-const edges = fleetEdges(JSON.parse(process.env.FAULT_PROXY_FLEET ?? '{}') as FleetAddresses)
+const edges = fleetEdges(
+  JSON.parse(process.env.FAULT_PROXY_FLEET ?? '{}') as FleetAddresses,
+  process.env.FAULT_PROXY_HOST ?? '127.0.0.1',
+)
 const proxies = new Map<string, FaultProxy>()
 for (const edge of edges) {
   const proxy = new FaultProxy(edge)

@@ -14,11 +14,12 @@ type Say = (message: string, kind?: 'error' | 'ok') => void
 
 /** Where each part of the fleet sits on the map (a 460 × 150 drawing). */
 const NODES = {
-  order: { x: 60, y: 75, label: 'order' },
-  user: { x: 230, y: 30, label: 'user' },
-  restaurant: { x: 230, y: 120, label: 'restaurant' },
-  postgres: { x: 400, y: 30, label: 'PostgreSQL' },
-  redis: { x: 400, y: 120, label: 'Redis' },
+  gateway: { x: 60, y: 20, label: 'gateway' },
+  order: { x: 60, y: 130, label: 'order' },
+  user: { x: 230, y: 20, label: 'user' },
+  restaurant: { x: 230, y: 130, label: 'restaurant' },
+  postgres: { x: 400, y: 20, label: 'PostgreSQL' },
+  redis: { x: 400, y: 75, label: 'Redis' },
 } as const
 type Part = keyof typeof NODES
 
@@ -51,7 +52,7 @@ const svg = (tag: string, attributes: Record<string, string | number>, ...childr
 /**
  * The fleet's edges as a small map (each service and what it calls, each edge coloured by what
  * it suffers) and a switch per edge: a latency, peer resets, the edge down, each with a TTL, and
- * clearing them; sent to the chaos plane of the service that calls out on the edge.
+ * clearing them; each sent to the chaos plane that showed the edge.
  */
 export function networkPanel(say: Say, token: () => string) {
   const states = new Map<Service, NetworkState>()
@@ -81,8 +82,8 @@ export function networkPanel(say: Say, token: () => string) {
     return made
   }
 
-  const change = async (edge: string, path: string, options: { json?: unknown; method?: string }) => {
-    const service = endsOf(edge)[0] as Service
+  // Each edge is switched on the chaos plane that showed it (the caller's; the gateway's edges, the service's behind it).
+  const change = async (service: Service, edge: string, path: string, options: { json?: unknown; method?: string }) => {
     try {
       const answer = await api(service, path, { ...options, headers: token() ? { 'x-chaos-token': token() } : {} })
       say(`${service}: ${answer.message}`, 'ok')
@@ -94,8 +95,8 @@ export function networkPanel(say: Say, token: () => string) {
   }
 
   const render = () => {
-    const edges = [...states.values()].flatMap((state) =>
-      state && 'edges' in state ? Object.entries(state.edges) : [],
+    const edges = [...states.entries()].flatMap(([service, state]) =>
+      state && 'edges' in state ? Object.entries(state.edges).map(([edge, at]) => ({ service, edge, state: at })) : [],
     )
     const problems = [...states.entries()].flatMap(([service, state]) =>
       state && 'error' in state ? [`${service}: ${state.error}`] : [],
@@ -108,7 +109,7 @@ export function networkPanel(say: Say, token: () => string) {
           {},
           problems.length > 0
             ? problems.join('; ')
-            : 'No fault proxy: the services connect straight (FAULT_PROXY=off, or the compose stack).',
+            : 'No fault proxy: the services connect straight (npm start with FAULT_PROXY=off).',
         ),
       )
     }
@@ -120,7 +121,7 @@ export function networkPanel(say: Say, token: () => string) {
         { id: 'network-map-title' },
         'Each service and what it calls; a red edge suffers a fault, a dashed one is down',
       ),
-      ...edges.map(([edge, state]) => {
+      ...edges.map(({ edge, state }) => {
         const [from, to] = endsOf(edge)
         const a = NODES[from]
         const b = NODES[to]
@@ -140,7 +141,7 @@ export function networkPanel(say: Say, token: () => string) {
         ),
       ),
     )
-    const rows = edges.map(([edge, state]) => {
+    const rows = edges.map(({ service, edge, state }) => {
       const { latency, ttl } = inputsOf(edge)
       const toxics = `/chaos/network/${edge}/toxics`
       const button = (label: string, action: () => void) =>
@@ -160,20 +161,23 @@ export function networkPanel(say: Say, token: () => string) {
           'td',
           { class: 'actions' },
           button('Latency', () =>
-            change(edge, toxics, {
+            change(service, edge, toxics, {
               json: { type: 'latency', attributes: { latency: Number(latency.value) }, ttl_s: Number(ttl.value) },
             }),
           ),
           ' ',
-          button('Reset peer', () => change(edge, toxics, { json: { type: 'reset_peer', ttl_s: Number(ttl.value) } })),
+          button('Reset peer', () =>
+            change(service, edge, toxics, { json: { type: 'reset_peer', ttl_s: Number(ttl.value) } }),
+          ),
           ' ',
           button('Down', () =>
-            change(edge, `/chaos/network/${edge}`, { json: { enabled: false, ttl_s: Number(ttl.value) } }),
+            change(service, edge, `/chaos/network/${edge}`, { json: { enabled: false, ttl_s: Number(ttl.value) } }),
           ),
           ' ',
           button('Clear', async () => {
-            for (const toxic of state.toxics) await change(edge, `${toxics}/${toxic.name}`, { method: 'DELETE' })
-            if (!state.enabled) await change(edge, `/chaos/network/${edge}`, { json: { enabled: true } })
+            for (const toxic of state.toxics)
+              await change(service, edge, `${toxics}/${toxic.name}`, { method: 'DELETE' })
+            if (!state.enabled) await change(service, edge, `/chaos/network/${edge}`, { json: { enabled: true } })
           }),
         ),
       )
