@@ -83,7 +83,7 @@ export function networkPanel(say: Say, token: () => string) {
   }
 
   // Each edge is switched on the chaos plane that showed it (the caller's; the gateway's edges, the service's behind it).
-  const change = async (service: Service, edge: string, path: string, options: { json?: unknown; method?: string }) => {
+  const change = async (service: Service, path: string, options: { json?: unknown; method?: string }) => {
     try {
       const answer = await api(service, path, { ...options, headers: token() ? { 'x-chaos-token': token() } : {} })
       say(`${service}: ${answer.message}`, 'ok')
@@ -161,23 +161,22 @@ export function networkPanel(say: Say, token: () => string) {
           'td',
           { class: 'actions' },
           button('Latency', () =>
-            change(service, edge, toxics, {
+            change(service, toxics, {
               json: { type: 'latency', attributes: { latency: Number(latency.value) }, ttl_s: Number(ttl.value) },
             }),
           ),
           ' ',
           button('Reset peer', () =>
-            change(service, edge, toxics, { json: { type: 'reset_peer', ttl_s: Number(ttl.value) } }),
+            change(service, toxics, { json: { type: 'reset_peer', ttl_s: Number(ttl.value) } }),
           ),
           ' ',
           button('Down', () =>
-            change(service, edge, `/chaos/network/${edge}`, { json: { enabled: false, ttl_s: Number(ttl.value) } }),
+            change(service, `/chaos/network/${edge}`, { json: { enabled: false, ttl_s: Number(ttl.value) } }),
           ),
           ' ',
           button('Clear', async () => {
-            for (const toxic of state.toxics)
-              await change(service, edge, `${toxics}/${toxic.name}`, { method: 'DELETE' })
-            if (!state.enabled) await change(service, edge, `/chaos/network/${edge}`, { json: { enabled: true } })
+            for (const toxic of state.toxics) await change(service, `${toxics}/${toxic.name}`, { method: 'DELETE' })
+            if (!state.enabled) await change(service, `/chaos/network/${edge}`, { json: { enabled: true } })
           }),
         ),
       )
