@@ -416,7 +416,7 @@ describe('faults the stack does not cooperate with', () => {
     const journalFile = join(dir, 'journal.json')
     const run = await runCommand(
       'npm',
-      ['run', '-s', 'experiment', '--', file, '--journal', journalFile],
+      ['run', '-s', 'experiment', '--', file, '--journal', journalFile, '--out', join(dir, 'bundle')],
       {
         ...process.env,
         USER_URL: `http://127.0.0.1:${ports.USER}`,

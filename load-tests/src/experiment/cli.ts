@@ -2,11 +2,17 @@
  * `npm run experiment -- <file>`: validates an experiment, checks it against the fleet (its
  * faults exist), runs it and writes its journal. Exit code 0: the hypothesis held throughout;
  * 1: it deviated, or the run failed, was interrupted by a safeguard or aborted; 2: a bad file, or a
- * fleet that is not steady to begin with (nothing was injected).
+ * fleet that is not steady to begin with (nothing was injected). Every run leaves a bundle
+ * (runs/<time>-<name>/, or --out): its ground truth, metrics, logs, journal and verdict.
  */
+import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
+import { basename, extname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { DEV_SERVICE_TOKEN } from '@food/config'
+import { MetricsTable } from '../bundle/metric-columns.ts'
+import { bundleName, writeBundle } from '../bundle/write-bundle.ts'
 import { FleetClient } from '../fleet-client.ts'
 import { Recorder } from '../recorder.ts'
 import { checkFaults, targetsOf } from './fleet-plane.ts'
@@ -19,7 +25,11 @@ import { journalSummary } from './summary.ts'
 const USAGE = `usage: npm run experiment -- <file.json|file.yaml> [options]
   --scale <f>                   multiply every duration and the load's users by f (default 1)
   --hypothesis-frequency <s>    check the steady-state hypothesis every s seconds during the method (default 5)
-  --journal <path>              where the journal goes (default journal.json)
+  --out <dir>                   where the run's bundle goes (default runs/<time>-<file's name>/)
+  --logs <dir>                  the services' log files, for the bundle's logs.jsonl
+                                (default FLEET_LOG_DIR, else .fleet/logs where npm start writes them)
+  --scrape-interval <s>         seconds between two scrapes of the services' /metrics (default 1)
+  --journal <path>              a copy of the journal there too
   --html <path>                 the journal as one self-contained page, with its charts
   --validate                    check the file (and its faults against the fleet), run nothing
   --write-schema                write ${SCHEMA_FILE} from the format
@@ -32,7 +42,10 @@ const { values, positionals } = parseArgs({
   options: {
     scale: { type: 'string', default: '1' },
     'hypothesis-frequency': { type: 'string', default: '5' },
-    journal: { type: 'string', default: 'journal.json' },
+    journal: { type: 'string' },
+    out: { type: 'string' },
+    logs: { type: 'string' },
+    'scrape-interval': { type: 'string', default: '1' },
     html: { type: 'string' },
     validate: { type: 'boolean', default: false },
     'write-schema': { type: 'boolean', default: false },
@@ -59,6 +72,10 @@ const scale = Number(values.scale)
 if (!(scale > 0 && scale <= 10)) fail('--scale must be a number in (0, 10]')
 const frequency = Number(values['hypothesis-frequency'])
 if (!(frequency >= 0.2 && frequency <= 600)) fail('--hypothesis-frequency must be 0.2..600 seconds')
+const scrapeIntervalS = Number(values['scrape-interval'])
+if (!(scrapeIntervalS >= 0.2 && scrapeIntervalS <= 60)) fail('--scrape-interval must be 0.2..60 seconds')
+const NPM_START_LOGS = fileURLToPath(new URL('../../../.fleet/logs', import.meta.url))
+const logDir = values.logs ?? process.env.FLEET_LOG_DIR ?? (existsSync(NPM_START_LOGS) ? NPM_START_LOGS : undefined)
 
 let loaded: Awaited<ReturnType<typeof loadExperiment>>
 try {
@@ -86,17 +103,25 @@ process.on('SIGINT', () => {
   abort.abort()
 })
 
+const metrics = new MetricsTable(scrapeIntervalS * 1000)
 const journal = await runExperiment(loaded, {
   scale,
   hypothesisFrequencyS: frequency,
+  scrapeIntervalMs: scrapeIntervalS * 1000,
+  metrics,
   chaosToken: process.env.CHAOS_TOKEN,
   serviceToken: process.env.SERVICE_TOKEN ?? DEV_SERVICE_TOKEN,
   signal: abort.signal,
   onEvent: (message) => console.log(message),
 })
-await writeFile(values.journal, `${JSON.stringify(journal, null, 2)}\n`)
 console.log(journalSummary(journal))
-console.log(`journal: ${values.journal}`)
+const bundle = values.out ?? join('runs', bundleName(journal, basename(file, extname(file))))
+await writeBundle(bundle, { journal, metrics, logDir })
+console.log(`bundle: ${bundle}`)
+if (values.journal) {
+  await writeFile(values.journal, `${JSON.stringify(journal, null, 2)}\n`)
+  console.log(`journal: ${values.journal}`)
+}
 if (values.html) {
   await writeFile(values.html, htmlJournal(journal))
   console.log(`page: ${values.html}`)

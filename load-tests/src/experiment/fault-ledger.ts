@@ -1,5 +1,9 @@
 import type { FaultWindow } from './journal.ts'
 
+/** An action's arguments, for its window: the provider but what names the action and its target. */
+export const parametersOf = ({ type: _, action: __, service: ___, edge: ____, ...rest }: Record<string, unknown>) =>
+  rest
+
 /**
  * The faults an experiment applied, as windows: each opened when its action succeeded, closed
  * by a clear, a switch to 0 (`switched off`), or its TTL (`expired`: a TTL that ran out before

@@ -4,7 +4,7 @@
  * the phases' verdicts, time to detect and to recover, the faults' windows, the invariants.
  */
 import type { InvariantResult } from '../invariants.ts'
-import { type Sample, type SecondOfRun, summarise, timelineOf } from '../recorder.ts'
+import { countBy, type Sample, type SecondOfRun, summarise, timelineOf } from '../recorder.ts'
 import type { ActivityDefinition, Experiment } from './format.ts'
 
 export const JOURNAL_STATUSES = ['completed', 'failed', 'aborted', 'interrupted'] as const
@@ -35,6 +35,8 @@ export interface FaultWindow {
   service: string
   fault: string
   value: number | boolean | string
+  /** The action's arguments as the file gave them (attributes, stream, ttl_s, signal, …). */
+  parameters?: Record<string, unknown>
   from_s: number
   until_s: number
   /** `back`: a killed, paused or restarted service answering its readiness probe again. */
@@ -52,6 +54,8 @@ export interface PhaseVerdict {
   error_ratio: number | null
   /** Requests that got no HTTP answer at all (refused, reset, or past the client's deadline). */
   unanswered: number
+  /** The orders placed in the phase by answer: `201`, `201 payment_failed`, `503 DEPENDENCY_UNAVAILABLE`, `0` (none). */
+  outcomes: Record<string, number>
   /** Whether every check of the hypothesis in this phase held; null when none fell in it. */
   hypothesis_met: boolean | null
 }
@@ -115,6 +119,10 @@ export function phasesOf(
         p99_ms: latencies?.p99 ?? null,
         error_ratio: inPhase.length === 0 ? null : round(errors / inPhase.length, 4),
         unanswered: inPhase.filter((sample) => sample.status === 0).length,
+        outcomes: countBy(
+          inPhase.filter((sample) => sample.endpoint === 'POST /orders'),
+          (sample) => (sample.reason ? `${sample.status} ${sample.reason}` : String(sample.status)),
+        ),
         hypothesis_met: phaseChecks.length === 0 ? null : phaseChecks.every((check) => check.steady_state_met),
       }
     })

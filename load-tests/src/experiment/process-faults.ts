@@ -8,7 +8,7 @@
  */
 import type { FleetClient, Service } from '../fleet-client.ts'
 import type { Engine } from './engine.ts'
-import type { FaultLedger } from './fault-ledger.ts'
+import { type FaultLedger, parametersOf } from './fault-ledger.ts'
 import type { ActionDefinition } from './format.ts'
 
 type ProcessAction = Extract<ActionDefinition['provider'], { action: 'kill' | 'pause' | 'restart' }>
@@ -38,7 +38,13 @@ export class ProcessFaults {
       // ttl_s: the supervisor resumes by itself should this runner die; an engine ignores it.
       const id = await this.engine.act(provider.service, 'pause', { ttl_s: Math.ceil(durationS) })
       this.ledger.open(
-        { service: provider.service, fault: 'pause', value: provider.duration_s, from_s: from },
+        {
+          service: provider.service,
+          fault: 'pause',
+          value: provider.duration_s,
+          parameters: parametersOf(provider),
+          from_s: from,
+        },
         from + durationS,
       )
       this.#scheduleUnpause(provider.service, durationS)
@@ -50,7 +56,10 @@ export class ProcessFaults {
         ? await this.engine.act(provider.service, 'kill', { signal: provider.signal ?? 'SIGKILL' })
         : await this.engine.act(provider.service, 'restart', { t: provider.timeout_s ?? 10 })
     const value = provider.action === 'kill' ? (provider.signal ?? 'SIGKILL') : true
-    this.ledger.open({ service: provider.service, fault: provider.action, value, from_s: from }, null)
+    this.ledger.open(
+      { service: provider.service, fault: provider.action, value, parameters: parametersOf(provider), from_s: from },
+      null,
+    )
     const back = await this.#waitUntilBack(provider.service, pidBefore)
     this.ledger.close(this.seconds(), provider.service, 'back', provider.action)
     return { container: id, back_after_s: Math.round(back.afterS * 10) / 10, started_by: back.startedBy }

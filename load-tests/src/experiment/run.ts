@@ -3,19 +3,21 @@
  * nothing injected), then the method (background activities started and waited for at its end),
  * the hypothesis again during it (every `hypothesisFrequencyS`) and after it, and the rollbacks
  * always: after a failed action, a failed safeguard (status `interrupted`) or an abort (Ctrl-C).
- * The services' /metrics are scraped every second for the prometheus probes.
+ * The services' /metrics are scraped every second (scrapeIntervalMs) for the prometheus probes
+ * and the run bundle's metrics.csv.
  */
 import { hostname, platform, release } from 'node:os'
 import type { ExperimentRun } from '@food/chaos'
 import { evaluate, parseExposition, plainValue, SampleStore } from '@food/promql'
 import { request } from 'undici'
+import type { MetricsTable } from '../bundle/metric-columns.ts'
 import { FleetClient } from '../fleet-client.ts'
 import { checkInstantInvariants, checkInvariants } from '../invariants.ts'
 import { type RunningLoad, startLoad } from '../load.ts'
 import { LOAD_PROFILES } from '../load-profiles.ts'
 import { Recorder } from '../recorder.ts'
 import { engineOf } from './engine.ts'
-import { FaultLedger } from './fault-ledger.ts'
+import { FaultLedger, parametersOf } from './fault-ledger.ts'
 import { checkFaults, edgesOf, targetsOf, toxiproxy } from './fleet-plane.ts'
 import { type ActionDefinition, type ActivityDefinition, type Experiment, SERVICES } from './format.ts'
 import {
@@ -43,10 +45,13 @@ export interface ExperimentOptions {
   onEvent?: (message: string) => void
   /** Aborting it stops the run as Ctrl-C does: the method stops, the rollbacks run. */
   signal?: AbortSignal
+  /** How often the services' /metrics are scraped (1 s by default). */
+  scrapeIntervalMs?: number
+  /** Given a row at every scrape: the run bundle's metrics.csv. */
+  metrics?: MetricsTable
 }
 
 const VERSION = 'food-fleet-experiments 1 (Chaos Toolkit journal fields)'
-const SCRAPE_INTERVAL_MS = 1000
 
 /** Stops the run's method early; `status` is what the journal says. */
 class Stop extends Error {
@@ -129,9 +134,10 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
         }
       }),
     )
+    options.metrics?.add(Date.now(), store, recorder.elapsedMs())
   }
   await scrape()
-  const scraper = setInterval(() => void scrape(), SCRAPE_INTERVAL_MS)
+  const scraper = setInterval(() => void scrape(), options.scrapeIntervalMs ?? 1000)
   const { available } = await checkFaults(loaded, client)
   const toxiproxyUrl = String(loaded.configuration.toxiproxy_url)
   const engine = engineOf(loaded.configuration)
@@ -213,7 +219,13 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
       closeWindows(provider.service, 'switched off', provider.fault)
       if (provider.value !== 0 && provider.value !== false) {
         ledger.open(
-          { service: provider.service, fault: provider.fault, value: provider.value, from_s: seconds() },
+          {
+            service: provider.service,
+            fault: provider.fault,
+            value: provider.value,
+            parameters: parametersOf(provider),
+            from_s: seconds(),
+          },
           seconds() + ttl,
         )
       }
@@ -236,7 +248,10 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
       const fault = provider.action === 'toxic' ? provider.toxic : 'down'
       closeWindows(provider.edge, 'switched off', fault)
       const value = provider.action === 'toxic' ? (Object.values(provider.attributes ?? {})[0] ?? true) : true
-      ledger.open({ service: provider.edge, fault, value, from_s: seconds() }, seconds() + ttl)
+      ledger.open(
+        { service: provider.edge, fault, value, parameters: parametersOf(provider), from_s: seconds() },
+        seconds() + ttl,
+      )
       return answer
     }
     if (provider.action === 'kill' || provider.action === 'pause' || provider.action === 'restart') {
@@ -246,7 +261,13 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
       const durationS = provider.duration_s * options.scale
       const answer = await redis.pause(durationS, provider.mode)
       ledger.open(
-        { service: 'redis', fault: 'client-pause', value: provider.duration_s, from_s: seconds() },
+        {
+          service: 'redis',
+          fault: 'client-pause',
+          value: provider.duration_s,
+          parameters: parametersOf(provider),
+          from_s: seconds(),
+        },
         seconds() + durationS,
       )
       return answer
@@ -260,7 +281,13 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
       )
       // An instant, not a window: the pool makes new connections at once.
       ledger.open(
-        { service: `${provider.service}-postgres`, fault: 'terminate-sessions', value: terminated, from_s: at },
+        {
+          service: `${provider.service}-postgres`,
+          fault: 'terminate-sessions',
+          value: terminated,
+          parameters: parametersOf(provider),
+          from_s: at,
+        },
         at,
       )
       return { terminated }

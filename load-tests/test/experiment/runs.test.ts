@@ -237,12 +237,21 @@ describe('an experiment against a restaurant that loses updates', () => {
   }, 60_000)
 })
 
+let bundles = 0
+
 /** The CLI as a user runs it (`npm run experiment -- …`), against the test fleet. */
 function cli(fleet: TestFleet, args: string[]) {
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['load-tests/src/experiment/cli.ts', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...envOf(fleet) },
-  })
+  // Its bundle out of the way, not in the checkout's runs/.
+  bundles += 1
+  const out = join(tmpdir(), `experiment-bundle-${process.pid}-${bundles}`)
+  const child = spawn(
+    join(ROOT, 'node_modules/.bin/tsx'),
+    ['load-tests/src/experiment/cli.ts', ...args, '--out', out],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...envOf(fleet) },
+    },
+  )
   let output = ''
   child.stdout.on('data', (chunk) => {
     output += chunk

@@ -1,0 +1,94 @@
+/**
+ * A run bundle: the directory an experiment run leaves (`runs/<time>-<name>/`, or `--out`), for a
+ * person to keep, a tool to read and `npm run runs -- diff` to compare. What each file holds is
+ * FILES below, written into the bundle's own README.md.
+ */
+import { createWriteStream } from 'node:fs'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Journal } from '../experiment/journal.ts'
+import { injectionFile } from './injection.ts'
+import { collectLogs } from './logs.ts'
+import { METRIC_COLUMNS, type MetricsTable } from './metric-columns.ts'
+import { type Verdict, verdictOf } from './verdict.ts'
+
+export const FILES = {
+  'injection.json':
+    'the ground truth: every fault the fleet applied, its target (a service’s switch, a process, a network edge, a dependency), its parameters, and when it was in force (`start`/`end`, `from_s`/`until_s` from the run’s start, `ended_by`)',
+  'metrics.csv':
+    'one row per scrape of the services’ /metrics: `time` (Unix seconds), then `<service>_<metric>` columns (a route, a called service, an order outcome or a fault in braces); an empty cell had no value',
+  'logs.jsonl': 'the services’ log lines written during the run, as they wrote them (`trace_id` where traced)',
+  'journal.json': 'the experiment’s journal, in Chaos Toolkit’s fields and ours (phases, fault windows, timeline)',
+  'verdict.json':
+    'the verdict: status, whether the hypothesis deviated, each phase’s throughput, p95, error ratio and order outcomes, the invariants',
+} as const
+
+export interface RunRecord {
+  journal: Journal
+  metrics: MetricsTable
+  /** Where the services write their log files (LOG_FILE), if anywhere on this machine. */
+  logDir?: string | undefined
+}
+
+/** `runs/2026-12-06T21-04-05-payment-chaos`: sortable by time, named after the experiment. */
+export function bundleName(journal: Journal, name: string): string {
+  const time = journal.start.slice(0, 19).replaceAll(':', '-')
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 50)
+  return `${time}-${slug || 'run'}`
+}
+
+export async function writeBundle(dir: string, record: RunRecord): Promise<{ dir: string; verdict: Verdict }> {
+  const { journal } = record
+  await mkdir(dir, { recursive: true })
+  const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`
+  const verdict = verdictOf(journal)
+  await writeFile(join(dir, 'injection.json'), json(injectionFile(journal)))
+  await writeFile(join(dir, 'metrics.csv'), record.metrics.csv())
+  await writeFile(join(dir, 'journal.json'), json(journal))
+  await writeFile(join(dir, 'verdict.json'), json(verdict))
+
+  const logs = createWriteStream(join(dir, 'logs.jsonl'))
+  const collected = record.logDir
+    ? await collectLogs(
+        record.logDir,
+        { fromMs: Date.parse(journal.start), untilMs: Date.parse(journal.end) },
+        (line) => logs.write(`${line}\n`),
+      )
+    : null
+  await new Promise<void>((resolve, reject) => logs.end((error?: Error | null) => (error ? reject(error) : resolve())))
+
+  await writeFile(join(dir, 'README.md'), readme(journal, record, collected))
+  return { dir, verdict }
+}
+
+function readme(journal: Journal, record: RunRecord, logs: Awaited<ReturnType<typeof collectLogs>> | null): string {
+  const logsSaid = !logs
+    ? 'No log directory was given (`--logs DIR`): logs.jsonl is empty.'
+    : logs.files.length === 0
+      ? `No \`*.log\` file was found in ${record.logDir}: logs.jsonl is empty.`
+      : `${logs.lines} lines from ${logs.files.join(', ')} in ${record.logDir}${logs.skipped > 0 ? ` (${logs.skipped} lines that were not JSON left out)` : ''}.`
+  return [
+    `# ${journal.experiment.title}`,
+    '',
+    `Run from ${journal.start} to ${journal.end}: **${journal.status}**${journal.deviated ? ', the hypothesis deviated' : ''}.`,
+    '',
+    '| file | what it holds |',
+    '|---|---|',
+    ...Object.entries(FILES).map(([file, what]) => `| \`${file}\` | ${what} |`),
+    '',
+    `metrics.csv: ${record.metrics.rows} rows, a scrape every ${record.metrics.intervalMs / 1000} s. Its metrics:`,
+    '',
+    ...[...new Map(METRIC_COLUMNS.map((column) => [column.name, column])).values()].map(
+      (column) => `- \`${column.name}\`: ${column.description}`,
+    ),
+    '',
+    `logs.jsonl: ${logsSaid}`,
+    '',
+    'Compare with another run: `npm run runs -- diff <this directory> <another>`.',
+    '',
+  ].join('\n')
+}

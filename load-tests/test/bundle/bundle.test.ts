@@ -1,0 +1,193 @@
+/**
+ * The run bundle as a user makes one (`npm run experiment -- file --out DIR --logs DIR`) against
+ * the real fleet: every file there in its documented shape, the ground truth agreeing with what
+ * the order service logged and with what its metrics saw, and `npm run runs -- diff` comparing
+ * two bundles with a threshold.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { InjectionFile } from '../../src/bundle/injection.ts'
+import type { Verdict } from '../../src/bundle/verdict.ts'
+import { FILES } from '../../src/bundle/write-bundle.ts'
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
+
+/** A command of the load-tests as a user runs it from the root, its exit code and output. */
+function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [script, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+  })
+  let output = ''
+  child.stdout.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr.on('data', (chunk) => {
+    output += chunk
+  })
+  return new Promise<{ code: number | null; output: string }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, output })),
+  )
+}
+
+const EXPERIMENT = {
+  title: 'Every payment fails for 2 s under load',
+  'steady-state-hypothesis': {
+    title: 'The stock adds up',
+    probes: [{ type: 'probe', name: 'the stock adds up', tolerance: true, provider: { type: 'invariants' } }],
+  },
+  method: [
+    {
+      type: 'action',
+      name: 'orders from 3 users for 7 s',
+      background: true,
+      provider: { type: 'fleet', action: 'load', profile: 'order', duration_s: 7, concurrency: 3 },
+    },
+    {
+      type: 'action',
+      name: 'every payment fails',
+      pauses: { before: 2 },
+      provider: { type: 'fleet', action: 'fault', service: 'order', fault: 'payment_fail', value: 100, ttl_s: 2 },
+    },
+  ],
+  rollbacks: [{ type: 'action', name: 'clear every fault', provider: { type: 'fleet', action: 'clear-faults' } }],
+}
+
+describe('a run bundle', () => {
+  let fleet: TestFleet
+  let dir: string
+  let bundle: string
+  let run: { code: number | null; output: string }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fleet-bundle-'))
+    // The order service writes its log file as npm start's do, its fault switches at warn.
+    fleet = await startFleet({ LOG_LEVEL: 'warn', LOG_FILE: join(dir, 'logs', 'order.log') })
+    await fleet.restaurant.createMenu(1)
+    const file = join(dir, 'payments-fail.json')
+    await writeFile(file, JSON.stringify(EXPERIMENT))
+    bundle = join(dir, 'bundle')
+    run = await runCli(
+      'load-tests/src/experiment/cli.ts',
+      [file, '--out', bundle, '--logs', join(dir, 'logs'), '--hypothesis-frequency', '1'],
+      {
+        USER_URL: fleet.user.baseUrl,
+        RESTAURANT_URL: fleet.restaurant.baseUrl,
+        ORDER_URL: fleet.order.baseUrl,
+        SERVICE_TOKEN: fleet.restaurant.config.SERVICE_TOKEN,
+      },
+    )
+  }, 90_000)
+  afterAll(() => fleet?.close())
+
+  const read = (name: string) => readFile(join(bundle, name), 'utf8')
+
+  it('holds every documented file, and a README that says what each holds', async () => {
+    expect(run.code, run.output).toBe(0)
+    expect(run.output).toContain(`bundle: ${bundle}`)
+    const readme = await read('README.md')
+    expect(readme).toContain('# Every payment fails for 2 s under load')
+    for (const name of Object.keys(FILES)) {
+      expect(readme).toContain(`| \`${name}\` |`)
+      expect((await read(name)).length, name).toBeGreaterThan(0)
+    }
+    expect(JSON.parse(await read('journal.json'))).toMatchObject({ status: 'completed', deviated: false })
+  })
+
+  it('gives the ground truth: the fault, its target, parameters and window, as the order service logged it', async () => {
+    const truth = JSON.parse(await read('injection.json')) as InjectionFile
+    expect(truth.injections).toEqual([
+      expect.objectContaining({
+        target: { kind: 'switch', service: 'order' },
+        fault: 'payment_fail',
+        value: 100,
+        parameters: expect.objectContaining({ ttl_s: 2 }),
+        ended_by: 'expired',
+      }),
+    ])
+    const [injection] = truth.injections
+    expect((injection?.until_s ?? 0) - (injection?.from_s ?? 0)).toBeCloseTo(2, 0)
+    const logs = (await read('logs.jsonl'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+    const set = logs.filter((line) => line.msg === 'chaos fault set' && line.fault === 'payment_fail')
+    expect(set).toHaveLength(1)
+    expect(set[0]).toMatchObject({ service: 'order', value: 100, ttl_s: 2 })
+    // The service switched it on within a second of when the runner says it did.
+    expect(Math.abs(Date.parse(set[0].time) - Date.parse(injection?.start ?? ''))).toBeLessThan(1000)
+  })
+
+  it('has a metrics row a second, and the failed payments show in the order service’s columns', async () => {
+    const [header, ...rows] = (await read('metrics.csv')).trim().split('\n')
+    const columns = (header as string).split(',')
+    expect(columns[0]).toBe('time')
+    for (const service of ['user', 'restaurant', 'order']) {
+      expect(columns).toEqual(expect.arrayContaining([`${service}_request_rate`, `${service}_rss_bytes`]))
+    }
+    // A 10 s run or so, a scrape a second.
+    expect(rows.length).toBeGreaterThanOrEqual(8)
+    const failed = columns.indexOf('order_orders{FAILED payment_failed}')
+    expect(failed, columns.join(' ')).toBeGreaterThan(0)
+    const truth = JSON.parse(await read('injection.json')) as InjectionFile
+    const from = Date.parse(truth.injections[0]?.start ?? '') / 1000
+    const until = Date.parse(truth.injections[0]?.end ?? '') / 1000
+    const failing = rows
+      .map((row) => row.split(','))
+      .filter((cells) => Number(cells[failed]) > 0)
+      .map((cells) => Number(cells[0]))
+    expect(failing.length).toBeGreaterThan(0)
+    // Only while the fault was on (and the rate's range, 2.5 s, after it).
+    for (const time of failing) {
+      expect(time).toBeGreaterThanOrEqual(from)
+      expect(time).toBeLessThanOrEqual(until + 3)
+    }
+  })
+
+  it('gives a verdict whose fault phase counts the failed orders', async () => {
+    const verdict = JSON.parse(await read('verdict.json')) as Verdict
+    expect(verdict).toMatchObject({
+      status: 'completed',
+      deviated: false,
+      hypothesis: { before: true, after: true },
+    })
+    expect(verdict.phases.map((phase) => phase.phase)).toEqual(['baseline', 'fault', 'recovery'])
+    expect(verdict.phases[1]?.outcomes['201 payment_failed']).toBeGreaterThan(0)
+    // A phase counts a request from when it began: only the orders in flight as the fault came
+    // (one per user at most) failed in the baseline.
+    expect(verdict.phases[0]?.outcomes['201 payment_failed'] ?? 0).toBeLessThanOrEqual(3)
+    expect(verdict.invariants?.every((invariant) => invariant.ok)).toBe(true)
+  })
+
+  it('compares two bundles: within the thresholds, or exit 1 naming what moved past one', async () => {
+    const same = await runCli('load-tests/src/bundle/cli.ts', ['diff', bundle, bundle, '--max-throughput-drop', '20%'])
+    expect(same.code, same.output).toBe(0)
+    expect(same.output).toMatch(/fault:\n {2}requests/)
+    expect(same.output).toContain('within the thresholds')
+
+    const verdict = JSON.parse(await read('verdict.json')) as Verdict
+    const slower = {
+      ...verdict,
+      phases: verdict.phases.map((phase) => ({ ...phase, throughput_rps: phase.throughput_rps / 2 })),
+    }
+    const slowerFile = join(dir, 'slower-verdict.json')
+    await writeFile(slowerFile, JSON.stringify(slower))
+    const gate = await runCli('load-tests/src/bundle/cli.ts', [
+      'diff',
+      bundle,
+      slowerFile,
+      '--max-throughput-drop',
+      '20%',
+    ])
+    expect(gate.code, gate.output).toBe(1)
+    expect(gate.output).toMatch(/past the thresholds:\n {2}baseline: throughput .* \(-50\.0%, past −20\.0%\)/)
+
+    const bad = await runCli('load-tests/src/bundle/cli.ts', ['diff', bundle, join(dir, 'nowhere')])
+    expect(bad).toMatchObject({ code: 2, output: expect.stringContaining('no such bundle') })
+  })
+})
