@@ -41,6 +41,7 @@ describe('phases, detection and recovery', () => {
         p99_ms: 10,
         error_ratio: 0,
         unanswered: 0,
+        outcomes: { '201': 100 },
         hypothesis_met: true,
       },
       {
@@ -53,6 +54,7 @@ describe('phases, detection and recovery', () => {
         p99_ms: 500,
         error_ratio: 0.5,
         unanswered: 25,
+        outcomes: { '201': 50, '503': 25, '0': 25 },
         hypothesis_met: false,
       },
       {
@@ -65,6 +67,7 @@ describe('phases, detection and recovery', () => {
         p99_ms: 10,
         error_ratio: 0,
         unanswered: 0,
+        outcomes: { '201': 100 },
         hypothesis_met: true,
       },
     ])
