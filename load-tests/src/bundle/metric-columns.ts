@@ -67,6 +67,12 @@ export const METRIC_COLUMNS: readonly MetricColumn[] = [
     query: (r) => `sum by (service, status, reason) (increase(orders_total[${r}]))`,
   },
   {
+    name: 'stock_releases',
+    labels: ['outcome'],
+    description: 'attempts to give a failed or cancelled order’s stock back in the interval, by outcome',
+    query: (r) => `sum by (service, outcome) (increase(order_stock_releases_total[${r}]))`,
+  },
+  {
     name: 'lock_wait_p95_s',
     description: '95th percentile of the wait for a stock row lock, seconds',
     query: (r) => quantile(0.95, 'inventory_lock_wait_seconds', 'service', r),

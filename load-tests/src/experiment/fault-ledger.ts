@@ -1,8 +1,11 @@
 import type { FaultWindow } from './journal.ts'
 
-/** An action's arguments, for its window: the provider but what names the action and its target. */
-export const parametersOf = ({ type: _, action: __, service: ___, edge: ____, ...rest }: Record<string, unknown>) =>
-  rest
+/** What names an action, its target and its value: the rest of a provider is the fault's parameters. */
+const NAMING = new Set(['type', 'action', 'service', 'edge', 'fault', 'toxic', 'value'])
+
+/** An action's arguments, for its window: attributes, stream, toxicity, ttl_s, signal, duration_s… */
+export const parametersOf = (provider: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(provider).filter(([key]) => !NAMING.has(key)))
 
 /**
  * The faults an experiment applied, as windows: each opened when its action succeeded, closed

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Sample, SampleStore } from '@food/promql'
 import { describe, expect, it } from 'vitest'
+import { parseCsvLine, symptomShown } from '../../src/bundle/answer-key.ts'
 import { diffVerdicts } from '../../src/bundle/diff.ts'
 import { targetOf } from '../../src/bundle/injection.ts'
 import { collectLogs } from '../../src/bundle/logs.ts'
@@ -185,5 +186,45 @@ describe('the run’s log lines', () => {
       { service: 'order', time: at(5), msg: 'chaos fault set', trace_id: 'abc' },
       { time: at(6), service: 'user-service', msg: 'in' },
     ])
+  })
+})
+
+describe('the answer key’s check', () => {
+  const csv = [
+    'time,order_error_ratio,"order_p50_s{GET /a,b}"',
+    '100.000,0,0.010',
+    '101.000,0,0.012',
+    '102.000,0.5,0.400',
+    '103.000,0.2,',
+    '110.000,0.9,0.900',
+  ].join('\n')
+  const window = { start: new Date(101_500).toISOString(), end: new Date(102_500).toISOString() }
+  const above = { column: 'order_error_ratio', check: { kind: 'above' as const, value: 0 }, says: '' }
+
+  it('sees a column above a value in the fault’s window, and not before it', () => {
+    // The window and the 3 s after it; not the row at 110 s.
+    expect(symptomShown(csv, window, above)).toEqual({ shown: true, before: [0, 0], during: [0.5, 0.2] })
+    // A column already above before the fault is no sign of it.
+    const late = { start: new Date(102_500).toISOString(), end: new Date(102_600).toISOString() }
+    expect(symptomShown(csv, late, above)).toMatchObject({ shown: false, before: [0, 0, 0.5] })
+  })
+
+  it('sees a rise above the median before the fault, in a quoted column; a missing column is no symptom', () => {
+    const p50 = (by: number) => ({
+      column: 'order_p50_s{GET /a,b}',
+      check: { kind: 'rises-by' as const, by },
+      says: '',
+    })
+    expect(symptomShown(csv, window, p50(0.3)).shown).toBe(true)
+    expect(symptomShown(csv, window, p50(0.5)).shown).toBe(false)
+    expect(symptomShown(csv, window, { ...p50(0), column: 'nowhere' })).toEqual({
+      shown: false,
+      before: [],
+      during: [],
+    })
+  })
+
+  it('reads a CSV line, quotes undone', () => {
+    expect(parseCsvLine('a,"b,c","say ""hi""",')).toEqual(['a', 'b,c', 'say "hi"', ''])
   })
 })

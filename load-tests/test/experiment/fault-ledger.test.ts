@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { FaultLedger } from '../../src/experiment/fault-ledger.ts'
+import { FaultLedger, parametersOf } from '../../src/experiment/fault-ledger.ts'
 
 describe('the fault ledger', () => {
   it('closes a window by a clear, or by its TTL when that ran out first; a service’s or an edge’s, one fault or all', () => {
@@ -25,5 +25,25 @@ describe('the fault ledger', () => {
     ledger.close(1, 'order', 'cleared')
     expect(ledger.windows()[0]?.ended_by).toBe('still on at the end')
     expect(ledger.count).toBe(1)
+  })
+
+  it('keeps an action’s parameters, not what names it, its target or its value', () => {
+    expect(
+      parametersOf({
+        type: 'fleet',
+        action: 'toxic',
+        edge: 'order-restaurant',
+        toxic: 'latency',
+        attributes: { latency: 500 },
+        stream: 'upstream',
+        ttl_s: 4,
+      }),
+    ).toEqual({ attributes: { latency: 500 }, stream: 'upstream', ttl_s: 4 })
+    expect(
+      parametersOf({ type: 'fleet', action: 'fault', service: 'order', fault: 'payment_fail', value: 30 }),
+    ).toEqual({})
+    expect(parametersOf({ type: 'fleet', action: 'kill', service: 'order', signal: 'SIGTERM' })).toEqual({
+      signal: 'SIGTERM',
+    })
   })
 })

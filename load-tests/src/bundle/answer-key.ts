@@ -1,0 +1,247 @@
+/**
+ * The answer key: for every fault the fleet can inject, the symptom it must cause, as a run's
+ * record shows it (a column of metrics.csv, in the fault's window of injection.json). A switch
+ * whose symptom does not appear is a dead switch: `load-tests/test/answer-key.test.ts` switches
+ * each on alone, briefly, under load, and fails on it. A fault with no entry fails that test too.
+ */
+import type { ToxicType } from '@food/fault-proxy/toxics'
+import type { Injection } from './injection.ts'
+
+/** What must be seen in the fault's window that was not before it. */
+export type SymptomCheck =
+  /** Some row of the window above `value`, and no row before the fault. */
+  | { kind: 'above'; value: number }
+  /** The window's highest row at least `by` above the median of the rows before the fault. */
+  | { kind: 'rises-by'; by: number }
+
+export interface Symptom {
+  /** A column of metrics.csv. */
+  column: string
+  check: SymptomCheck
+  /** The symptom in words, for a failure to say what was missing. */
+  says: string
+}
+
+export interface AnswerKeyEntry {
+  /** The experiment action that injects the fault, its target included (a `fleet` provider). */
+  inject: Record<string, unknown>
+  /** The load it is watched under (a profile of LOAD_PROFILES). */
+  profile: 'order' | 'cancel-reorder'
+  symptom: Symptom
+}
+
+/** The faults of the services' chaos planes, by `<service>/<fault>` (GET /chaos `available`). */
+export const SWITCH_KEY: Record<string, AnswerKeyEntry> = {
+  'user/delay': {
+    inject: { action: 'fault', service: 'user', fault: 'delay', value: 400 },
+    profile: 'order',
+    symptom: {
+      column: 'user_p50_s',
+      check: { kind: 'rises-by', by: 0.3 },
+      says: 'the user service’s median answer 300 ms slower',
+    },
+  },
+  'user/error': {
+    inject: { action: 'fault', service: 'user', fault: 'error', value: true },
+    profile: 'order',
+    symptom: {
+      column: 'user_error_ratio',
+      check: { kind: 'above', value: 0 },
+      says: 'the user service answers 5xx',
+    },
+  },
+  'restaurant/delay': {
+    inject: { action: 'fault', service: 'restaurant', fault: 'delay', value: 400 },
+    profile: 'order',
+    symptom: {
+      column: 'restaurant_p50_s',
+      check: { kind: 'rises-by', by: 0.3 },
+      says: 'the restaurant service’s median answer 300 ms slower',
+    },
+  },
+  'restaurant/error': {
+    inject: { action: 'fault', service: 'restaurant', fault: 'error', value: true },
+    profile: 'order',
+    symptom: {
+      column: 'restaurant_error_ratio',
+      check: { kind: 'above', value: 0 },
+      says: 'the restaurant service answers 5xx',
+    },
+  },
+  'restaurant/inventory_delay': {
+    inject: { action: 'fault', service: 'restaurant', fault: 'inventory_delay', value: 400 },
+    profile: 'order',
+    symptom: {
+      column: 'restaurant_p50_s{PUT /inventory/:menuId}',
+      check: { kind: 'rises-by', by: 0.3 },
+      says: 'stock changes 300 ms slower (the row lock held)',
+    },
+  },
+  'order/delay': {
+    inject: { action: 'fault', service: 'order', fault: 'delay', value: 400 },
+    profile: 'order',
+    symptom: {
+      column: 'order_p50_s',
+      check: { kind: 'rises-by', by: 0.3 },
+      says: 'the order service’s median answer 300 ms slower',
+    },
+  },
+  'order/error': {
+    inject: { action: 'fault', service: 'order', fault: 'error', value: true },
+    profile: 'order',
+    symptom: {
+      column: 'order_error_ratio',
+      check: { kind: 'above', value: 0 },
+      says: 'the order service answers 5xx',
+    },
+  },
+  'order/payment_fail': {
+    inject: { action: 'fault', service: 'order', fault: 'payment_fail', value: 100 },
+    profile: 'order',
+    symptom: {
+      column: 'order_orders{FAILED payment_failed}',
+      check: { kind: 'above', value: 0 },
+      says: 'orders FAILED for payment_failed',
+    },
+  },
+  'order/restore_fail': {
+    inject: { action: 'fault', service: 'order', fault: 'restore_fail', value: 100 },
+    profile: 'cancel-reorder',
+    symptom: {
+      column: 'order_stock_releases{deferred}',
+      check: { kind: 'above', value: 0 },
+      says: 'cancelled orders’ stock releases deferred to the recoverer',
+    },
+  },
+}
+
+/**
+ * The network's faults, each on the order → restaurant edge (the one the saga cannot do without).
+ * slow_close has no entry of its own: see NO_SYMPTOM.
+ */
+export const TOXIC_KEY: Partial<Record<ToxicType | 'down', AnswerKeyEntry>> = {
+  latency: {
+    inject: { action: 'toxic', edge: 'order-restaurant', toxic: 'latency', attributes: { latency: 500 } },
+    profile: 'order',
+    symptom: {
+      column: 'order_client_p50_s{restaurant}',
+      check: { kind: 'rises-by', by: 0.4 },
+      says: 'the order service’s median call to the restaurant 400 ms slower',
+    },
+  },
+  bandwidth: {
+    inject: { action: 'toxic', edge: 'order-restaurant', toxic: 'bandwidth', attributes: { rate: 1 } },
+    profile: 'order',
+    symptom: {
+      column: 'order_client_p50_s{restaurant}',
+      check: { kind: 'rises-by', by: 0.1 },
+      says: 'the order service’s calls to the restaurant slower, at 1 KB/s',
+    },
+  },
+  timeout: {
+    inject: { action: 'toxic', edge: 'order-restaurant', toxic: 'timeout', attributes: { timeout: 0 } },
+    profile: 'order',
+    symptom: {
+      column: 'order_error_ratio',
+      check: { kind: 'above', value: 0 },
+      says: 'orders answered 5xx (the restaurant past its deadline)',
+    },
+  },
+  reset_peer: {
+    inject: { action: 'toxic', edge: 'order-restaurant', toxic: 'reset_peer', attributes: { timeout: 0 } },
+    profile: 'order',
+    symptom: {
+      column: 'order_error_ratio',
+      check: { kind: 'above', value: 0 },
+      says: 'orders answered 5xx (the restaurant’s connections reset)',
+    },
+  },
+  limit_data: {
+    inject: { action: 'toxic', edge: 'order-restaurant', toxic: 'limit_data', attributes: { bytes: 64 } },
+    profile: 'order',
+    symptom: {
+      column: 'order_error_ratio',
+      check: { kind: 'above', value: 0 },
+      says: 'orders answered 5xx (the restaurant’s answers cut short)',
+    },
+  },
+  down: {
+    inject: { action: 'edge-down', edge: 'order-restaurant' },
+    profile: 'order',
+    symptom: {
+      column: 'order_error_ratio',
+      check: { kind: 'above', value: 0 },
+      says: 'orders answered 5xx (the restaurant unreachable)',
+    },
+  },
+}
+
+/**
+ * Faults that this fleet cannot show, and why: each a known blind spot, not a silent one.
+ * slow_close holds back a connection's close; the services' clients keep their connections open
+ * (keep-alive) and never wait for one to close, so nothing they measure moves.
+ */
+export const NO_SYMPTOM: Partial<Record<ToxicType, string>> = {
+  slow_close: 'the services keep their connections alive and never wait for one to close',
+}
+
+/** Whether the symptom shows in a run's metrics.csv, in the injection's window; what was seen. */
+export function symptomShown(
+  csv: string,
+  injection: Pick<Injection, 'start' | 'end'>,
+  symptom: Symptom,
+  /** How long after its end a fault still shows: a rate's range spans two scrapes and a half. */
+  lingerMs = 3000,
+): { shown: boolean; before: number[]; during: number[] } {
+  const [header = '', ...rows] = csv.trim().split('\n')
+  const columns = parseCsvLine(header)
+  const at = columns.indexOf(symptom.column)
+  const from = Date.parse(injection.start)
+  const until = Date.parse(injection.end) + lingerMs
+  const before: number[] = []
+  const during: number[] = []
+  for (const row of rows) {
+    const cells = parseCsvLine(row)
+    const time = Number(cells[0]) * 1000
+    const cell = at < 0 ? '' : (cells[at] ?? '')
+    if (cell === '') continue
+    if (time < from) before.push(Number(cell))
+    else if (time <= until) during.push(Number(cell))
+  }
+  const highest = during.length === 0 ? Number.NaN : Math.max(...during)
+  const check = symptom.check
+  const shown =
+    check.kind === 'above'
+      ? highest > check.value && before.every((value) => value <= check.value)
+      : highest - median(before) >= check.by
+  return { shown, before, during }
+}
+
+const median = (values: number[]) => {
+  if (values.length === 0) return 0
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? 0
+}
+
+/** One line of metrics.csv: its fields, quotes undone. */
+export function parseCsvLine(line: string): string[] {
+  const fields: string[] = []
+  let field = ''
+  let quoted = false
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i]
+    if (quoted) {
+      if (char === '"' && line[i + 1] === '"') {
+        field += '"'
+        i++
+      } else if (char === '"') quoted = false
+      else field += char
+    } else if (char === '"') quoted = true
+    else if (char === ',') {
+      fields.push(field)
+      field = ''
+    } else field += char
+  }
+  fields.push(field)
+  return fields
+}
