@@ -30,6 +30,8 @@ export interface InjectionFile {
   experiment: string
   /** The run's start (ISO); every `from_s`/`until_s` counts from it. */
   started_at: string
+  /** The run's seed (`--seed`), each fault's own in its parameters; null when the run had none. */
+  seed: number | null
   injections: Injection[]
 }
 
@@ -54,6 +56,7 @@ export function injectionFile(journal: Journal): InjectionFile {
   return {
     experiment: journal.experiment.title,
     started_at: journal.start,
+    seed: journal.seed,
     injections: journal.fault_windows.map((window) => ({
       target: targetOf(window),
       fault: window.fault,

@@ -29,6 +29,7 @@ const USAGE = `usage: npm run experiment -- <file.json|file.yaml> [options]
   --logs <dir>                  the services' log files, for the bundle's logs.jsonl
                                 (default FLEET_LOG_DIR, else .fleet/logs where npm start writes them)
   --scrape-interval <s>         seconds between two scrapes of the services' /metrics (default 1)
+  --seed <n>                    seed every fault set from n: a replay strikes the same requests
   --journal <path>              a copy of the journal there too
   --html <path>                 the journal as one self-contained page, with its charts
   --validate                    check the file (and its faults against the fleet), run nothing
@@ -46,6 +47,7 @@ const { values, positionals } = parseArgs({
     out: { type: 'string' },
     logs: { type: 'string' },
     'scrape-interval': { type: 'string', default: '1' },
+    seed: { type: 'string' },
     html: { type: 'string' },
     validate: { type: 'boolean', default: false },
     'write-schema': { type: 'boolean', default: false },
@@ -74,6 +76,9 @@ const frequency = Number(values['hypothesis-frequency'])
 if (!(frequency >= 0.2 && frequency <= 600)) fail('--hypothesis-frequency must be 0.2..600 seconds')
 const scrapeIntervalS = Number(values['scrape-interval'])
 if (!(scrapeIntervalS >= 0.2 && scrapeIntervalS <= 60)) fail('--scrape-interval must be 0.2..60 seconds')
+const seed = values.seed === undefined ? undefined : Number(values.seed)
+if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 4_294_967_295))
+  fail('--seed must be an integer 0..4294967295')
 const NPM_START_LOGS = fileURLToPath(new URL('../../../.fleet/logs', import.meta.url))
 const logDir = values.logs ?? process.env.FLEET_LOG_DIR ?? (existsSync(NPM_START_LOGS) ? NPM_START_LOGS : undefined)
 
@@ -109,6 +114,7 @@ const journal = await runExperiment(loaded, {
   hypothesisFrequencyS: frequency,
   scrapeIntervalMs: scrapeIntervalS * 1000,
   metrics,
+  seed,
   chaosToken: process.env.CHAOS_TOKEN,
   serviceToken: process.env.SERVICE_TOKEN ?? DEV_SERVICE_TOKEN,
   signal: abort.signal,

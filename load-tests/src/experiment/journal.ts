@@ -68,6 +68,8 @@ export interface Journal {
   start: string
   end: string
   duration: number
+  /** The run's seed (`--seed`): each fault it set was seeded from it; null when not given. */
+  seed: number | null
   status: JournalStatus
   deviated: boolean
   steady_states: { before: SteadyState | null; after: SteadyState | null; during: SteadyState[] }

@@ -31,6 +31,7 @@ import {
 import type { LoadedExperiment } from './load-file.ts'
 import { ProcessFaults } from './process-faults.ts'
 import { RedisPause } from './redis-pause.ts'
+import { FaultSeeds } from './seeds.ts'
 import { shown } from './summary.ts'
 import { terminateSessions } from './terminate-sessions.ts'
 import { withinTolerance } from './tolerance.ts'
@@ -49,6 +50,8 @@ export interface ExperimentOptions {
   scrapeIntervalMs?: number
   /** Given a row at every scrape: the run bundle's metrics.csv. */
   metrics?: MetricsTable
+  /** Each fault set with a seed from this one: a replayed run's faults strike the same requests. */
+  seed?: number | undefined
 }
 
 const VERSION = 'food-fleet-experiments 1 (Chaos Toolkit journal fields)'
@@ -72,6 +75,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
   const say = (message: string) => options.onEvent?.(`[${seconds().toFixed(1).padStart(6)} s] ${message}`)
   const store = new SampleStore()
   const ledger = new FaultLedger()
+  const seeds = options.seed === undefined ? undefined : new FaultSeeds(options.seed)
   const journal: Journal = {
     'chaoslib-version': VERSION,
     platform: `${platform()} ${release()}`,
@@ -80,6 +84,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
     start: startedAt.toISOString(),
     end: '',
     duration: 0,
+    seed: options.seed ?? null,
     status: 'completed',
     deviated: false,
     steady_states: { before: null, after: null, during: [] },
@@ -210,8 +215,9 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
       const chaos = available.get(provider.service)?.find((s) => s.name === provider.fault)
       if (!chaos) throw new Error(`the ${provider.service} service has no fault ${provider.fault}`)
       const ttl = Math.max(1, Math.round((provider.ttl_s ?? totalSeconds(experiment) + 60) * options.scale))
+      const seed = seeds?.next(provider.service, provider.fault)
       const answer = await client.call(provider.service, 'POST', chaos.route, {
-        json: { [chaos.field]: provider.value, ttl_s: ttl },
+        json: { [chaos.field]: provider.value, ttl_s: ttl, ...(seed === undefined ? {} : { seed }) },
         record: false,
       })
       if (answer.status !== 200)
@@ -223,7 +229,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
             service: provider.service,
             fault: provider.fault,
             value: provider.value,
-            parameters: parametersOf(provider),
+            parameters: { ...parametersOf(provider), ...(seed === undefined ? {} : { seed }) },
             from_s: seconds(),
           },
           seconds() + ttl,

@@ -74,7 +74,7 @@ describe('a run bundle', () => {
     bundle = join(dir, 'bundle')
     run = await runCli(
       'load-tests/src/experiment/cli.ts',
-      [file, '--out', bundle, '--logs', join(dir, 'logs'), '--hypothesis-frequency', '1'],
+      [file, '--out', bundle, '--logs', join(dir, 'logs'), '--hypothesis-frequency', '1', '--seed', '42'],
       {
         USER_URL: fleet.user.baseUrl,
         RESTAURANT_URL: fleet.restaurant.baseUrl,
@@ -101,12 +101,13 @@ describe('a run bundle', () => {
 
   it('gives the ground truth: the fault, its target, parameters and window, as the order service logged it', async () => {
     const truth = JSON.parse(await read('injection.json')) as InjectionFile
+    expect(truth.seed).toBe(42)
     expect(truth.injections).toEqual([
       expect.objectContaining({
         target: { kind: 'switch', service: 'order' },
         fault: 'payment_fail',
         value: 100,
-        parameters: expect.objectContaining({ ttl_s: 2 }),
+        parameters: { ttl_s: 2, seed: expect.any(Number) },
         ended_by: 'expired',
       }),
     ])
@@ -118,7 +119,7 @@ describe('a run bundle', () => {
       .map((line) => JSON.parse(line))
     const set = logs.filter((line) => line.msg === 'chaos fault set' && line.fault === 'payment_fail')
     expect(set).toHaveLength(1)
-    expect(set[0]).toMatchObject({ service: 'order', value: 100, ttl_s: 2 })
+    expect(set[0]).toMatchObject({ service: 'order', value: 100, ttl_s: 2, seed: injection?.parameters.seed })
     // The service switched it on within a second of when the runner says it did.
     expect(Math.abs(Date.parse(set[0].time) - Date.parse(injection?.start ?? ''))).toBeLessThan(1000)
   })

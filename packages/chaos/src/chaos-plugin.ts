@@ -35,7 +35,7 @@ export interface ChaosPluginOptions {
   faults?: FaultDefinition[]
   /** Experiment settings shown by `GET /chaos` (e.g. the stock-locking strategy). */
   experiment?: Record<string, string | number | boolean>
-  /** Source of randomness for the 50% error fault and the percentage faults. */
+  /** Source of randomness for the 50% error fault and the percentage faults set without a seed. */
   random?: () => number
   /** When set, changing a fault needs it in the X-Chaos-Token header (reading them does not). */
   token?: string | undefined
@@ -68,7 +68,7 @@ const chaos: FastifyPluginAsync<ChaosPluginOptions> = async (app, options) => {
   }
   const current = (name: string) => (options.enabled ? store.current(name) : 0)
   const strikes = (name: string) => {
-    const struck = random() * 100 < current(name)
+    const struck = (store.draw(name) ?? random()) * 100 < current(name)
     if (struck) recordInjection(name)
     return struck
   }
@@ -93,7 +93,7 @@ const chaos: FastifyPluginAsync<ChaosPluginOptions> = async (app, options) => {
   app.addHook('onRequest', async (request) => {
     if (isExempt(request.url)) return
     await hold(delayFault.name)
-    if (current(errorFault.name) > 0 && random() < 0.5) {
+    if (current(errorFault.name) > 0 && (store.draw(errorFault.name) ?? random()) < 0.5) {
       recordInjection(errorFault.name)
       throw new AppError(500, 'CHAOS_INJECTED_ERROR', 'Error injected by chaos (POST /chaos/error)')
     }

@@ -21,6 +21,9 @@ const FaultState = Type.Object({
   value: Type.Union([Type.Integer(), Type.Boolean()]),
   set_at: Type.String({ format: 'date-time' }),
   expires_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  seed: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'the seed its chances are drawn from; null: at random',
+  }),
 })
 
 /** A network fault's answer: what was switched, on which edge. */
@@ -99,6 +102,15 @@ const FaultChange = Type.Object({
   expires_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 })
 
+const SEED = Type.Optional(
+  Type.Integer({
+    minimum: 0,
+    maximum: 4_294_967_295,
+    description:
+      'Draws the fault’s chances (which requests a percentage or the 50% error strikes) from this seed: the same seed strikes the same requests of a replayed run, in the order they come',
+  }),
+)
+
 const TTL_SECONDS = Type.Optional(
   Type.Integer({ minimum: 1, maximum: 86_400, description: 'Clears the fault after this many seconds' }),
 )
@@ -108,7 +120,10 @@ export const switchFaultSchema = (definition: FaultDefinition, token: TokenSchem
   summary: definition.summary,
   description: definition.description,
   ...tokenParts(token),
-  body: Type.Object({ [definition.field]: definition.schema, ttl_s: TTL_SECONDS }, { additionalProperties: false }),
+  body: Type.Object(
+    { [definition.field]: definition.schema, ttl_s: TTL_SECONDS, seed: SEED },
+    { additionalProperties: false },
+  ),
   response: { 200: FaultChange, 400: errorResponse(400), ...token?.denied },
 })
 

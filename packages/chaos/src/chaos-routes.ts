@@ -67,12 +67,15 @@ export const chaosRoutes: FastifyPluginAsync<ChaosRoutesOptions> = async (app, o
   app.get('/chaos', { schema: showChaosSchema }, async () => ({
     enabled: true,
     faults: Object.fromEntries(
-      store
-        .entries()
-        .map(([name, fault]) => [
-          name,
-          { value: fault.value, set_at: fault.setAt.toISOString(), expires_at: fault.expiresAt?.toISOString() ?? null },
-        ]),
+      store.entries().map(([name, fault]) => [
+        name,
+        {
+          value: fault.value,
+          set_at: fault.setAt.toISOString(),
+          expires_at: fault.expiresAt?.toISOString() ?? null,
+          seed: fault.seed,
+        },
+      ]),
     ),
     available: definitions.map(({ name, route, field }) => ({ name, route: `/chaos/${route}`, field })),
     experiment: options.experiment,
@@ -110,13 +113,14 @@ export const chaosRoutes: FastifyPluginAsync<ChaosRoutesOptions> = async (app, o
       async (request) => {
         const value = request.body[definition.field] as number | boolean
         const ttlSeconds = request.body.ttl_s as number | undefined
+        const seed = (request.body.seed as number | undefined) ?? null
         if (value === 0 || value === false) {
           await switchboard.clear(definition.name)
           return { message: `${definition.name} fault cleared`, fault: definition.name, value, expires_at: null }
         }
-        const fault = await switchboard.set(definition.name, value, ttlSeconds)
+        const fault = await switchboard.set(definition.name, value, ttlSeconds, seed)
         return {
-          message: `${definition.name} fault set: ${definition.field}=${String(value)}${ttlSeconds ? ` for ${ttlSeconds} s` : ''}`,
+          message: `${definition.name} fault set: ${definition.field}=${String(value)}${ttlSeconds ? ` for ${ttlSeconds} s` : ''}${seed === null ? '' : `, seed ${seed}`}`,
           fault: definition.name,
           value,
           expires_at: fault.expiresAt?.toISOString() ?? null,

@@ -1,9 +1,13 @@
+import { seededRandom } from './seeded-random.ts'
+
 export type FaultValue = number | boolean
 
 export interface ActiveFault {
   value: FaultValue
   setAt: Date
   expiresAt: Date | null
+  /** Where its chances are drawn from: a seed replays the same draws; null, Math.random. */
+  seed: number | null
 }
 
 /**
@@ -13,16 +17,20 @@ export interface ActiveFault {
 export class FaultStore {
   readonly #faults = new Map<string, ActiveFault>()
   readonly #timers = new Map<string, NodeJS.Timeout>()
+  /** The draws of each fault set with a seed. */
+  readonly #draws = new Map<string, () => number>()
   readonly #onExpire: (name: string) => void
 
   constructor(onExpire: (name: string) => void = () => {}) {
     this.#onExpire = onExpire
   }
 
-  set(name: string, value: FaultValue, ttlSeconds?: number): ActiveFault {
+  set(name: string, value: FaultValue, ttlSeconds?: number, seed: number | null = null): ActiveFault {
     const setAt = new Date()
     const expiresAt = ttlSeconds === undefined ? null : new Date(setAt.getTime() + ttlSeconds * 1000)
-    const fault = { value, setAt, expiresAt }
+    const fault = { value, setAt, expiresAt, seed }
+    // Set again, even with the same seed: its draws start afresh.
+    this.#draws.delete(name)
     this.#put(name, fault)
     return fault
   }
@@ -45,6 +53,7 @@ export class FaultStore {
     for (const each of names) {
       this.#cancelTimer(each)
       this.#faults.delete(each)
+      this.#draws.delete(each)
     }
     return names
   }
@@ -56,18 +65,29 @@ export class FaultStore {
     return value === true ? 1 : value
   }
 
+  /** The fault's next chance in [0, 1) when it was set with a seed; undefined otherwise. */
+  draw(name: string): number | undefined {
+    return this.#draws.get(name)?.()
+  }
+
   entries(): [string, ActiveFault][] {
     return [...this.#faults.entries()]
   }
 
   #put(name: string, fault: ActiveFault): void {
     this.#cancelTimer(name)
+    // The same setting taken on again (a replica's reload) goes on drawing where it was.
+    const before = this.#faults.get(name)
+    const same = before?.seed === fault.seed && before?.setAt.getTime() === fault.setAt.getTime()
+    if (fault.seed === null) this.#draws.delete(name)
+    else if (!same || !this.#draws.has(name)) this.#draws.set(name, seededRandom(fault.seed))
     this.#faults.set(name, fault)
     if (fault.expiresAt === null) return
     const timer = setTimeout(
       () => {
         this.#faults.delete(name)
         this.#timers.delete(name)
+        this.#draws.delete(name)
         this.#onExpire(name)
       },
       Math.max(0, fault.expiresAt.getTime() - Date.now()),

@@ -20,11 +20,11 @@ export class FaultSwitchboard {
     this.#log = log
   }
 
-  async set(name: string, value: FaultValue, ttlSeconds?: number): Promise<ActiveFault> {
-    const fault = this.#store.set(name, value, ttlSeconds)
+  async set(name: string, value: FaultValue, ttlSeconds?: number, seed: number | null = null): Promise<ActiveFault> {
+    const fault = this.#store.set(name, value, ttlSeconds, seed)
     await this.#shared.set(name, fault)
     this.#changes.inc({ fault: name, action: 'set' })
-    this.#log.warn({ fault: name, value, ttl_s: ttlSeconds }, 'chaos fault set')
+    this.#log.warn({ fault: name, value, ttl_s: ttlSeconds, ...(seed === null ? {} : { seed }) }, 'chaos fault set')
     return fault
   }
 

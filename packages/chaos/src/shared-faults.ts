@@ -9,18 +9,22 @@ interface StoredFault {
   value: FaultValue
   set_at: string
   expires_at: string | null
+  /** Absent in what a replica before seeds stored. */
+  seed?: number | null
 }
 
 const toStored = (fault: ActiveFault): StoredFault => ({
   value: fault.value,
   set_at: fault.setAt.toISOString(),
   expires_at: fault.expiresAt?.toISOString() ?? null,
+  seed: fault.seed,
 })
 
 const fromStored = (stored: StoredFault): ActiveFault => ({
   value: stored.value,
   setAt: new Date(stored.set_at),
   expiresAt: stored.expires_at === null ? null : new Date(stored.expires_at),
+  seed: stored.seed ?? null,
 })
 
 /**

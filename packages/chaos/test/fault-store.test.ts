@@ -46,12 +46,38 @@ describe('FaultStore', () => {
     const now = Date.now()
     store.replaceAll(
       new Map([
-        ['delay', { value: 300, setAt: new Date(now - 1000), expiresAt: new Date(now + 1000) }],
-        ['error', { value: true, setAt: new Date(now - 5000), expiresAt: new Date(now - 1) }],
+        ['delay', { value: 300, setAt: new Date(now - 1000), expiresAt: new Date(now + 1000), seed: null }],
+        ['error', { value: true, setAt: new Date(now - 5000), expiresAt: new Date(now - 1), seed: null }],
       ]),
     )
     expect([store.current('delay'), store.current('error'), store.current('stale')]).toEqual([300, 0, 0])
     vi.advanceTimersByTime(1000)
     expect(store.current('delay')).toBe(0)
+  })
+
+  it('draws a seeded fault’s chances from its seed: the same seed the same draws, a reload going on where it was', () => {
+    const store = new FaultStore()
+    expect(store.draw('payment_fail')).toBeUndefined()
+    const fault = store.set('payment_fail', 30, undefined, 42)
+    const first = [store.draw('payment_fail'), store.draw('payment_fail')]
+    // Another replica's reload brings the same setting back: the draws go on, not again.
+    store.replaceAll(new Map([['payment_fail', { ...fault }]]))
+    const third = store.draw('payment_fail')
+    store.set('payment_fail', 30, undefined, 42)
+    expect([store.draw('payment_fail'), store.draw('payment_fail'), store.draw('payment_fail')]).toEqual([
+      ...first,
+      third,
+    ])
+    for (const draw of [...first, third]) {
+      expect(draw).toBeGreaterThanOrEqual(0)
+      expect(draw).toBeLessThan(1)
+    }
+    store.set('payment_fail', 30, undefined, 43)
+    expect(store.draw('payment_fail')).not.toBe(first[0])
+    store.set('payment_fail', 30)
+    expect(store.draw('payment_fail')).toBeUndefined()
+    store.set('payment_fail', 30, undefined, 42)
+    store.clear('payment_fail')
+    expect(store.draw('payment_fail')).toBeUndefined()
   })
 })

@@ -1,0 +1,15 @@
+/**
+ * A small, fast pseudo-random generator (mulberry32) for a fault set with a seed: the same seed
+ * draws the same numbers in [0, 1), so a percentage fault strikes the same requests of a replayed
+ * run. Not for anything secret.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+  }
+}
