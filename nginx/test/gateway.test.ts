@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { loadOrderConfig } from '@food/order-service/config'
 import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
 import { startRestaurantService, type TestRestaurantService } from '@food/restaurant-service/test-service'
+import { freePort } from '@food/testing'
 import { buildWeb } from '@food/web/build'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkConfig, type Gateway, renderGateway, startGateway } from './nginx.ts'
@@ -179,6 +180,26 @@ describe('through the gateway', () => {
       }
     } finally {
       await call('/api/restaurants/chaos', { method: 'DELETE' })
+    }
+  })
+
+  it('answers 503 DEPENDENCY_UNAVAILABLE in the fleet shape when no replica of a service answers', async () => {
+    // A gateway of its own whose user service is nowhere (a port nothing listens on).
+    const nowhere = await startGateway({
+      user: [await freePort()],
+      restaurant: [portOf(fleet.restaurant.baseUrl)],
+      order: [portOf(fleet.order.baseUrl)],
+    })
+    try {
+      const answer = await fetch(`${nowhere.url}/api/users/health`)
+      expect(answer.status).toBe(503)
+      expect(await answer.json()).toEqual({
+        error: { code: 'DEPENDENCY_UNAVAILABLE', message: 'No replica of this service answered the gateway' },
+        detail: 'No replica of this service answered the gateway',
+      })
+      expect((await fetch(`${nowhere.url}/api/restaurants/menus`)).status).toBe(200)
+    } finally {
+      await nowhere.stop()
     }
   })
 
