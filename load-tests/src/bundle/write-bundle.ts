@@ -18,6 +18,8 @@ export const FILES = {
   'metrics.csv':
     'one row per scrape of the services’ /metrics: `time` (Unix seconds), then `<service>_<metric>` columns (a route, a called service, an order outcome or a fault in braces); an empty cell had no value',
   'logs.jsonl': 'the services’ log lines written during the run, as they wrote them (`trace_id` where traced)',
+  'traces.jsonl':
+    'the run’s spans, a line per export the services sent (an OTLP JSON ExportTraceServiceRequest, as the OpenTelemetry Collector’s file exporter writes them)',
   'journal.json': 'the experiment’s journal, in Chaos Toolkit’s fields and ours (phases, fault windows, timeline)',
   'verdict.json':
     'the verdict: status, whether the hypothesis deviated, each phase’s throughput, p95, error ratio and order outcomes, the invariants',
@@ -28,11 +30,13 @@ export interface RunRecord {
   metrics: MetricsTable
   /** Where the services write their log files (LOG_FILE), if anywhere on this machine. */
   logDir?: string | undefined
+  /** The receiver that wrote traces.jsonl into the bundle while the run went, if one listened. */
+  traces?: { address: string; spans: number; refused: number; sample: number } | undefined
 }
 
 /** `runs/2026-12-06T21-04-05-payment-chaos`: sortable by time, named after the experiment. */
-export function bundleName(journal: Journal, name: string): string {
-  const time = journal.start.slice(0, 19).replaceAll(':', '-')
+export function bundleName(start: Date, name: string): string {
+  const time = start.toISOString().slice(0, 19).replaceAll(':', '-')
   const slug = name
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
@@ -60,12 +64,18 @@ export async function writeBundle(dir: string, record: RunRecord): Promise<{ dir
       )
     : null
   await new Promise<void>((resolve, reject) => logs.end((error?: Error | null) => (error ? reject(error) : resolve())))
+  // Written while the run went when a receiver listened; else there is nothing to say.
+  if (!record.traces) await writeFile(join(dir, 'traces.jsonl'), '')
 
   await writeFile(join(dir, 'README.md'), readme(journal, record, collected))
   return { dir, verdict }
 }
 
 function readme(journal: Journal, record: RunRecord, logs: Awaited<ReturnType<typeof collectLogs>> | null): string {
+  const traces = record.traces
+  const tracesSaid = !traces
+    ? 'No receiver listened (`--traces host:port`): traces.jsonl is empty.'
+    : `${traces.spans} spans received on ${traces.address}${traces.sample < 1 ? `, ${traces.sample * 100}% of the traces kept (by trace id)` : ''}${traces.refused > 0 ? `; ${traces.refused} exports refused, not JSON (the fleet needs OTEL_EXPORTER_OTLP_PROTOCOL=http/json)` : ''}.`
   const logsSaid = !logs
     ? 'No log directory was given (`--logs DIR`): logs.jsonl is empty.'
     : logs.files.length === 0
@@ -87,6 +97,8 @@ function readme(journal: Journal, record: RunRecord, logs: Awaited<ReturnType<ty
     ),
     '',
     `logs.jsonl: ${logsSaid}`,
+    '',
+    `traces.jsonl: ${tracesSaid}`,
     '',
     'Compare with another run: `npm run runs -- diff <this directory> <another>`.',
     '',

@@ -6,15 +6,17 @@
  * (runs/<time>-<name>/, or --out): its ground truth, metrics, logs, journal and verdict.
  */
 import { existsSync } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { DEV_SERVICE_TOKEN } from '@food/config'
 import { MetricsTable } from '../bundle/metric-columns.ts'
+import { startTraceReceiver, type TraceReceiver } from '../bundle/trace-receiver.ts'
 import { bundleName, writeBundle } from '../bundle/write-bundle.ts'
 import { FleetClient } from '../fleet-client.ts'
 import { Recorder } from '../recorder.ts'
+import { isLoopback } from '../targets.ts'
 import { checkFaults, targetsOf } from './fleet-plane.ts'
 import { htmlJournal } from './html-journal.ts'
 import { InvalidExperiment, loadExperiment } from './load-file.ts'
@@ -30,6 +32,10 @@ const USAGE = `usage: npm run experiment -- <file.json|file.yaml> [options]
                                 (default FLEET_LOG_DIR, else .fleet/logs where npm start writes them)
   --scrape-interval <s>         seconds between two scrapes of the services' /metrics (default 1)
   --seed <n>                    seed every fault set from n: a replay strikes the same requests
+  --traces <host:port>          receive the fleet's spans there (OTLP/HTTP JSON) for the bundle's
+                                traces.jsonl: 127.0.0.1:4318 for a fleet started with
+                                OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_EXPORTER_OTLP_PROTOCOL=http/json
+  --trace-sample <r>            keep this share of the traces, by trace id (default 1: all)
   --journal <path>              a copy of the journal there too
   --html <path>                 the journal as one self-contained page, with its charts
   --validate                    check the file (and its faults against the fleet), run nothing
@@ -48,6 +54,8 @@ const { values, positionals } = parseArgs({
     logs: { type: 'string' },
     'scrape-interval': { type: 'string', default: '1' },
     seed: { type: 'string' },
+    traces: { type: 'string' },
+    'trace-sample': { type: 'string', default: '1' },
     html: { type: 'string' },
     validate: { type: 'boolean', default: false },
     'write-schema': { type: 'boolean', default: false },
@@ -79,6 +87,10 @@ if (!(scrapeIntervalS >= 0.2 && scrapeIntervalS <= 60)) fail('--scrape-interval 
 const seed = values.seed === undefined ? undefined : Number(values.seed)
 if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 4_294_967_295))
   fail('--seed must be an integer 0..4294967295')
+const traceSample = Number(values['trace-sample'])
+if (!(traceSample > 0 && traceSample <= 1)) fail('--trace-sample must be in (0, 1]')
+if (values.traces && !isLoopback(`http://${values.traces}`))
+  fail('--traces listens on this machine only: 127.0.0.1:<port>')
 const NPM_START_LOGS = fileURLToPath(new URL('../../../.fleet/logs', import.meta.url))
 const logDir = values.logs ?? process.env.FLEET_LOG_DIR ?? (existsSync(NPM_START_LOGS) ? NPM_START_LOGS : undefined)
 
@@ -108,6 +120,19 @@ process.on('SIGINT', () => {
   abort.abort()
 })
 
+const bundle = values.out ?? join('runs', bundleName(new Date(), basename(file, extname(file))))
+await mkdir(bundle, { recursive: true })
+let traces: TraceReceiver | undefined
+try {
+  traces = values.traces
+    ? await startTraceReceiver(values.traces, join(bundle, 'traces.jsonl'), {
+        fromMs: Date.now(),
+        sample: traceSample,
+      })
+    : undefined
+} catch (error) {
+  fail(`--traces ${values.traces}: ${(error as Error).message}`)
+}
 const metrics = new MetricsTable(scrapeIntervalS * 1000)
 const journal = await runExperiment(loaded, {
   scale,
@@ -121,8 +146,15 @@ const journal = await runExperiment(loaded, {
   onEvent: (message) => console.log(message),
 })
 console.log(journalSummary(journal))
-const bundle = values.out ?? join('runs', bundleName(journal, basename(file, extname(file))))
-await writeBundle(bundle, { journal, metrics, logDir })
+// The services' last spans of the run reach the receiver a batch later (OTEL_BSP_SCHEDULE_DELAY).
+if (traces) await new Promise((resolve) => setTimeout(resolve, 1000))
+await traces?.close()
+await writeBundle(bundle, {
+  journal,
+  metrics,
+  logDir,
+  traces: traces && { address: traces.address, spans: traces.spans, refused: traces.refused, sample: traceSample },
+})
 console.log(`bundle: ${bundle}`)
 if (values.journal) {
   await writeFile(values.journal, `${JSON.stringify(journal, null, 2)}\n`)
