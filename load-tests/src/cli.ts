@@ -1,10 +1,15 @@
 /**
  * `npm run scenario -- <name> [options]`: runs one load scenario against the fleet on this
- * machine and prints its report; exits 1 when an invariant broke.
+ * machine and prints its report; exits 1 when an invariant broke. Each run leaves a record
+ * (runs/<time>-<scenario>/, or --out), as an experiment's does.
  */
 import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { DEV_SERVICE_TOKEN } from '@food/config'
+import { logDirOf } from './bundle/logs.ts'
+import { MetricsTable } from './bundle/metric-columns.ts'
+import { bundleName, scenarioRecord, writeBundle } from './bundle/write-bundle.ts'
 import { htmlReport } from './html-report.ts'
 import { runScenario } from './runner.ts'
 import { SCENARIOS, scenarioNamed } from './scenarios/index.ts'
@@ -13,6 +18,9 @@ import { textReport } from './text-report.ts'
 
 const USAGE = `usage: npm run scenario -- <scenario|all> [--duration s] [--concurrency n] [--max-requests 20000]
                              [--gateway http://localhost] [--settle 60] [--json report.json] [--html report.html]
+                             [--out dir] [--logs dir]
+  --out: where each run's record goes (default runs/<time>-<scenario>/; with all: dir/<scenario>/)
+  --logs: the services' log files, for the record (default FLEET_LOG_DIR, else npm start's .fleet/logs)
 scenarios (load-tests/experiments/<name>.json: their load and chaos plan; duration and users by default):
 ${SCENARIOS.map((scenario) => `  ${scenario.name.padEnd(18)} ${scenario.description}`).join('\n')}`
 
@@ -26,6 +34,8 @@ const { values, positionals } = parseArgs({
     gateway: { type: 'string' },
     json: { type: 'string' },
     html: { type: 'string' },
+    out: { type: 'string' },
+    logs: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 })
@@ -67,10 +77,18 @@ for (const scenario of chosen) {
     concurrency: options.concurrency ?? scenario.concurrency,
   }
   console.log(`▸ ${scenario.name} (${run.durationS} s, ${run.concurrency} users)`)
-  const report = await runScenario(scenario, run)
+  const metrics = new MetricsTable(1000)
+  const report = await runScenario(scenario, { ...run, metrics })
   if (process.stdout.isTTY) process.stdout.write('\n')
   console.log(textReport(report))
   reports.push(report)
+  const out = values.out
+    ? chosen.length === 1
+      ? values.out
+      : join(values.out, scenario.name)
+    : join('runs', bundleName(new Date(report.startedAt), scenario.name))
+  await writeBundle(out, scenarioRecord(report, new Date(), { metrics, logDir: logDirOf(values.logs) }))
+  console.log(`  record: ${out}`)
   if (values.html) {
     const file = chosen.length === 1 ? values.html : values.html.replace(/(\.html)?$/, `-${scenario.name}.html`)
     await writeFile(file, htmlReport(report))

@@ -1,8 +1,11 @@
+import type { MetricsTable } from './bundle/metric-columns.ts'
+import { type FaultWindow, type PhaseVerdict, phasesOf } from './experiment/journal.ts'
 import { FleetClient, type Service } from './fleet-client.ts'
 import { checkInvariants, type InvariantResult } from './invariants.ts'
 import { type RunningLoad, startLoad } from './load.ts'
 import { countBy, groupBy, Recorder, type SecondOfRun, summarise, timelineOf } from './recorder.ts'
 import type { Scenario } from './scenario.ts'
+import { startScraper } from './scraper.ts'
 import { assertLoopback, type Targets } from './targets.ts'
 
 export interface RunOptions {
@@ -19,6 +22,8 @@ export interface RunOptions {
   serviceToken: string
   /** Called about once a second with the run's progress (the CLI prints it on a TTY). */
   onProgress?: (progress: { elapsedS: number; requests: number; errors: number }) => void
+  /** Given a row at every scrape of the services' /metrics (every second): the record's metrics.csv. */
+  metrics?: MetricsTable | undefined
 }
 
 export interface ChaosWindow {
@@ -48,6 +53,8 @@ export interface RunReport {
   /** One point a second: requests, errors (5xx or no answer) and latency. */
   timeline: SecondOfRun[]
   invariants: InvariantResult[]
+  /** Baseline, fault and recovery, as an experiment's journal splits its load (seconds from `startedAt`). */
+  phases: PhaseVerdict[]
   ok: boolean
 }
 
@@ -71,6 +78,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   let load: RunningLoad | undefined
   const onSignal = () => load?.stop()
   process.once('SIGINT', onSignal)
+  const scraper = options.metrics
+    ? await startScraper(client, recorder, { intervalMs: options.metrics.intervalMs, metrics: options.metrics })
+    : undefined
   try {
     const durationMs = options.durationS * 1000
     load = await startLoad(client, recorder, {
@@ -123,6 +133,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     }, 1000)
     await load.done
     clearInterval(progress)
+    await scraper?.stop()
     for (const timer of timers) clearTimeout(timer)
     const runSeconds = (recorder.elapsedMs() - runStart) / 1000
     for (const window of windows) if (window.untilS === 0) window.untilS = runSeconds
@@ -146,6 +157,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     }
     return buildReport(scenario, options, recorder, {
       startedAt,
+      runStart,
       runSeconds,
       windows,
       invariants,
@@ -154,6 +166,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       hitRatio,
     })
   } finally {
+    await scraper?.stop()
     for (const timer of timers) clearTimeout(timer)
     process.removeListener('SIGINT', onSignal)
     await clearChaos(client).catch(() => undefined)
@@ -167,6 +180,8 @@ function buildReport(
   recorder: Recorder,
   run: {
     startedAt: Date
+    /** When the load began, on the recorder's clock. */
+    runStart: number
     runSeconds: number
     windows: ChaosWindow[]
     invariants: InvariantResult[]
@@ -202,9 +217,26 @@ function buildReport(
     histogram: histogram(samples.map((sample) => sample.latencyMs)),
     timeline: timelineOf(samples),
     invariants: run.invariants,
+    phases: phasesOf(
+      samples.map((sample) => ({ ...sample, at: sample.at - run.runStart })),
+      { fromMs: 0, untilMs: run.runSeconds * 1000 },
+      faultWindowsOf(run.windows),
+      [],
+    ),
     ok: run.invariants.every((invariant) => invariant.ok),
   }
 }
+
+/** A scenario's faults as an experiment's ledger keeps them: each switched off at its end. */
+export const faultWindowsOf = (windows: ChaosWindow[]): FaultWindow[] =>
+  windows.map(({ service, fault, value, fromS, untilS }) => ({
+    service,
+    fault,
+    value,
+    from_s: Math.round(fromS * 10) / 10,
+    until_s: Math.round(untilS * 10) / 10,
+    ended_by: 'switched off',
+  }))
 
 const HISTOGRAM_BOUNDS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, Number.POSITIVE_INFINITY]
 

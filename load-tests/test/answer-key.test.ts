@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type AnswerKeyEntry, NO_SYMPTOM, SWITCH_KEY, symptomShown, TOXIC_KEY } from '../src/bundle/answer-key.ts'
 import type { InjectionFile } from '../src/bundle/injection.ts'
 import { MetricsTable } from '../src/bundle/metric-columns.ts'
-import { writeBundle } from '../src/bundle/write-bundle.ts'
+import { experimentRecord, writeBundle } from '../src/bundle/write-bundle.ts'
 import { readExperiment } from '../src/experiment/load-file.ts'
 import { runExperiment } from '../src/experiment/run.ts'
 
@@ -95,7 +95,7 @@ async function record(name: string, entry: AnswerKeyEntry) {
     metrics,
   })
   const bundle = join(dir, name.replaceAll('/', '-'))
-  await writeBundle(bundle, { journal, metrics })
+  await writeBundle(bundle, experimentRecord(journal, { metrics }))
   return {
     status: journal.status,
     truth: JSON.parse(await readFile(join(bundle, 'injection.json'), 'utf8')) as InjectionFile,

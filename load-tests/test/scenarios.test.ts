@@ -1,5 +1,10 @@
+import { mkdtemp, readdir, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MetricsTable } from '../src/bundle/metric-columns.ts'
+import { scenarioRecord, writeBundle } from '../src/bundle/write-bundle.ts'
 import { type RunOptions, runScenario } from '../src/runner.ts'
 import { SCENARIOS, scenarioNamed } from '../src/scenarios/index.ts'
 
@@ -61,6 +66,38 @@ describe('every scenario, short, against the real fleet', () => {
     ])
     expect(report.timeline.length).toBeGreaterThan(0)
     expect(report.endpoints['POST /orders']?.count).toBeGreaterThan(0)
+  }, 60_000)
+
+  it('leaves a record as an experiment does: ground truth, metrics, report and verdict with its phases', async () => {
+    const metrics = new MetricsTable(1000)
+    const report = await runScenario(scenarioNamed('payment-chaos') as NonNullable<ReturnType<typeof scenarioNamed>>, {
+      ...options(fleet, 4),
+      metrics,
+    })
+    const dir = join(await mkdtemp(join(tmpdir(), 'scenario-record-')), 'payment-chaos')
+    await writeBundle(dir, scenarioRecord(report, new Date(), { metrics }))
+    const read = async (file: string) => JSON.parse(await readFile(join(dir, file), 'utf8'))
+    expect((await readdir(dir)).sort()).toEqual([
+      'README.md',
+      'injection.json',
+      'logs.jsonl',
+      'metrics.csv',
+      'report.json',
+      'traces.jsonl',
+      'verdict.json',
+    ])
+    expect((await read('report.json')).scenario).toBe('payment-chaos')
+    expect((await read('injection.json')).injections).toEqual([
+      expect.objectContaining({ target: { kind: 'switch', service: 'order' }, fault: 'payment_fail', value: 30 }),
+    ])
+    const verdict = await read('verdict.json')
+    expect(verdict).toMatchObject({ status: 'completed', hypothesis: { before: null } })
+    expect(verdict.phases.map((phase: { phase: string }) => phase.phase)).toContain('fault')
+    const fault = verdict.phases.find((phase: { phase: string }) => phase.phase === 'fault')
+    expect(fault.outcomes['201 payment_failed']).toBeGreaterThan(0)
+    const [header, ...rows] = (await readFile(join(dir, 'metrics.csv'), 'utf8')).trim().split('\n')
+    expect(header).toContain('order_request_rate')
+    expect(rows.length).toBeGreaterThanOrEqual(4)
   }, 60_000)
 
   it('sells exactly the stock when demand is larger', async () => {

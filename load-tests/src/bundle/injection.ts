@@ -4,7 +4,7 @@
  * action succeeded; off when cleared, switched off, expired by its TTL, or a killed process back).
  */
 import { EDGE_NAMES, type EdgeName } from '@food/fault-proxy/fleet-edges'
-import type { FaultWindow, Journal } from '../experiment/journal.ts'
+import type { FaultWindow } from '../experiment/journal.ts'
 
 /** What a fault struck: a service's own switch, a process, an edge of the network, or a dependency. */
 export type InjectionTarget =
@@ -50,14 +50,19 @@ export function targetOf(window: Pick<FaultWindow, 'service' | 'fault'>): Inject
   return { kind: 'switch', service: window.service }
 }
 
-export function injectionFile(journal: Journal): InjectionFile {
-  const started = Date.parse(journal.start)
+export function injectionFile(run: {
+  title: string
+  start: string
+  seed: number | null
+  windows: FaultWindow[]
+}): InjectionFile {
+  const started = Date.parse(run.start)
   const at = (s: number) => new Date(started + s * 1000).toISOString()
   return {
-    experiment: journal.experiment.title,
-    started_at: journal.start,
-    seed: journal.seed,
-    injections: journal.fault_windows.map((window) => ({
+    experiment: run.title,
+    started_at: run.start,
+    seed: run.seed,
+    injections: run.windows.map((window) => ({
       target: targetOf(window),
       fault: window.fault,
       value: window.value,

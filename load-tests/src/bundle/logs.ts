@@ -3,10 +3,17 @@
  * `.fleet/logs/<service>.log`), the lines whose `time` falls in the run, each kept as the service
  * wrote it (its `trace_id` where a span was sampled) with `service` named when the line did not.
  */
-import { createReadStream } from 'node:fs'
+import { createReadStream, existsSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+
+const NPM_START_LOGS = fileURLToPath(new URL('../../../.fleet/logs', import.meta.url))
+
+/** Where the services' log files are: `--logs`, else FLEET_LOG_DIR, else npm start's, if it wrote any. */
+export const logDirOf = (given: string | undefined, env: NodeJS.ProcessEnv = process.env) =>
+  given ?? env.FLEET_LOG_DIR ?? (existsSync(NPM_START_LOGS) ? NPM_START_LOGS : undefined)
 
 export interface CollectedLogs {
   lines: number

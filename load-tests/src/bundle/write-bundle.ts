@@ -1,12 +1,13 @@
 /**
- * A run bundle: the directory an experiment run leaves (`runs/<time>-<name>/`, or `--out`), for a
- * person to keep, a tool to read and `npm run runs -- diff` to compare. What each file holds is
- * FILES below, written into the bundle's own README.md.
+ * A run bundle: the directory an experiment or a scenario run leaves (`runs/<time>-<name>/`, or
+ * `--out`), for a person to keep, a tool to read and `npm run runs -- diff` to compare. What each
+ * file holds is FILES below, written into the bundle's own README.md.
  */
 import { createWriteStream } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Journal } from '../experiment/journal.ts'
+import type { FaultWindow, Journal } from '../experiment/journal.ts'
+import { faultWindowsOf, type RunReport } from '../runner.ts'
 import { injectionFile } from './injection.ts'
 import { collectLogs } from './logs.ts'
 import { METRIC_COLUMNS, type MetricsTable } from './metric-columns.ts'
@@ -21,12 +22,22 @@ export const FILES = {
   'traces.jsonl':
     'the run’s spans, a line per export the services sent (an OTLP JSON ExportTraceServiceRequest, as the OpenTelemetry Collector’s file exporter writes them)',
   'journal.json': 'the experiment’s journal, in Chaos Toolkit’s fields and ours (phases, fault windows, timeline)',
+  'report.json': 'the scenario’s report (`npm run scenario`): endpoints, statuses, latency histogram, timeline',
   'verdict.json':
     'the verdict: status, whether the hypothesis deviated, each phase’s throughput, p95, error ratio and order outcomes, the invariants',
 } as const
 
+/** What a run leaves, an experiment's or a scenario's. */
 export interface RunRecord {
-  journal: Journal
+  title: string
+  /** ISO times; the ground truth's `from_s`/`until_s` count from `start`. */
+  start: string
+  end: string
+  seed: number | null
+  windows: FaultWindow[]
+  verdict: Verdict
+  /** The run's own account: an experiment's journal, a scenario's report. */
+  account: { file: 'journal.json' | 'report.json'; content: unknown }
   metrics: MetricsTable
   /** Where the services write their log files (LOG_FILE), if anywhere on this machine. */
   logDir?: string | undefined
@@ -45,33 +56,74 @@ export function bundleName(start: Date, name: string): string {
   return `${time}-${slug || 'run'}`
 }
 
+/** An experiment's record, from its journal. */
+export const experimentRecord = (
+  journal: Journal,
+  rest: Pick<RunRecord, 'metrics' | 'logDir' | 'traces'>,
+): RunRecord => ({
+  title: journal.experiment.title,
+  start: journal.start,
+  end: journal.end,
+  seed: journal.seed,
+  windows: journal.fault_windows,
+  verdict: verdictOf(journal),
+  account: { file: 'journal.json', content: journal },
+  ...rest,
+})
+
+/** A scenario's record, from its report (`npm run scenario`): no hypothesis, its invariants the verdict. */
+export const scenarioRecord = (
+  report: RunReport,
+  endedAt: Date,
+  rest: Pick<RunRecord, 'metrics' | 'logDir'>,
+): RunRecord => ({
+  title: report.description,
+  start: report.startedAt,
+  end: endedAt.toISOString(),
+  seed: null,
+  windows: faultWindowsOf(report.chaos),
+  verdict: {
+    experiment: report.description,
+    status: report.ok ? 'completed' : 'failed',
+    deviated: false,
+    interruption: null,
+    hypothesis: { before: null, after: null, checks_during: 0, failed_during: 0 },
+    phases: report.phases,
+    time_to_detect_s: null,
+    time_to_recover_s: null,
+    invariants: report.invariants,
+  },
+  account: { file: 'report.json', content: report },
+  ...rest,
+})
+
 export async function writeBundle(dir: string, record: RunRecord): Promise<{ dir: string; verdict: Verdict }> {
-  const { journal } = record
   await mkdir(dir, { recursive: true })
   const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`
-  const verdict = verdictOf(journal)
-  await writeFile(join(dir, 'injection.json'), json(injectionFile(journal)))
+  await writeFile(join(dir, 'injection.json'), json(injectionFile(record)))
   await writeFile(join(dir, 'metrics.csv'), record.metrics.csv())
-  await writeFile(join(dir, 'journal.json'), json(journal))
-  await writeFile(join(dir, 'verdict.json'), json(verdict))
+  await writeFile(join(dir, record.account.file), json(record.account.content))
+  await writeFile(join(dir, 'verdict.json'), json(record.verdict))
 
   const logs = createWriteStream(join(dir, 'logs.jsonl'))
   const collected = record.logDir
-    ? await collectLogs(
-        record.logDir,
-        { fromMs: Date.parse(journal.start), untilMs: Date.parse(journal.end) },
-        (line) => logs.write(`${line}\n`),
+    ? await collectLogs(record.logDir, { fromMs: Date.parse(record.start), untilMs: Date.parse(record.end) }, (line) =>
+        logs.write(`${line}\n`),
       )
     : null
   await new Promise<void>((resolve, reject) => logs.end((error?: Error | null) => (error ? reject(error) : resolve())))
   // Written while the run went when a receiver listened; else there is nothing to say.
   if (!record.traces) await writeFile(join(dir, 'traces.jsonl'), '')
 
-  await writeFile(join(dir, 'README.md'), readme(journal, record, collected))
-  return { dir, verdict }
+  await writeFile(join(dir, 'README.md'), readme(record, collected))
+  return { dir, verdict: record.verdict }
 }
 
-function readme(journal: Journal, record: RunRecord, logs: Awaited<ReturnType<typeof collectLogs>> | null): string {
+function readme(record: RunRecord, logs: Awaited<ReturnType<typeof collectLogs>> | null): string {
+  const { verdict } = record
+  const files = Object.entries(FILES).filter(
+    ([file]) => !['journal.json', 'report.json'].includes(file) || file === record.account.file,
+  )
   const traces = record.traces
   const tracesSaid = !traces
     ? 'No receiver listened (`--traces host:port`): traces.jsonl is empty.'
@@ -82,13 +134,13 @@ function readme(journal: Journal, record: RunRecord, logs: Awaited<ReturnType<ty
       ? `No \`*.log\` file was found in ${record.logDir}: logs.jsonl is empty.`
       : `${logs.lines} lines from ${logs.files.join(', ')} in ${record.logDir}${logs.skipped > 0 ? ` (${logs.skipped} lines that were not JSON left out)` : ''}.`
   return [
-    `# ${journal.experiment.title}`,
+    `# ${record.title}`,
     '',
-    `Run from ${journal.start} to ${journal.end}: **${journal.status}**${journal.deviated ? ', the hypothesis deviated' : ''}.`,
+    `Run from ${record.start} to ${record.end}: **${verdict.status}**${verdict.deviated ? ', the hypothesis deviated' : ''}${record.seed === null ? '' : `, seed ${record.seed}`}.`,
     '',
     '| file | what it holds |',
     '|---|---|',
-    ...Object.entries(FILES).map(([file, what]) => `| \`${file}\` | ${what} |`),
+    ...files.map(([file, what]) => `| \`${file}\` | ${what} |`),
     '',
     `metrics.csv: ${record.metrics.rows} rows, a scrape every ${record.metrics.intervalMs / 1000} s. Its metrics:`,
     '',

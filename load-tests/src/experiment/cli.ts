@@ -5,15 +5,14 @@
  * fleet that is not steady to begin with (nothing was injected). Every run leaves a bundle
  * (runs/<time>-<name>/, or --out): its ground truth, metrics, logs, journal and verdict.
  */
-import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { DEV_SERVICE_TOKEN } from '@food/config'
+import { logDirOf } from '../bundle/logs.ts'
 import { MetricsTable } from '../bundle/metric-columns.ts'
 import { startTraceReceiver, type TraceReceiver } from '../bundle/trace-receiver.ts'
-import { bundleName, writeBundle } from '../bundle/write-bundle.ts'
+import { bundleName, experimentRecord, writeBundle } from '../bundle/write-bundle.ts'
 import { FleetClient } from '../fleet-client.ts'
 import { Recorder } from '../recorder.ts'
 import { isLoopback } from '../targets.ts'
@@ -91,8 +90,7 @@ const traceSample = Number(values['trace-sample'])
 if (!(traceSample > 0 && traceSample <= 1)) fail('--trace-sample must be in (0, 1]')
 if (values.traces && !isLoopback(`http://${values.traces}`))
   fail('--traces listens on this machine only: 127.0.0.1:<port>')
-const NPM_START_LOGS = fileURLToPath(new URL('../../../.fleet/logs', import.meta.url))
-const logDir = values.logs ?? process.env.FLEET_LOG_DIR ?? (existsSync(NPM_START_LOGS) ? NPM_START_LOGS : undefined)
+const logDir = logDirOf(values.logs)
 
 let loaded: Awaited<ReturnType<typeof loadExperiment>>
 try {
@@ -149,12 +147,14 @@ console.log(journalSummary(journal))
 // The services' last spans of the run reach the receiver a batch later (OTEL_BSP_SCHEDULE_DELAY).
 if (traces) await new Promise((resolve) => setTimeout(resolve, 1000))
 await traces?.close()
-await writeBundle(bundle, {
-  journal,
-  metrics,
-  logDir,
-  traces: traces && { address: traces.address, spans: traces.spans, refused: traces.refused, sample: traceSample },
-})
+await writeBundle(
+  bundle,
+  experimentRecord(journal, {
+    metrics,
+    logDir,
+    traces: traces && { address: traces.address, spans: traces.spans, refused: traces.refused, sample: traceSample },
+  }),
+)
 console.log(`bundle: ${bundle}`)
 if (values.journal) {
   await writeFile(values.journal, `${JSON.stringify(journal, null, 2)}\n`)

@@ -8,7 +8,7 @@
  */
 import { hostname, platform, release } from 'node:os'
 import type { ExperimentRun } from '@food/chaos'
-import { evaluate, parseExposition, plainValue, SampleStore } from '@food/promql'
+import { evaluate, plainValue } from '@food/promql'
 import { request } from 'undici'
 import type { MetricsTable } from '../bundle/metric-columns.ts'
 import { FleetClient } from '../fleet-client.ts'
@@ -16,6 +16,7 @@ import { checkInstantInvariants, checkInvariants } from '../invariants.ts'
 import { type RunningLoad, startLoad } from '../load.ts'
 import { LOAD_PROFILES } from '../load-profiles.ts'
 import { Recorder } from '../recorder.ts'
+import { startScraper } from '../scraper.ts'
 import { engineOf } from './engine.ts'
 import { FaultLedger, parametersOf } from './fault-ledger.ts'
 import { checkFaults, edgesOf, targetsOf, toxiproxy } from './fleet-plane.ts'
@@ -73,7 +74,6 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
   const startedAt = new Date()
   const seconds = () => recorder.elapsedMs() / 1000
   const say = (message: string) => options.onEvent?.(`[${seconds().toFixed(1).padStart(6)} s] ${message}`)
-  const store = new SampleStore()
   const ledger = new FaultLedger()
   const seeds = options.seed === undefined ? undefined : new FaultSeeds(options.seed)
   const journal: Journal = {
@@ -130,19 +130,11 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
       if (abortable) stopped.signal.addEventListener('abort', cut, { once: true })
     })
 
-  const scrape = async () => {
-    await Promise.all(
-      SERVICES.map(async (service) => {
-        const answer = await client.call(service, 'GET', '/metrics', { record: false })
-        if (answer.status === 200 && typeof answer.body === 'string') {
-          store.add(service, recorder.elapsedMs(), parseExposition(answer.body))
-        }
-      }),
-    )
-    options.metrics?.add(Date.now(), store, recorder.elapsedMs())
-  }
-  await scrape()
-  const scraper = setInterval(() => void scrape(), options.scrapeIntervalMs ?? 1000)
+  const scraper = await startScraper(client, recorder, {
+    intervalMs: options.scrapeIntervalMs ?? 1000,
+    metrics: options.metrics,
+  })
+  const store = scraper.store
   const { available } = await checkFaults(loaded, client)
   const toxiproxyUrl = String(loaded.configuration.toxiproxy_url)
   const engine = engineOf(loaded.configuration)
@@ -505,7 +497,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
         journal.rollbacks.push(await runActivity(rollback, false))
       }
     }
-    clearInterval(scraper)
+    await scraper.stop()
     // A pause outlasting the run ends with it.
     await processes.resumeAll().catch((error) => say(`resuming a paused service failed: ${error.message}`))
     await engine.close()

@@ -92,7 +92,8 @@ describe('a run bundle', () => {
     expect(run.output).toContain(`bundle: ${bundle}`)
     const readme = await read('README.md')
     expect(readme).toContain('# Every payment fails for 2 s under load')
-    for (const name of Object.keys(FILES)) {
+    expect(readme).not.toContain('report.json')
+    for (const name of Object.keys(FILES).filter((file) => file !== 'report.json')) {
       expect(readme).toContain(`| \`${name}\` |`)
       // Traces only when a receiver listened (traces.test.ts): none here, and the README says so.
       if (name === 'traces.jsonl') expect(await read(name)).toBe('')
