@@ -1,3 +1,4 @@
+import { isLoopback as isLoopbackHost } from '@food/config'
 export interface Targets {
   user: string
   restaurant: string
@@ -21,12 +22,10 @@ export const gatewayTargets = (gateway: string): Targets => ({
   restaurantInternal: LOCAL_TARGETS.restaurantInternal,
 })
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
-
-/** Whether a URL names this machine (the only one load and faults may go to). */
+/** Whether a URL names this machine (the only one load and faults may go to): @food/config's rule on its host. */
 export const isLoopback = (url: string) => {
   try {
-    return LOOPBACK.has(new URL(url).hostname)
+    return isLoopbackHost(new URL(url).hostname)
   } catch {
     return false
   }

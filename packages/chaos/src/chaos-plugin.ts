@@ -11,6 +11,7 @@ import { createChaosInstruments } from './chaos-instruments.ts'
 import { chaosRoutes } from './chaos-routes.ts'
 import { ExperimentRunBoard } from './experiment-run.ts'
 import { delayFault, errorFault, type FaultDefinition } from './fault-definition.ts'
+import { isFaultExempt } from './fault-exempt.ts'
 import { FaultStore } from './fault-store.ts'
 import { FaultSwitchboard } from './fault-switchboard.ts'
 import { NetworkFaults } from './network-faults.ts'
@@ -42,10 +43,6 @@ export interface ChaosPluginOptions {
   /** The fault proxy's API, when this service's edges go through it; `service` names them. */
   faultProxy?: { url: string; service: string } | undefined
 }
-
-// Faults must never hide the instruments used to observe them, nor the switch that clears them.
-const EXEMPT_PREFIXES = ['/health', '/metrics', '/chaos', '/docs', '/redoc', '/openapi.json']
-const isExempt = (url: string) => EXEMPT_PREFIXES.some((prefix) => url.startsWith(prefix))
 
 /**
  * The faults of a service: `app.chaos` for its code to consult (every fault that acts is recorded
@@ -91,7 +88,7 @@ const chaos: FastifyPluginAsync<ChaosPluginOptions> = async (app, options) => {
   app.addHook('onClose', async () => shared.stop())
 
   app.addHook('onRequest', async (request) => {
-    if (isExempt(request.url)) return
+    if (isFaultExempt(request.url)) return
     await hold(delayFault.name)
     if (current(errorFault.name) > 0 && (store.draw(errorFault.name) ?? random()) < 0.5) {
       recordInjection(errorFault.name)

@@ -1,4 +1,7 @@
 import { type TBoolean, type TInteger, Type } from '@sinclair/typebox'
+import { FAULT_EXEMPT_PATHS } from './fault-exempt.ts'
+
+const EXEMPT_IN_WORDS = `${FAULT_EXEMPT_PATHS.join(', ')} and what lies under them`
 
 /**
  * A fault a service can switch on with `POST /chaos/{route}` and a body `{<field>: value, ttl_s?}`.
@@ -22,8 +25,7 @@ export const delayFault: FaultDefinition = {
   field: 'delay_ms',
   schema: Type.Integer({ minimum: 0, maximum: 60_000, examples: [2000] }),
   summary: 'Add latency to every route',
-  description:
-    'Every request except /health/*, /metrics, /docs, /redoc and /chaos* waits delay_ms before it is handled. 0 switches it off.',
+  description: `Every request but ${EXEMPT_IN_WORDS} waits delay_ms before it is handled. 0 switches it off.`,
 }
 
 export const errorFault: FaultDefinition = {
@@ -32,6 +34,5 @@ export const errorFault: FaultDefinition = {
   field: 'enable',
   schema: Type.Boolean({ examples: [true] }),
   summary: 'Answer 50% of requests with a 500',
-  description:
-    'While enabled, half of the requests (chosen at random) fail with 500 CHAOS_INJECTED_ERROR before their handler runs. Never affects /health/*, /metrics, /docs, /redoc or /chaos*.',
+  description: `While enabled, half of the requests (chosen at random, or from the seed given) fail with 500 CHAOS_INJECTED_ERROR before their handler runs. Never affects ${EXEMPT_IN_WORDS}.`,
 }
