@@ -1,7 +1,10 @@
 /**
  * The services' /metrics scraped while a run goes, as Prometheus would, into a SampleStore (what
  * an experiment's prometheus probes query) and, when given, a row of the record's metrics.csv
- * per scrape. Times are the recorder's: milliseconds since the run's recorder started.
+ * per scrape. Times are the recorder's: milliseconds since the run's recorder started. Each
+ * scrape also gives Prometheus' own series of it, `up` (1: answered, 0: not) and
+ * `scrape_duration_seconds`, kept under a target of their own (`<service>:scrape`) so that a
+ * failed scrape leaves the service's counters as they were instead of restarting them.
  */
 import { parseExposition, SampleStore } from '@food/promql'
 import type { MetricsTable } from './bundle/metric-columns.ts'
@@ -26,10 +29,15 @@ export async function startScraper(
   const scrape = async () => {
     await Promise.all(
       SERVICES.map(async (service) => {
+        const started = performance.now()
         const answer = await client.call(service, 'GET', '/metrics', { record: false })
-        if (answer.status === 200 && typeof answer.body === 'string') {
-          store.add(service, recorder.elapsedMs(), parseExposition(answer.body))
-        }
+        const up = answer.status === 200 && typeof answer.body === 'string'
+        const at = recorder.elapsedMs()
+        if (up) store.add(service, at, parseExposition(answer.body as string))
+        store.add(`${service}:scrape`, at, [
+          { name: 'up', labels: { service }, value: up ? 1 : 0 },
+          { name: 'scrape_duration_seconds', labels: { service }, value: (performance.now() - started) / 1000 },
+        ])
       }),
     )
     options.metrics?.add(Date.now(), store, recorder.elapsedMs())

@@ -8,9 +8,11 @@
  */
 import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEPENDENCY_KEY } from '../src/bundle/answer-key.ts'
 import { readExperiment } from '../src/experiment/load-file.ts'
 import { runExperiment } from '../src/experiment/run.ts'
 import { faultUnderLoad, phaseFigures } from './fault-experiment.ts'
+import { recordFault } from './fault-record.ts'
 import { startPrivateRedis } from './private-redis.ts'
 
 let fleet: TestFleet
@@ -100,4 +102,26 @@ describe('Redis paused 5 s (CLIENT PAUSE) under load, as an experiment', () => {
     expect(journal.invariants?.filter((invariant) => !invariant.ok)).toEqual([])
     expect(journal).toMatchObject({ status: 'completed', deviated: false })
   }, 90_000)
+})
+
+describe('the dependencies’ faults in a record (the answer key)', () => {
+  it('shows each one’s symptom in its window: no dead switch', async () => {
+    const dead: string[] = []
+    for (const [action, entry] of Object.entries(DEPENDENCY_KEY)) {
+      const recorded = await recordFault(action, entry, {
+        env: {
+          USER_URL: fleet.user.baseUrl,
+          RESTAURANT_URL: fleet.restaurant.baseUrl,
+          ORDER_URL: fleet.order.baseUrl,
+          REDIS_URL: redis.url,
+          POSTGRES_URL: fleet.order.databaseUrl,
+        },
+        serviceToken: fleet.restaurant.config.SERVICE_TOKEN,
+        // Only this test's order database: other test files' order services share the server.
+        extra: action === 'terminate-sessions' ? { database: new URL(fleet.order.databaseUrl).pathname.slice(1) } : {},
+      })
+      if (recorded.dead) dead.push(recorded.dead)
+    }
+    expect(dead).toEqual([])
+  }, 120_000)
 })

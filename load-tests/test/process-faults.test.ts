@@ -19,6 +19,7 @@ import {
 import { startUserService } from '@food/user-service/test-service'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { PROCESS_KEY } from '../src/bundle/answer-key.ts'
 import { checkFaults } from '../src/experiment/fleet-plane.ts'
 import type { Journal } from '../src/experiment/journal.ts'
 import { readExperiment } from '../src/experiment/load-file.ts'
@@ -26,6 +27,7 @@ import { runExperiment } from '../src/experiment/run.ts'
 import { FleetClient } from '../src/fleet-client.ts'
 import { Recorder } from '../src/recorder.ts'
 import { faultUnderLoad, phaseFigures } from './fault-experiment.ts'
+import { recordFault } from './fault-record.ts'
 
 const ORDER_DIR = fileURLToPath(new URL('../../services/order', import.meta.url))
 
@@ -193,4 +195,22 @@ describe('the order service’s process broken under load, through the engine AP
       await client.close()
     }
   })
+
+  it('shows each process fault’s symptom in its record (the answer key): no dead switch', async () => {
+    const dead: string[] = []
+    for (const [action, entry] of Object.entries(PROCESS_KEY)) {
+      const recorded = await recordFault(`order/${action}`, entry, {
+        env: {
+          USER_URL: user.baseUrl,
+          RESTAURANT_URL: restaurant.baseUrl,
+          ORDER_URL: orderUrl,
+          FLEET_ENGINE_URL: supervised.url,
+        },
+        serviceToken: restaurant.config.SERVICE_TOKEN,
+      })
+      if (recorded.dead) dead.push(recorded.dead)
+      await ready()
+    }
+    expect(dead).toEqual([])
+  }, 180_000)
 })

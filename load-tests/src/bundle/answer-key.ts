@@ -13,6 +13,8 @@ export type SymptomCheck =
   | { kind: 'above'; value: number }
   /** The window's highest row at least `by` above the median of the rows before the fault. */
   | { kind: 'rises-by'; by: number }
+  /** Some row of the window below `value`, and no row before the fault. */
+  | { kind: 'below'; value: number }
 
 export interface Symptom {
   /** A column of metrics.csv. */
@@ -26,7 +28,7 @@ export interface AnswerKeyEntry {
   /** The experiment action that injects the fault, its target included (a `fleet` provider). */
   inject: Record<string, unknown>
   /** The load it is watched under (a profile of LOAD_PROFILES). */
-  profile: 'order' | 'cancel-reorder'
+  profile: 'order' | 'cancel-reorder' | 'order-then-read'
   symptom: Symptom
 }
 
@@ -177,6 +179,63 @@ export const TOXIC_KEY: Partial<Record<ToxicType | 'down', AnswerKeyEntry>> = {
 }
 
 /**
+ * The processes' faults, on the order service (npm start's supervisor, or a Docker engine,
+ * starting it again): a kill leaves scrapes unanswered, a restart starts a new process, a pause
+ * holds a scrape until the process runs again.
+ */
+export const PROCESS_KEY: Record<'kill' | 'restart' | 'pause', AnswerKeyEntry> = {
+  kill: {
+    inject: { action: 'kill', service: 'order' },
+    profile: 'order',
+    symptom: {
+      column: 'order_up',
+      check: { kind: 'below', value: 1 },
+      says: 'a scrape of the order service unanswered',
+    },
+  },
+  restart: {
+    inject: { action: 'restart', service: 'order', timeout_s: 5 },
+    profile: 'order',
+    symptom: {
+      column: 'order_start_time_s',
+      check: { kind: 'rises-by', by: 1 },
+      says: 'the order service’s process started anew',
+    },
+  },
+  pause: {
+    inject: { action: 'pause', service: 'order', duration_s: 3 },
+    profile: 'order',
+    symptom: {
+      column: 'order_scrape_duration_s',
+      check: { kind: 'rises-by', by: 1 },
+      says: 'a scrape of the order service held a second or more',
+    },
+  },
+}
+
+/** The dependencies' faults: Redis stalled, the order service's PostgreSQL sessions ended. */
+export const DEPENDENCY_KEY: Record<'redis-pause' | 'terminate-sessions', AnswerKeyEntry> = {
+  'redis-pause': {
+    inject: { action: 'redis-pause', duration_s: 3 },
+    profile: 'order',
+    symptom: {
+      column: 'restaurant_cache_errors',
+      check: { kind: 'above', value: 0 },
+      says: 'the restaurant’s cache lookups failing over to PostgreSQL',
+    },
+  },
+  'terminate-sessions': {
+    inject: { action: 'terminate-sessions', service: 'order' },
+    profile: 'order',
+    symptom: {
+      column: 'order_db_connections_lost',
+      check: { kind: 'above', value: 0 },
+      says: 'the order service’s idle PostgreSQL connections lost',
+    },
+  },
+}
+
+/**
  * Faults that this fleet cannot show, and why: each a known blind spot, not a silent one.
  * slow_close holds back a connection's close; the services' clients keep their connections open
  * (keep-alive) and never wait for one to close, so nothing they measure moves.
@@ -208,12 +267,13 @@ export function symptomShown(
     if (time < from) before.push(Number(cell))
     else if (time <= until) during.push(Number(cell))
   }
-  const highest = during.length === 0 ? Number.NaN : Math.max(...during)
   const check = symptom.check
   const shown =
     check.kind === 'above'
-      ? highest > check.value && before.every((value) => value <= check.value)
-      : highest - median(before) >= check.by
+      ? during.some((value) => value > check.value) && before.every((value) => value <= check.value)
+      : check.kind === 'below'
+        ? during.some((value) => value < check.value) && before.every((value) => value >= check.value)
+        : Math.max(...during) - median(before) >= check.by
   return { shown, before, during }
 }
 

@@ -89,6 +89,31 @@ export const METRIC_COLUMNS: readonly MetricColumn[] = [
     query: (r) => `sum by (service, fault) (increase(chaos_injections_total[${r}]))`,
   },
   {
+    name: 'up',
+    description: 'whether the service answered the scrape: 1, or 0 (down, killed, refusing)',
+    query: () => 'max by (service) (up)',
+  },
+  {
+    name: 'scrape_duration_s',
+    description: 'how long the service took to answer the scrape, seconds (a paused process: until it runs again)',
+    query: () => 'max by (service) (scrape_duration_seconds)',
+  },
+  {
+    name: 'start_time_s',
+    description: 'when the service’s process started, Unix seconds (it moves when the process is started again)',
+    query: () => 'max by (service) (process_start_time_seconds)',
+  },
+  {
+    name: 'cache_errors',
+    description: 'cache operations that failed and fell back to the source in the interval',
+    query: (r) => `sum by (service) (increase(cache_errors_total[${r}]))`,
+  },
+  {
+    name: 'db_connections_lost',
+    description: 'idle PostgreSQL connections the server ended in the interval (the pool opens new ones)',
+    query: (r) => `sum by (service) (increase(database_connections_lost_total[${r}]))`,
+  },
+  {
     name: 'event_loop_lag_p99_s',
     description: "99th percentile of the event loop's lag, seconds",
     query: () => 'max by (service) (nodejs_eventloop_lag_p99_seconds)',
@@ -152,12 +177,21 @@ export class MetricsTable {
     for (const { time, cells } of this.#rows) {
       const values = columns.map((column) => {
         const cell = cells.get(column)
-        return cell === undefined ? '' : String(Number(cell.toPrecision(6)))
+        return cell === undefined ? '' : shortest(cell)
       })
       lines.push([(time / 1000).toFixed(3), ...values].join(','))
     }
     return `${lines.join('\n')}\n`
   }
+}
+
+/**
+ * A cell: six significant digits, or three decimals for a figure that has more digits than that
+ * before its point (a start time in Unix seconds, a memory size), so it never loses its units.
+ */
+export function shortest(value: number): string {
+  const whole = value === 0 ? 1 : Math.floor(Math.log10(Math.abs(value))) + 1
+  return String(Number(value.toPrecision(Math.min(21, Math.max(6, whole + 3)))))
 }
 
 /** A CSV field, quoted when it holds a comma, a quote or a line break. */

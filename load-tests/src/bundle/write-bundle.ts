@@ -144,8 +144,9 @@ function readme(record: RunRecord, logs: Awaited<ReturnType<typeof collectLogs>>
     '',
     `metrics.csv: ${record.metrics.rows} rows, a scrape every ${record.metrics.intervalMs / 1000} s. Its metrics:`,
     '',
-    ...[...new Map(METRIC_COLUMNS.map((column) => [column.name, column])).values()].map(
-      (column) => `- \`${column.name}\`: ${column.description}`,
+    ...METRIC_COLUMNS.map(
+      (column) =>
+        `- \`<service>_${column.name}${column.labels ? `{${column.labels.join(' ')}}` : ''}\`: ${column.description}`,
     ),
     '',
     `logs.jsonl: ${logsSaid}`,

@@ -11,7 +11,7 @@ import { parseCsvLine, symptomShown } from '../../src/bundle/answer-key.ts'
 import { diffVerdicts } from '../../src/bundle/diff.ts'
 import { targetOf } from '../../src/bundle/injection.ts'
 import { collectLogs } from '../../src/bundle/logs.ts'
-import { csvField, MetricsTable } from '../../src/bundle/metric-columns.ts'
+import { csvField, MetricsTable, shortest } from '../../src/bundle/metric-columns.ts'
 import type { Verdict } from '../../src/bundle/verdict.ts'
 import type { PhaseVerdict } from '../../src/experiment/journal.ts'
 
@@ -78,6 +78,14 @@ describe('metrics.csv', () => {
     expect(Number(cell(2, 'order_p50_s'))).toBeGreaterThan(0.01)
     expect(Number(cell(2, 'order_p50_s'))).toBeLessThanOrEqual(0.025)
     expect(cell(2, 'order_orders{CONFIRMED }')).toBe('25')
+  })
+
+  it('writes six significant digits, and every unit of a larger figure', () => {
+    expect(shortest(0.166666666)).toBe('0.166667')
+    expect(shortest(12.3456789)).toBe('12.3457')
+    expect(shortest(0)).toBe('0')
+    expect(shortest(1796590012.4567)).toBe('1796590012.457')
+    expect(shortest(123456789)).toBe('123456789')
   })
 
   it('quotes a header that holds a comma or a quote', () => {
@@ -222,6 +230,13 @@ describe('the answer key’s check', () => {
       before: [],
       during: [],
     })
+  })
+
+  it('sees a column below a value in the window (a scrape unanswered), and not before it', () => {
+    const up = ['time,order_up', '100.000,1', '101.000,1', '102.000,0', '103.000,1'].join('\n')
+    const below = { column: 'order_up', check: { kind: 'below' as const, value: 1 }, says: '' }
+    expect(symptomShown(up, window, below)).toEqual({ shown: true, before: [1, 1], during: [0, 1] })
+    expect(symptomShown(up.replace('101.000,1', '101.000,0'), window, below).shown).toBe(false)
   })
 
   it('reads a CSV line, quotes undone', () => {

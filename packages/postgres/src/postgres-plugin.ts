@@ -4,7 +4,7 @@ import type { MetricsRegistry } from '@food/metrics'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import pg from 'pg'
-import { Gauge } from 'prom-client'
+import { Counter, Gauge } from 'prom-client'
 import {
   isPoolCheckoutTimeout,
   translateDatabaseTimeout,
@@ -32,9 +32,18 @@ export interface PostgresPluginOptions {
 /**
  * The pool's connections, read at each scrape: `database_connections_active` under the original
  * sample's name and `service_name` label (its dashboards query them), and the requests waiting
- * for a connection, which become 503 DATABASE_BUSY when they wait too long.
+ * for a connection, which become 503 DATABASE_BUSY when they wait too long; and the idle
+ * connections the server ended, counted as they go.
  */
-function registerPoolGauges(registry: MetricsRegistry, pool: pg.Pool, serviceName: string) {
+function registerPoolInstruments(registry: MetricsRegistry, pool: pg.Pool, serviceName: string) {
+  const lost = new Counter({
+    name: 'database_connections_lost_total',
+    help: 'Idle connections of the pool that the server ended (a restart, pg_terminate_backend, a network fault): the next query opens a new one',
+    labelNames: ['service_name'],
+    registers: [registry],
+  })
+  lost.inc({ service_name: serviceName }, 0)
+  pool.on('error', () => lost.inc({ service_name: serviceName }))
   new Gauge({
     name: 'database_connections_active',
     help: 'PostgreSQL connections of the pool in use (checked out)',
@@ -69,7 +78,7 @@ const postgres: FastifyPluginAsync<PostgresPluginOptions> = async (app, options)
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', (error) => app.log.warn({ err: error }, 'idle PostgreSQL client failed'))
   app.decorate('pg', pool)
-  registerPoolGauges(app.metrics.registry, pool, options.applicationName)
+  registerPoolInstruments(app.metrics.registry, pool, options.applicationName)
   app.health.addCheck('postgres', () => pool.query('SELECT 1'))
   // A full pool is not a database down: every connection is busy (with slow work or held locks).
   app.addErrorTranslator((error) =>
