@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 // Route schemas carry OpenAPI annotations (tags, hide) that @fastify/swagger declares.
 import type {} from '@fastify/swagger'
-import { AppError } from '@food/errors'
+import { injectedError } from '@food/errors'
 import type {} from '@food/metrics'
 import type {} from '@food/redis'
 import { addSpanEvent } from '@food/telemetry/spans'
@@ -92,7 +92,7 @@ const chaos: FastifyPluginAsync<ChaosPluginOptions> = async (app, options) => {
     await hold(delayFault.name)
     if (current(errorFault.name) > 0 && (store.draw(errorFault.name) ?? random()) < 0.5) {
       recordInjection(errorFault.name)
-      throw new AppError(500, 'CHAOS_INJECTED_ERROR', 'Error injected by chaos (POST /chaos/error)')
+      throw injectedError('CHAOS_INJECTED_ERROR', 'Error injected by chaos (POST /chaos/error)')
     }
   })
 

@@ -1,4 +1,4 @@
-import { AppError } from '@food/errors'
+import { unauthorized } from '@food/errors'
 import { secretGuard } from '@food/service-auth'
 import type { FastifyPluginAsync } from 'fastify'
 import {
@@ -40,8 +40,7 @@ const requireToken = (token: string) =>
       return typeof given === 'string' ? given : undefined
     },
     () =>
-      new AppError(
-        401,
+      unauthorized(
         'CHAOS_TOKEN_INVALID',
         `Changing a fault needs the ${TOKEN_HEADER} header: the service's CHAOS_TOKEN`,
       ),

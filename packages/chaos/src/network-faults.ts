@@ -5,7 +5,7 @@
  * counted and logged as every other fault is. The proxy holds their state (and their TTLs): what
  * toxiproxy-cli sets there shows here too.
  */
-import { AppError } from '@food/errors'
+import { badRequest, notFound, serviceUnavailable } from '@food/errors'
 import { edgesOf } from '@food/fault-proxy/fleet-edges'
 import { type STREAMS, TOXIC_ATTRIBUTES, type ToxicType } from '@food/fault-proxy/toxics'
 
@@ -44,8 +44,7 @@ export class NetworkFaults {
         signal: AbortSignal.timeout(PROXY_DEADLINE_MS),
       })
     } catch (error) {
-      throw new AppError(
-        503,
+      throw serviceUnavailable(
         'FAULT_PROXY_UNAVAILABLE',
         `The fault proxy does not answer at ${this.proxyUrl}: ${(error as Error).message}`,
       )
@@ -54,7 +53,7 @@ export class NetworkFaults {
     const parsed = text ? JSON.parse(text) : undefined
     if (!answer.ok) {
       const said = (parsed as { error?: string } | undefined)?.error ?? text
-      throw new AppError(answer.status === 404 ? 404 : 400, 'NETWORK_FAULT_REFUSED', `The fault proxy: ${said}`)
+      throw (answer.status === 404 ? notFound : badRequest)('NETWORK_FAULT_REFUSED', `The fault proxy: ${said}`)
     }
     return parsed
   }
@@ -80,8 +79,7 @@ export class NetworkFaults {
     const known = Object.keys(TOXIC_ATTRIBUTES[toxic.type].properties)
     const unknown = Object.keys(toxic.attributes ?? {}).filter((name) => !known.includes(name))
     if (unknown.length > 0) {
-      throw new AppError(
-        400,
+      throw badRequest(
         'VALIDATION_ERROR',
         `${toxic.type} has no attribute ${unknown.map((name) => `"${name}"`).join(', ')} (it has ${known.join(', ')})`,
       )
@@ -105,7 +103,7 @@ export class NetworkFaults {
   /** Removes a toxic; its type. */
   async removeToxic(edge: string, name: string): Promise<string> {
     const toxic = (await this.view())[edge]?.toxics.find((existing) => existing.name === name)
-    if (!toxic) throw new AppError(404, 'NETWORK_FAULT_NOT_FOUND', `${edge} has no toxic "${name}"`)
+    if (!toxic) throw notFound('NETWORK_FAULT_NOT_FOUND', `${edge} has no toxic "${name}"`)
     await this.#call('DELETE', `/proxies/${edge}/toxics/${encodeURIComponent(name)}`)
     return toxic.type
   }

@@ -23,6 +23,12 @@ export const unauthorized = (code: string, message: string) => new AppError(401,
 export const requestTimeout = (message: string) => new AppError(408, 'REQUEST_TIMEOUT', message)
 export const notFound = (code: string, message: string) => new AppError(404, code, message)
 export const conflict = (code: string, message: string, details?: unknown) => new AppError(409, code, message, details)
+export const unprocessable = (code: string, message: string, details?: unknown) =>
+  new AppError(422, code, message, details)
+export const tooManyRequests = (code: string, message: string, details?: unknown) =>
+  new AppError(429, code, message, details)
+/** A 500 on purpose: the chaos plane's injected error, never a bug's. */
+export const injectedError = (code: string, message: string) => new AppError(500, code, message)
 export const serviceUnavailable = (code: string, message: string, details?: unknown) =>
   new AppError(503, code, message, details)
 export const gatewayTimeout = (code: string, message: string, details?: unknown) =>

@@ -3,10 +3,13 @@ export {
   badRequest,
   conflict,
   gatewayTimeout,
+  injectedError,
   notFound,
   requestTimeout,
   serviceUnavailable,
+  tooManyRequests,
   unauthorized,
+  unprocessable,
 } from './app-error.ts'
 export { answerClientError, answerFrameworkError, clientErrorResponse } from './client-error.ts'
 export { type ErrorTranslator, errorHandlerPlugin } from './error-handler-plugin.ts'

@@ -1,4 +1,4 @@
-import { AppError } from '@food/errors'
+import { unauthorized } from '@food/errors'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { secretGuard } from './secret-matcher.ts'
@@ -24,8 +24,7 @@ const serviceAuth: FastifyPluginAsync<ServiceAuthOptions> = async (app, options)
       options.token,
       (request) => request.headers.authorization?.match(BEARER)?.[1],
       () =>
-        new AppError(
-          401,
+        unauthorized(
           'SERVICE_TOKEN_INVALID',
           "This route is for the fleet's services: it needs Authorization: Bearer <SERVICE_TOKEN>",
         ),

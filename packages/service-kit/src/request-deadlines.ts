@@ -1,6 +1,6 @@
 import type { ServerOptions } from 'node:http'
 import { PassThrough, type Readable } from 'node:stream'
-import { AppError, requestTimeout } from '@food/errors'
+import { badRequest, requestTimeout } from '@food/errors'
 import type { FastifyInstance } from 'fastify'
 import type { BaseServiceConfig } from './base-service-config.ts'
 
@@ -36,7 +36,7 @@ export function serverDeadlines(config: DeadlineConfig): {
 }
 
 const bodyTimeout = (ms: number) => requestTimeout(`The request body was not received within ${ms} ms`)
-const bodyAborted = () => new AppError(400, 'BAD_REQUEST', 'The client closed the connection before the body ended')
+const bodyAborted = () => badRequest('BAD_REQUEST', 'The client closed the connection before the body ended')
 
 /**
  * `raw` as a stream that fails with 408 REQUEST_TIMEOUT when the body has not ended `ms` after

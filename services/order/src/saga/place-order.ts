@@ -1,4 +1,4 @@
-import { AppError, badRequest, conflict, gatewayTimeout, serviceUnavailable } from '@food/errors'
+import { AppError, badRequest, conflict, gatewayTimeout, serviceUnavailable, unprocessable } from '@food/errors'
 import { POSTGRES_INT_MAX } from '@food/postgres'
 import { trace } from '@opentelemetry/api'
 import type { FastifyBaseLogger } from 'fastify'
@@ -97,14 +97,9 @@ export class PlaceOrder {
       case 'replay':
         return existing
       case 'mismatch':
-        throw new AppError(
-          422,
-          'IDEMPOTENCY_KEY_REUSED',
-          'This Idempotency-Key was already used with another request',
-          {
-            order_id: existing.id,
-          },
-        )
+        throw unprocessable('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with another request', {
+          order_id: existing.id,
+        })
       case 'in_progress':
         throw conflict(
           'IDEMPOTENCY_KEY_IN_USE',

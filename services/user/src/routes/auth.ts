@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { AppError, badRequest, unauthorized } from '@food/errors'
+import { badRequest, tooManyRequests, unauthorized } from '@food/errors'
 import { isRowId } from '@food/postgres'
 import type { Gate } from '@food/service-kit'
 import type { FastifyRequest } from 'fastify'
@@ -69,7 +69,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
       const decision = decideLogin(await attempts.counts(username, request.ip), attempts.limits)
       if (!decision.allowed) {
         reply.header('retry-after', String(decision.retryAfterSeconds))
-        throw new AppError(429, 'TOO_MANY_ATTEMPTS', 'Too many failed logins; try again later', {
+        throw tooManyRequests('TOO_MANY_ATTEMPTS', 'Too many failed logins; try again later', {
           retry_after_s: decision.retryAfterSeconds,
         })
       }
