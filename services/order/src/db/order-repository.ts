@@ -1,6 +1,6 @@
 import { SQLSTATE, sqlState } from '@food/postgres'
 import type pg from 'pg'
-import type { OrderRecord, OrderStatus, PaymentStatus, StockStatus } from '../domain/order.ts'
+import type { OrderChange, OrderRecord, OrderState } from '../domain/order.ts'
 
 export interface NewOrder {
   userId: number
@@ -10,23 +10,6 @@ export interface NewOrder {
   requestHash: string | null
   totalPrice: number
   items: { menuId: number; quantity: number; price: number; name: string }[]
-}
-
-/** What a transition requires the order to be in; it applies only then (compare-and-set). */
-export interface OrderState {
-  status?: OrderStatus
-  stockStatus?: StockStatus
-  /** Owner check in the same statement: a transition asked by another user applies to nothing. */
-  userId?: number
-}
-
-export interface OrderChange {
-  status?: OrderStatus
-  paymentStatus?: PaymentStatus
-  stockStatus?: StockStatus
-  failureReason?: string
-  nextAttemptAt?: Date | null
-  releaseAttempts?: number
 }
 
 export class DuplicateIdempotencyKeyError extends Error {}

@@ -29,6 +29,72 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number]
 export type StockStatus = (typeof STOCK_STATUSES)[number]
 export type FailureReason = (typeof FAILURE_REASONS)[number]
 
+/** What a transition requires the order to be in; it applies only then (compare-and-set). */
+export interface OrderState {
+  status?: OrderStatus
+  stockStatus?: StockStatus
+  /** Owner check in the same statement: a transition asked by another user applies to nothing. */
+  userId?: number
+}
+
+export interface OrderChange {
+  status?: OrderStatus
+  paymentStatus?: PaymentStatus
+  stockStatus?: StockStatus
+  failureReason?: FailureReason
+  nextAttemptAt?: Date | null
+  releaseAttempts?: number
+}
+
+/**
+ * Every move of an order, by name: the state it must be in, and what it becomes. The saga calls
+ * them by name (`transitions.move(id, 'confirmed')`); what a move needs beside (the reason of a
+ * failure, the owner of a cancel, the next try of a deferred release) is `TransitionExtras`.
+ */
+export const ORDER_TRANSITIONS = {
+  /** Every unit held by the restaurant. */
+  reserved: { from: { status: 'PENDING', stockStatus: 'reserving' }, to: { stockStatus: 'reserved' } },
+  /** Paid: the units are the order's. */
+  confirmed: {
+    from: { status: 'PENDING', stockStatus: 'reserved' },
+    to: { status: 'CONFIRMED', paymentStatus: 'paid', stockStatus: 'kept' },
+  },
+  /** A user, stock or payment failure: whatever is held goes back. */
+  failed: { from: { status: 'PENDING' }, to: { status: 'FAILED', stockStatus: 'releasing' } },
+  /** Cancelled by its owner: refunded, the units go back. */
+  cancelled: {
+    from: { status: 'CONFIRMED' },
+    to: { status: 'CANCELLED', paymentStatus: 'refunded', stockStatus: 'releasing' },
+  },
+  /** Every unit given back. */
+  released: { from: { stockStatus: 'releasing' }, to: { stockStatus: 'released', nextAttemptAt: null } },
+  /** The restaurant refused to take them back: an operator must look (see above). */
+  releaseRefused: { from: { stockStatus: 'releasing' }, to: { stockStatus: 'release_refused', nextAttemptAt: null } },
+  /** Some units not back yet: the recoverer tries again later. */
+  releaseDeferred: { from: { stockStatus: 'releasing' }, to: {} },
+} as const satisfies Record<string, { from: OrderState; to: OrderChange }>
+
+export type TransitionName = keyof typeof ORDER_TRANSITIONS
+
+/** What a move needs beside its table entry. */
+export interface TransitionExtras {
+  failed: { paymentStatus: 'skipped' | 'failed'; failureReason: FailureReason }
+  cancelled: { userId: number }
+  releaseDeferred: { releaseAttempts: number; nextAttemptAt: Date }
+}
+
+/** A move's condition and change, its extras put where they belong (the owner in the condition). */
+export function transitionOf<N extends TransitionName>(
+  name: N,
+  ...extras: N extends keyof TransitionExtras ? [TransitionExtras[N]] : []
+): { from: OrderState; to: OrderChange } {
+  const { from, to } = ORDER_TRANSITIONS[name] as { from: OrderState; to: OrderChange }
+  const [extra] = extras as [Record<string, unknown> | undefined]
+  if (!extra) return { from, to }
+  const { userId, ...change } = extra
+  return { from: userId === undefined ? from : { ...from, userId: userId as number }, to: { ...to, ...change } }
+}
+
 /** Each failure reason in words, for people (the web shop's orders table, the API's `failure_message`). */
 export const FAILURE_MESSAGES = {
   out_of_stock: 'Not enough stock left for a menu of the order',

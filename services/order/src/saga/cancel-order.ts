@@ -21,11 +21,7 @@ export class CancelOrder {
   }
 
   async run(caller: Caller, orderId: number): Promise<OrderRecord> {
-    const cancelled = await this.#transitions.move(
-      orderId,
-      { status: 'CONFIRMED', userId: caller.userId },
-      { status: 'CANCELLED', paymentStatus: 'refunded', stockStatus: 'releasing' },
-    )
+    const cancelled = await this.#transitions.move(orderId, 'cancelled', { userId: caller.userId })
     if (!cancelled) {
       const order = await this.#orders.findById(orderId)
       // Someone else's order is answered as missing: its existence is not the caller's business.

@@ -1,6 +1,6 @@
 import type { OrderCache } from '../cache/order-cache.ts'
-import type { OrderChange, OrderRepository, OrderState } from '../db/order-repository.ts'
-import type { OrderRecord } from '../domain/order.ts'
+import type { OrderRepository } from '../db/order-repository.ts'
+import { type OrderRecord, type TransitionExtras, type TransitionName, transitionOf } from '../domain/order.ts'
 import type { SagaInstruments } from './instruments.ts'
 
 /** Every status change goes through here: compare-and-set, then the cache, then the metrics. */
@@ -15,8 +15,13 @@ export class OrderTransitions {
     this.#instruments = instruments
   }
 
-  /** The order after the change, or `undefined` if it was no longer in `from`. */
-  async move(id: number, from: OrderState, change: OrderChange): Promise<OrderRecord | undefined> {
+  /** The order after the named move (ORDER_TRANSITIONS), or `undefined` if it was no longer where the move starts. */
+  async move<N extends TransitionName>(
+    id: number,
+    name: N,
+    ...extras: N extends keyof TransitionExtras ? [TransitionExtras[N]] : []
+  ): Promise<OrderRecord | undefined> {
+    const { from, to: change } = transitionOf(name, ...extras)
     const order = await this.#orders.transition(id, from, change)
     if (!order) return undefined
     await this.#changed(

@@ -157,11 +157,7 @@ export class PlaceOrder {
       await this.#fail(order, failure.reason, 'skipped')
       throw failure.error
     }
-    const reserved = await transitions.move(
-      order.id,
-      { status: 'PENDING', stockStatus: 'reserving' },
-      { stockStatus: 'reserved' },
-    )
+    const reserved = await transitions.move(order.id, 'reserved')
     if (!reserved) return this.#current(order.id)
 
     const paid = await step('payment', attributes, async (span) => {
@@ -173,21 +169,13 @@ export class PlaceOrder {
       // Still 201: the order exists and says why it failed (the seed's contract).
       return (await this.#fail(reserved, 'payment_failed', 'failed')) ?? this.#current(order.id)
     }
-    const confirmed = await transitions.move(
-      order.id,
-      { status: 'PENDING', stockStatus: 'reserved' },
-      { status: 'CONFIRMED', paymentStatus: 'paid', stockStatus: 'kept' },
-    )
+    const confirmed = await transitions.move(order.id, 'confirmed')
     return confirmed ?? this.#current(order.id)
   }
 
   /** FAILED, then every unit given back (or left to the recoverer if the restaurant cannot take it now). */
   async #fail(order: OrderRecord, reason: FailureReason, paymentStatus: 'skipped' | 'failed') {
-    const failed = await this.#options.transitions.move(
-      order.id,
-      { status: 'PENDING' },
-      { status: 'FAILED', paymentStatus, failureReason: reason, stockStatus: 'releasing' },
-    )
+    const failed = await this.#options.transitions.move(order.id, 'failed', { paymentStatus, failureReason: reason })
     if (!failed) return undefined
     this.#options.log.info({ order_id: order.id, reason }, 'order failed, giving its stock back')
     trace.getActiveSpan()?.setAttributes({ 'order.failure_reason': reason })

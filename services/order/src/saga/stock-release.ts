@@ -63,19 +63,17 @@ export class StockRelease {
       pending = outcomes.filter(({ outcome }) => outcome === 'failed').map(({ item }) => item)
       if (pending.length === 0) {
         // A refused restore gave nothing back: the order must not say its units are back.
-        const stockStatus = refused ? 'release_refused' : 'released'
-        await transitions.move(order.id, { stockStatus: 'releasing' }, { stockStatus, nextAttemptAt: null })
-        instruments.releases.inc({ outcome: stockStatus })
+        await transitions.move(order.id, refused ? 'releaseRefused' : 'released')
+        instruments.releases.inc({ outcome: refused ? 'release_refused' : 'released' })
         return !refused
       }
       if (attempt < attempts) await sleep(retryDelayMs(backoffMs, attempt - 1))
     }
     const rounds = order.releaseAttempts + 1
-    await transitions.move(
-      order.id,
-      { stockStatus: 'releasing' },
-      { releaseAttempts: rounds, nextAttemptAt: new Date(Date.now() + retryDelayMs(backoffMs, rounds)) },
-    )
+    await transitions.move(order.id, 'releaseDeferred', {
+      releaseAttempts: rounds,
+      nextAttemptAt: new Date(Date.now() + retryDelayMs(backoffMs, rounds)),
+    })
     instruments.releases.inc({ outcome: 'deferred' })
     log.warn({ order_id: order.id, items_left: pending.length }, 'stock release deferred to the recoverer')
     return false
