@@ -27,7 +27,7 @@ describe('monitoring stack configuration', () => {
     }
   })
 
-  it('runs the stack on the seed’s ports, with Grafana provisioned from this folder', () => {
+  it('runs the stack on the original sample’s ports, with Grafana provisioned from this folder', () => {
     const compose = readYaml('docker-compose.yml')
     expect(Object.keys(compose.services).sort()).toEqual([
       'grafana',

@@ -36,7 +36,7 @@ const ORDER = `curl -X POST http://localhost:8003/orders -H "Authorization: Bear
 }'`
 
 describe('the original README’s curls', () => {
-  it('logs in as the seed user with JSON and orders with the token (201)', async () => {
+  it('logs in as the original sample's user with JSON and orders with the token (201)', async () => {
     const login = await curl(LOGIN)
     expect(login.status).toBe(200)
     expect(login.body).toMatchObject({ access_token: expect.any(String), token_type: 'bearer' })

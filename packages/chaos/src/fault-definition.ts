@@ -10,7 +10,7 @@ const EXEMPT_IN_WORDS = `${FAULT_EXEMPT_PATHS.join(', ')} and what lies under th
 export interface FaultDefinition {
   /** Key in `GET /chaos`, in metrics and in `app.chaos.current(name)`. */
   name: string
-  /** Path segment after `/chaos/`; the seed's clients know routes such as `payment_fail`. */
+  /** Path segment after `/chaos/`; the original sample's clients know routes such as `payment_fail`. */
   route: string
   /** Body field that carries the value, e.g. `delay_ms`, `enable`, `fail_percent`. */
   field: string

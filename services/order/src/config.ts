@@ -10,9 +10,9 @@ export const OrderConfigSchema = Type.Object({
   USER_SERVICE_URL: HttpUrl({ default: 'http://127.0.0.1:8001' }),
   RESTAURANT_SERVICE_URL: HttpUrl({ default: 'http://127.0.0.1:8002' }),
   CONNECT_TIMEOUT_MS: Millis(500),
-  /** Shorter than the seed's 2 s user delay, so that experiment fails fast instead of hanging. */
+  /** Shorter than the original sample's 2 s user delay, so that experiment fails fast instead of hanging. */
   USER_TIMEOUT_MS: Millis(1000),
-  /** Longer than the seed's 3 s inventory delay: a slow restaurant is waited for, a dead one is not. */
+  /** Longer than the original sample's 3 s inventory delay: a slow restaurant is waited for, a dead one is not. */
   RESTAURANT_TIMEOUT_MS: Millis(5000),
   ORDER_CACHE_TTL_S: Type.Integer({ default: 300, minimum: 1, maximum: 86_400 }),
   /** A PENDING order untouched this long is taken to be abandoned (its process died) and undone. */

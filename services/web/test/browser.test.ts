@@ -61,7 +61,7 @@ describe('the shop, in a browser', () => {
     await expect.poll(() => page.locator('#account').textContent()).toContain('Signed in as shopper')
 
     expect(await setup.stockOf(1)).toBe(100)
-    // Menus under their restaurant: the seed's five, 김치찌개 (menu 1) under 할머니 김치찌개.
+    // Menus under their restaurant: the original sample's five, 김치찌개 (menu 1) under 할머니 김치찌개.
     expect(await page.locator('section.restaurant h2').allTextContents()).toEqual([
       '할머니 김치찌개 · korean',
       '명동 분식 · snack',

@@ -34,7 +34,7 @@ export class CancelOrder {
         },
       )
     }
-    await this.#release.release(cancelled)
+    await this.#release.giveBack(cancelled)
     return (await this.#orders.findById(orderId)) ?? cancelled
   }
 }

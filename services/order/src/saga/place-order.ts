@@ -166,7 +166,7 @@ export class PlaceOrder {
       return outcome
     })
     if (!paid) {
-      // Still 201: the order exists and says why it failed (the seed's contract).
+      // Still 201: the order exists and says why it failed (the original sample's contract).
       return (await this.#fail(reserved, 'payment_failed', 'failed')) ?? this.#current(order.id)
     }
     const confirmed = await transitions.move(order.id, 'confirmed')
@@ -179,7 +179,7 @@ export class PlaceOrder {
     if (!failed) return undefined
     this.#options.log.info({ order_id: order.id, reason }, 'order failed, giving its stock back')
     trace.getActiveSpan()?.setAttributes({ 'order.failure_reason': reason })
-    await this.#options.release.release(failed)
+    await this.#options.release.giveBack(failed)
     return this.#current(order.id)
   }
 

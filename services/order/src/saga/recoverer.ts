@@ -53,7 +53,7 @@ export class Recoverer {
     for (const { order, abandoned } of claimed) {
       instruments.recovered.inc({ found: abandoned ? 'abandoned' : 'unreleased' })
       log.warn({ order_id: order.id, abandoned, status: order.status }, 'recovering order')
-      await release.release(order, 1)
+      await release.giveBack(order, 1)
     }
     return claimed.length
   }

@@ -35,15 +35,15 @@ export class StockRelease {
   }
 
   /** True when every item is back and the order is `released` (false: deferred, or `release_refused`). */
-  release(order: OrderRecord, attempts = this.#options.attempts): Promise<boolean> {
+  giveBack(order: OrderRecord, attempts = this.#options.attempts): Promise<boolean> {
     return this.#options.step('release_stock', { 'order.id': order.id }, async (span) => {
-      const released = await this.#release(order, attempts)
+      const released = await this.#giveBack(order, attempts)
       span.setAttribute('order.stock_released', released)
       return released
     })
   }
 
-  async #release(order: OrderRecord, attempts: number): Promise<boolean> {
+  async #giveBack(order: OrderRecord, attempts: number): Promise<boolean> {
     const { transitions, backoffMs, instruments, log } = this.#options
     let pending = order.items
     let refused = false

@@ -8,7 +8,7 @@ const Username = Type.String({
   description: '3–32 letters, digits, `_`, `.` or `-`',
   examples: ['alice'],
 })
-// Four characters minimum only because the seed's own examples use `pass`: this is a testbed.
+// Four characters minimum only because the original sample's own examples use `pass`: this is a testbed.
 const Password = Type.String({ minLength: 4, maxLength: 128, examples: ['s3cret-pass'] })
 
 export const AccountView = Type.Object({
