@@ -75,7 +75,7 @@ describe('the gateway configuration', () => {
 })
 
 describe('through the gateway', () => {
-  it('runs the original sample's flow under the original prefixes: login, order, read, cancel', async () => {
+  it('runs the original sample’s flow under the original prefixes: login, order, read, cancel', async () => {
     const menu = await fleet.restaurant.createMenu(10)
     const { username, password } = await fleet.user.createUser('via-gateway')
     const login = await call('/api/users/login', { json: { username, password } })

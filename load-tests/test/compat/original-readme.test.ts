@@ -1,5 +1,5 @@
 /**
- * The curl commands of the original sample's README, run with curl as written (only the host
+ * The curl commands of the original sample’s README, run with curl as written (only the host
  * ports and the `{토큰}` / `{order_id}` placeholders filled in), against this fleet.
  */
 import { execFile } from 'node:child_process'
@@ -36,7 +36,7 @@ const ORDER = `curl -X POST http://localhost:8003/orders -H "Authorization: Bear
 }'`
 
 describe('the original README’s curls', () => {
-  it('logs in as the original sample's user with JSON and orders with the token (201)', async () => {
+  it('logs in as the original sample’s user with JSON and orders with the token (201)', async () => {
     const login = await curl(LOGIN)
     expect(login.status).toBe(200)
     expect(login.body).toMatchObject({ access_token: expect.any(String), token_type: 'bearer' })

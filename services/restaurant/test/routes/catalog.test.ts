@@ -28,7 +28,7 @@ describe('menus behind the cache', () => {
     await service.close()
   })
 
-  it('lists menus with the original sample's contract fields: MISS, then HIT', async () => {
+  it('lists menus with the original sample’s contract fields: MISS, then HIT', async () => {
     const menu = await service.createMenu(7, 12000)
     const first = await service.call('GET', '/menus')
     const second = await service.call('GET', '/menus')

@@ -152,7 +152,7 @@ describe('POST /login', () => {
     })
   })
 
-  it('accepts an OAuth2 password form, as the original sample's load scripts send', async () => {
+  it('accepts an OAuth2 password form, as the original sample’s load scripts send', async () => {
     const user = await service.createUser('form-login')
     const response = await service.call('POST', '/login', {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
