@@ -1,4 +1,4 @@
-import { isLoopback as isLoopbackHost } from '@food/config'
+import { isLoopback as isLoopbackHost, localServiceUrl } from '@food/config'
 export interface Targets {
   user: string
   restaurant: string
@@ -8,10 +8,10 @@ export interface Targets {
 }
 
 export const LOCAL_TARGETS: Targets = {
-  user: 'http://127.0.0.1:8001',
-  restaurant: 'http://127.0.0.1:8002',
-  order: 'http://127.0.0.1:8003',
-  restaurantInternal: 'http://127.0.0.1:8002',
+  user: localServiceUrl('user'),
+  restaurant: localServiceUrl('restaurant'),
+  order: localServiceUrl('order'),
+  restaurantInternal: localServiceUrl('restaurant'),
 }
 
 /** Through the NGINX gateway: the original sample's prefixes, stripped by the gateway. */

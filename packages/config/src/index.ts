@@ -9,3 +9,4 @@ export {
   serviceEnv,
   serviceEnvProblems,
 } from './service-env.ts'
+export { type FleetService, localServiceUrl, SERVICE_PORTS } from './service-ports.ts'

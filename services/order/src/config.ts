@@ -1,14 +1,14 @@
-import { HttpUrl, loadServiceConfig, serviceEnv, serviceTokenEnv } from '@food/config'
+import { HttpUrl, loadServiceConfig, localServiceUrl, SERVICE_PORTS, serviceEnv, serviceTokenEnv } from '@food/config'
 import { type Static, Type } from '@sinclair/typebox'
 
 const Millis = (fallback: number) => Type.Integer({ default: fallback, minimum: 1, maximum: 600_000 })
 
 export const OrderConfigSchema = Type.Object({
-  ...serviceEnv({ port: 8003, redisKeyPrefix: 'order:' }),
+  ...serviceEnv({ port: SERVICE_PORTS.order, redisKeyPrefix: 'order:' }),
   /** The credential of the restaurant's internal routes (stock changes, menu creation). */
   ...serviceTokenEnv(),
-  USER_SERVICE_URL: HttpUrl({ default: 'http://127.0.0.1:8001' }),
-  RESTAURANT_SERVICE_URL: HttpUrl({ default: 'http://127.0.0.1:8002' }),
+  USER_SERVICE_URL: HttpUrl({ default: localServiceUrl('user') }),
+  RESTAURANT_SERVICE_URL: HttpUrl({ default: localServiceUrl('restaurant') }),
   CONNECT_TIMEOUT_MS: Millis(500),
   /** Shorter than the original sample's 2 s user delay, so that experiment fails fast instead of hanging. */
   USER_TIMEOUT_MS: Millis(1000),

@@ -1,4 +1,4 @@
-import { loadServiceConfig, serviceEnv, serviceTokenEnv } from '@food/config'
+import { loadServiceConfig, SERVICE_PORTS, serviceEnv, serviceTokenEnv } from '@food/config'
 import { type Static, Type } from '@sinclair/typebox'
 
 export const LOCK_STRATEGIES = ['pessimistic', 'optimistic', 'atomic'] as const
@@ -7,7 +7,7 @@ export const UNSAFE_STRATEGY = 'unsafe' as const
 export type LockStrategyName = (typeof LOCK_STRATEGIES)[number] | typeof UNSAFE_STRATEGY
 
 export const RestaurantConfigSchema = Type.Object({
-  ...serviceEnv({ port: 8002, redisKeyPrefix: 'restaurant:' }),
+  ...serviceEnv({ port: SERVICE_PORTS.restaurant, redisKeyPrefix: 'restaurant:' }),
   /** The credential of the restaurant's internal routes (stock changes, menu creation). */
   ...serviceTokenEnv(),
   /** The experiment variable: how concurrent stock changes are kept from overselling. */

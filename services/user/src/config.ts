@@ -1,11 +1,11 @@
-import { loadServiceConfig, serviceEnv, weakSecretProblem } from '@food/config'
+import { loadServiceConfig, SERVICE_PORTS, serviceEnv, weakSecretProblem } from '@food/config'
 import { type Static, Type } from '@sinclair/typebox'
 
 // Dev-only value so `npm start` works out of the box; refused when NODE_ENV=production.
 export const DEV_JWT_SECRET = 'dev-only-jwt-secret-do-not-use-in-production'
 
 export const UserConfigSchema = Type.Object({
-  ...serviceEnv({ port: 8001, redisKeyPrefix: 'user:' }),
+  ...serviceEnv({ port: SERVICE_PORTS.user, redisKeyPrefix: 'user:' }),
   JWT_SECRET: Type.String({ minLength: 32, default: DEV_JWT_SECRET }),
   JWT_EXPIRES_IN_S: Type.Integer({ default: 3600, minimum: 60, maximum: 7 * 86_400 }),
   PROFILE_CACHE_TTL_S: Type.Integer({ default: 60, minimum: 1, maximum: 86_400 }),

@@ -1,12 +1,12 @@
-import { HttpUrl, loadConfig } from '@food/config'
+import { HttpUrl, loadConfig, localServiceUrl } from '@food/config'
 import { type Static, Type } from '@sinclair/typebox'
 
 export const WebConfig = Type.Object({
   PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8090 }),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
-  USER_SERVICE_URL: HttpUrl({ default: 'http://127.0.0.1:8001' }),
-  RESTAURANT_SERVICE_URL: HttpUrl({ default: 'http://127.0.0.1:8002' }),
-  ORDER_SERVICE_URL: HttpUrl({ default: 'http://127.0.0.1:8003' }),
+  USER_SERVICE_URL: HttpUrl({ default: localServiceUrl('user') }),
+  RESTAURANT_SERVICE_URL: HttpUrl({ default: localServiceUrl('restaurant') }),
+  ORDER_SERVICE_URL: HttpUrl({ default: localServiceUrl('order') }),
   /** npm start's supervisor (its Docker-Engine-like API), for the console's process faults. */
   ENGINE_URL: Type.Optional(HttpUrl()),
   LOG_LEVEL: Type.Union(
