@@ -4,6 +4,8 @@ export {
   chaosEnabled,
   HttpUrl,
   isLoopback,
+  LogFormat,
+  LogLevel,
   loadServiceConfig,
   type ServiceEnvDefaults,
   serviceEnv,

@@ -13,6 +13,15 @@ export interface ServiceEnvDefaults {
 export const HttpUrl = (options: { default?: string; description?: string } = {}) =>
   Type.String({ pattern: '^https?://[^\\s/]+', ...options })
 
+/** pino's levels, quietest last: what LOG_LEVEL takes, for the services and the web server alike. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export const LogLevel = Type.Union(
+  LOG_LEVELS.map((level) => Type.Literal(level)),
+  { default: 'info' },
+)
+/** JSON lines (what Promtail ships), or pino-pretty's for a person at a terminal. */
+export const LogFormat = Type.Union([Type.Literal('json'), Type.Literal('pretty')], { default: 'json' })
+
 /** Environment variables every fleet service reads; services spread these into their own schema. */
 export function serviceEnv(defaults: ServiceEnvDefaults) {
   return {
@@ -22,11 +31,8 @@ export function serviceEnv(defaults: ServiceEnvDefaults) {
     /** Loopback unless told otherwise: chaos switches and /metrics must not face a network by accident. */
     HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
     PORT: Type.Integer({ default: defaults.port, minimum: 0, maximum: 65535 }),
-    LOG_LEVEL: Type.Union(
-      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
-      { default: 'info' },
-    ),
-    LOG_FORMAT: Type.Union([Type.Literal('json'), Type.Literal('pretty')], { default: 'json' }),
+    LOG_LEVEL: LogLevel,
+    LOG_FORMAT: LogFormat,
     /** Also write JSON logs to this file, e.g. in the volume Promtail reads. */
     LOG_FILE: Type.Optional(Type.String({ minLength: 1 })),
     DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),

@@ -1,4 +1,4 @@
-import { HttpUrl, loadConfig, localServiceUrl } from '@food/config'
+import { HttpUrl, LogFormat, LogLevel, loadConfig, localServiceUrl } from '@food/config'
 import { type Static, Type } from '@sinclair/typebox'
 
 export const WebConfig = Type.Object({
@@ -9,13 +9,8 @@ export const WebConfig = Type.Object({
   ORDER_SERVICE_URL: HttpUrl({ default: localServiceUrl('order') }),
   /** npm start's supervisor (its Docker-Engine-like API), for the console's process faults. */
   ENGINE_URL: Type.Optional(HttpUrl()),
-  LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
-    {
-      default: 'info',
-    },
-  ),
-  LOG_FORMAT: Type.Union([Type.Literal('json'), Type.Literal('pretty')], { default: 'json' }),
+  LOG_LEVEL: LogLevel,
+  LOG_FORMAT: LogFormat,
 })
 export type WebConfig = Static<typeof WebConfig>
 
