@@ -3,6 +3,7 @@ import { STREAMS, TOXIC_TYPES } from '@food/fault-proxy/toxics'
 import { Type } from '@sinclair/typebox'
 import { ExperimentRun, ExperimentRunShown } from './experiment-run.ts'
 import type { FaultDefinition } from './fault-definition.ts'
+import { FaultState } from './fault-state.ts'
 
 export const TOKEN_HEADER = 'x-chaos-token'
 
@@ -16,15 +17,6 @@ export const tokenSchema = {
 type TokenSchema = typeof tokenSchema | undefined
 
 const tokenParts = (token: TokenSchema) => (token ? { headers: token.headers } : {})
-
-const FaultState = Type.Object({
-  value: Type.Union([Type.Integer(), Type.Boolean()]),
-  set_at: Type.String({ format: 'date-time' }),
-  expires_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  seed: Type.Union([Type.Integer(), Type.Null()], {
-    description: 'the seed its chances are drawn from; null: at random',
-  }),
-})
 
 /** A network fault's answer: what was switched, on which edge. */
 const NetworkChange = Type.Object({ message: Type.String(), edge: Type.String(), fault: Type.String() })

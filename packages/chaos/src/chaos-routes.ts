@@ -13,8 +13,10 @@ import {
   TOKEN_HEADER,
   tokenSchema,
 } from './chaos-routes.schema.ts'
-import type { ExperimentRun, ExperimentRunBoard } from './experiment-run.ts'
+import type { ExperimentRun } from './experiment-run.ts'
+import type { ExperimentRunBoard } from './experiment-run-board.ts'
 import type { FaultDefinition } from './fault-definition.ts'
+import { toFaultState } from './fault-state.ts'
 import type { FaultStore } from './fault-store.ts'
 import type { FaultSwitchboard } from './fault-switchboard.ts'
 import type { NetworkFaults, ToxicRequest } from './network-faults.ts'
@@ -65,17 +67,7 @@ export const chaosRoutes: FastifyPluginAsync<ChaosRoutesOptions> = async (app, o
 
   app.get('/chaos', { schema: showChaosSchema }, async () => ({
     enabled: true,
-    faults: Object.fromEntries(
-      store.entries().map(([name, fault]) => [
-        name,
-        {
-          value: fault.value,
-          set_at: fault.setAt.toISOString(),
-          expires_at: fault.expiresAt?.toISOString() ?? null,
-          seed: fault.seed,
-        },
-      ]),
-    ),
+    faults: Object.fromEntries(store.entries().map(([name, fault]) => [name, toFaultState(fault)])),
     available: definitions.map(({ name, route, field }) => ({ name, route: `/chaos/${route}`, field })),
     experiment: options.experiment,
     run: options.runs.current,

@@ -1,14 +1,5 @@
+import type { ActiveFault, FaultValue } from './fault-state.ts'
 import { seededRandom } from './seeded-random.ts'
-
-export type FaultValue = number | boolean
-
-export interface ActiveFault {
-  value: FaultValue
-  setAt: Date
-  expiresAt: Date | null
-  /** Where its chances are drawn from: a seed replays the same draws; null, Math.random. */
-  seed: number | null
-}
 
 /**
  * The faults in force in this process. A fault set with a TTL clears itself, so a forgotten

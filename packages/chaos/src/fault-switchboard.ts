@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Counter } from 'prom-client'
-import type { ActiveFault, FaultStore, FaultValue } from './fault-store.ts'
+import type { ActiveFault, FaultValue } from './fault-state.ts'
+import type { FaultStore } from './fault-store.ts'
 import type { SharedFaults } from './shared-faults.ts'
 
 /**

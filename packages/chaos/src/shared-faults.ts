@@ -1,31 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { ChainableCommander, Redis } from 'ioredis'
-import type { ActiveFault, FaultStore, FaultValue } from './fault-store.ts'
+import { type ActiveFault, fromFaultState, toFaultState } from './fault-state.ts'
+import type { FaultStore } from './fault-store.ts'
 
 /** One field per fault, so replicas changing different faults at once do not undo each other. */
 const FAULTS_KEY = 'chaos:faults'
-
-interface StoredFault {
-  value: FaultValue
-  set_at: string
-  expires_at: string | null
-  /** Absent in what a replica before seeds stored. */
-  seed?: number | null
-}
-
-const toStored = (fault: ActiveFault): StoredFault => ({
-  value: fault.value,
-  set_at: fault.setAt.toISOString(),
-  expires_at: fault.expiresAt?.toISOString() ?? null,
-  seed: fault.seed,
-})
-
-const fromStored = (stored: StoredFault): ActiveFault => ({
-  value: stored.value,
-  setAt: new Date(stored.set_at),
-  expiresAt: stored.expires_at === null ? null : new Date(stored.expires_at),
-  seed: stored.seed ?? null,
-})
 
 /**
  * Shares a service's faults between its replicas through Redis. A change made on one replica is
@@ -90,7 +69,7 @@ export class SharedFaults {
       const changesBefore = this.#localChanges
       const stored = await this.#redis.hgetall(FAULTS_KEY)
       if (this.#localChanges !== changesBefore) return
-      const faults = Object.entries(stored).map(([name, json]) => [name, fromStored(JSON.parse(json))] as const)
+      const faults = Object.entries(stored).map(([name, json]) => [name, fromFaultState(JSON.parse(json))] as const)
       this.#store.replaceAll(new Map(faults))
     } catch (error) {
       this.#log.warn({ err: error }, 'chaos faults of the other replicas could not be read')
@@ -98,7 +77,7 @@ export class SharedFaults {
   }
 
   set(name: string, fault: ActiveFault): Promise<void> {
-    return this.#publish((multi) => multi.hset(FAULTS_KEY, name, JSON.stringify(toStored(fault))))
+    return this.#publish((multi) => multi.hset(FAULTS_KEY, name, JSON.stringify(toFaultState(fault))))
   }
 
   /** Clears the named faults, or every fault. */

@@ -1,3 +1,5 @@
+// The chaos plane's wire shapes, as types only: nothing of them is bundled.
+import type { ExperimentRunShownView as ExperimentRun, FaultStateView as FaultState } from '@food/chaos/wire'
 import { parseExposition, SampleStore } from '@food/promql'
 import { ApiError, api, messageOf, metricsOf, SERVICES, type Service } from './api.ts'
 import { h, show } from './dom.ts'
@@ -12,22 +14,6 @@ import {
 } from './live-figures.ts'
 import { type NetworkState, networkPanel } from './network-map.ts'
 import { processRow } from './processes.ts'
-
-interface FaultState {
-  value: number | boolean
-  set_at: string
-  expires_at: string | null
-}
-
-/** An experiment in progress, as its runner (npm run experiment) tells each service. */
-interface ExperimentRun {
-  title: string
-  step: string
-  phase: string
-  elapsed_s: number
-  deviated: boolean
-  probes: { name: string; value: string; met: boolean | null }[]
-}
 
 interface ChaosState {
   run: ExperimentRun | null
