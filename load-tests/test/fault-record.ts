@@ -4,8 +4,9 @@ import { join } from 'node:path'
 import { type AnswerKeyEntry, symptomShown } from '../src/bundle/answer-key.ts'
 import type { InjectionFile } from '../src/bundle/injection.ts'
 import { MetricsTable } from '../src/bundle/metric-columns.ts'
-import { experimentRecord, writeBundle } from '../src/bundle/write-bundle.ts'
+import { writeBundle } from '../src/bundle/write-bundle.ts'
 import { readExperiment } from '../src/experiment/load-file.ts'
+import { experimentRecord } from '../src/experiment/record.ts'
 import { runExperiment } from '../src/experiment/run.ts'
 
 /** The actions that take a TTL; a process or dependency fault ends by itself. */

@@ -4,8 +4,9 @@ import { join } from 'node:path'
 import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MetricsTable } from '../src/bundle/metric-columns.ts'
-import { scenarioRecord, writeBundle } from '../src/bundle/write-bundle.ts'
+import { writeBundle } from '../src/bundle/write-bundle.ts'
 import { type RunOptions, runScenario } from '../src/runner.ts'
+import { scenarioRecord } from '../src/scenario-record.ts'
 import { SCENARIOS, scenarioNamed } from '../src/scenarios/index.ts'
 
 // The recoverer runs fast here, so orders left half-way are settled within the test; timeouts are

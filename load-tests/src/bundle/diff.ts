@@ -4,7 +4,7 @@
  * the thresholds a regression gate gives. An invariant that held in A and broke in B, or a run
  * that completed in A and not in B, is always a breach: they are correctness, not speed.
  */
-import type { PhaseVerdict } from '../experiment/journal.ts'
+import type { PhaseVerdict } from '../phases.ts'
 import type { Verdict } from './verdict.ts'
 
 export interface Thresholds {

@@ -4,7 +4,7 @@
  * action succeeded; off when cleared, switched off, expired by its TTL, or a killed process back).
  */
 import { EDGE_NAMES, type EdgeName } from '@food/fault-proxy/fleet-edges'
-import type { FaultWindow } from '../experiment/journal.ts'
+import type { FaultWindow } from '../phases.ts'
 
 /** What a fault struck: a service's own switch, a process, an edge of the network, or a dependency. */
 export type InjectionTarget =

@@ -6,12 +6,11 @@
 import { createWriteStream } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { FaultWindow, Journal } from '../experiment/journal.ts'
-import { faultWindowsOf, type RunReport } from '../runner.ts'
+import type { FaultWindow } from '../phases.ts'
 import { injectionFile } from './injection.ts'
 import { collectLogs } from './logs.ts'
 import { METRIC_COLUMNS, type MetricsTable } from './metric-columns.ts'
-import { type Verdict, verdictOf } from './verdict.ts'
+import type { Verdict } from './verdict.ts'
 
 export const FILES = {
   'injection.json':
@@ -55,47 +54,6 @@ export function bundleName(start: Date, name: string): string {
     .slice(0, 50)
   return `${time}-${slug || 'run'}`
 }
-
-/** An experiment's record, from its journal. */
-export const experimentRecord = (
-  journal: Journal,
-  rest: Pick<RunRecord, 'metrics' | 'logDir' | 'traces'>,
-): RunRecord => ({
-  title: journal.experiment.title,
-  start: journal.start,
-  end: journal.end,
-  seed: journal.seed,
-  windows: journal.fault_windows,
-  verdict: verdictOf(journal),
-  account: { file: 'journal.json', content: journal },
-  ...rest,
-})
-
-/** A scenario's record, from its report (`npm run scenario`): no hypothesis, its invariants the verdict. */
-export const scenarioRecord = (
-  report: RunReport,
-  endedAt: Date,
-  rest: Pick<RunRecord, 'metrics' | 'logDir'>,
-): RunRecord => ({
-  title: report.description,
-  start: report.startedAt,
-  end: endedAt.toISOString(),
-  seed: null,
-  windows: faultWindowsOf(report.chaos),
-  verdict: {
-    experiment: report.description,
-    status: report.ok ? 'completed' : 'failed',
-    deviated: false,
-    interruption: null,
-    hypothesis: { before: null, after: null, checks_during: 0, failed_during: 0 },
-    phases: report.phases,
-    time_to_detect_s: null,
-    time_to_recover_s: null,
-    invariants: report.invariants,
-  },
-  account: { file: 'report.json', content: report },
-  ...rest,
-})
 
 export async function writeBundle(dir: string, record: RunRecord): Promise<{ dir: string; verdict: Verdict }> {
   await mkdir(dir, { recursive: true })

@@ -1,4 +1,4 @@
-import type { FaultWindow } from './journal.ts'
+import type { FaultWindow } from '../phases.ts'
 
 /** What names an action, its target and its value: the rest of a provider is the fault's parameters. */
 const NAMING = new Set(['type', 'action', 'service', 'edge', 'fault', 'toxic', 'value'])

@@ -15,20 +15,14 @@ import { FleetClient } from '../fleet-client.ts'
 import { checkInstantInvariants, checkInvariants } from '../invariants.ts'
 import { type RunningLoad, startLoad } from '../load.ts'
 import { LOAD_PROFILES } from '../load-profiles.ts'
+import type { FaultWindow, JournalStatus } from '../phases.ts'
 import { Recorder } from '../recorder.ts'
 import { startScraper } from '../scraper.ts'
 import { engineOf } from './engine.ts'
 import { FaultLedger, parametersOf } from './fault-ledger.ts'
 import { checkFaults, edgesOf, targetsOf, toxiproxy } from './fleet-plane.ts'
 import { type ActionDefinition, type ActivityDefinition, type Experiment, SERVICES } from './format.ts'
-import {
-  type ActivityRun,
-  type FaultWindow,
-  finishJournal,
-  type Journal,
-  type JournalStatus,
-  type SteadyState,
-} from './journal.ts'
+import { type ActivityRun, finishJournal, type Journal, type SteadyState } from './journal.ts'
 import type { LoadedExperiment } from './load-file.ts'
 import { ProcessFaults } from './process-faults.ts'
 import { RedisPause } from './redis-pause.ts'

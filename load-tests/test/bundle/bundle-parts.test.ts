@@ -13,7 +13,7 @@ import { targetOf } from '../../src/bundle/injection.ts'
 import { collectLogs } from '../../src/bundle/logs.ts'
 import { csvField, MetricsTable, shortest } from '../../src/bundle/metric-columns.ts'
 import type { Verdict } from '../../src/bundle/verdict.ts'
-import type { PhaseVerdict } from '../../src/experiment/journal.ts'
+import type { PhaseVerdict } from '../../src/phases.ts'
 
 /** One scrape of the order service: `requests` answered so far (of which `errors` 500), all under 25 ms. */
 function orderScrape(requests: number, errors: number, rss: number): Sample[] {

@@ -4,36 +4,15 @@
  * the order service logged and with what its metrics saw, and `npm run runs -- diff` comparing
  * two bundles with a threshold.
  */
-import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { InjectionFile } from '../../src/bundle/injection.ts'
 import type { Verdict } from '../../src/bundle/verdict.ts'
 import { FILES } from '../../src/bundle/write-bundle.ts'
-
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
-
-/** A command of the load-tests as a user runs it from the root, its exit code and output. */
-function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [script, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-  })
-  let output = ''
-  child.stdout.on('data', (chunk) => {
-    output += chunk
-  })
-  child.stderr.on('data', (chunk) => {
-    output += chunk
-  })
-  return new Promise<{ code: number | null; output: string }>((resolve) =>
-    child.on('exit', (code) => resolve({ code, output })),
-  )
-}
+import { runCli } from '../run-cli.ts'
 
 const EXPERIMENT = {
   title: 'Every payment fails for 2 s under load',

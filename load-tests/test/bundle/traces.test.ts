@@ -5,18 +5,16 @@
  * event the payment fault marks each order it strikes with (`chaos.injected`), inside the
  * fault's window of injection.json.
  */
-import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { type ChildService, createDatabaseFromTemplate, freePort, spawnService, uniqueRedisPrefix } from '@food/testing'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { InjectionFile } from '../../src/bundle/injection.ts'
 import { keptSpans, traceKept } from '../../src/bundle/trace-receiver.ts'
+import { ROOT, runCli } from '../run-cli.ts'
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
 const serviceDir = (name: string) => join(ROOT, 'services', name)
 
 const services: Record<string, ChildService> = {}
@@ -80,29 +78,11 @@ beforeAll(async () => {
     }),
   )
   bundle = join(dir, 'bundle')
-  run = await new Promise((resolve) => {
-    const child = spawn(
-      join(ROOT, 'node_modules/.bin/tsx'),
-      ['load-tests/src/experiment/cli.ts', file, '--out', bundle, '--traces', tracesAt, '--hypothesis-frequency', '1'],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          USER_URL: user.baseUrl,
-          RESTAURANT_URL: restaurant.baseUrl,
-          ORDER_URL: order.baseUrl,
-        },
-      },
-    )
-    let output = ''
-    child.stdout.on('data', (chunk) => {
-      output += chunk
-    })
-    child.stderr.on('data', (chunk) => {
-      output += chunk
-    })
-    child.on('exit', (code) => resolve({ code, output }))
-  })
+  run = await runCli(
+    'load-tests/src/experiment/cli.ts',
+    [file, '--out', bundle, '--traces', tracesAt, '--hypothesis-frequency', '1'],
+    { USER_URL: user.baseUrl, RESTAURANT_URL: restaurant.baseUrl, ORDER_URL: order.baseUrl },
+  )
 }, 120_000)
 
 afterAll(async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { detectionAndRecovery, type FaultWindow, phasesOf, type SteadyState } from '../../src/experiment/journal.ts'
+import { detectionAndRecovery, type SteadyState } from '../../src/experiment/journal.ts'
+import { type FaultWindow, phasesOf } from '../../src/phases.ts'
 import type { Sample } from '../../src/recorder.ts'
 
 const check = (at_s: number, met: boolean): SteadyState => ({ at_s, steady_state_met: met, probes: [] })

@@ -1,0 +1,28 @@
+/** A scenario run's record (`npm run scenario`), from its report: no hypothesis, its invariants the verdict. */
+import type { RunRecord } from './bundle/write-bundle.ts'
+import { faultWindowsOf, type RunReport } from './runner.ts'
+
+export const scenarioRecord = (
+  report: RunReport,
+  endedAt: Date,
+  rest: Pick<RunRecord, 'metrics' | 'logDir'>,
+): RunRecord => ({
+  title: report.description,
+  start: report.startedAt,
+  end: endedAt.toISOString(),
+  seed: null,
+  windows: faultWindowsOf(report.chaos),
+  verdict: {
+    experiment: report.description,
+    status: report.ok ? 'completed' : 'failed',
+    deviated: false,
+    interruption: null,
+    hypothesis: { before: null, after: null, checks_during: 0, failed_during: 0 },
+    phases: report.phases,
+    time_to_detect_s: null,
+    time_to_recover_s: null,
+    invariants: report.invariants,
+  },
+  account: { file: 'report.json', content: report },
+  ...rest,
+})
