@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { DEV_SERVICE_TOKEN } from '@food/config'
-import { logDirOf } from './bundle/logs.ts'
+import { markLogs } from './bundle/logs.ts'
 import { MetricsTable } from './bundle/metric-columns.ts'
 import { bundleName, writeBundle } from './bundle/write-bundle.ts'
 import { htmlReport } from './html-report.ts'
@@ -79,6 +79,7 @@ for (const scenario of chosen) {
   }
   console.log(`▸ ${scenario.name} (${run.durationS} s, ${run.concurrency} users)`)
   const metrics = new MetricsTable(1000)
+  const logs = await markLogs(values.logs)
   const report = await runScenario(scenario, { ...run, metrics })
   if (process.stdout.isTTY) process.stdout.write('\n')
   console.log(textReport(report))
@@ -88,7 +89,7 @@ for (const scenario of chosen) {
       ? values.out
       : join(values.out, scenario.name)
     : join('runs', bundleName(new Date(report.startedAt), scenario.name))
-  await writeBundle(out, scenarioRecord(report, new Date(), { metrics, logDir: logDirOf(values.logs) }))
+  await writeBundle(out, scenarioRecord(report, new Date(), { metrics, logs }))
   console.log(`  record: ${out}`)
   if (values.html) {
     const file = chosen.length === 1 ? values.html : values.html.replace(/(\.html)?$/, `-${scenario.name}.html`)

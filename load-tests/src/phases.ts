@@ -2,7 +2,7 @@
  * A run's faults as windows and its load split at them (baseline, fault, recovery), each phase
  * with its figures: what an experiment's journal, a scenario's report and a run's record share.
  */
-import { countBy, type Sample, summarise } from './recorder.ts'
+import { countBy, round, type Sample, summarise } from './recorder.ts'
 
 /** How a run ended, in Chaos Toolkit's words: an experiment's journal, a run's verdict. */
 export const JOURNAL_STATUSES = ['completed', 'failed', 'aborted', 'interrupted'] as const
@@ -38,8 +38,6 @@ export interface PhaseVerdict {
   /** Whether every check of the hypothesis in this phase held; null when none fell in it. */
   hypothesis_met: boolean | null
 }
-
-const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits
 
 /** Baseline (load before the first fault), fault (first on to last off) and recovery (after, to the load's end). */
 export function phasesOf(

@@ -50,7 +50,8 @@ export function summarise(latencies: number[]): LatencySummary {
   }
 }
 
-const round = (value: number) => Math.round(value * 10) / 10
+/** To `digits` decimals (one by default), as the reports and journals show figures. */
+export const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits
 
 export const countBy = <T>(items: T[], key: (item: T) => string | undefined): Record<string, number> => {
   const counts: Record<string, number> = {}

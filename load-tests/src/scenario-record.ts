@@ -5,7 +5,7 @@ import { faultWindowsOf, type RunReport } from './runner.ts'
 export const scenarioRecord = (
   report: RunReport,
   endedAt: Date,
-  rest: Pick<RunRecord, 'metrics' | 'logDir'>,
+  rest: Pick<RunRecord, 'metrics' | 'logs'>,
 ): RunRecord => ({
   title: report.description,
   start: report.startedAt,

@@ -4,7 +4,7 @@
  * may keep more (`labels`): one column per service (`order_request_rate`, RCAEval's
  * `<service>_<metric>`), or per service and label values (`order_p95_s{POST /orders}`).
  */
-import { evaluate, type SampleStore } from '@food/promql'
+import { type Expr, evaluate, parseQuery, type SampleStore } from '@food/promql'
 
 export interface MetricColumn {
   /** The metric part of the column's name. */
@@ -144,17 +144,19 @@ export function columnName(column: MetricColumn, labels: Record<string, string>)
 export class MetricsTable {
   readonly #rows: { time: number; cells: Map<string, number> }[] = []
   readonly #columns = new Set<string>()
-  readonly #range: string
+  /** Each column's query, parsed once: its range spans two scrapes and a half. */
+  readonly #queries: { column: MetricColumn; query: Expr }[]
 
   constructor(readonly intervalMs: number) {
-    this.#range = `${2 * intervalMs + intervalMs / 2}ms`
+    const range = `${2 * intervalMs + intervalMs / 2}ms`
+    this.#queries = METRIC_COLUMNS.map((column) => ({ column, query: parseQuery(column.query(range)) }))
   }
 
   /** A row at `epochMs` (wall clock), from the store as it is at its own time `at`. */
   add(epochMs: number, store: SampleStore, at: number): void {
     const cells = new Map<string, number>()
-    for (const column of METRIC_COLUMNS) {
-      const value = evaluate(column.query(this.#range), store, at)
+    for (const { column, query } of this.#queries) {
+      const value = evaluate(query, store, at)
       const series = value.kind === 'vector' ? value.series : [{ labels: {}, value: value.value }]
       for (const { labels, value: cell } of series) {
         if (!Number.isFinite(cell)) continue

@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FaultWindow } from '../phases.ts'
 import { injectionFile } from './injection.ts'
-import { collectLogs } from './logs.ts'
+import { collectLogs, type LogSource } from './logs.ts'
 import { METRIC_COLUMNS, type MetricsTable } from './metric-columns.ts'
 import type { Verdict } from './verdict.ts'
 
@@ -38,8 +38,8 @@ export interface RunRecord {
   /** The run's own account: an experiment's journal, a scenario's report. */
   account: { file: 'journal.json' | 'report.json'; content: unknown }
   metrics: MetricsTable
-  /** Where the services write their log files (LOG_FILE), if anywhere on this machine. */
-  logDir?: string | undefined
+  /** The services' log files (LOG_FILE), marked as the run began, if any on this machine. */
+  logs?: LogSource | undefined
   /** The receiver that wrote traces.jsonl into the bundle while the run went, if one listened. */
   traces?: { address: string; spans: number; refused: number; sample: number } | undefined
 }
@@ -64,8 +64,8 @@ export async function writeBundle(dir: string, record: RunRecord): Promise<{ dir
   await writeFile(join(dir, 'verdict.json'), json(record.verdict))
 
   const logs = createWriteStream(join(dir, 'logs.jsonl'))
-  const collected = record.logDir
-    ? await collectLogs(record.logDir, { fromMs: Date.parse(record.start), untilMs: Date.parse(record.end) }, (line) =>
+  const collected = record.logs
+    ? await collectLogs(record.logs, { fromMs: Date.parse(record.start), untilMs: Date.parse(record.end) }, (line) =>
         logs.write(`${line}\n`),
       )
     : null
@@ -89,8 +89,8 @@ function readme(record: RunRecord, logs: Awaited<ReturnType<typeof collectLogs>>
   const logsSaid = !logs
     ? 'No log directory was given (`--logs DIR`): logs.jsonl is empty.'
     : logs.files.length === 0
-      ? `No \`*.log\` file was found in ${record.logDir}: logs.jsonl is empty.`
-      : `${logs.lines} lines from ${logs.files.join(', ')} in ${record.logDir}${logs.skipped > 0 ? ` (${logs.skipped} lines that were not JSON left out)` : ''}.`
+      ? `No \`*.log\` file was found in ${record.logs?.dir}: logs.jsonl is empty.`
+      : `${logs.lines} lines from ${logs.files.join(', ')} in ${record.logs?.dir}${logs.skipped > 0 ? ` (${logs.skipped} lines that were not JSON left out)` : ''}.`
   return [
     `# ${record.title}`,
     '',

@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { DEV_SERVICE_TOKEN } from '@food/config'
-import { logDirOf } from '../bundle/logs.ts'
+import { markLogs } from '../bundle/logs.ts'
 import { MetricsTable } from '../bundle/metric-columns.ts'
 import { startTraceReceiver, type TraceReceiver } from '../bundle/trace-receiver.ts'
 import { bundleName, writeBundle } from '../bundle/write-bundle.ts'
@@ -91,7 +91,6 @@ const traceSample = Number(values['trace-sample'])
 if (!(traceSample > 0 && traceSample <= 1)) fail('--trace-sample must be in (0, 1]')
 if (values.traces && !isLoopback(`http://${values.traces}`))
   fail('--traces listens on this machine only: 127.0.0.1:<port>')
-const logDir = logDirOf(values.logs)
 
 let loaded: Awaited<ReturnType<typeof loadExperiment>>
 try {
@@ -133,6 +132,7 @@ try {
   fail(`--traces ${values.traces}: ${(error as Error).message}`)
 }
 const metrics = new MetricsTable(scrapeIntervalS * 1000)
+const logs = await markLogs(values.logs)
 const journal = await runExperiment(loaded, {
   scale,
   hypothesisFrequencyS: frequency,
@@ -152,7 +152,7 @@ await writeBundle(
   bundle,
   experimentRecord(journal, {
     metrics,
-    logDir,
+    logs,
     traces: traces && { address: traces.address, spans: traces.spans, refused: traces.refused, sample: traceSample },
   }),
 )

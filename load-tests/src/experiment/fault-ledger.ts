@@ -3,7 +3,7 @@ import type { FaultWindow } from '../phases.ts'
 /** What names an action, its target and its value: the rest of a provider is the fault's parameters. */
 const NAMING = new Set(['type', 'action', 'service', 'edge', 'fault', 'toxic', 'value'])
 
-/** An action's arguments, for its window: attributes, stream, toxicity, ttl_s, signal, duration_s… */
+/** An action's arguments, for its window: attributes, stream, toxicity, ttl_s, signal, duration_s… (as applied: scaled). */
 export const parametersOf = (provider: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(provider).filter(([key]) => !NAMING.has(key)))
 

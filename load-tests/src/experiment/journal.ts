@@ -5,7 +5,7 @@
  */
 import type { InvariantResult } from '../invariants.ts'
 import { type FaultWindow, type JournalStatus, type PhaseVerdict, phasesOf } from '../phases.ts'
-import { type Sample, type SecondOfRun, timelineOf } from '../recorder.ts'
+import { round, type Sample, type SecondOfRun, timelineOf } from '../recorder.ts'
 import type { ActivityDefinition, Experiment } from './format.ts'
 
 export interface ActivityRun {
@@ -53,8 +53,6 @@ export interface Journal {
   /** The load's requests second by second, from the experiment's start. */
   timeline: SecondOfRun[]
 }
-
-const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits
 
 /**
  * Time to detect: from the first fault to the first check of the hypothesis that failed. Time to

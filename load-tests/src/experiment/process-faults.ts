@@ -42,7 +42,7 @@ export class ProcessFaults {
           service: provider.service,
           fault: 'pause',
           value: provider.duration_s,
-          parameters: parametersOf(provider),
+          parameters: parametersOf({ ...provider, duration_s: durationS }),
           from_s: from,
         },
         from + durationS,

@@ -26,7 +26,7 @@ export function verdictOf(journal: Journal): Verdict {
 
 export const experimentRecord = (
   journal: Journal,
-  rest: Pick<RunRecord, 'metrics' | 'logDir' | 'traces'>,
+  rest: Pick<RunRecord, 'metrics' | 'logs' | 'traces'>,
 ): RunRecord => ({
   title: journal.experiment.title,
   start: journal.start,

@@ -215,7 +215,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
             service: provider.service,
             fault: provider.fault,
             value: provider.value,
-            parameters: { ...parametersOf(provider), ...(seed === undefined ? {} : { seed }) },
+            parameters: parametersOf({ ...provider, ttl_s: ttl, ...(seed === undefined ? {} : { seed }) }),
             from_s: seconds(),
           },
           seconds() + ttl,
@@ -241,7 +241,13 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
       closeWindows(provider.edge, 'switched off', fault)
       const value = provider.action === 'toxic' ? (Object.values(provider.attributes ?? {})[0] ?? true) : true
       ledger.open(
-        { service: provider.edge, fault, value, parameters: parametersOf(provider), from_s: seconds() },
+        {
+          service: provider.edge,
+          fault,
+          value,
+          parameters: parametersOf({ ...provider, ttl_s: ttl }),
+          from_s: seconds(),
+        },
         seconds() + ttl,
       )
       return answer
@@ -257,7 +263,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
           service: 'redis',
           fault: 'client-pause',
           value: provider.duration_s,
-          parameters: parametersOf(provider),
+          parameters: parametersOf({ ...provider, duration_s: durationS }),
           from_s: seconds(),
         },
         seconds() + durationS,

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { parseCsvLine, symptomShown } from '../../src/bundle/answer-key.ts'
 import { diffVerdicts } from '../../src/bundle/diff.ts'
 import { targetOf } from '../../src/bundle/injection.ts'
-import { collectLogs } from '../../src/bundle/logs.ts'
+import { collectLogs, type LogSource, markLogs } from '../../src/bundle/logs.ts'
 import { csvField, MetricsTable, shortest } from '../../src/bundle/metric-columns.ts'
 import type { Verdict } from '../../src/bundle/verdict.ts'
 import type { PhaseVerdict } from '../../src/phases.ts'
@@ -186,14 +186,40 @@ describe('the run’s log lines', () => {
     await writeFile(join(dir, 'user.log'), `${JSON.stringify({ time: at(6), service: 'user-service', msg: 'in' })}\n`)
     await writeFile(join(dir, 'notes.txt'), 'not a log')
     const lines: string[] = []
-    const collected = await collectLogs(dir, { fromMs: Date.parse(at(3)), untilMs: Date.parse(at(7)) }, (line) =>
-      lines.push(line),
+    const collected = await collectLogs(
+      { dir, offsets: new Map() },
+      { fromMs: Date.parse(at(3)), untilMs: Date.parse(at(7)) },
+      (line) => lines.push(line),
     )
     expect(collected).toEqual({ lines: 2, files: ['order.log', 'user.log'], skipped: 1 })
     expect(lines.map((line) => JSON.parse(line))).toEqual([
       { service: 'order', time: at(5), msg: 'chaos fault set', trace_id: 'abc' },
       { time: at(6), service: 'user-service', msg: 'in' },
     ])
+  })
+
+  it('reads each file from where it ended when the run began, and a file started anew from its start', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fleet-logs-'))
+    const at = (s: number) => new Date(Date.UTC(2026, 11, 6, 21, 0, s)).toISOString()
+    const before = `${JSON.stringify({ time: at(4), msg: 'an earlier run' })}\n`
+    await writeFile(join(dir, 'order.log'), before)
+    const userBefore = `${JSON.stringify({ time: at(4), msg: 'user before' })}\n`.repeat(3)
+    await writeFile(join(dir, 'user.log'), userBefore)
+    const source = await markLogs(dir)
+    expect(source?.offsets).toEqual(
+      new Map([
+        ['order.log', before.length],
+        ['user.log', userBefore.length],
+      ]),
+    )
+    await writeFile(join(dir, 'order.log'), `${before}${JSON.stringify({ time: at(5), msg: 'this run' })}\n`)
+    // user.log rotated: shorter than its mark, so read whole.
+    await writeFile(join(dir, 'user.log'), `${JSON.stringify({ time: at(5), msg: 'user anew' })}\n`)
+    const lines: string[] = []
+    await collectLogs(source as LogSource, { fromMs: Date.parse(at(0)), untilMs: Date.parse(at(9)) }, (line) =>
+      lines.push(line),
+    )
+    expect(lines.map((line) => JSON.parse(line).msg)).toEqual(['this run', 'user anew'])
   })
 })
 

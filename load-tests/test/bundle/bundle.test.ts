@@ -12,30 +12,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { InjectionFile } from '../../src/bundle/injection.ts'
 import type { Verdict } from '../../src/bundle/verdict.ts'
 import { FILES } from '../../src/bundle/write-bundle.ts'
+import { faultUnderLoad } from '../fault-experiment.ts'
 import { runCli } from '../run-cli.ts'
 
-const EXPERIMENT = {
+const EXPERIMENT = faultUnderLoad({
   title: 'Every payment fails for 2 s under load',
-  'steady-state-hypothesis': {
-    title: 'The stock adds up',
-    probes: [{ type: 'probe', name: 'the stock adds up', tolerance: true, provider: { type: 'invariants' } }],
-  },
-  method: [
+  load: { profile: 'order', duration_s: 7, concurrency: 3 },
+  faults: [
     {
-      type: 'action',
-      name: 'orders from 3 users for 7 s',
-      background: true,
-      provider: { type: 'fleet', action: 'load', profile: 'order', duration_s: 7, concurrency: 3 },
-    },
-    {
-      type: 'action',
       name: 'every payment fails',
-      pauses: { before: 2 },
-      provider: { type: 'fleet', action: 'fault', service: 'order', fault: 'payment_fail', value: 100, ttl_s: 2 },
+      provider: { action: 'fault', service: 'order', fault: 'payment_fail', value: 100, ttl_s: 2 },
+      afterS: 2,
     },
   ],
-  rollbacks: [{ type: 'action', name: 'clear every fault', provider: { type: 'fleet', action: 'clear-faults' } }],
-}
+})
 
 describe('a run bundle', () => {
   let fleet: TestFleet

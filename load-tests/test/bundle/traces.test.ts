@@ -13,6 +13,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { InjectionFile } from '../../src/bundle/injection.ts'
 import { keptSpans, traceKept } from '../../src/bundle/trace-receiver.ts'
+import { faultUnderLoad } from '../fault-experiment.ts'
 import { ROOT, runCli } from '../run-cli.ts'
 
 const serviceDir = (name: string) => join(ROOT, 'services', name)
@@ -57,25 +58,20 @@ beforeAll(async () => {
   const file = join(dir, 'payments-fail.json')
   await writeFile(
     file,
-    JSON.stringify({
-      title: 'Every payment fails for 3 s, traced',
-      method: [
-        {
-          type: 'action',
-          name: 'orders from 2 users for 9 s',
-          background: true,
-          provider: { type: 'fleet', action: 'load', profile: 'order', duration_s: 9, concurrency: 2 },
-        },
-        {
-          type: 'action',
-          name: 'every payment fails',
-          // Late enough for the load to be under way: its users are made first, by services just started.
-          pauses: { before: 5 },
-          provider: { type: 'fleet', action: 'fault', service: 'order', fault: 'payment_fail', value: 100, ttl_s: 3 },
-        },
-      ],
-      rollbacks: [{ type: 'action', name: 'clear', provider: { type: 'fleet', action: 'clear-faults' } }],
-    }),
+    JSON.stringify(
+      faultUnderLoad({
+        title: 'Every payment fails for 3 s, traced',
+        load: { profile: 'order', duration_s: 9, concurrency: 2 },
+        faults: [
+          {
+            name: 'every payment fails',
+            provider: { action: 'fault', service: 'order', fault: 'payment_fail', value: 100, ttl_s: 3 },
+            // Late enough for the load to be under way: its users are made first, by services just started.
+            afterS: 5,
+          },
+        ],
+      }),
+    ),
   )
   bundle = join(dir, 'bundle')
   run = await runCli(
