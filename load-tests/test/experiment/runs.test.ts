@@ -80,7 +80,7 @@ describe('experiments against the real fleet', () => {
       const notMet = [...journal.steady_states.during, journal.steady_states.after].flatMap((state) =>
         (state?.probes ?? [])
           .filter((probe) => !probe.tolerance_met)
-          .map((probe) => [state?.at_s, probe.activity.name, probe.output]),
+          .map((probe) => [state?.at_s, probe.activity.name, probe.output ?? probe.exception]),
       )
       expect({ file, status: journal.status, deviated: journal.deviated, notMet }).toEqual({
         file,
