@@ -1,3 +1,5 @@
+import { type Static, Type } from '@sinclair/typebox'
+
 export interface UserRecord {
   id: number
   username: string
@@ -7,18 +9,22 @@ export interface UserRecord {
 }
 
 /** What anyone may see of a user: never the hash, nor the email. */
-export interface PublicProfile {
-  id: number
-  username: string
-  /** The original sample's field; no account is ever deactivated here. */
-  is_active: true
-  created_at: string
-}
+export const PublicProfile = Type.Object({
+  id: Type.Integer({ examples: [1] }),
+  username: Type.String({ examples: ['alice'] }),
+  is_active: Type.Boolean({
+    description: 'Always true (the original sample has this field; no account is deactivated)',
+  }),
+  created_at: Type.String({ format: 'date-time' }),
+})
+export type PublicProfile = Static<typeof PublicProfile>
 
 /** What the user sees of themselves after signing up. */
-export interface AccountView extends PublicProfile {
-  email: string | null
-}
+export const AccountView = Type.Object({
+  ...PublicProfile.properties,
+  email: Type.Union([Type.String({ format: 'email' }), Type.Null()], { examples: ['alice@example.com'] }),
+})
+export type AccountView = Static<typeof AccountView>
 
 export const toPublicProfile = (user: UserRecord): PublicProfile => ({
   id: user.id,

@@ -1,5 +1,6 @@
 import { errorResponse } from '@food/errors'
 import { Type } from '@sinclair/typebox'
+import { AccountView } from '../domain/user.ts'
 
 const Username = Type.String({
   minLength: 3,
@@ -10,16 +11,6 @@ const Username = Type.String({
 })
 // Four characters minimum only because the original sample's own examples use `pass`: this is a testbed.
 const Password = Type.String({ minLength: 4, maxLength: 128, examples: ['s3cret-pass'] })
-
-export const AccountView = Type.Object({
-  id: Type.Integer({ examples: [1] }),
-  username: Type.String({ examples: ['alice'] }),
-  is_active: Type.Boolean({
-    description: 'Always true (the original sample has this field; no account is deactivated)',
-  }),
-  email: Type.Union([Type.String({ format: 'email' }), Type.Null()], { examples: ['alice@example.com'] }),
-  created_at: Type.String({ format: 'date-time' }),
-})
 
 export const signupSchema = {
   tags: ['auth'],
