@@ -1,3 +1,4 @@
+import type { StockChangeAnswer, StockChangeRequest, StockOperation, StockOutcome } from '@food/contracts'
 import { serviceUnavailable } from '@food/errors'
 import type { ServiceClient } from '@food/http-client'
 import { serviceAuthorization } from '@food/service-auth'
@@ -8,10 +9,8 @@ export interface MenuPrice {
   price: number
 }
 
-export type StockOperation = 'reserve' | 'restore'
-
 export type StockAnswer =
-  | { ok: true; outcome: 'reserved' | 'restored' | 'replayed' | 'voided' }
+  | { ok: true; outcome: StockOutcome }
   | { ok: false; statusCode: number; code: string; message: string; details?: Record<string, unknown> }
 
 interface ErrorAnswer {
@@ -50,13 +49,11 @@ export class RestaurantClient {
     quantity: number,
     operation: StockOperation,
   ): Promise<StockAnswer> {
-    const response = await this.#http.request<
-      { outcome: 'reserved' | 'restored' | 'replayed' | 'voided' } & ErrorAnswer
-    >({
+    const response = await this.#http.request<StockChangeAnswer & ErrorAnswer>({
       method: 'PUT',
       path: `/inventory/${menuId}`,
       headers: this.#credential,
-      body: { order_id: String(orderId), quantity, operation },
+      body: { order_id: String(orderId), quantity, operation } satisfies StockChangeRequest,
     })
     if (response.statusCode === 200) return { ok: true, outcome: response.body.outcome }
     if (response.statusCode >= 500) {

@@ -7,8 +7,6 @@ export interface Reservation {
   status: ReservationStatus
 }
 
-export type InventoryOperation = 'reserve' | 'restore'
-
 export type Rejection =
   | { code: 'INSUFFICIENT_STOCK'; available: number; requested: number }
   | { code: 'RESERVATION_MISMATCH'; reserved: number; requested: number }

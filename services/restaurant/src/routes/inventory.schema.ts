@@ -1,8 +1,7 @@
+import { StockChangeAnswer, StockChangeRequest } from '@food/contracts'
 import { errorResponse } from '@food/errors'
 import { POSTGRES_INT_MAX } from '@food/postgres'
 import { Type } from '@sinclair/typebox'
-
-export const MAX_QUANTITY = 1000
 
 const MenuIdParams = Type.Object({ menuId: Type.Integer({ minimum: 1, maximum: POSTGRES_INT_MAX, examples: [1] }) })
 
@@ -16,31 +15,9 @@ Stock never goes below zero: 409 INSUFFICIENT_STOCK with the available quantity,
 Internal: the caller shows the fleet's SERVICE_TOKEN as a Bearer token; the gateway never forwards it.`,
   security: [{ bearerAuth: [] }],
   params: MenuIdParams,
-  body: Type.Object(
-    {
-      order_id: Type.String({
-        pattern: '^[A-Za-z0-9_.:-]{1,64}$',
-        description: 'The order this change is for',
-        examples: ['42'],
-      }),
-      quantity: Type.Integer({ minimum: 1, maximum: MAX_QUANTITY, examples: [2] }),
-      operation: Type.Union([Type.Literal('reserve'), Type.Literal('restore')], { examples: ['reserve'] }),
-    },
-    { additionalProperties: false },
-  ),
+  body: StockChangeRequest,
   response: {
-    200: Type.Object({
-      menu_id: Type.Integer(),
-      restaurant_id: Type.Integer(),
-      order_id: Type.String(),
-      operation: Type.Union([Type.Literal('reserve'), Type.Literal('restore')]),
-      outcome: Type.Union(
-        [Type.Literal('reserved'), Type.Literal('restored'), Type.Literal('replayed'), Type.Literal('voided')],
-        { description: 'replayed: this change was already made; voided: restore before any reserve' },
-      ),
-      moved: Type.Integer({ description: 'Units moved by this call (0 for replayed and voided)' }),
-      stock: Type.Integer({ description: 'Stock after the change' }),
-    }),
+    200: StockChangeAnswer,
     400: errorResponse(400),
     401: errorResponse(401, 'SERVICE_TOKEN_INVALID: not called by one of the fleet’s services'),
     404: errorResponse(404, 'MENU_NOT_FOUND'),

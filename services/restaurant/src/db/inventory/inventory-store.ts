@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { StockOperation, StockOutcome } from '@food/contracts'
 import { AppError, conflict, notFound, serviceUnavailable } from '@food/errors'
 import { traceExemplar } from '@food/metrics'
 import { SQLSTATE, sqlState, withTransaction } from '@food/postgres'
@@ -6,13 +7,7 @@ import type { Gate } from '@food/service-kit'
 import type pg from 'pg'
 import type { Counter, Histogram } from 'prom-client'
 import { type MenuRecord, type MenuView, toMenuView } from '../../domain/catalog.ts'
-import {
-  decideReserve,
-  decideRestore,
-  describeRejection,
-  type InventoryOperation,
-  type Rejection,
-} from '../../domain/inventory.ts'
+import { decideReserve, decideRestore, describeRejection, type Rejection } from '../../domain/inventory.ts'
 import { MENU_ROW } from '../catalog-repository.ts'
 import type { LockStrategy, MenuStock } from './lock-strategy.ts'
 import { insertReservation, markRestored, readLedger, readReservation, type StockLedger } from './reservations.ts'
@@ -21,17 +16,15 @@ export interface StockChange {
   menuId: number
   orderId: string
   quantity: number
-  operation: InventoryOperation
+  operation: StockOperation
 }
-
-export type StockChangeOutcome = 'reserved' | 'restored' | 'replayed' | 'voided'
 
 export interface StockChangeResult {
   menuId: number
   restaurantId: number
   orderId: string
-  operation: InventoryOperation
-  outcome: StockChangeOutcome
+  operation: StockOperation
+  outcome: StockOutcome
   /** Units this call moved: 0 for a replay or a void. */
   moved: number
   stock: number
@@ -158,7 +151,7 @@ export class InventoryStore {
     const menu = await this.#timed('read', () => this.#options.strategy.readMenu(client, menuId))
     if (!menu) throw notFound('MENU_NOT_FOUND', `No menu with id ${menuId}`)
     const existing = await readReservation(client, orderId, menuId, { forUpdate: operation === 'restore' })
-    const result = (outcome: StockChangeOutcome, moved: number, stock: number): StockChangeResult => ({
+    const result = (outcome: StockOutcome, moved: number, stock: number): StockChangeResult => ({
       menuId,
       restaurantId: menu.restaurantId,
       orderId,

@@ -1,0 +1,7 @@
+export {
+  MAX_STOCK_CHANGE,
+  StockChangeAnswer,
+  StockChangeRequest,
+  StockOperation,
+  StockOutcome,
+} from './stock-change.ts'
