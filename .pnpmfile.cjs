@@ -1,9 +1,6 @@
 // Dependencies declared by packages that the fleet never loads at run time. Dropping them keeps
 // production installs, and so the service images, to what runs (each entry says why).
 const UNUSED = {
-  // Optional peers of the generated client's runtime: the Prisma CLI (with its studio, PGlite and
-  // Effect, ~200 MB) and TypeScript are needed only to generate the client, at build time.
-  '@prisma/client': { peerDependencies: ['prisma', 'typescript'] },
   // @food/docs serves only `redoc/bundles/redoc.standalone.js`, a browser bundle with everything
   // inlined; the React, MobX and styled-components it needs as a library (~55 MB) never load.
   redoc: { dependencies: '*', peerDependencies: '*' },

@@ -25,19 +25,16 @@ RUN pnpm install --frozen-lockfile --filter "@food/*-service..." --filter food-d
 COPY tsconfig.base.json tsconfig.build.json ./
 COPY packages/ packages/
 COPY services/ services/
-RUN pnpm --filter "./services/*" run db:generate && pnpm exec tsc -p tsconfig.build.json
+RUN pnpm exec tsc -p tsconfig.build.json
 
 # One service's production dependencies, without what nothing loads at run time: type
-# declarations, source maps, Markdown, and Prisma's query compilers but the one the generated
-# client imports (PostgreSQL's; the others weigh 70 MB).
+# declarations, source maps and Markdown.
 FROM pnpm AS production-dependencies
 ARG SERVICE
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc .pnpmfile.cjs ./
 COPY --from=manifests /app/ ./
 RUN pnpm install --frozen-lockfile --prod --filter-prod "@food/${SERVICE}-service..." \
- && find node_modules/.pnpm -type f \( -name '*.d.ts' -o -name '*.d.[cm]ts' -o -name '*.map' -o -name '*.md' \) -delete \
- && find node_modules/.pnpm -path '*/@prisma/client/runtime/query_compiler_*' \
-      ! -name 'query_compiler_fast_bg.postgresql.*mjs' -delete
+ && find node_modules/.pnpm -type f \( -name '*.d.ts' -o -name '*.d.[cm]ts' -o -name '*.map' -o -name '*.md' \) -delete
 
 # The compiled JavaScript (no TypeScript), the migrations and the entry point.
 FROM build AS artifacts

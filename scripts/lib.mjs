@@ -165,12 +165,10 @@ export function ensureDebianTools() {
   run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env })
 }
 
-/** Installs dependencies exactly as locked and generates the Prisma clients. */
+/** Installs dependencies exactly as locked. */
 export function installDependencies(pnpm) {
   say('installing dependencies (pnpm install --frozen-lockfile)')
   run(pnpm, ['install', '--frozen-lockfile'])
-  say('generating Prisma clients')
-  run(pnpm, ['--recursive', '--reporter=append-only', 'run', 'db:generate'])
 }
 
 /** Line-buffered copy of a child's output, each line behind a coloured `[name]` prefix. */

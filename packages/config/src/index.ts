@@ -2,11 +2,13 @@ export { ConfigError, loadConfig } from './load-config.ts'
 export { DEV_SECRET_MARK, DEV_SERVICE_TOKEN, serviceTokenEnv, weakSecretProblem } from './secrets.ts'
 export {
   chaosEnabled,
+  databaseUrlFromEnv,
   HttpUrl,
   isLoopback,
   LogFormat,
   LogLevel,
   loadServiceConfig,
+  PostgresUrl,
   type ServiceEnvDefaults,
   serviceEnv,
   serviceEnvProblems,

@@ -13,6 +13,16 @@ export interface ServiceEnvDefaults {
 export const HttpUrl = (options: { default?: string; description?: string } = {}) =>
   Type.String({ pattern: '^https?://[^\\s/]+', ...options })
 
+/** A PostgreSQL connection URL: DATABASE_URL's rule, for the services, `fleet-db` and the dev seeds. */
+export const PostgresUrl = () => Type.String({ pattern: '^postgres(ql)?://' })
+
+/**
+ * DATABASE_URL alone, or read from the file DATABASE_URL_FILE names: for the tools beside a
+ * service (`fleet-db`, the dev seeds), which take the service's database as it does.
+ */
+export const databaseUrlFromEnv = (env: NodeJS.ProcessEnv = process.env): string =>
+  loadConfig(Type.Object({ DATABASE_URL: PostgresUrl() }), env).DATABASE_URL
+
 /** pino's levels, quietest last: what LOG_LEVEL takes, for the services and the web server alike. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export const LogLevel = Type.Union(
@@ -35,7 +45,7 @@ export function serviceEnv(defaults: ServiceEnvDefaults) {
     LOG_FORMAT: LogFormat,
     /** Also write JSON logs to this file, e.g. in the volume Promtail reads. */
     LOG_FILE: Type.Optional(Type.String({ minLength: 1 })),
-    DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
+    DATABASE_URL: PostgresUrl(),
     DATABASE_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
     /** How long a request waits for a free connection of the pool before 503 DATABASE_BUSY. */
     DATABASE_POOL_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 10, maximum: 600_000 }),

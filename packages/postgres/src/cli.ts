@@ -1,10 +1,11 @@
 import { resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { databaseUrlFromEnv } from '@food/config'
 import { dropDatabase, ensureDatabase } from './databases.ts'
 import { MigrationHistoryError, migrate, pendingMigrations } from './migrations.ts'
 
 const USAGE = `usage: fleet-db <create|drop|migrate|wait> [migrations-dir]
-  create   create the database named by DATABASE_URL unless it exists
+  create   create the database named by DATABASE_URL (or the file DATABASE_URL_FILE names) unless it exists
   drop     drop it, ending the sessions still on it (npm run reset)
   migrate  create it if needed, then apply prisma/migrations/*/migration.sql (or the dir given)
   wait     wait until every one of those migrations is applied (by "migrate" elsewhere, say a
@@ -35,8 +36,7 @@ async function waitForMigrations(databaseUrl: string, dir: string, timeoutSecond
 }
 
 async function main([command, dir = 'prisma/migrations']: string[]): Promise<void> {
-  const databaseUrl = process.env.DATABASE_URL
-  if (!databaseUrl) throw new Error('DATABASE_URL is required but not set')
+  const databaseUrl = databaseUrlFromEnv()
   const database = new URL(databaseUrl).pathname.slice(1)
   switch (command) {
     case 'create': {

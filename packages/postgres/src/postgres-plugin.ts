@@ -13,7 +13,7 @@ import {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The service's one connection pool; its Prisma client runs on it through @prisma/adapter-pg. */
+    /** The service's one connection pool: its repositories, its readiness check and its metrics share it. */
     pg: pg.Pool
   }
 }

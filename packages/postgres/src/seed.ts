@@ -1,14 +1,13 @@
+import { databaseUrlFromEnv } from '@food/config'
 import pg from 'pg'
 import { withAdvisoryLock } from './advisory-lock.ts'
 
 /**
- * Runs a service's dev seed against DATABASE_URL, under an advisory lock: replicas starting
+ * Runs a service's dev seed against DATABASE_URL (or DATABASE_URL_FILE's), under an advisory lock: replicas starting
  * together seed one after the other, and the later ones find the data there.
  */
 export async function runSeed(seed: (pool: pg.Pool) => Promise<void>): Promise<void> {
-  const databaseUrl = process.env.DATABASE_URL
-  if (!databaseUrl) throw new Error('DATABASE_URL is required but not set')
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 })
+  const pool = new pg.Pool({ connectionString: databaseUrlFromEnv(), max: 2 })
   try {
     await withAdvisoryLock(pool, 'seed', () => seed(pool))
   } finally {

@@ -15,6 +15,7 @@ export {
   prepareTemplateDatabase,
   uniqueRedisPrefix,
 } from './databases.ts'
+export { runDevSeed } from './dev-seed.ts'
 export {
   type FleetMember,
   type FleetStarters,

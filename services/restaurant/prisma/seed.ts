@@ -1,9 +1,11 @@
 /**
  * Dev seed: five restaurants, twenty menus, 100 of each in stock. Menu 1 (김치찌개) exists, as
- * the original sample's README orders it. Idempotent: a catalogue that has restaurants is left as it is.
+ * the original sample's README orders it. Written through the service's own writers
+ * (the catalogue's, and the inventory's one statement that adds a menu). Idempotent: a catalogue that has restaurants is left as it is.
  */
 import { runSeed } from '@food/postgres'
-import { createPrismaClient } from '../src/db/prisma-client.ts'
+import { CatalogRepository } from '../src/db/catalog-repository.ts'
+import { insertMenu } from '../src/db/inventory/menus.ts'
 
 const STOCK = 100
 
@@ -76,28 +78,16 @@ const CATALOG = [
 ] as const
 
 await runSeed(async (pool) => {
-  const prisma = createPrismaClient(pool)
-  try {
-    if ((await prisma.restaurant.count()) > 0) {
-      console.log('catalogue already seeded')
-      return
-    }
-    for (const restaurant of CATALOG) {
-      await prisma.restaurant.create({
-        data: {
-          name: restaurant.name,
-          category: restaurant.category,
-          address: restaurant.address,
-          phone: restaurant.phone,
-          description: restaurant.description,
-          menus: {
-            create: restaurant.menus.map(([name, description, price]) => ({ name, description, price, stock: STOCK })),
-          },
-        },
-      })
-    }
-    console.log(`seeded ${CATALOG.length} restaurants, ${CATALOG.length * 4} menus with ${STOCK} each in stock`)
-  } finally {
-    await prisma.$disconnect()
+  const catalog = new CatalogRepository(pool)
+  if ((await catalog.listRestaurants()).length > 0) {
+    console.log('catalogue already seeded')
+    return
   }
+  for (const { menus, ...restaurant } of CATALOG) {
+    const restaurantId = await catalog.addRestaurant(restaurant)
+    for (const [name, description, price] of menus) {
+      await insertMenu(pool, { restaurantId, name, description, price, stock: STOCK, imageUrl: null })
+    }
+  }
+  console.log(`seeded ${CATALOG.length} restaurants, ${CATALOG.length * 4} menus with ${STOCK} each in stock`)
 })

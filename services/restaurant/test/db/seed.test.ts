@@ -1,21 +1,11 @@
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
-import { freshMigratedDatabase } from '@food/testing'
+import { freshMigratedDatabase, runDevSeed } from '@food/testing'
 import pg from 'pg'
 import { describe, expect, inject, it } from 'vitest'
 
 const SERVICE = fileURLToPath(new URL('../..', import.meta.url))
 
-async function seed(databaseUrl: string): Promise<number | null> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'prisma/seed.ts'], {
-    cwd: SERVICE,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-    stdio: 'ignore',
-  })
-  const [code] = await once(child, 'exit')
-  return code as number | null
-}
+const seed = (databaseUrl: string) => runDevSeed(SERVICE, { DATABASE_URL: databaseUrl })
 
 describe('dev seed', () => {
   it('seeds the catalogue once, even when replicas run it at the same time', async () => {
@@ -29,10 +19,10 @@ describe('dev seed', () => {
       const client = new pg.Client({ connectionString: database.url })
       await client.connect()
       const { rows } = await client.query(
-        'SELECT (SELECT count(*)::int FROM restaurants) AS restaurants, (SELECT count(*)::int FROM menus) AS menus, (SELECT name FROM menus WHERE id = 1) AS first',
+        'SELECT (SELECT count(*)::int FROM restaurants) AS restaurants, (SELECT count(*)::int FROM menus) AS menus, (SELECT name FROM menus WHERE id = 1) AS first, (SELECT sum(stock)::int FROM menus) AS stock, (SELECT phone FROM restaurants WHERE id = 1) AS phone',
       )
       await client.end()
-      expect(rows[0]).toEqual({ restaurants: 5, menus: 20, first: '김치찌개' })
+      expect(rows[0]).toEqual({ restaurants: 5, menus: 20, first: '김치찌개', stock: 2000, phone: '02-737-1001' })
     } finally {
       await database.drop()
     }

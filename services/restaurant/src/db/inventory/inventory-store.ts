@@ -6,10 +6,10 @@ import { SQLSTATE, sqlState, withTransaction } from '@food/postgres'
 import type { Gate } from '@food/service-kit'
 import type pg from 'pg'
 import type { Counter, Histogram } from 'prom-client'
-import { type MenuRecord, type MenuView, toMenuView } from '../../domain/catalog.ts'
+import type { MenuView } from '../../domain/catalog.ts'
 import { decideReserve, decideRestore, describeRejection, type Rejection } from '../../domain/inventory.ts'
-import { MENU_ROW } from '../catalog-repository.ts'
 import type { LockStrategy, MenuStock } from './lock-strategy.ts'
+import { insertMenu, type NewMenu } from './menus.ts'
 import { insertReservation, markRestored, readLedger, readReservation, type StockLedger } from './reservations.ts'
 
 export interface StockChange {
@@ -60,9 +60,6 @@ function rejected(menuId: number, rejection: Rejection): AppError {
   return conflict(code, describeRejection(menuId, rejection), { menu_id: menuId, ...facts })
 }
 
-/** A menu to add, `stock` its opening stock. */
-export type NewMenu = Omit<MenuRecord, 'id' | 'createdAt'>
-
 /**
  * The one writer of `menus` and `stock_reservations`: a new menu with its opening stock, and every
  * reserve and restore, under the configured locking strategy, one transaction each.
@@ -77,14 +74,8 @@ export class InventoryStore {
   }
 
   /** The new menu, or `undefined` when there is no such restaurant. */
-  async addMenu(menu: NewMenu): Promise<MenuView | undefined> {
-    const { rows } = await this.#pool.query<MenuRecord>(
-      `INSERT INTO menus (restaurant_id, name, description, price, stock, image_url)
-       SELECT id, $2, $3, $4, $5, $6 FROM restaurants WHERE id = $1
-       RETURNING ${MENU_ROW}`,
-      [menu.restaurantId, menu.name, menu.description, menu.price, menu.stock, menu.imageUrl],
-    )
-    return rows[0] && toMenuView(rows[0])
+  addMenu(menu: NewMenu): Promise<MenuView | undefined> {
+    return insertMenu(this.#pool, menu)
   }
 
   /**

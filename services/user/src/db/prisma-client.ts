@@ -1,7 +1,0 @@
-import { prismaOnPool } from '@food/postgres'
-import type pg from 'pg'
-import { PrismaClient } from './generated/client.ts'
-
-export const createPrismaClient = (pool: pg.Pool) => prismaOnPool(PrismaClient, pool)
-
-export type UserPrismaClient = ReturnType<typeof createPrismaClient>
