@@ -43,6 +43,14 @@ return nil`
 
 const generationKey = (key: string) => `${key}:generation`
 
+/** A missing key's loaded value, and until when (on performance.now()'s clock) Redis holds it. */
+interface Loaded<T> {
+  value: T
+  json: string
+  /** Unset when it was not stored: Redis failed, or an invalidation moved the generation on meanwhile. */
+  storedUntil: number | undefined
+}
+
 /** The answer of `getOrLoadJson` for a loaded value: the JSON it was stored as. */
 const jsonBytes = (_value: unknown, json: string) => Buffer.from(json)
 
@@ -56,6 +64,8 @@ export class JsonCache {
   readonly #instruments: CacheInstruments
   readonly #log: FastifyBaseLogger
   readonly #near: NearEntries | undefined
+  /** The loads of missing keys in flight, by generation and key (see #loadOnce). */
+  readonly #loading = new Map<string, Promise<Loaded<unknown> | undefined>>()
 
   constructor(redis: Redis, options: JsonCacheOptions, instruments: CacheInstruments, log: FastifyBaseLogger) {
     this.#redis = redis
@@ -124,16 +134,36 @@ export class JsonCache {
       keep?.(value, cached.generation, cached.ttlMs)
       return { value, source: 'HIT' }
     }
-    const value = await load()
-    if (value === undefined) return undefined
-    const json = JSON.stringify(value)
-    const answered = answer(value, json)
-    const storing = performance.now()
-    if (await this.#setIfGeneration(key, cached.generation, json)) {
-      // Redis' TTL started somewhere in that round trip: counted from before it.
-      keep?.(answered, cached.generation, this.#options.ttlSeconds * 1000 - (performance.now() - storing))
-    }
+    const loaded = await this.#loadOnce(key, cached.generation, load)
+    if (loaded === undefined) return undefined
+    const answered = answer(loaded.value, loaded.json)
+    if (loaded.storedUntil !== undefined) keep?.(answered, cached.generation, loaded.storedUntil - performance.now())
     return { value: answered, source: 'MISS' }
+  }
+
+  /**
+   * Loads a missing key and stores it under `generation`, once for all the misses of that key at
+   * that generation in flight together: a hot key that expires, or a burst of first reads, costs
+   * the database one load, not one per request. A miss after an invalidation reads a newer
+   * generation and loads anew, never joining a load that may have read before the write.
+   * (async-cache-dedupe does not fit: it keys calls by their arguments to one function defined
+   * up front, and would hold values beside Redis' generations; what is needed is this map.)
+   */
+  #loadOnce<T>(key: string, generation: string, load: () => Promise<T | undefined>): Promise<Loaded<T> | undefined> {
+    const flight = `${generation}:${key}`
+    const running = this.#loading.get(flight) as Promise<Loaded<T> | undefined> | undefined
+    if (running !== undefined) return running
+    const loading = (async (): Promise<Loaded<T> | undefined> => {
+      const value = await load()
+      if (value === undefined) return undefined
+      const json = JSON.stringify(value)
+      // Redis' TTL starts somewhere in the round trip that stores it: counted from before it.
+      const storing = performance.now()
+      const stored = await this.#setIfGeneration(key, generation, json)
+      return { value, json, storedUntil: stored ? storing + this.#options.ttlSeconds * 1000 : undefined }
+    })().finally(() => this.#loading.delete(flight))
+    this.#loading.set(flight, loading)
+    return loading
   }
 
   /** Loads without Redis, which just failed (counted and logged already). */

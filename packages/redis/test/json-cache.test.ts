@@ -82,6 +82,60 @@ describe('JsonCache', () => {
     expect(await subject.getOrLoad('c', async () => 'unused')).toEqual({ value: 'after the write', source: 'HIT' })
   })
 
+  it('loads once for the misses of one key in flight together, each answered the value', async () => {
+    const subject = cache()
+    let loads = 0
+    const reader = heldLoad('loaded once')
+    const load = () => {
+      loads++
+      return reader.load()
+    }
+    const reads = [subject.getOrLoad('e', load), subject.getOrLoad('e', load), subject.getOrLoad('e', load)]
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    reader.release()
+    expect(await Promise.all(reads)).toEqual(Array(3).fill({ value: 'loaded once', source: 'MISS' }))
+    expect(loads).toBe(1)
+    expect(await redis.get('e')).toBe('"loaded once"')
+    // Done: the next miss (after an invalidation) loads again.
+    await subject.invalidate('e')
+    const loadAgain = async () => {
+      loads++
+      return 'loaded again'
+    }
+    expect(await subject.getOrLoad('e', loadAgain)).toEqual({ value: 'loaded again', source: 'MISS' })
+    expect(loads).toBe(2)
+  })
+
+  it('never joins a load that began before an invalidation: the later miss loads what the write left', async () => {
+    const subject = cache()
+    const reader = heldLoad('read before the write')
+    const slowRead = subject.getOrLoad('f', reader.load)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    await subject.invalidate('f') // the writer commits and invalidates while the reader is loading
+    const readAfterWrite = subject.getOrLoad('f', async () => 'after the write')
+    expect(await readAfterWrite).toEqual({ value: 'after the write', source: 'MISS' })
+    reader.release()
+    expect(await slowRead).toEqual({ value: 'read before the write', source: 'MISS' })
+    expect(await subject.getOrLoad('f', async () => 'unused')).toEqual({ value: 'after the write', source: 'HIT' })
+  })
+
+  it('answers every joined miss the loader’s failure, and loads again on the next one', async () => {
+    const subject = cache()
+    let loads = 0
+    const failing = async () => {
+      loads++
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      throw new Error('database down')
+    }
+    const reads = await Promise.allSettled([subject.getOrLoad('g', failing), subject.getOrLoad('g', failing)])
+    expect(reads.map((read) => read.status === 'rejected' && (read.reason as Error).message)).toEqual([
+      'database down',
+      'database down',
+    ])
+    expect(loads).toBe(1)
+    expect(await subject.getOrLoad('g', async () => 'back')).toEqual({ value: 'back', source: 'MISS' })
+  })
+
   it('falls back to the loader when Redis is unreachable, and counts it', async () => {
     const unreachable = new Redis('redis://127.0.0.1:1', {
       lazyConnect: true,
