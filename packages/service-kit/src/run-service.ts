@@ -3,7 +3,10 @@ import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import type { BaseServiceConfig } from './base-service-config.ts'
 
-export interface RunServiceOptions<Config extends BaseServiceConfig> {
+/** What runService reads of a configuration: where to listen. */
+type ListenConfig = Pick<BaseServiceConfig, 'HOST' | 'PORT'>
+
+export interface RunServiceOptions<Config extends ListenConfig> {
   loadConfig: () => Config
   buildApp: (config: Config) => Promise<FastifyInstance>
   /** Runs after the server closed, e.g. to flush telemetry. */
@@ -13,11 +16,11 @@ export interface RunServiceOptions<Config extends BaseServiceConfig> {
 const SHUTDOWN_DEADLINE_MS = 10_000
 
 /**
- * The whole of a service's `server.ts`: load configuration (a bad variable stops the process
+ * The whole of a service's `server.ts` (and the web server's): load configuration (a bad variable stops the process
  * with a message naming it), build the app, listen, and close gracefully on SIGINT/SIGTERM so
  * in-flight requests finish and pools close. A second signal, or a slow close, exits at once.
  */
-export async function runService<Config extends BaseServiceConfig>(options: RunServiceOptions<Config>) {
+export async function runService<Config extends ListenConfig>(options: RunServiceOptions<Config>) {
   let config: Config
   try {
     config = options.loadConfig()
