@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
-export const PNPM_VERSION = '9.15.9'
+const PNPM_VERSION = '9.15.9'
 
 /** Every service the fleet runs, with the port and database it uses by default. */
 export const SERVICES = [
@@ -47,7 +47,7 @@ export function ensurePnpm() {
 }
 
 /** Server URL (no database) for PostgreSQL: from DATABASE_URL's host and credentials if set. */
-export function postgresServerUrl() {
+function postgresServerUrl() {
   const url = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres')
   url.pathname = '/'
   return url

@@ -17,7 +17,7 @@ const signalNamed = (text) => {
   return text.toUpperCase().startsWith('SIG') ? text.toUpperCase() : `SIG${text.toUpperCase()}`
 }
 /** The longest a pause lasts: a paused service that nobody resumes must come back by itself. */
-export const MAX_PAUSE_S = 600
+const MAX_PAUSE_S = 600
 
 export class SupervisorError extends Error {
   /** @param {number} status @param {string} message */

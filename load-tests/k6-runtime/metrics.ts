@@ -1,4 +1,4 @@
-export const METRIC_TYPES = ['counter', 'gauge', 'rate', 'trend'] as const
+const METRIC_TYPES = ['counter', 'gauge', 'rate', 'trend'] as const
 export type MetricType = (typeof METRIC_TYPES)[number]
 
 export interface Sample {

@@ -1,6 +1,6 @@
 import { durationMs } from './duration.ts'
 
-export const EXECUTORS = [
+const EXECUTORS = [
   'constant-vus',
   'ramping-vus',
   'per-vu-iterations',

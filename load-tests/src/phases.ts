@@ -5,7 +5,7 @@
 import { countBy, round, type Sample, summarise } from './recorder.ts'
 
 /** How a run ended, in Chaos Toolkit's words: an experiment's journal, a run's verdict. */
-export const JOURNAL_STATUSES = ['completed', 'failed', 'aborted', 'interrupted'] as const
+const JOURNAL_STATUSES = ['completed', 'failed', 'aborted', 'interrupted'] as const
 export type JournalStatus = (typeof JOURNAL_STATUSES)[number]
 
 /** A fault as the fleet applied it: switched on, and off by a clear, a switch to 0, or its TTL. */

@@ -131,7 +131,7 @@ export const METRIC_COLUMNS: readonly MetricColumn[] = [
 ]
 
 /** A column's name for one series: `<service>_<metric>`, then its other labels' values in braces. */
-export function columnName(column: MetricColumn, labels: Record<string, string>): string {
+function columnName(column: MetricColumn, labels: Record<string, string>): string {
   const base = `${labels.service ?? 'fleet'}_${column.name}`
   if (!column.labels) return base
   return `${base}{${column.labels.map((label) => labels[label] ?? '').join(' ')}}`

@@ -342,8 +342,6 @@ export const Experiment = Type.Object(
 
 export type Experiment = Static<typeof Experiment>
 export type ActivityDefinition = Static<typeof Activity>
-export type ProbeDefinition = Static<typeof Probe>
-export type SafeguardDefinition = Static<typeof SafeguardProbe>
 export type ActionDefinition = Static<typeof Action>
 export type LoadDefinition = Static<typeof LoadProvider>
 export type FaultDefinition = Static<typeof FaultProvider>

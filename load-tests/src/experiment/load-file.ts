@@ -30,7 +30,7 @@ export class InvalidExperiment extends Error {
 }
 
 /** The configuration every experiment has, each overridable by the file or the environment. */
-export function givenConfiguration(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+function givenConfiguration(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   return {
     user_url: env.USER_URL ?? LOCAL_TARGETS.user,
     restaurant_url: env.RESTAURANT_URL ?? LOCAL_TARGETS.restaurant,
@@ -158,7 +158,7 @@ function resolveConfiguration(
 }
 
 /** Where each activity sits in the file, for problems found after the structure is known good. */
-export function activitiesOf(experiment: Experiment): { path: string; activity: ActivityDefinition }[] {
+function activitiesOf(experiment: Experiment): { path: string; activity: ActivityDefinition }[] {
   return [
     ...(experiment['steady-state-hypothesis']?.probes ?? []).map((activity, i) => ({
       path: `/steady-state-hypothesis/probes/${i}`,

@@ -4,7 +4,7 @@ import type { RunRecord } from '../bundle/write-bundle.ts'
 import type { Journal } from './journal.ts'
 
 /** The journal's verdict: its status, the hypothesis before, during and after, phases, invariants. */
-export function verdictOf(journal: Journal): Verdict {
+function verdictOf(journal: Journal): Verdict {
   const during = journal.steady_states.during
   return {
     experiment: journal.experiment.title,

@@ -1,5 +1,4 @@
 export {
-  MAX_STOCK_CHANGE,
   StockChangeAnswer,
   StockChangeRequest,
   StockOperation,

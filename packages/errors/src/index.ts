@@ -11,7 +11,7 @@ export {
   unauthorized,
   unprocessable,
 } from './app-error.ts'
-export { answerClientError, answerFrameworkError, clientErrorResponse } from './client-error.ts'
+export { answerClientError, answerFrameworkError } from './client-error.ts'
 export { type ErrorTranslator, errorHandlerPlugin } from './error-handler-plugin.ts'
 export { ErrorResponse, errorBody, errorResponse } from './error-schema.ts'
-export { type ErrorReply, toErrorResponse } from './to-error-response.ts'
+export type { ErrorReply } from './to-error-response.ts'

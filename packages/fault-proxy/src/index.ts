@@ -1,7 +1,6 @@
 export { EDGE_NAMES, EDGES, type EdgeName, edgesOf, fleetEdges } from './fleet-edges.ts'
 export { FaultProxy, hostAndPort, type ProxyView } from './proxy.ts'
 export {
-  DEFAULT_ATTRIBUTES,
   STREAMS,
   type Stream,
   TOXIC_ATTRIBUTES,
@@ -9,4 +8,4 @@ export {
   type Toxic,
   type ToxicType,
 } from './toxics.ts'
-export { buildToxiproxyApi, type ProxyPlane, TOXIPROXY_API_VERSION } from './toxiproxy-api.ts'
+export { buildToxiproxyApi, type ProxyPlane } from './toxiproxy-api.ts'

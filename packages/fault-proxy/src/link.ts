@@ -138,7 +138,7 @@ export class Link {
 }
 
 /** How long a chunk of `bytes` is held back by a toxic: latency (± jitter), or bandwidth's rate. */
-export function delayOf(toxic: Toxic, bytes: number, random: () => number): number {
+function delayOf(toxic: Toxic, bytes: number, random: () => number): number {
   if (toxic.type === 'latency') {
     const { latency, jitter } = toxic.attributes as ToxicAttributes<'latency'>
     return Math.max(0, latency + (jitter > 0 ? (random() * 2 - 1) * jitter : 0))

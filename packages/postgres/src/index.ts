@@ -1,7 +1,6 @@
-export { withAdvisoryLock } from './advisory-lock.ts'
 export { dropDatabase, ensureDatabase, withDatabase } from './databases.ts'
 export { isRowId, POSTGRES_INT_MAX } from './integer.ts'
-export { type Migration, type MigrationResult, migrate, pendingMigrations, readMigrations } from './migrations.ts'
+export { type Migration, type MigrationResult, migrate } from './migrations.ts'
 export { type PostgresPluginOptions, postgresPlugin } from './postgres-plugin.ts'
 export { runSeed } from './seed.ts'
 export { SQLSTATE, sqlState, withTransaction } from './transaction.ts'

@@ -23,7 +23,7 @@ export type Expr =
 export const COMPARISONS = ['==', '!=', '>', '<', '>=', '<='] as const
 export type BinaryOp = '+' | '-' | '*' | '/' | 'or' | (typeof COMPARISONS)[number]
 
-export const FUNCTIONS = ['rate', 'increase', 'histogram_quantile', 'vector'] as const
+const FUNCTIONS = ['rate', 'increase', 'histogram_quantile', 'vector'] as const
 export const AGGREGATIONS = ['sum', 'avg', 'min', 'max', 'count'] as const
 
 export class QueryError extends Error {}

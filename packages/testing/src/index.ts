@@ -12,7 +12,6 @@ export {
 export {
   createDatabaseFromTemplate,
   freshMigratedDatabase,
-  prepareTemplateDatabase,
   uniqueRedisPrefix,
 } from './databases.ts'
 export { runDevSeed } from './dev-seed.ts'
@@ -25,7 +24,6 @@ export {
   startFleet,
 } from './fleet.ts'
 export { serviceGlobalSetup } from './global-setup.ts'
-export { listenOnFreePort } from './http-server.ts'
 export { type ReceivedSpan, startOtlpReceiver } from './otlp-receiver.ts'
 export { type Program, startSupervised } from './supervised.ts'
 export {

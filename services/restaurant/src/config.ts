@@ -3,7 +3,7 @@ import { type Static, Type } from '@sinclair/typebox'
 
 export const LOCK_STRATEGIES = ['pessimistic', 'optimistic', 'atomic'] as const
 /** No lock at all (lost updates): only to show that the load runner catches a broken invariant. */
-export const UNSAFE_STRATEGY = 'unsafe' as const
+const UNSAFE_STRATEGY = 'unsafe' as const
 export type LockStrategyName = (typeof LOCK_STRATEGIES)[number] | typeof UNSAFE_STRATEGY
 
 export const RestaurantConfigSchema = Type.Object({

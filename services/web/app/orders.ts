@@ -14,7 +14,7 @@ export interface Order {
 }
 
 /** Why an order failed, in words, with its code in a tooltip. */
-export const failureOf = (order: Order) =>
+const failureOf = (order: Order) =>
   order.failure_reason &&
   h('span', { class: 'reason', title: order.failure_reason }, order.failure_message ?? order.failure_reason)
 

@@ -17,7 +17,7 @@ import { type Static, Type } from '@sinclair/typebox'
 export const ORDER_STATUSES = ['PENDING', 'CONFIRMED', 'FAILED', 'CANCELLED'] as const
 export const PAYMENT_STATUSES = ['pending', 'paid', 'failed', 'skipped', 'refunded'] as const
 export const STOCK_STATUSES = ['reserving', 'reserved', 'kept', 'releasing', 'released', 'release_refused'] as const
-export const FAILURE_REASONS = [
+const FAILURE_REASONS = [
   'out_of_stock',
   'inventory_unavailable',
   'inventory_refused',
@@ -96,7 +96,7 @@ export function transitionOf<N extends TransitionName>(
 }
 
 /** Each failure reason in words, for people (the web shop's orders table, the API's `failure_message`). */
-export const FAILURE_MESSAGES = {
+const FAILURE_MESSAGES = {
   out_of_stock: 'Not enough stock left for a menu of the order',
   inventory_unavailable: 'The restaurant could not be reached to hold the stock',
   inventory_refused: 'The restaurant refused to hold the stock',

@@ -63,7 +63,7 @@ export const loginSchema = {
   },
 }
 
-export const MAX_VALIDATE_DELAY_MS = 30_000
+const MAX_VALIDATE_DELAY_MS = 30_000
 
 export const validateSchema = {
   tags: ['auth'],
