@@ -38,6 +38,7 @@ import {
   freshDatabases,
   measure,
   orderRequests,
+  pgStatements,
   printTable,
   REDIS_URL,
   RUNTIME,
@@ -49,12 +50,15 @@ import {
   treeMemory,
 } from './harness.ts'
 import { imageRuntime } from './image-runtime.ts'
+import { sameWorkOrders } from './order-ceiling.ts'
 
 const SERVICES = ['user', 'restaurant', 'order']
 const MB = 1024 * 1024
 const DISTINCT_MENUS = 200
 /** How long the services idle before memory is read again (V8 gives back what a load left in time). */
 const SETTLE_S = Number(process.env.BENCH_SETTLE_S ?? 30)
+/** The connections orders are measured at: the default's, and 50. */
+const ORDER_CONNECTIONS = [...new Set([CONNECTIONS, 50])]
 
 /** The restaurant's pessimistic reserve, as one raw transaction per iteration, N clients at once. */
 async function rawReserveLoop(menuId: number): Promise<Figures> {
@@ -196,11 +200,13 @@ try {
   const raw = await rawReserveLoop(hotMenu)
   printTable('2. Hot-row reserve against the database ceiling (same transaction)', [raw, reserve], raw)
 
-  await fetch(`${user.baseUrl}/signup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'bench', password: 'bench-password' }),
-  })
+  const account = (await (
+    await fetch(`${user.baseUrl}/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'bench', password: 'bench-password' }),
+    })
+  ).json()) as { id: number }
   const login = (await (
     await fetch(`${user.baseUrl}/login`, {
       method: 'POST',
@@ -223,14 +229,33 @@ try {
   })
   await tracedOrder.stop()
   await sink.close()
-  const ordersDistinct = await measure(`POST /orders, ${DISTINCT_MENUS} menus in turn`, {
-    url: order.baseUrl,
-    requests: orderRequests(distinct, login.access_token),
-  })
-  const ordersHot = await measure('POST /orders, one hot menu', {
-    url: order.baseUrl,
-    requests: orderRequests([hotMenu], login.access_token),
-  })
+  // The orders against their same-work ceiling (order-ceiling.ts), at the default connections and
+  // at 50: the ceiling runs while the services idle, in this process, on pools of the same size.
+  const orderCases: Figures[] = []
+  for (const connections of ORDER_CONNECTIONS) {
+    const ceiling = (menuIds: number[], menusName: string) =>
+      sameWorkOrders({
+        name: `same work, ${menusName}, ${connections} conn.`,
+        userId: account.id,
+        menuIds,
+        connections,
+        durationS: DURATION_S,
+        poolMax: Number(pool.DATABASE_POOL_MAX),
+      })
+    const http = (menuIds: number[], menusName: string) =>
+      measure(`POST /orders, ${menusName}, ${connections} conn.`, {
+        url: order.baseUrl,
+        connections,
+        requests: orderRequests(menuIds, login.access_token),
+      })
+    await pgStatements?.reset()
+    orderCases.push(await ceiling(distinct, `${DISTINCT_MENUS} menus`))
+    await pgStatements?.print(`same work, ${DISTINCT_MENUS} menus, ${connections} connections`)
+    await pgStatements?.reset()
+    orderCases.push(await http(distinct, `${DISTINCT_MENUS} menus`))
+    await pgStatements?.print(`POST /orders, ${DISTINCT_MENUS} menus, ${connections} connections`)
+    orderCases.push(await ceiling([hotMenu], 'one hot menu'), await http([hotMenu], 'one hot menu'))
+  }
   const services = { user, restaurant, order }
   const memoryNow = () =>
     Promise.all(
@@ -243,12 +268,13 @@ try {
   const afterLoads = await memoryNow()
   await new Promise((resolve) => setTimeout(resolve, SETTLE_S * 1000))
   const settled = await memoryNow()
-  printTable(
-    '3. Orders end to end (validate → price → store → reserve → pay), ratio to the hot-row reserve',
-    [ordersDistinct, ordersHot, ordersSampled],
-    reserve,
-  )
-
+  console.log('\n3. Orders end to end (validate → price → store → reserve → pay), each against its same-work ceiling')
+  console.log('   (the target: 0.7x of the ceiling, p99 within 2.5x of p50, at 20 and 50 connections)')
+  for (let i = 0; i < orderCases.length; i += 2) {
+    const [ceiling, http] = [orderCases[i], orderCases[i + 1]] as [Figures, Figures]
+    printTable(`   ${http.name}`, [ceiling, http], ceiling, { tail: true })
+  }
+  printTable('   with 10% of traces exported (ratio to the hot-row reserve)', [ordersSampled], reserve)
   console.log(`\n4. Memory right after the loads of 1–3 and ${SETTLE_S} s later (each process tree, MB), start-up`)
   console.log(
     `${'service'.padEnd(12)}${'RSS'.padStart(7)}${'PSS'.padStart(7)}${`RSS +${SETTLE_S} s`.padStart(12)}${`PSS +${SETTLE_S} s`.padStart(12)}${'ready ms'.padStart(10)}`,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { dropDatabase, ensureDatabase, migrate, withDatabase } from '@food/postgres'
 import { serviceAuthorization } from '@food/service-auth'
@@ -54,10 +55,19 @@ process.once('SIGINT', () => {
 export const RUNTIME: 'typescript' | 'compiled' = process.env.BENCH_RUNTIME === 'typescript' ? 'typescript' : 'compiled'
 let compiledTree: Promise<string> | undefined
 
-/** BENCH_CPU_PROFILE=<dir>: each service process writes its CPU profile there when it stops. */
-const PROFILE_FLAGS = process.env.BENCH_CPU_PROFILE
-  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
-  : []
+/**
+ * BENCH_CPU_PROFILE=<dir>: each service process writes its CPU profile there when it stops, named
+ * after the service and the how-manieth start (`npm run bench:profile -- <dir>` summarises them).
+ */
+let profiles = 0
+const profileFlags = (service: string) =>
+  process.env.BENCH_CPU_PROFILE
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROFILE)}`,
+        `--cpu-prof-name=${service}-${++profiles}.cpuprofile`,
+      ]
+    : []
 
 /** A service as in production (a child process, telemetry loaded), on its benchmark database. */
 export async function startService(
@@ -81,7 +91,7 @@ export async function startService(
       REDIS_KEY_PREFIX: `bench:${process.pid}:${service}:`,
       ...env,
     },
-    [...PROFILE_FLAGS, ...(image?.nodeArguments ?? TYPESCRIPT_ENTRY)],
+    [...profileFlags(service), ...(image?.nodeArguments ?? TYPESCRIPT_ENTRY)],
   )
   const readyMs = performance.now() - started
   running.add(child)
@@ -110,15 +120,17 @@ export async function measure(name: string, options: autocannon.Options): Promis
   }
 }
 
-export function printTable(title: string, rows: Figures[], reference: Figures): void {
+/** A table of figures, each with its ratio to `reference`; `tail`: with each row's p99 over its p50. */
+export function printTable(title: string, rows: Figures[], reference: Figures, options: { tail?: boolean } = {}): void {
   console.log(`\n${title}`)
+  const tail = (row: Figures) => (options.tail ? `${(row.p99 / row.p50).toFixed(1)}x`.padStart(9) : '')
   console.log(
-    `${'case'.padEnd(40)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}${'ratio'.padStart(8)}`,
+    `${'case'.padEnd(40)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${options.tail ? 'p99/p50'.padStart(9) : ''}${'errors'.padStart(8)}${'ratio'.padStart(8)}`,
   )
   for (const row of rows) {
     const ratio = `${(row.rate / reference.rate).toFixed(2)}x`
     console.log(
-      `${row.name.padEnd(40)}${row.rate.toFixed(0).padStart(9)}${row.p50.toFixed(1).padStart(9)}${row.p99.toFixed(1).padStart(9)}${String(row.errors).padStart(8)}${ratio.padStart(8)}`,
+      `${row.name.padEnd(40)}${row.rate.toFixed(0).padStart(9)}${row.p50.toFixed(1).padStart(9)}${row.p99.toFixed(1).padStart(9)}${tail(row)}${String(row.errors).padStart(8)}${ratio.padStart(8)}`,
     )
   }
 }
@@ -219,6 +231,48 @@ export async function seedBenchCatalogue(distinct = 0): Promise<{ hot: number; d
       [HOT_STOCK, distinct],
     )
     return { hot: rows[0]?.id ?? 0, distinct: spread.rows.map((row) => row.id) }
+  } finally {
+    await client.end()
+  }
+}
+
+/**
+ * BENCH_PG_STATEMENTS=1: PostgreSQL's side of a case, from pg_stat_statements (the server must
+ * load it: `shared_preload_libraries = 'pg_stat_statements'`): reset before the case, and after it
+ * the statements by total time, with calls, mean time and rows; `undefined` when not asked for.
+ */
+export const pgStatements = process.env.BENCH_PG_STATEMENTS
+  ? {
+      async reset() {
+        await withServer((client) => client.query('SELECT pg_stat_statements_reset()'))
+      },
+      async print(title: string, top = 12) {
+        const { rows } = await withServer((client) =>
+          client.query<{ calls: string; total_ms: number; mean_ms: number; rows: string; db: string; query: string }>(
+            `SELECT s.calls, s.total_exec_time + s.total_plan_time AS total_ms, s.mean_exec_time AS mean_ms, s.rows,
+                    d.datname AS db, regexp_replace(s.query, '\\s+', ' ', 'g') AS query
+             FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+             WHERE d.datname LIKE '%_bench' ORDER BY total_ms DESC LIMIT $1`,
+            [top],
+          ),
+        )
+        console.log(`\n${title}: PostgreSQL's statements by total time (pg_stat_statements)`)
+        console.log(`${'calls'.padStart(8)}${'total ms'.padStart(10)}${'mean ms'.padStart(9)}  database / statement`)
+        for (const row of rows) {
+          console.log(
+            `${row.calls.padStart(8)}${row.total_ms.toFixed(0).padStart(10)}${row.mean_ms.toFixed(2).padStart(9)}  ${row.db}: ${row.query.slice(0, 110)}`,
+          )
+        }
+      },
+    }
+  : undefined
+
+async function withServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: SERVER_URL })
+  await client.connect()
+  try {
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements')
+    return await work(client)
   } finally {
     await client.end()
   }

@@ -1,0 +1,199 @@
+/**
+ * The same-work ceiling of an order: one process making exactly the statements and cache
+ * operations `POST /orders` makes, through the services' own modules on direct connections, with
+ * no HTTP, no framework and no hop between services:
+ *   1. the user service's validate: the caller's profile read through its cache;
+ *   2. the restaurant's price: the menu read through its cache (near entries, Redis, PostgreSQL);
+ *   3. the order stored PENDING with its items;
+ *   4. the reserve transaction under the restaurant's locking strategy, with its ledger row, and
+ *      the menu's cached keys invalidated;
+ *   5. the order moved to reserved, then to confirmed, each move invalidating the order's key.
+ * What the fleet adds on top of this (HTTP, validation, serialisation, three processes) is what
+ * the ratio to it measures. Each service's settings come from its own configuration's defaults.
+ */
+import type { MetricsRegistry } from '@food/metrics'
+import { OrderCache } from '@food/order-service/src/cache/order-cache.ts'
+import { loadOrderConfig } from '@food/order-service/src/config.ts'
+import { OrderRepository } from '@food/order-service/src/db/order-repository.ts'
+import { totalPrice } from '@food/order-service/src/domain/order.ts'
+import { createSagaInstruments } from '@food/order-service/src/saga/instruments.ts'
+import { OrderTransitions } from '@food/order-service/src/saga/order-transitions.ts'
+import { JsonCache } from '@food/redis'
+import { MenuCache } from '@food/restaurant-service/src/cache/menu-cache.ts'
+import { loadRestaurantConfig } from '@food/restaurant-service/src/config.ts'
+import { CatalogRepository } from '@food/restaurant-service/src/db/catalog-repository.ts'
+import { createInventoryInstruments } from '@food/restaurant-service/src/db/inventory/instruments.ts'
+import { InventoryStore } from '@food/restaurant-service/src/db/inventory/inventory-store.ts'
+import { LOCK_STRATEGIES_BY_NAME } from '@food/restaurant-service/src/db/inventory/lock-strategy.ts'
+import { stockChangeShare } from '@food/restaurant-service/src/domain/inventory.ts'
+import { Gate } from '@food/service-kit'
+import { ProfileCache } from '@food/user-service/src/cache/profile-cache.ts'
+import { loadUserConfig } from '@food/user-service/src/config.ts'
+import { UserRepository } from '@food/user-service/src/db/user-repository.ts'
+import { Redis } from 'ioredis'
+import pg from 'pg'
+import pino from 'pino'
+import { Counter, Registry } from 'prom-client'
+import { percentile } from '../src/recorder.ts'
+import { benchDatabase, type Figures, REDIS_URL } from './harness.ts'
+
+/** One service's connections, as its plugins open them: a pool of `poolMax` and one auto-pipelined Redis. */
+function connections(service: string, poolMax: number) {
+  const pool = new pg.Pool({ connectionString: benchDatabase(service), max: poolMax })
+  const redis = new Redis(REDIS_URL, {
+    keyPrefix: `bench:${process.pid}:ceiling:${service}:`,
+    enableAutoPipelining: true,
+  })
+  const registry: MetricsRegistry = new Registry()
+  registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE)
+  const instruments = {
+    lookups: new Counter({
+      name: 'lookups',
+      help: 'h',
+      labelNames: ['cache', 'result'] as const,
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: 'errors',
+      help: 'h',
+      labelNames: ['cache', 'operation'] as const,
+      registers: [registry],
+    }),
+  }
+  const log = pino({ level: 'warn' })
+  return {
+    pool,
+    registry,
+    cache: (options: ConstructorParameters<typeof JsonCache>[1]) => new JsonCache(redis, options, instruments, log),
+    close: async () => {
+      redis.disconnect()
+      await pool.end()
+    },
+  }
+}
+
+/** The three services' parts an order goes through, on their own connections and settings. */
+function orderWork(poolMax: number) {
+  const env = { DATABASE_URL: 'postgresql://unused/unused', DATABASE_POOL_MAX: String(poolMax) }
+  const userConfig = loadUserConfig(env)
+  const restaurantConfig = loadRestaurantConfig(env)
+  const orderConfig = loadOrderConfig(env)
+
+  const user = connections('user', poolMax)
+  const profiles = new ProfileCache(
+    user.cache({ name: 'user_profile', ttlSeconds: userConfig.PROFILE_CACHE_TTL_S }),
+    new UserRepository(user.pool),
+  )
+
+  const restaurant = connections('restaurant', poolMax)
+  const menus = new MenuCache(new CatalogRepository(restaurant.pool), {
+    list: restaurant.cache({
+      name: 'menu_list',
+      ttlSeconds: restaurantConfig.MENU_LIST_CACHE_TTL_S,
+      nearEntries: restaurantConfig.MENU_NEAR_CACHE_ENTRIES,
+    }),
+    item: restaurant.cache({
+      name: 'menu',
+      ttlSeconds: restaurantConfig.MENU_CACHE_TTL_S,
+      nearEntries: restaurantConfig.MENU_NEAR_CACHE_ENTRIES,
+    }),
+  })
+  const inventory = new InventoryStore(restaurant.pool, {
+    strategy: LOCK_STRATEGIES_BY_NAME[restaurantConfig.STOCK_LOCK_STRATEGY],
+    maxAttempts: restaurantConfig.STOCK_CHANGE_MAX_ATTEMPTS,
+    instruments: createInventoryInstruments(restaurant.registry, restaurant.pool, restaurantConfig.STOCK_LOCK_STRATEGY),
+    changes: new Gate({
+      running: stockChangeShare(poolMax),
+      waiting: 10_000,
+      whenFull: () => new Error('too many stock changes waiting'),
+    }),
+    holdLock: async () => {},
+  })
+
+  const order = connections('order', poolMax)
+  const orders = new OrderRepository(order.pool)
+  const transitions = new OrderTransitions(
+    orders,
+    new OrderCache(order.cache({ name: 'order', ttlSeconds: orderConfig.ORDER_CACHE_TTL_S }), orders),
+    createSagaInstruments(order.registry),
+  )
+
+  /** One order of one unit of `menuId` for `userId`, as POST /orders places it when all goes well. */
+  const placeOrder = async (userId: number, menuId: number) => {
+    const caller = await profiles.get(userId)
+    if (!caller) throw new Error(`no user ${userId}`)
+    const menu = await menus.get(menuId)
+    if (!menu) throw new Error(`no menu ${menuId}`)
+    const { name, price } = JSON.parse(menu.value.toString()) as { name: string; price: number }
+    const items = [{ menuId, quantity: 1, price, name }]
+    const stored = await orders.create({
+      userId: caller.value.id,
+      address: 'Seoul',
+      phone: '010-0000-0000',
+      idempotencyKey: null,
+      requestHash: null,
+      items,
+      totalPrice: totalPrice(items),
+    })
+    const reserved = await inventory.change({ menuId, orderId: String(stored.id), quantity: 1, operation: 'reserve' })
+    if (reserved.moved > 0) await menus.invalidateStock(reserved.menuId, reserved.restaurantId)
+    if (!(await transitions.move(stored.id, 'reserved'))) throw new Error(`order ${stored.id} not reserved`)
+    if (!(await transitions.move(stored.id, 'confirmed'))) throw new Error(`order ${stored.id} not confirmed`)
+  }
+
+  return {
+    placeOrder,
+    close: () => Promise.all([user.close(), restaurant.close(), order.close()]),
+  }
+}
+
+/**
+ * `connections` orders at once for `durationS` seconds (after a one-second warm-up, as the HTTP
+ * cases have), each of one unit of the next of `menuIds` in turn, on pools of `poolMax` as the
+ * services have.
+ */
+export async function sameWorkOrders(options: {
+  name: string
+  userId: number
+  menuIds: number[]
+  connections: number
+  durationS: number
+  poolMax: number
+}): Promise<Figures> {
+  const work = orderWork(options.poolMax)
+  let sequence = 0
+  const run = async (seconds: number) => {
+    const latencies: number[] = []
+    let errors = 0
+    const started = performance.now()
+    const deadline = started + seconds * 1000
+    await Promise.all(
+      Array.from({ length: options.connections }, async () => {
+        while (performance.now() < deadline) {
+          const t0 = performance.now()
+          try {
+            await work.placeOrder(options.userId, options.menuIds[sequence++ % options.menuIds.length] as number)
+          } catch {
+            errors++
+          }
+          latencies.push(performance.now() - t0)
+        }
+      }),
+    )
+    return { latencies, errors, elapsedS: (performance.now() - started) / 1000 }
+  }
+  try {
+    await run(1)
+    const { latencies, errors, elapsedS } = await run(options.durationS)
+    const sorted = latencies.sort((a, b) => a - b)
+    return {
+      name: options.name,
+      rate: latencies.length / elapsedS,
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      errors,
+    }
+  } finally {
+    await work.close()
+  }
+}
