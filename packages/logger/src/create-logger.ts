@@ -47,7 +47,10 @@ export function createLogger(settings: FleetLoggerSettings): Logger {
   const console: DestinationStream =
     settings.format === 'pretty'
       ? loadPretty()({ translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true })
-      : pino.destination(1)
+      : // Written off the event loop (libuv's pool), lines coalescing while a write is in flight:
+        // a synchronous write per line blocked each request's logging on a system call. pino
+        // flushes what is pending when the process exits.
+        pino.destination({ dest: 1, sync: false })
   if (!settings.file) return pino(loggerOptions(settings), console)
   const file = pino.destination({ dest: settings.file, mkdir: true, sync: false })
   return pino(loggerOptions(settings), pino.multistream([{ stream: console }, { stream: file }]))
