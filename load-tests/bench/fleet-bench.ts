@@ -44,12 +44,14 @@ import {
   RUNTIME,
   reserveRequests,
   seedBenchCatalogue,
+  signUpAndLogIn,
   startService,
   stopAll,
   type TreeMemory,
   treeMemory,
 } from './harness.ts'
 import { imageRuntime } from './image-runtime.ts'
+import { npmStartDatabase, npmStartUrl, startNpmStart } from './npm-start-arm.ts'
 import { sameWorkOrders } from './order-ceiling.ts'
 
 const SERVICES = ['user', 'restaurant', 'order']
@@ -200,20 +202,7 @@ try {
   const raw = await rawReserveLoop(hotMenu)
   printTable('2. Hot-row reserve against the database ceiling (same transaction)', [raw, reserve], raw)
 
-  const account = (await (
-    await fetch(`${user.baseUrl}/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'bench', password: 'bench-password' }),
-    })
-  ).json()) as { id: number }
-  const login = (await (
-    await fetch(`${user.baseUrl}/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'bench', password: 'bench-password' }),
-    })
-  ).json()) as { access_token: string }
+  const { userId, token } = await signUpAndLogIn(user.baseUrl)
   // The traced order service first, so the memory read after the last load is the fleet's own.
   const tracedOrder = await startService('order', {
     ...pool,
@@ -225,7 +214,7 @@ try {
   })
   const ordersSampled = await measure(`POST /orders, ${DISTINCT_MENUS} menus, 10% of traces`, {
     url: tracedOrder.baseUrl,
-    requests: orderRequests(distinct, login.access_token),
+    requests: orderRequests(distinct, token),
   })
   await tracedOrder.stop()
   await sink.close()
@@ -236,7 +225,7 @@ try {
     const ceiling = (menuIds: number[], menusName: string) =>
       sameWorkOrders({
         name: `same work, ${menusName}, ${connections} conn.`,
-        userId: account.id,
+        userId,
         menuIds,
         connections,
         durationS: DURATION_S,
@@ -246,7 +235,7 @@ try {
       measure(`POST /orders, ${menusName}, ${connections} conn.`, {
         url: order.baseUrl,
         connections,
-        requests: orderRequests(menuIds, login.access_token),
+        requests: orderRequests(menuIds, token),
       })
     await pgStatements?.reset()
     orderCases.push(await ceiling(distinct, `${DISTINCT_MENUS} menus`))
@@ -292,6 +281,54 @@ try {
   row('together', total(afterLoads), total(settled), '')
   console.log('(the targets: under 300 MB together, each ready in under 1000 ms; PSS counts once the node')
   console.log(' binary the three share, RSS once per service)')
+
+  // 5. What npm start runs, beside the compiled services (stopped first, for a quiet machine).
+  await stopAll()
+  const npmStart = await startNpmStart()
+  if (npmStart) {
+    try {
+      const { hot, distinct: spread } = await seedBenchCatalogue(DISTINCT_MENUS, npmStartDatabase('restaurant'))
+      const { token: npmToken } = await signUpAndLogIn(npmStartUrl('user'))
+      const rows: Figures[] = []
+      for (const connections of ORDER_CONNECTIONS) {
+        const compiled = orderCases.find(
+          (row) => row.name === `POST /orders, ${DISTINCT_MENUS} menus, ${connections} conn.`,
+        )
+        const measured = await measure(`npm start, ${DISTINCT_MENUS} menus, ${connections} conn.`, {
+          url: npmStartUrl('order'),
+          connections,
+          requests: orderRequests(spread, npmToken),
+        })
+        if (compiled) rows.push(compiled)
+        rows.push(measured)
+      }
+      const hotOrders = await measure(`npm start, one hot menu, ${CONNECTIONS} conn.`, {
+        url: npmStartUrl('order'),
+        requests: orderRequests([hot], npmToken),
+      })
+      const npmMemory = await Promise.all(Object.values(npmStart.pids).map((pid) => treeMemory(pid)))
+      const whole = await treeMemory(npmStart.launcherPid)
+      console.log('\n5. The fleet npm start runs (tsx, request logs at info through the launcher, every edge through')
+      console.log(
+        '   the fault proxy), beside the compiled services (the goal: within 10% of their orders/s, ≤1.3x memory)',
+      )
+      for (let i = 0; i + 1 < rows.length; i += 2) {
+        const [compiled, measured] = [rows[i], rows[i + 1]] as [Figures, Figures]
+        printTable('', [compiled, measured], compiled, { tail: true })
+      }
+      printTable('', [hotOrders], hotOrders, { tail: true })
+      const compiledTotal = total(afterLoads)
+      const npmTotal = total(npmMemory)
+      console.log(
+        `\nmemory of the three services right after the loads: compiled ${megabytes(compiledTotal.rss, 0)} MB RSS (${megabytes(compiledTotal.pss, 0)} PSS), npm start ${megabytes(npmTotal.rss, 0)} MB RSS (${megabytes(npmTotal.pss, 0)} PSS): ${(npmTotal.rss / compiledTotal.rss).toFixed(2)}x RSS, ${(npmTotal.pss / compiledTotal.pss).toFixed(2)}x PSS`,
+      )
+      console.log(
+        `npm start as a whole (launcher, fault proxy, web server and the services, esbuild helpers included): ${megabytes(whole.rss, 0)} MB RSS, ${megabytes(whole.pss, 0)} MB PSS`,
+      )
+    } finally {
+      await npmStart.stop()
+    }
+  }
 } finally {
   await stopAll()
   for (const child of ceilings) {

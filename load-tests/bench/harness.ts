@@ -211,8 +211,11 @@ export const HOT_STOCK = 10_000_000
  * A restaurant with twenty ordinary menus, one hot menu holding HOT_STOCK, and `distinct` menus
  * of HOT_STOCK each for orders that do not queue on one row; returns their ids.
  */
-export async function seedBenchCatalogue(distinct = 0): Promise<{ hot: number; distinct: number[] }> {
-  const client = new pg.Client({ connectionString: benchDatabase('restaurant') })
+export async function seedBenchCatalogue(
+  distinct = 0,
+  databaseUrl = benchDatabase('restaurant'),
+): Promise<{ hot: number; distinct: number[] }> {
+  const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   try {
     await client.query(`INSERT INTO restaurants (name, category, address) VALUES ('Bench', 'korean', 'Seoul')`)
@@ -276,4 +279,19 @@ async function withServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T
   } finally {
     await client.end()
   }
+}
+
+/** A bench user signed up on the user service at `baseUrl`, logged in: its id and Bearer token. */
+export async function signUpAndLogIn(baseUrl: string): Promise<{ userId: number; token: string }> {
+  const post = async (path: string) =>
+    (
+      await fetch(`${baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'bench', password: 'bench-password' }),
+      })
+    ).json()
+  const account = (await post('/signup')) as { id: number }
+  const login = (await post('/login')) as { access_token: string }
+  return { userId: account.id, token: login.access_token }
 }
