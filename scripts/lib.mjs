@@ -1,12 +1,25 @@
 // Helpers for the fleet's own commands. Node built-ins only: these run before any install.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const PNPM_VERSION = '9.15.9'
+
+/**
+ * V8's memory flags the images run node with, read from the Dockerfile (its NODE_OPTIONS and its
+ * CMD: one definition), for npm start to give its services the same: without them each service
+ * under npm start held about 1.8x the memory of the images' (measured in npm run bench).
+ */
+export function imageMemoryFlags(dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')) {
+  const nodeOptions = /NODE_OPTIONS="([^"]*)"/.exec(dockerfile)?.[1] ?? ''
+  const command = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]')
+  return [...nodeOptions.split(/\s+/), ...command].filter((argument) =>
+    /^--(max-semi-space-size|max-old-space-size|heap-growing-percent)=/.test(argument),
+  )
+}
 
 /** Every service the fleet runs, with the port and database it uses by default. */
 export const SERVICES = [

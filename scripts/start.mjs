@@ -1,7 +1,18 @@
 // `npm start`: installs, prepares the databases, runs every service with prefixed logs; Ctrl-C stops all.
 
 import { createEngineApi } from './engine-api.mjs'
-import { databaseUrlFor, pipeWithPrefix, ROOT, redisUrl, run, SERVICES, say, spawn, warn } from './lib.mjs'
+import {
+  databaseUrlFor,
+  imageMemoryFlags,
+  pipeWithPrefix,
+  ROOT,
+  redisUrl,
+  run,
+  SERVICES,
+  say,
+  spawn,
+  warn,
+} from './lib.mjs'
 import { setup } from './setup.mjs'
 import { Supervisor } from './supervisor.mjs'
 
@@ -123,7 +134,15 @@ function startWeb(edges) {
 }
 
 function startService(service, i, edges) {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', '@food/telemetry/register', 'src/server.ts'], {
+  const nodeArguments = [
+    ...imageMemoryFlags(),
+    '--import',
+    'tsx',
+    '--import',
+    '@food/telemetry/register',
+    'src/server.ts',
+  ]
+  const child = spawn(process.execPath, nodeArguments, {
     cwd: `${ROOT}/${service.dir}`,
     env: {
       NODE_ENV: 'development',

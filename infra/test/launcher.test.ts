@@ -1,7 +1,9 @@
 /**
- * npm start's launcher passes each service's log lines to its terminal behind a `[name]` prefix:
- * whole lines only, in the order written, one write per chunk read.
+ * npm start's launcher: it passes each service's log lines to its terminal behind a `[name]`
+ * prefix (whole lines only, in the order written, one write per chunk read), and runs the services
+ * with the V8 memory flags of the images.
  */
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PassThrough, Writable } from 'node:stream'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -9,8 +11,9 @@ import { describe, expect, it } from 'vitest'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 type PipeWithPrefix = (stream: PassThrough, name: string, colourCode: string, out: Writable) => void
-const { pipeWithPrefix } = (await import(pathToFileURL(join(ROOT, 'scripts/lib.mjs')).href)) as {
+const { pipeWithPrefix, imageMemoryFlags } = (await import(pathToFileURL(join(ROOT, 'scripts/lib.mjs')).href)) as {
   pipeWithPrefix: PipeWithPrefix
+  imageMemoryFlags: (dockerfile?: string) => string[]
 }
 
 describe('npm start’s log prefixer', () => {
@@ -37,5 +40,19 @@ describe('npm start’s log prefixer', () => {
       `${prefix}no end yet… now\n`,
       `${prefix}last\n`,
     ])
+  })
+})
+
+describe('npm start’s services', () => {
+  it('run with the V8 memory flags the Dockerfile gives the images, from its NODE_OPTIONS and its CMD', () => {
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
+    const flags = imageMemoryFlags()
+    expect(flags.length).toBeGreaterThan(0)
+    for (const flag of flags) expect(dockerfile).toContain(flag)
+    expect(
+      imageMemoryFlags(
+        'ENV NODE_OPTIONS="--conditions=compiled --max-semi-space-size=4"\nCMD ["node", "--heap-growing-percent=50", "--import", "x", "src/server.js"]\n',
+      ),
+    ).toEqual(['--max-semi-space-size=4', '--heap-growing-percent=50'])
   })
 })
