@@ -44,6 +44,14 @@ function heldLoad(value: string) {
   }
   return { load, release: () => release() }
 }
+/** A read of `key` held in its load while a writer commits and invalidates the key: the read, and its load's release. */
+async function readOvertakenByWrite(subject: JsonCache, key: string) {
+  const reader = heldLoad('read before the write')
+  const slowRead = subject.getOrLoad(key, reader.load)
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  await subject.invalidate(key)
+  return { slowRead, reader }
+}
 const lookups = async (result: string) =>
   (await registry.getSingleMetric('lookups')?.get())?.values.find(
     (sample) => sample.labels.cache === 'near' && sample.labels.result === result,
@@ -71,10 +79,7 @@ describe('JsonCache', () => {
 
   it('never stores a value loaded before an invalidation that happened during the load', async () => {
     const subject = cache()
-    const reader = heldLoad('read before the write')
-    const slowRead = subject.getOrLoad('c', reader.load)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-    await subject.invalidate('c') // the writer commits and invalidates while the reader is loading
+    const { slowRead, reader } = await readOvertakenByWrite(subject, 'c')
     reader.release()
     expect(await slowRead).toEqual({ value: 'read before the write', source: 'MISS' })
     expect(await redis.get('c')).toBeNull()
@@ -108,10 +113,7 @@ describe('JsonCache', () => {
 
   it('never joins a load that began before an invalidation: the later miss loads what the write left', async () => {
     const subject = cache()
-    const reader = heldLoad('read before the write')
-    const slowRead = subject.getOrLoad('f', reader.load)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-    await subject.invalidate('f') // the writer commits and invalidates while the reader is loading
+    const { slowRead, reader } = await readOvertakenByWrite(subject, 'f')
     const readAfterWrite = subject.getOrLoad('f', async () => 'after the write')
     expect(await readAfterWrite).toEqual({ value: 'after the write', source: 'MISS' })
     reader.release()
