@@ -28,6 +28,14 @@ describe('FaultStore', () => {
     expect(expired).toEqual(['delay'])
   })
 
+  it('is off at the end of its TTL even when its timer runs late (a busy event loop)', () => {
+    const store = new FaultStore()
+    store.set('payment_fail', 100, 2)
+    vi.setSystemTime(Date.now() + 2000) // the clock moves on; no timer has run
+    expect(store.current('payment_fail')).toBe(0)
+    expect(store.entries()).toEqual([])
+  })
+
   it('clears one fault or all, answering which were active, and cancels their timers', () => {
     const expired: string[] = []
     const store = new FaultStore((name) => expired.push(name))
