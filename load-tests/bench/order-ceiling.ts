@@ -18,7 +18,7 @@ import { OrderRepository } from '@food/order-service/src/db/order-repository.ts'
 import { totalPrice } from '@food/order-service/src/domain/order.ts'
 import { createSagaInstruments } from '@food/order-service/src/saga/instruments.ts'
 import { OrderTransitions } from '@food/order-service/src/saga/order-transitions.ts'
-import { JsonCache } from '@food/redis'
+import { createCacheInstruments, JsonCache } from '@food/redis'
 import { MenuCache } from '@food/restaurant-service/src/cache/menu-cache.ts'
 import { loadRestaurantConfig } from '@food/restaurant-service/src/config.ts'
 import { CatalogRepository } from '@food/restaurant-service/src/db/catalog-repository.ts'
@@ -33,7 +33,7 @@ import { UserRepository } from '@food/user-service/src/db/user-repository.ts'
 import { Redis } from 'ioredis'
 import pg from 'pg'
 import pino from 'pino'
-import { Counter, Registry } from 'prom-client'
+import { Registry } from 'prom-client'
 import { percentile } from '../src/recorder.ts'
 import { benchDatabase, type Figures, REDIS_URL } from './harness.ts'
 
@@ -46,20 +46,7 @@ function connections(service: string, poolMax: number) {
   })
   const registry: MetricsRegistry = new Registry()
   registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE)
-  const instruments = {
-    lookups: new Counter({
-      name: 'lookups',
-      help: 'h',
-      labelNames: ['cache', 'result'] as const,
-      registers: [registry],
-    }),
-    errors: new Counter({
-      name: 'errors',
-      help: 'h',
-      labelNames: ['cache', 'operation'] as const,
-      registers: [registry],
-    }),
-  }
+  const instruments = createCacheInstruments(registry)
   const log = pino({ level: 'warn' })
   return {
     pool,

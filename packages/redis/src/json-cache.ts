@@ -1,6 +1,7 @@
+import type { MetricsRegistry } from '@food/metrics'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Redis } from 'ioredis'
-import type { Counter } from 'prom-client'
+import { Counter } from 'prom-client'
 import { NearEntries } from './near-entries.ts'
 
 export interface CacheResult<T> {
@@ -29,6 +30,22 @@ export interface CacheInstruments {
   lookups: Counter<'cache' | 'result'>
   errors: Counter<'cache' | 'operation'>
 }
+
+/** The caches' counters, registered in `registry`: one set for every cache of a service. */
+export const createCacheInstruments = (registry: MetricsRegistry): CacheInstruments => ({
+  lookups: new Counter({
+    name: 'cache_lookups_total',
+    help: 'Cache lookups by cache and result (hit, miss, error)',
+    labelNames: ['cache', 'result'] as const,
+    registers: [registry],
+  }),
+  errors: new Counter({
+    name: 'cache_errors_total',
+    help: 'Cache operations that failed and fell back to the source, by cache and operation',
+    labelNames: ['cache', 'operation'] as const,
+    registers: [registry],
+  }),
+})
 
 /**
  * Stores the value only if the key's generation is still the one read before loading: a reader

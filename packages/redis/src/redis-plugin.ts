@@ -3,8 +3,7 @@ import type {} from '@food/metrics'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { Redis } from 'ioredis'
-import { Counter } from 'prom-client'
-import { JsonCache, type JsonCacheOptions } from './json-cache.ts'
+import { createCacheInstruments, JsonCache, type JsonCacheOptions } from './json-cache.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -42,21 +41,7 @@ const redis: FastifyPluginAsync<RedisPluginOptions> = async (app, options) => {
     app.log.warn({ err: error }, 'redis unavailable at start; caches fall back to the database until it answers')
   }
 
-  const registers = [app.metrics.registry]
-  const instruments = {
-    lookups: new Counter({
-      name: 'cache_lookups_total',
-      help: 'Cache lookups by cache and result (hit, miss, error)',
-      labelNames: ['cache', 'result'] as const,
-      registers,
-    }),
-    errors: new Counter({
-      name: 'cache_errors_total',
-      help: 'Cache operations that failed and fell back to the source, by cache and operation',
-      labelNames: ['cache', 'operation'] as const,
-      registers,
-    }),
-  }
+  const instruments = createCacheInstruments(app.metrics.registry)
 
   app.decorate('redis', client)
   app.decorate(
