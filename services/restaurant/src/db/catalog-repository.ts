@@ -9,12 +9,12 @@ const RESTAURANT_ROW = 'id, name, category, address, phone, description, created
 
 type RestaurantRow = Omit<Parameters<typeof toRestaurantView>[0], 'menus'>
 
-/** A restaurant to add, without its menus (the InventoryStore adds those). */
+/** A restaurant to add, without its menus (db/inventory adds those). */
 export type NewRestaurant = Omit<RestaurantRow, 'id' | 'createdAt'>
 
 /**
  * Reads restaurants and menus, and is the one writer of `restaurants` (only the dev seed adds
- * one); every write to `menus` (a new menu, a stock change) goes through the InventoryStore.
+ * one); every write to `menus` (a new menu, a stock change) goes through db/inventory.
  */
 export class CatalogRepository {
   readonly #pool: pg.Pool
