@@ -26,6 +26,8 @@ import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { pessimistic } from '@food/restaurant-service/src/db/inventory/lock-strategy.ts'
+import { moveWithLedgerRow, readMenuStockAndReservation } from '@food/restaurant-service/src/db/inventory/stock-rows.ts'
 import { answersSoon, freePort } from '@food/testing'
 import pg from 'pg'
 import { percentile } from '../src/recorder.ts'
@@ -62,7 +64,10 @@ const SETTLE_S = Number(process.env.BENCH_SETTLE_S ?? 30)
 /** The connections orders are measured at: the default's, and 50. */
 const ORDER_CONNECTIONS = [...new Set([CONNECTIONS, 50])]
 
-/** The restaurant's pessimistic reserve, as one raw transaction per iteration, N clients at once. */
+/**
+ * The restaurant's pessimistic reserve, its own statements (the read with the reservation, the
+ * move with its ledger row) in one raw transaction per iteration, N clients at once.
+ */
 async function rawReserveLoop(menuId: number): Promise<Figures> {
   const pool = new pg.Pool({ connectionString: benchDatabase('restaurant'), max: CONNECTIONS })
   const latencies: number[] = []
@@ -78,19 +83,15 @@ async function rawReserveLoop(menuId: number): Promise<Figures> {
           const t0 = performance.now()
           try {
             await client.query('BEGIN')
-            await client.query('SELECT restaurant_id, stock, version FROM menus WHERE id = $1 FOR UPDATE', [menuId])
-            await client.query('SELECT quantity, status FROM stock_reservations WHERE order_id = $1 AND menu_id = $2', [
-              `raw-${sequence}`,
+            const orderId = `raw-${sequence++}`
+            const read = await readMenuStockAndReservation(client, menuId, orderId, pessimistic.locksOnRead)
+            if (!read) throw new Error(`menu ${menuId} is gone`)
+            await moveWithLedgerRow(client, pessimistic.move(menuId, -1, read.menu), {
+              kind: 'reserve',
+              orderId,
               menuId,
-            ])
-            await client.query(
-              'UPDATE menus SET stock = stock - 1, version = version + 1, updated_at = now() WHERE id = $1',
-              [menuId],
-            )
-            await client.query(
-              `INSERT INTO stock_reservations (order_id, menu_id, quantity, status) VALUES ($1, $2, 1, 'RESERVED')`,
-              [`raw-${sequence++}`, menuId],
-            )
+              quantity: 1,
+            })
             await client.query('COMMIT')
           } catch {
             errors++

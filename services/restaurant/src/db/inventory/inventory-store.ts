@@ -10,7 +10,8 @@ import type { MenuView } from '../../domain/catalog.ts'
 import { decideReserve, decideRestore, describeRejection, type Rejection } from '../../domain/inventory.ts'
 import type { LockStrategy, MenuStock } from './lock-strategy.ts'
 import { insertMenu, type NewMenu } from './menus.ts'
-import { insertReservation, markRestored, readLedger, readReservation, type StockLedger } from './reservations.ts'
+import { insertVoidMark, readLedger, readReservation, type StockLedger } from './reservations.ts'
+import { type LedgerRow, moveWithLedgerRow, readMenuStock, readMenuStockAndReservation } from './stock-rows.ts'
 
 export interface StockChange {
   menuId: number
@@ -139,9 +140,14 @@ export class InventoryStore {
 
   async #attempt(client: pg.PoolClient, change: StockChange): Promise<StockChangeResult> {
     const { menuId, orderId, quantity, operation } = change
-    const menu = await this.#timed('read', () => this.#options.strategy.readMenu(client, menuId))
-    if (!menu) throw notFound('MENU_NOT_FOUND', `No menu with id ${menuId}`)
-    const existing = await readReservation(client, orderId, menuId, { forUpdate: operation === 'restore' })
+    const { locksOnRead } = this.#options.strategy
+    const read = await this.#timed('read', () =>
+      operation === 'reserve'
+        ? readMenuStockAndReservation(client, menuId, orderId, locksOnRead)
+        : this.#readForRestore(client, menuId, orderId),
+    )
+    if (!read) throw notFound('MENU_NOT_FOUND', `No menu with id ${menuId}`)
+    const { menu, reservation } = read
     const result = (outcome: StockOutcome, moved: number, stock: number): StockChangeResult => ({
       menuId,
       restaurantId: menu.restaurantId,
@@ -153,33 +159,43 @@ export class InventoryStore {
     })
 
     if (operation === 'reserve') {
-      const decision = decideReserve(existing, menu.stock, quantity)
+      const decision = decideReserve(reservation, menu.stock, quantity)
       if (decision.kind === 'reject') throw rejected(menuId, decision.rejection)
       if (decision.kind === 'replay') return result('replayed', 0, menu.stock)
-      const stock = await this.#move(client, menuId, -quantity, menu)
-      await insertReservation(client, { orderId, menuId, quantity, status: 'RESERVED' })
+      const stock = await this.#move(client, menuId, -quantity, menu, { kind: 'reserve', orderId, menuId, quantity })
       return result('reserved', quantity, stock)
     }
 
-    const decision = decideRestore(existing, quantity)
+    const decision = decideRestore(reservation, quantity)
     if (decision.kind === 'reject') throw rejected(menuId, decision.rejection)
     if (decision.kind === 'replay') return result('replayed', 0, menu.stock)
     if (decision.kind === 'void') {
-      await insertReservation(client, { orderId, menuId, quantity, status: 'VOID' })
+      await insertVoidMark(client, { orderId, menuId, quantity })
       return result('voided', 0, menu.stock)
     }
-    const stock = await this.#move(client, menuId, decision.quantity, menu)
-    await markRestored(client, orderId, menuId)
+    const stock = await this.#move(client, menuId, decision.quantity, menu, { kind: 'restore', orderId, menuId })
     return result('restored', decision.quantity, stock)
   }
 
-  async #move(client: pg.PoolClient, menuId: number, delta: number, read: MenuStock): Promise<number> {
+  /**
+   * A restore reads the menu, then locks the reservation: two twin restores queue on it, and the
+   * second sees the first's RESTORED once it has the lock. Restores are compensations, rare, so
+   * they keep the two round trips; the reserve reads both in one.
+   */
+  async #readForRestore(client: pg.PoolClient, menuId: number, orderId: string) {
+    const menu = await readMenuStock(client, menuId, this.#options.strategy.locksOnRead)
+    if (!menu) return undefined
+    return { menu, reservation: await readReservation(client, orderId, menuId, { forUpdate: true }) }
+  }
+
+  /** The strategy's move with its ledger row, one statement; the chaos delay where the strategy says. */
+  async #move(client: pg.PoolClient, menuId: number, delta: number, read: MenuStock, row: LedgerRow): Promise<number> {
     const { strategy, holdLock } = this.#options
     if (strategy.delayPoint === 'before-move') await holdLock()
-    const stock = await this.#timed('move', () => strategy.moveStock(client, menuId, delta, read))
+    const stock = await this.#timed('move', () => moveWithLedgerRow(client, strategy.move(menuId, delta, read), row))
     if (stock === undefined) {
       if (strategy.whenNotMoved === 'retry') throw new LostRace()
-      const current = await strategy.readMenu(client, menuId)
+      const current = await readMenuStock(client, menuId, false)
       throw rejected(menuId, { code: 'INSUFFICIENT_STOCK', available: current?.stock ?? 0, requested: -delta })
     }
     if (strategy.delayPoint === 'after-move') await holdLock()

@@ -1,5 +1,5 @@
 import type pg from 'pg'
-import type { Reservation, ReservationStatus } from '../../domain/inventory.ts'
+import type { Reservation } from '../../domain/inventory.ts'
 
 export async function readReservation(
   client: pg.PoolClient,
@@ -14,22 +14,19 @@ export async function readReservation(
   return rows[0]
 }
 
-/** Fails with a unique violation when a concurrent transaction recorded the same (order, menu) first. */
-export async function insertReservation(
+/**
+ * A restore's VOID mark for an order that never reserved: nothing moves, and a reserve of it still
+ * in flight is refused when it arrives. Fails with a unique violation when a concurrent
+ * transaction recorded the same (order, menu) first.
+ */
+export async function insertVoidMark(
   client: pg.PoolClient,
-  reservation: { orderId: string; menuId: number; quantity: number; status: ReservationStatus },
+  mark: { orderId: string; menuId: number; quantity: number },
 ): Promise<void> {
   await client.query(
     `INSERT INTO stock_reservations (order_id, menu_id, quantity, status, restored_at)
-     VALUES ($1, $2, $3, $4::varchar, CASE WHEN $4::varchar = 'RESERVED' THEN NULL ELSE now() END)`,
-    [reservation.orderId, reservation.menuId, reservation.quantity, reservation.status],
-  )
-}
-
-export async function markRestored(client: pg.PoolClient, orderId: string, menuId: number): Promise<void> {
-  await client.query(
-    `UPDATE stock_reservations SET status = 'RESTORED', restored_at = now() WHERE order_id = $1 AND menu_id = $2`,
-    [orderId, menuId],
+     VALUES ($1, $2, $3, 'VOID', now())`,
+    [mark.orderId, mark.menuId, mark.quantity],
   )
 }
 
