@@ -9,6 +9,7 @@
  *      one hot menu, telemetry off, and with 10% of traces exported
  *   4. memory (resident and proportional, each service's process tree) right after those loads and
  *      once the services idled SETTLE_S seconds, and start-up to ready
+ *   5. the fleet npm start runs (scripts/start.mjs itself) beside the compiled services
  * and, beside 1, the same cached read without near entries (every read carries the menus from
  * Redis), and with traces exported over OTLP (what tracing costs; without an endpoint, the
  * default, telemetry is not loaded at all).
@@ -16,6 +17,7 @@
  *   npm run bench                      # 5 s per case, 20 connections, compiled services
  *   BENCH_DURATION_S=10 BENCH_CONNECTIONS=50 npm run bench
  *   BENCH_RUNTIME=typescript npm run bench   # the services' TypeScript through tsx, as npm start
+ *   BENCH_NPM_START_VARIANTS=1 npm run bench # and npm start without the fault proxy, then without logs
  *
  * Needs PostgreSQL and Redis (DATABASE_URL's server, REDIS_URL); uses databases of its own.
  */
@@ -63,6 +65,27 @@ const DISTINCT_MENUS = 200
 const SETTLE_S = Number(process.env.BENCH_SETTLE_S ?? 30)
 /** The connections orders are measured at: the default's, and 50. */
 const ORDER_CONNECTIONS = [...new Set([CONNECTIONS, 50])]
+
+/** The orders of the npm start fleet that is up: 200 menus at each of the order connections, and one hot menu. */
+async function npmStartOrders(label: string): Promise<{ spread: Figures[]; hot: Figures }> {
+  const { hot, distinct } = await seedBenchCatalogue(DISTINCT_MENUS, npmStartDatabase('restaurant'))
+  const { token } = await signUpAndLogIn(npmStartUrl('user'))
+  const spread: Figures[] = []
+  for (const connections of ORDER_CONNECTIONS) {
+    spread.push(
+      await measure(`npm start, ${label}${DISTINCT_MENUS} menus, ${connections} conn.`, {
+        url: npmStartUrl('order'),
+        connections,
+        requests: orderRequests(distinct, token),
+      }),
+    )
+  }
+  const hotOrders = await measure(`npm start, ${label}one hot menu, ${CONNECTIONS} conn.`, {
+    url: npmStartUrl('order'),
+    requests: orderRequests([hot], token),
+  })
+  return { spread, hot: hotOrders }
+}
 
 /**
  * The restaurant's pessimistic reserve, its own statements (the read with the reservation, the
@@ -283,41 +306,27 @@ try {
   console.log('(the targets: under 300 MB together, each ready in under 1000 ms; PSS counts once the node')
   console.log(' binary the three share, RSS once per service)')
 
-  // 5. What npm start runs, beside the compiled services (stopped first, for a quiet machine).
+  // 5. What npm start runs, beside the compiled services (stopped first, for a quiet machine); with
+  // BENCH_NPM_START_VARIANTS=1 also without the fault proxy, and without it and the request logs.
   await stopAll()
+  const compiledOrders = (connections: number) =>
+    orderCases.find((row) => row.name === `POST /orders, ${DISTINCT_MENUS} menus, ${connections} conn.`)
   const npmStart = await startNpmStart()
   if (npmStart) {
     try {
-      const { hot, distinct: spread } = await seedBenchCatalogue(DISTINCT_MENUS, npmStartDatabase('restaurant'))
-      const { token: npmToken } = await signUpAndLogIn(npmStartUrl('user'))
-      const rows: Figures[] = []
-      for (const connections of ORDER_CONNECTIONS) {
-        const compiled = orderCases.find(
-          (row) => row.name === `POST /orders, ${DISTINCT_MENUS} menus, ${connections} conn.`,
-        )
-        const measured = await measure(`npm start, ${DISTINCT_MENUS} menus, ${connections} conn.`, {
-          url: npmStartUrl('order'),
-          connections,
-          requests: orderRequests(spread, npmToken),
-        })
-        if (compiled) rows.push(compiled)
-        rows.push(measured)
-      }
-      const hotOrders = await measure(`npm start, one hot menu, ${CONNECTIONS} conn.`, {
-        url: npmStartUrl('order'),
-        requests: orderRequests([hot], npmToken),
-      })
+      const arm = await npmStartOrders('')
       const npmMemory = await Promise.all(Object.values(npmStart.pids).map((pid) => treeMemory(pid)))
       const whole = await treeMemory(npmStart.launcherPid)
       console.log('\n5. The fleet npm start runs (tsx, request logs at info through the launcher, every edge through')
       console.log(
         '   the fault proxy), beside the compiled services (the goal: within 10% of their orders/s, ≤1.3x memory)',
       )
-      for (let i = 0; i + 1 < rows.length; i += 2) {
-        const [compiled, measured] = [rows[i], rows[i + 1]] as [Figures, Figures]
-        printTable('', [compiled, measured], compiled, { tail: true })
+      for (const [index, connections] of ORDER_CONNECTIONS.entries()) {
+        const compiled = compiledOrders(connections)
+        const measured = arm.spread[index] as Figures
+        printTable('', compiled ? [compiled, measured] : [measured], compiled ?? measured, { tail: true })
       }
-      printTable('', [hotOrders], hotOrders, { tail: true })
+      printTable('', [arm.hot], arm.hot, { tail: true })
       const compiledTotal = total(afterLoads)
       const npmTotal = total(npmMemory)
       console.log(
@@ -328,6 +337,27 @@ try {
       )
     } finally {
       await npmStart.stop()
+    }
+    if (process.env.BENCH_NPM_START_VARIANTS === '1') {
+      const variants = {
+        'FAULT_PROXY=off': { FAULT_PROXY: 'off' },
+        'FAULT_PROXY=off LOG_LEVEL=warn': { FAULT_PROXY: 'off', LOG_LEVEL: 'warn' },
+      }
+      console.log('\n5b. npm start without what it adds, one at a time (ratio to the compiled POST /orders)')
+      for (const [label, env] of Object.entries(variants)) {
+        const variant = await startNpmStart(env)
+        if (!variant) break
+        try {
+          const arm = await npmStartOrders(`${label}, `)
+          for (const [index, connections] of ORDER_CONNECTIONS.entries()) {
+            const compiled = compiledOrders(connections)
+            const measured = arm.spread[index] as Figures
+            printTable('', compiled ? [compiled, measured] : [measured], compiled ?? measured, { tail: true })
+          }
+        } finally {
+          await variant.stop()
+        }
+      }
     }
   }
 } finally {

@@ -43,8 +43,11 @@ export interface NpmStartFleet {
   stop(): Promise<void>
 }
 
-/** npm start, ready; `undefined` (and why, printed) when its ports are taken. */
-export async function startNpmStart(): Promise<NpmStartFleet | undefined> {
+/**
+ * npm start, ready; `undefined` (and why, printed) when its ports are taken. `env`: what a user
+ * would set on its command line (`FAULT_PROXY=off`, `LOG_LEVEL=warn`), to see what each costs.
+ */
+export async function startNpmStart(env: Record<string, string> = {}): Promise<NpmStartFleet | undefined> {
   if (await answers(`${npmStartUrl('user')}/health`)) {
     console.log('\n(npm start arm skipped: a fleet already answers on its ports; stop it to measure this arm)')
     return undefined
@@ -54,6 +57,7 @@ export async function startNpmStart(): Promise<NpmStartFleet | undefined> {
     cwd: repoPath(''),
     env: {
       ...process.env,
+      ...env,
       FLEET_DATABASE_SUFFIX: SUFFIX,
       REDIS_URL: `${REDIS_URL.replace(/\/\d*$/, '')}/${REDIS_DATABASE}`,
     },
