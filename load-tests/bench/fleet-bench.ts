@@ -31,6 +31,7 @@ import { fileURLToPath } from 'node:url'
 import { pessimistic } from '@food/restaurant-service/src/db/inventory/lock-strategy.ts'
 import { moveWithLedgerRow, readMenuStockAndReservation } from '@food/restaurant-service/src/db/inventory/stock-rows.ts'
 import { answersSoon, freePort } from '@food/testing'
+import autocannon from 'autocannon'
 import pg from 'pg'
 import { percentile } from '../src/recorder.ts'
 import {
@@ -56,11 +57,39 @@ import {
 } from './harness.ts'
 import { imageRuntime } from './image-runtime.ts'
 import { npmStartDatabase, npmStartUrl, startNpmStart } from './npm-start-arm.ts'
-import { sameWorkOrders } from './order-ceiling.ts'
+import { openOrderWork, placeOrders, sameWorkOrders } from './order-ceiling.ts'
+import { type Calls, callsPer, straceAvailable } from './syscalls.ts'
 
 const SERVICES = ['user', 'restaurant', 'order']
 const MB = 1024 * 1024
 const DISTINCT_MENUS = 200
+/** How many orders strace counts the system calls of (BENCH_SYSCALLS=1), in the fleet and in the same work. */
+const SYSCALL_ORDERS = 300
+
+/** The calls per order of each process, the fleet's three summed, beside the same work's. */
+function printSyscalls(calls: Record<string, Calls> | string): void {
+  console.log(
+    `\n3b. System calls per order (strace -c -f, ${SYSCALL_ORDERS} orders of ${DISTINCT_MENUS} menus, ${CONNECTIONS} at once)`,
+  )
+  if (typeof calls === 'string') {
+    console.log(`   (not counted: ${calls})`)
+    return
+  }
+  const { 'same work, one process': ceiling, ...fleet } = calls
+  const together = Object.values(fleet).reduce(
+    (sum, each) => ({ writes: sum.writes + each.writes, reads: sum.reads + each.reads, waits: sum.waits + each.waits }),
+    { writes: 0, reads: 0, waits: 0 },
+  )
+  console.log(`${'process'.padEnd(28)}${'writes'.padStart(8)}${'reads'.padStart(8)}${'epoll'.padStart(8)}`)
+  const row = (name: string, each: Calls) =>
+    console.log(
+      `${name.padEnd(28)}${each.writes.toFixed(1).padStart(8)}${each.reads.toFixed(1).padStart(8)}${each.waits.toFixed(1).padStart(8)}`,
+    )
+  for (const [name, each] of Object.entries(fleet)) row(name, each)
+  row('the fleet, together', together)
+  if (ceiling) row('same work, one process', ceiling)
+}
+
 /** How long the services idle before memory is read again (V8 gives back what a load left in time). */
 const SETTLE_S = Number(process.env.BENCH_SETTLE_S ?? 30)
 /** The connections orders are measured at: the default's, and 50. */
@@ -182,11 +211,11 @@ try {
   )
   await freshDatabases(SERVICES)
   const { hot: hotMenu, distinct } = await seedBenchCatalogue(DISTINCT_MENUS)
-  const pool = { DATABASE_POOL_MAX: '20' }
-  const user = await startService('user', pool)
-  const restaurant = await startService('restaurant', pool)
+  // Each service with its configuration's defaults (its database pool too), as the images and
+  // npm start run it: the arms differ in what npm start adds, not in their settings.
+  const user = await startService('user')
+  const restaurant = await startService('restaurant')
   const order = await startService('order', {
-    ...pool,
     USER_SERVICE_URL: user.baseUrl,
     RESTAURANT_SERVICE_URL: restaurant.baseUrl,
   })
@@ -197,15 +226,14 @@ try {
   })
   const cache = await measure('Fastify + one ioredis GET of them', { url: await startCeiling('redis', menusBytes) })
   const menus = await measure('GET /menus, cached', { url: `${restaurant.baseUrl}/menus` })
-  const redisOnly = await startService('restaurant', { ...pool, MENU_NEAR_CACHE_ENTRIES: '0' })
+  const redisOnly = await startService('restaurant', { MENU_NEAR_CACHE_ENTRIES: '0' })
   const menusRedisOnly = await measure('GET /menus, cached, no near entries', { url: `${redisOnly.baseUrl}/menus` })
   await redisOnly.stop()
   const sink = await startTraceSink()
-  const traced = await startService('restaurant', { ...pool, OTEL_EXPORTER_OTLP_ENDPOINT: sink.url })
+  const traced = await startService('restaurant', { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url })
   const menusTraced = await measure('GET /menus, cached, traces exported', { url: `${traced.baseUrl}/menus` })
   await traced.stop()
   const sampled = await startService('restaurant', {
-    ...pool,
     OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
     OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
     OTEL_TRACES_SAMPLER_ARG: '0.1',
@@ -229,7 +257,6 @@ try {
   const { userId, token } = await signUpAndLogIn(user.baseUrl)
   // The traced order service first, so the memory read after the last load is the fleet's own.
   const tracedOrder = await startService('order', {
-    ...pool,
     USER_SERVICE_URL: user.baseUrl,
     RESTAURANT_SERVICE_URL: restaurant.baseUrl,
     OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
@@ -253,7 +280,6 @@ try {
         menuIds,
         connections,
         durationS: DURATION_S,
-        poolMax: Number(pool.DATABASE_POOL_MAX),
       })
     const http = (menuIds: number[], menusName: string) =>
       measure(`POST /orders, ${menusName}, ${connections} conn.`, {
@@ -278,9 +304,34 @@ try {
         ...(await treeMemory(service.pid)),
       })),
     )
+  /** 3b: what an order costs in system calls, in the fleet and in the same work in one process. */
+  const syscallsPerOrder = async () => {
+    if (!straceAvailable()) return 'strace is not installed (apt-get install strace)'
+    const fleet = await callsPer({ user: user.pid, restaurant: restaurant.pid, order: order.pid }, async () => {
+      const result = await autocannon({
+        url: order.baseUrl,
+        connections: CONNECTIONS,
+        amount: SYSCALL_ORDERS,
+        requests: orderRequests(distinct, token),
+      })
+      return result['2xx']
+    })
+    const work = openOrderWork()
+    const orders = { userId, menuIds: distinct, connections: CONNECTIONS }
+    try {
+      await placeOrders(work, { ...orders, count: CONNECTIONS * 2 })
+      const ceiling = await callsPer({ 'same work, one process': process.pid }, () =>
+        placeOrders(work, { ...orders, count: SYSCALL_ORDERS }),
+      )
+      return { ...fleet, ...ceiling }
+    } finally {
+      await work.close()
+    }
+  }
   const afterLoads = await memoryNow()
   await new Promise((resolve) => setTimeout(resolve, SETTLE_S * 1000))
   const settled = await memoryNow()
+  const syscalls = process.env.BENCH_SYSCALLS === '1' ? await syscallsPerOrder() : undefined
   console.log('\n3. Orders end to end (validate → price → store → reserve → pay), each against its same-work ceiling')
   console.log('   (the target: 0.7x of the ceiling, p99 within 2.5x of p50, at 20 and 50 connections)')
   for (let i = 0; i < orderCases.length; i += 2) {
@@ -288,6 +339,7 @@ try {
     printTable(`   ${http.name}`, [ceiling, http], ceiling, { tail: true })
   }
   printTable('   with 10% of traces exported (ratio to the hot-row reserve)', [ordersSampled], reserve)
+  if (syscalls) printSyscalls(syscalls)
   console.log(`\n4. Memory right after the loads of 1–3 and ${SETTLE_S} s later (each process tree, MB), start-up`)
   console.log(
     `${'service'.padEnd(12)}${'RSS'.padStart(7)}${'PSS'.padStart(7)}${`RSS +${SETTLE_S} s`.padStart(12)}${`PSS +${SETTLE_S} s`.padStart(12)}${'ready ms'.padStart(10)}`,

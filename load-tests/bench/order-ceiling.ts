@@ -59,20 +59,23 @@ function connections(service: string, poolMax: number) {
   }
 }
 
-/** The three services' parts an order goes through, on their own connections and settings. */
-function orderWork(poolMax: number) {
-  const env = { DATABASE_URL: 'postgresql://unused/unused', DATABASE_POOL_MAX: String(poolMax) }
+/**
+ * The three services' parts an order goes through, on their own connections and settings: each
+ * its configuration's defaults, as the services run with none set (the bench sets none).
+ */
+export function openOrderWork() {
+  const env = { DATABASE_URL: 'postgresql://unused/unused' }
   const userConfig = loadUserConfig(env)
   const restaurantConfig = loadRestaurantConfig(env)
   const orderConfig = loadOrderConfig(env)
 
-  const user = connections('user', poolMax)
+  const user = connections('user', userConfig.DATABASE_POOL_MAX)
   const profiles = new ProfileCache(
     user.cache({ name: 'user_profile', ttlSeconds: userConfig.PROFILE_CACHE_TTL_S }),
     new UserRepository(user.pool),
   )
 
-  const restaurant = connections('restaurant', poolMax)
+  const restaurant = connections('restaurant', restaurantConfig.DATABASE_POOL_MAX)
   const menus = new MenuCache(new CatalogRepository(restaurant.pool), {
     list: restaurant.cache({
       name: 'menu_list',
@@ -90,14 +93,14 @@ function orderWork(poolMax: number) {
     maxAttempts: restaurantConfig.STOCK_CHANGE_MAX_ATTEMPTS,
     instruments: createInventoryInstruments(restaurant.registry, restaurant.pool, restaurantConfig.STOCK_LOCK_STRATEGY),
     changes: new Gate({
-      running: stockChangeShare(poolMax),
+      running: stockChangeShare(restaurantConfig.DATABASE_POOL_MAX),
       waiting: 10_000,
       whenFull: () => new Error('too many stock changes waiting'),
     }),
     holdLock: async () => {},
   })
 
-  const order = connections('order', poolMax)
+  const order = connections('order', orderConfig.DATABASE_POOL_MAX)
   const orders = new OrderRepository(order.pool)
   const transitions = new OrderTransitions(
     orders,
@@ -136,8 +139,8 @@ function orderWork(poolMax: number) {
 
 /**
  * `connections` orders at once for `durationS` seconds (after a one-second warm-up, as the HTTP
- * cases have), each of one unit of the next of `menuIds` in turn, on pools of `poolMax` as the
- * services have.
+ * cases have), each of one unit of the next of `menuIds` in turn, on pools of the size the
+ * services' configurations default to.
  */
 export async function sameWorkOrders(options: {
   name: string
@@ -145,9 +148,8 @@ export async function sameWorkOrders(options: {
   menuIds: number[]
   connections: number
   durationS: number
-  poolMax: number
 }): Promise<Figures> {
-  const work = orderWork(options.poolMax)
+  const work = openOrderWork()
   let sequence = 0
   const run = async (seconds: number) => {
     const latencies: number[] = []
@@ -183,4 +185,23 @@ export async function sameWorkOrders(options: {
   } finally {
     await work.close()
   }
+}
+
+/** Exactly `count` same-work orders, `connections` at once, on work already open; how many were placed. */
+export async function placeOrders(
+  work: ReturnType<typeof openOrderWork>,
+  options: { userId: number; menuIds: number[]; connections: number; count: number },
+): Promise<number> {
+  let next = 0
+  let placed = 0
+  await Promise.all(
+    Array.from({ length: options.connections }, async () => {
+      while (next < options.count) {
+        const index = next++
+        await work.placeOrder(options.userId, options.menuIds[index % options.menuIds.length] as number)
+        placed++
+      }
+    }),
+  )
+  return placed
 }
