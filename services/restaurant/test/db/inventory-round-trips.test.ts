@@ -1,3 +1,4 @@
+import type { MetricsRegistry } from '@food/metrics'
 import { Gate } from '@food/service-kit'
 import pg from 'pg'
 import { Registry } from 'prom-client'
@@ -31,7 +32,7 @@ afterAll(async () => {
 })
 
 const openMetrics = () => {
-  const registry = new Registry()
+  const registry: MetricsRegistry = new Registry()
   registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE)
   return registry
 }
