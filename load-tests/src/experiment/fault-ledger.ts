@@ -42,12 +42,16 @@ export class FaultLedger {
     return this.#windows.length
   }
 
-  /** The windows as the journal keeps them, to a tenth of a second. */
+  /**
+   * The windows as the journal keeps them, to a tenth of a second, widened to it: the start
+   * rounded down and the end up, so a window holds all of the fault's time. The phases split the
+   * load at them: a start rounded up put up to 50 ms of the fault's own orders in the baseline.
+   */
   windows(): FaultWindow[] {
     return this.#windows.map(({ expiresAtS: _, ...window }) => ({
       ...window,
-      from_s: Math.round(window.from_s * 10) / 10,
-      until_s: Math.round(window.until_s * 10) / 10,
+      from_s: Math.floor(window.from_s * 10) / 10,
+      until_s: Math.ceil(window.until_s * 10) / 10,
     }))
   }
 }

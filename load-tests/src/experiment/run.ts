@@ -202,6 +202,10 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
       if (!chaos) throw new Error(`the ${provider.service} service has no fault ${provider.fault}`)
       const ttl = Math.max(1, Math.round((provider.ttl_s ?? totalSeconds(experiment) + 60) * options.scale))
       const seed = seeds?.next(provider.service, provider.fault)
+      // A window opens when the fault was asked for, not when the answer came back: the service
+      // applies it before it answers, and a request begun in between is already in the fault's
+      // window (phases split the load at from_s; the baseline keeps only what was in flight).
+      const asked = seconds()
       const answer = await client.call(provider.service, 'POST', chaos.route, {
         json: { [chaos.field]: provider.value, ttl_s: ttl, ...(seed === undefined ? {} : { seed }) },
         record: false,
@@ -216,7 +220,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
             fault: provider.fault,
             value: provider.value,
             parameters: parametersOf({ ...provider, ttl_s: ttl, ...(seed === undefined ? {} : { seed }) }),
-            from_s: seconds(),
+            from_s: asked,
           },
           seconds() + ttl,
         )
@@ -226,6 +230,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
     if (provider.action === 'toxic' || provider.action === 'edge-down') {
       const ttl = Math.max(1, Math.round((provider.ttl_s ?? totalSeconds(experiment) + 60) * options.scale))
       const path = `/proxies/${encodeURIComponent(provider.edge)}`
+      const asked = seconds()
       const answer =
         provider.action === 'toxic'
           ? await toxiproxy(toxiproxyUrl, `${path}/toxics`, {
@@ -246,7 +251,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
           fault,
           value,
           parameters: parametersOf({ ...provider, ttl_s: ttl }),
-          from_s: seconds(),
+          from_s: asked,
         },
         seconds() + ttl,
       )
@@ -257,6 +262,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
     }
     if (provider.action === 'redis-pause') {
       const durationS = provider.duration_s * options.scale
+      const asked = seconds()
       const answer = await redis.pause(durationS, provider.mode)
       ledger.open(
         {
@@ -264,7 +270,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
           fault: 'client-pause',
           value: provider.duration_s,
           parameters: parametersOf({ ...provider, duration_s: durationS }),
-          from_s: seconds(),
+          from_s: asked,
         },
         seconds() + durationS,
       )

@@ -6,7 +6,7 @@ describe('the fault ledger', () => {
     const ledger = new FaultLedger()
     ledger.open({ service: 'order', fault: 'payment_fail', value: 30, from_s: 1 }, 11)
     ledger.open({ service: 'order', fault: 'error', value: true, from_s: 2 }, 4)
-    ledger.open({ service: 'order-restaurant', fault: 'latency', value: 2000, from_s: 3 }, null)
+    ledger.open({ service: 'order-restaurant', fault: 'latency', value: 2000, from_s: 3.06 }, null)
     expect(ledger.anyOpen(5)).toBe(true)
     ledger.close(6, 'order', 'cleared')
     ledger.close(7.04, 'order-restaurant', 'switched off', 'latency')
@@ -14,7 +14,8 @@ describe('the fault ledger', () => {
     expect(ledger.windows()).toEqual([
       { service: 'order', fault: 'payment_fail', value: 30, from_s: 1, until_s: 6, ended_by: 'cleared' },
       { service: 'order', fault: 'error', value: true, from_s: 2, until_s: 4, ended_by: 'expired' },
-      { service: 'order-restaurant', fault: 'latency', value: 2000, from_s: 3, until_s: 7, ended_by: 'switched off' },
+      // To a tenth of a second, widened: 3.06–7.04 s is kept as 3.0–7.1 s.
+      { service: 'order-restaurant', fault: 'latency', value: 2000, from_s: 3, until_s: 7.1, ended_by: 'switched off' },
     ])
   })
 
