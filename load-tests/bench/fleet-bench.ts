@@ -18,6 +18,7 @@
  *   BENCH_DURATION_S=10 BENCH_CONNECTIONS=50 npm run bench
  *   BENCH_RUNTIME=typescript npm run bench   # the services' TypeScript through tsx, as npm start
  *   BENCH_NPM_START_VARIANTS=1 npm run bench # and npm start without the fault proxy, then without logs
+ *   BENCH_SYSCALLS=1 npm run bench           # and an order's system calls per process (strace)
  *
  * Needs PostgreSQL and Redis (DATABASE_URL's server, REDIS_URL); uses databases of its own.
  */
@@ -361,8 +362,16 @@ try {
   // 5. What npm start runs, beside the compiled services (stopped first, for a quiet machine); with
   // BENCH_NPM_START_VARIANTS=1 also without the fault proxy, and without it and the request logs.
   await stopAll()
-  const compiledOrders = (connections: number) =>
-    orderCases.find((row) => row.name === `POST /orders, ${DISTINCT_MENUS} menus, ${connections} conn.`)
+  /** npm start's orders at each of the order connections, each beside the compiled services' own. */
+  const printBesideCompiled = (spread: Figures[]) => {
+    for (const [index, connections] of ORDER_CONNECTIONS.entries()) {
+      const compiled = orderCases.find(
+        (row) => row.name === `POST /orders, ${DISTINCT_MENUS} menus, ${connections} conn.`,
+      )
+      const measured = spread[index] as Figures
+      printTable('', compiled ? [compiled, measured] : [measured], compiled ?? measured, { tail: true })
+    }
+  }
   const npmStart = await startNpmStart()
   if (npmStart) {
     try {
@@ -373,11 +382,7 @@ try {
       console.log(
         '   the fault proxy), beside the compiled services (the goal: within 10% of their orders/s, ≤1.3x memory)',
       )
-      for (const [index, connections] of ORDER_CONNECTIONS.entries()) {
-        const compiled = compiledOrders(connections)
-        const measured = arm.spread[index] as Figures
-        printTable('', compiled ? [compiled, measured] : [measured], compiled ?? measured, { tail: true })
-      }
+      printBesideCompiled(arm.spread)
       printTable('', [arm.hot], arm.hot, { tail: true })
       const compiledTotal = total(afterLoads)
       const npmTotal = total(npmMemory)
@@ -401,11 +406,7 @@ try {
         if (!variant) break
         try {
           const arm = await npmStartOrders(`${label}, `)
-          for (const [index, connections] of ORDER_CONNECTIONS.entries()) {
-            const compiled = compiledOrders(connections)
-            const measured = arm.spread[index] as Figures
-            printTable('', compiled ? [compiled, measured] : [measured], compiled ?? measured, { tail: true })
-          }
+          printBesideCompiled(arm.spread)
         } finally {
           await variant.stop()
         }
