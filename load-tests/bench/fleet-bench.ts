@@ -332,7 +332,8 @@ try {
   const afterLoads = await memoryNow()
   await new Promise((resolve) => setTimeout(resolve, SETTLE_S * 1000))
   const settled = await memoryNow()
-  const syscalls = process.env.BENCH_SYSCALLS === '1' ? await syscallsPerOrder() : undefined
+  const syscalls =
+    process.env.BENCH_SYSCALLS === '1' ? await syscallsPerOrder().catch((error: Error) => error.message) : undefined
   console.log('\n3. Orders end to end (validate → price → store → reserve → pay), each against its same-work ceiling')
   console.log('   (the target: 0.7x of the ceiling, p99 within 2.5x of p50, at 20 and 50 connections)')
   for (let i = 0; i < orderCases.length; i += 2) {

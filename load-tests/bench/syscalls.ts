@@ -65,6 +65,13 @@ export async function callsPer(
     for (const { child } of tracers) child.kill('SIGINT')
   }
   const summaries = await Promise.all(tracers.map(({ summary }) => summary))
+  // No summary table is not zero calls: strace could not attach (permissions, a process gone).
+  const untraced = summaries.findIndex((summary) => !/^\s*[\d.]+\s.*\btotal\s*$/m.test(summary))
+  if (untraced >= 0) {
+    throw new Error(
+      `strace counted nothing for ${Object.keys(pids)[untraced]}: ${summaries[untraced]?.trim().split('\n')[0]}`,
+    )
+  }
   const per = (calls: Calls): Calls => ({
     writes: calls.writes / units,
     reads: calls.reads / units,
