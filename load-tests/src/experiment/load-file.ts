@@ -4,6 +4,7 @@
  * problem is reported, each with its JSON path, before anything runs.
  */
 import { readFile } from 'node:fs/promises'
+import { didYouMean, notOneOf } from '@food/errors/suggest'
 import { TOXIC_ATTRIBUTES } from '@food/fault-proxy'
 import { parseQuery, QueryError } from '@food/promql'
 import { type TSchema, Type } from '@sinclair/typebox'
@@ -20,12 +21,15 @@ export interface Problem {
 
 export class InvalidExperiment extends Error {
   readonly problems: Problem[]
+  /** The experiment with its faulty activities left out, for the fleet checks; none when they cannot run. */
+  readonly checkable: LoadedExperiment | undefined
 
-  constructor(file: string, problems: Problem[]) {
+  constructor(file: string, problems: Problem[], checkable?: LoadedExperiment) {
     super(
       `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${problems.map((p) => `  ${p.path || '/'}: ${p.message}`).join('\n')}`,
     )
     this.problems = problems
+    this.checkable = checkable
   }
 }
 
@@ -52,46 +56,90 @@ function givenConfiguration(env: NodeJS.ProcessEnv = process.env): Record<string
 
 type Member = TSchema & { properties?: Record<string, TSchema & { const?: unknown }> }
 
-/** The member of a union that `value` means to be: the one whose `type` (and `action`) literals it names. */
-function intended(union: TSchema, value: unknown): Member | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
-  const record = value as Record<string, unknown>
-  const candidates = ((union.anyOf ?? []) as Member[]).filter(
-    (member) => member.properties?.type?.const === record.type,
-  )
-  if (candidates.length <= 1) return candidates[0]
-  return candidates.find((member) => member.properties?.action?.const === record.action)
+const REQUIRED = 'Expected required property'
+/** The JSON type a schema member takes (integer counts as number). */
+const jsonTypeOf = (value: unknown) =>
+  value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value === 'number' ? 'number' : typeof value
+const schemaTypeOf = (member: Member) => (member.type === 'integer' ? 'number' : String(member.type))
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+const lastKey = (path: string) => path.slice(path.lastIndexOf('/') + 1)
+/** What a value at `path` is called in a message: its key (`service`), unless it is an array's item. */
+const nounAt = (path: string) => (/^\d*$/.test(lastKey(path)) ? undefined : lastKey(path))
+
+/**
+ * The member of a union that `value` means to be, or the problem that says why none is: a
+ * literal not among them; an object by its `type` (then its `action`); else by its JSON type.
+ */
+function intended(union: TSchema, value: unknown, path: string): Member | Problem {
+  const members = (union.anyOf ?? []) as Member[]
+  if (members.every((member) => typeof member.const === 'string')) {
+    return {
+      path,
+      message: notOneOf(
+        value,
+        members.map((member) => member.const as string),
+        nounAt(path),
+      ),
+    }
+  }
+  const objects = members.filter((member) => member.type === 'object')
+  if (isRecord(value) && objects.length > 0) return byDiscriminator(objects, value, path)
+  const sameType = members.filter((member) => schemaTypeOf(member) === jsonTypeOf(value))
+  if (sameType.length === 1 && sameType[0]) return sameType[0]
+  const primitives = [...new Set(members.filter((m) => m.type !== 'object').map(schemaTypeOf))]
+  const types = [
+    ...new Set(objects.map((member) => member.properties?.type?.const).filter((type) => type !== undefined)),
+  ]
+  const kinds = [...primitives, ...(types.length > 0 ? [`an object with a type (${types.join(', ')})`] : [])]
+  return { path, message: `expected ${kinds.join(', ')}` }
 }
 
-const describeUnion = (union: TSchema, value: unknown): string => {
-  const members = (union.anyOf ?? []) as Member[]
-  const kinds = members.map((member) =>
-    member.properties?.type?.const === undefined
-      ? String(member.type)
-      : [member.properties.type.const, member.properties.action?.const].filter(Boolean).join('/'),
-  )
-  const named = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined
-  return `${named === undefined ? 'expected' : `"${String(named)}" is not one of`} ${[...new Set(kinds)].join(', ')}`
+/** Of objects told apart by `type` and then `action`, the one `value` names. */
+function byDiscriminator(objects: Member[], value: Record<string, unknown>, path: string): Member | Problem {
+  let candidates = objects
+  for (const key of ['type', 'action']) {
+    const named = candidates.map((member) => member.properties?.[key]?.const).filter((name) => name !== undefined)
+    if (named.length === 0) break
+    const kinds = [...new Set(named.map(String))]
+    const matching = candidates.filter((member) => member.properties?.[key]?.const === value[key])
+    if (matching.length === 0) {
+      const noun = key === 'type' ? `${nounAt(path) ?? 'activity'} type` : `${String(value.type)} action`
+      return value[key] === undefined
+        ? { path: `${path}/${key}`, message: `required: ${kinds.join(', ')}` }
+        : { path: `${path}/${key}`, message: notOneOf(value[key], kinds, noun) }
+    }
+    candidates = matching
+    if (candidates.length === 1) break
+  }
+  return candidates[0] as Member
+}
+
+/** "Unexpected property", with the object's known properties and the closest of them. */
+function unknownProperty(schema: Member, path: string): string {
+  const known = Object.keys(schema.properties ?? {})
+  return `unknown property \`${lastKey(path)}\` (${known.join(', ')})${didYouMean(lastKey(path), known)}`
 }
 
 /** Every error of `value` against `schema`; for a union, the errors against the member it means to be. */
 function errorsOf(schema: TSchema, value: unknown, path = ''): Problem[] {
   const problems: Problem[] = []
   for (const error of Value.Errors(schema, value)) {
-    if (error.schema.anyOf) {
-      const member = intended(error.schema, error.value)
-      if (member) problems.push(...errorsOf(member, error.value, path + error.path))
-      else problems.push({ path: path + error.path, message: describeUnion(error.schema, error.value) })
-      continue
-    }
-    problems.push({ path: path + error.path, message: error.message })
+    const at = path + error.path
+    if (error.schema.anyOf && error.value !== undefined) {
+      const member = intended(error.schema, error.value, at)
+      if ('message' in member) problems.push(member as Problem)
+      else problems.push(...errorsOf(member, error.value, at))
+    } else if (error.message === 'Unexpected property') {
+      problems.push({ path: at, message: unknownProperty(error.schema as Member, at) })
+    } else problems.push({ path: at, message: error.message === REQUIRED ? 'required' : error.message })
   }
   // One message per path and wording: TypeBox may say the same thing twice, and a missing
   // property is missing, not also "Expected number".
-  const missing = new Set(problems.filter((p) => p.message === 'Expected required property').map((p) => p.path))
+  const missing = new Set(problems.filter((p) => p.message === 'required').map((p) => p.path))
   return problems
     .filter((p, i) => problems.findIndex((q) => q.path === p.path && q.message === p.message) === i)
-    .filter((p) => !missing.has(p.path) || p.message === 'Expected required property')
+    .filter((p) => !missing.has(p.path) || p.message === 'required')
 }
 
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
@@ -157,20 +205,30 @@ function resolveConfiguration(
   return resolved
 }
 
-/** Where each activity sits in the file, for problems found after the structure is known good. */
+const listAt = (value: unknown, path: string) =>
+  (Array.isArray(value) ? value : []).map((activity: ActivityDefinition, i) => ({ path: `${path}/${i}`, activity }))
+
+/** Where each activity sits in the file (every one, checked or not). */
 function activitiesOf(experiment: Experiment): { path: string; activity: ActivityDefinition }[] {
   return [
-    ...(experiment['steady-state-hypothesis']?.probes ?? []).map((activity, i) => ({
-      path: `/steady-state-hypothesis/probes/${i}`,
-      activity,
-    })),
-    ...experiment.method.map((activity, i) => ({ path: `/method/${i}`, activity })),
-    ...(experiment.rollbacks ?? []).map((activity, i) => ({ path: `/rollbacks/${i}`, activity })),
-    ...(experiment.safeguards ?? []).map((activity, i) => ({ path: `/safeguards/${i}`, activity })),
+    ...listAt(experiment['steady-state-hypothesis']?.probes, '/steady-state-hypothesis/probes'),
+    ...listAt(experiment.method, '/method'),
+    ...listAt(experiment.rollbacks, '/rollbacks'),
+    ...listAt(experiment.safeguards, '/safeguards'),
   ]
 }
 
-function checkMeaning(experiment: Experiment, configuration: Record<string, unknown>): Problem[] {
+const within = (problem: Problem, path: string) => problem.path === path || problem.path.startsWith(`${path}/`)
+
+/**
+ * What the file means, beyond its shape: checked for the activities whose shape is right even
+ * when others' is not, so that one reading lists every problem.
+ */
+function checkMeaning(
+  experiment: Experiment,
+  configuration: Record<string, unknown>,
+  structural: Problem[],
+): Problem[] {
   const problems: Problem[] = []
   // The runner loads and breaks this machine only: the fleet's URLs, the fault proxy's and the
   // engine's (over loopback, or the engine's own socket).
@@ -187,11 +245,16 @@ function checkMeaning(experiment: Experiment, configuration: Record<string, unkn
       problems.push({ path: `/configuration/${name}`, message: `${url}: only this machine (127.0.0.1, localhost)` })
     }
   }
-  const loads = experiment.method.filter(
-    (activity) =>
-      activity.provider.type === 'fleet' && 'action' in activity.provider && activity.provider.action === 'load',
+  // A load whose other parts are wrong is still the method's load.
+  const loads = listAt(experiment.method, '/method').filter(
+    ({ activity }) =>
+      isRecord(activity?.provider) &&
+      activity.provider.type === 'fleet' &&
+      'action' in activity.provider &&
+      activity.provider.action === 'load',
   )
-  for (const { path, activity } of activitiesOf(experiment)) {
+  const shapely = activitiesOf(experiment).filter(({ path }) => !structural.some((problem) => within(problem, path)))
+  for (const { path, activity } of shapely) {
     const provider = activity.provider
     // (A URL still holding a ${name} was reported as such.)
     if (provider.type === 'http' && !provider.url.includes('${') && !isLoopback(provider.url)) {
@@ -214,7 +277,7 @@ function checkMeaning(experiment: Experiment, configuration: Record<string, unkn
         if (!known.includes(attribute)) {
           problems.push({
             path: `${path}/provider/attributes/${attribute}`,
-            message: `${provider.toxic} has no attribute "${attribute}" (it has ${known.join(', ')})`,
+            message: `${provider.toxic} has no attribute "${attribute}" (it has ${known.join(', ')})${didYouMean(attribute, known)}`,
           })
         }
       }
@@ -240,6 +303,28 @@ export interface LoadedExperiment {
   configuration: Record<string, unknown>
 }
 
+// What stands in for an activity whose shape is wrong, so that the others keep their paths.
+const NO_OP: ActivityDefinition = { type: 'probe', name: '(not valid)', provider: { type: 'invariants' } }
+
+/**
+ * The experiment, each activity with problems of its own replaced by a no-op, for the checks
+ * against the fleet (its faults, edges and containers) to find theirs too; none when the
+ * configuration, where those checks connect, has problems.
+ */
+function checkable(experiment: Experiment, configuration: Record<string, unknown>, problems: Problem[]) {
+  if (problems.some((problem) => within(problem, '/configuration') || problem.path === '')) return undefined
+  const kept = (list: unknown, path: string) =>
+    listAt(list, path).map(({ path, activity }) => (problems.some((p) => within(p, path)) ? NO_OP : activity))
+  return {
+    experiment: {
+      ...experiment,
+      method: kept(experiment.method, '/method'),
+      rollbacks: kept(experiment.rollbacks, '/rollbacks'),
+    } as Experiment,
+    configuration,
+  }
+}
+
 /** Parses, validates and resolves an experiment's text; throws InvalidExperiment with every problem. */
 export function readExperiment(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedExperiment {
   let raw: unknown
@@ -263,8 +348,10 @@ export function readExperiment(text: string, file: string, env: NodeJS.ProcessEn
   }
   const structural = errorsOf(Experiment, resolved)
   problems.push(...structural)
-  if (structural.length === 0) problems.push(...checkMeaning(resolved as Experiment, configuration))
-  if (problems.length > 0) throw new InvalidExperiment(file, problems)
+  problems.push(...checkMeaning(resolved as Experiment, configuration, structural))
+  if (problems.length > 0) {
+    throw new InvalidExperiment(file, problems, checkable(resolved as Experiment, configuration, problems))
+  }
   return { experiment: resolved as Experiment, configuration }
 }
 

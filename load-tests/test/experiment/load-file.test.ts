@@ -79,13 +79,76 @@ describe('reading an experiment file', () => {
         '/method/0/provider/value',
         '/method/1/provider/profile',
         '/method/1/provider/concurrency',
-        '/method/2/provider',
+        '/method/2/provider/type',
         '/method/3/pauses/before',
       ]),
     )
-    expect(problems.find((problem) => problem.path === '/method/2/provider')?.message).toBe(
-      '"promql" is not one of http, prometheus, invariants',
+    expect(problems.find((problem) => problem.path === '/method/2/provider/type')?.message).toBe(
+      '`promql` is not a provider type: http, prometheus, invariants',
     )
+  })
+
+  it('names each bad value with the valid ones and the closest, and each branch of a union by its type and action', () => {
+    const action = (provider: object) => ({ type: 'action', name: 'a', provider: { type: 'fleet', ...provider } })
+    const problems = problemsOf(
+      JSON.stringify({
+        title: 't',
+        tagz: [],
+        method: [
+          action({ action: 'fault', service: 'ordr', fault: 'payment_fail', value: 30 }),
+          action({ action: 'faultt', service: 'order', fault: 'payment_fail', value: 30 }),
+          action({ action: 'toxic', edge: 'order-restaurant', toxic: 'latency', attributes: { latencyy: 800 } }),
+          action({ action: 'fault', service: 'order', fault: 'payment_fail', value: -1 }),
+          { type: 'acton', name: 'b', provider: { type: 'fleet', action: 'clear-faults' } },
+          action({ action: 'kill', service: 'order', signal: 'SIGKIL' }),
+          action({}),
+        ],
+        rollbacks: [{ type: 'action', name: 'r', provider: 'clear' }],
+      }),
+    )
+    expect(problems).toEqual([
+      {
+        path: '/tagz',
+        message: expect.stringMatching(/^unknown property `tagz` \(.*\) — did you mean `tags`\?$/),
+      },
+      {
+        path: '/method/0/provider/service',
+        message: '`ordr` is not a service: user, restaurant, order — did you mean `order`?',
+      },
+      {
+        path: '/method/1/provider/action',
+        message:
+          '`faultt` is not a fleet action: fault, toxic, edge-down, kill, pause, restart, redis-pause, terminate-sessions, clear-faults, load — did you mean `fault`?',
+      },
+      { path: '/method/3/provider/value', message: 'Expected number to be greater or equal to 0' },
+      { path: '/method/4/type', message: '`acton` is not an activity type: action, probe — did you mean `action`?' },
+      {
+        path: '/method/5/provider/signal',
+        message: '`SIGKIL` is not a signal: SIGKILL, SIGTERM, SIGINT, SIGHUP, SIGQUIT — did you mean `SIGKILL`?',
+      },
+      {
+        path: '/method/6/provider/action',
+        message:
+          'required: fault, toxic, edge-down, kill, pause, restart, redis-pause, terminate-sessions, clear-faults, load',
+      },
+      { path: '/rollbacks/0/provider', message: 'expected an object with a type (http, fleet)' },
+      // The meaning of the activities whose shape is right, in the same reading.
+      {
+        path: '/method/2/provider/attributes/latencyy',
+        message: 'latency has no attribute "latencyy" (it has latency, jitter) — did you mean `latency`?',
+      },
+    ])
+  })
+
+  it('says no more than the valid values when none is close', () => {
+    expect(
+      problemsOf(
+        JSON.stringify({
+          ...minimal,
+          method: [{ ...minimal.method[0], provider: { ...minimal.method[0]?.provider, service: 'kitchen' } }],
+        }),
+      ),
+    ).toEqual([{ path: '/method/0/provider/service', message: '`kitchen` is not a service: user, restaurant, order' }])
   })
 
   it('checks the meaning once the shape is right: queries, ${names}, the environment, invariants without a load', () => {
@@ -216,6 +279,8 @@ describe('reading an experiment file', () => {
       '/method/1/provider/duration_s',
       '/method/2/provider/duration_s',
       '/method/3/provider/service',
+      // Every problem in one reading: the engine's address too.
+      '/configuration/engine_url',
     ])
     expect(
       problemsOf(verbs({ action: 'kill', service: 'order' }), 'x.json', { FLEET_ENGINE_URL: 'http://10.0.0.5:2375' }),

@@ -34,7 +34,12 @@ const errorHandler: FastifyPluginAsync = async (app) => {
   }
 
   app.setErrorHandler<FastifyError>((error, request, reply) => {
-    const { statusCode, body } = toErrorResponse(translate(error))
+    const { statusCode, body } = toErrorResponse(translate(error), {
+      params: request.params,
+      body: request.body,
+      querystring: request.query,
+      headers: request.headers,
+    })
     // The original error is what is logged: it says what actually broke.
     if (statusCode >= 500) {
       request.log.error({ err: error }, 'request failed')

@@ -37,6 +37,30 @@ describe('toErrorResponse', () => {
     })
   })
 
+  it('names the bad value of an enum, the allowed ones and the closest', () => {
+    const error = Object.assign(new Error('params/edge must be equal to one of the allowed values'), {
+      validation: [
+        {
+          keyword: 'enum',
+          instancePath: '/edge',
+          message: 'must be equal to one of the allowed values',
+          params: { allowedValues: ['order-user', 'order-restaurant', 'order-redis'] },
+        },
+      ],
+      validationContext: 'params',
+    })
+    const message =
+      'params/edge: `order-rdis` is not one of order-user, order-restaurant, order-redis — did you mean `order-redis`?'
+    expect(toErrorResponse(error, { params: { edge: 'order-rdis' } }).body).toMatchObject({
+      error: { code: 'VALIDATION_ERROR', message, details: [{ location: 'params', path: '/edge' }] },
+      detail: message,
+    })
+    // Without the request's parts, the allowed values at least.
+    expect(toErrorResponse(error).body.detail).toBe(
+      'params/edge must be one of order-user, order-restaurant, order-redis',
+    )
+  })
+
   it("gives Fastify's own 4xx a code in the fleet's vocabulary", () => {
     const error = Object.assign(new Error('Unsupported Media Type'), {
       statusCode: 415,
