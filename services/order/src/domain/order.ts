@@ -2,8 +2,8 @@
  * The order's state machine.
  *
  *   PENDING ──all reserved, paid──▶ CONFIRMED ──cancel──▶ CANCELLED
- *      │
- *      └──user/stock/payment failure, or abandoned──▶ FAILED
+ *      │                                                    ▲
+ *      └──user/stock/payment failure, or abandoned──▶ FAILED ──cancel──┘ (nothing given back)
  *
  * Beside the status, `stock_status` says what the order holds of the restaurant's stock:
  * reserving → reserved → kept (CONFIRMED), or → releasing → released (FAILED, CANCELLED).
@@ -66,6 +66,11 @@ export const ORDER_TRANSITIONS = {
     from: { status: 'CONFIRMED' },
     to: { status: 'CANCELLED', paymentStatus: 'refunded', stockStatus: 'releasing' },
   },
+  /**
+   * A FAILED order cancelled by its owner, as the original sample allows: its stock is already
+   * on its way back (the failure's compensation), so the stock status is left to that release.
+   */
+  failedCancelled: { from: { status: 'FAILED' }, to: { status: 'CANCELLED' } },
   /** Every unit given back. */
   released: { from: { stockStatus: 'releasing' }, to: { stockStatus: 'released', nextAttemptAt: null } },
   /** The restaurant refused to take them back: an operator must look (see above). */
@@ -80,6 +85,7 @@ export type TransitionName = keyof typeof ORDER_TRANSITIONS
 export interface TransitionExtras {
   failed: { paymentStatus: 'skipped' | 'failed'; failureReason: FailureReason }
   cancelled: { userId: number }
+  failedCancelled: { userId: number }
   releaseDeferred: { releaseAttempts: number; nextAttemptAt: Date }
 }
 
@@ -158,7 +164,9 @@ export const OrderView = Type.Object(
     id: Type.Integer({ examples: [1] }),
     user_id: Type.Integer({ examples: [1] }),
     total_price: Type.Integer({ description: 'Korean won', examples: [18000] }),
-    status: oneOf(ORDER_STATUSES, { description: 'PENDING → CONFIRMED → CANCELLED, or PENDING → FAILED' }),
+    status: oneOf(ORDER_STATUSES, {
+      description: 'PENDING → CONFIRMED → CANCELLED, or PENDING → FAILED (→ CANCELLED, nothing given back)',
+    }),
     payment_status: oneOf(PAYMENT_STATUSES),
     stock_status: oneOf(STOCK_STATUSES, {
       description:

@@ -102,7 +102,7 @@ export const getOrderSchema = {
 
 export const cancelOrderSchema = {
   tags: ['orders'],
-  summary: 'Cancel a CONFIRMED order; its stock is given back once',
+  summary: 'Cancel a CONFIRMED order, its stock given back once, or a FAILED one, giving back nothing',
   security,
   params: Type.Object({ id: Id }),
   response: {
@@ -114,12 +114,15 @@ export const cancelOrderSchema = {
           order_id: Type.Integer({ description: 'The same as `id` (the original sample’s field)' }),
         }),
       ],
-      { description: 'The order, CANCELLED, its stock given back' },
+      {
+        description:
+          'The order, CANCELLED; a CONFIRMED one’s stock given back (a FAILED one’s went back when it failed)',
+      },
     ),
     400: errorResponse(400),
     401: errorResponse(401),
     404: errorResponse(404, 'ORDER_NOT_FOUND, also for another user’s order'),
-    409: errorResponse(409, 'ORDER_NOT_CANCELLABLE: only a CONFIRMED order can be cancelled'),
+    409: errorResponse(409, 'ORDER_NOT_CANCELLABLE: only a CONFIRMED or FAILED order can be cancelled'),
     503: errorResponse(503),
     504: errorResponse(504),
   },

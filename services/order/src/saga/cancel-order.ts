@@ -8,6 +8,8 @@ import type { StockRelease } from './stock-release.ts'
 /**
  * CONFIRMED → CANCELLED, with the stock given back exactly once: the compare-and-set lets one
  * of several concurrent cancels through, and the restaurant's restores are idempotent anyway.
+ * A FAILED order is cancelled too, as the original sample does, and gives back nothing: its
+ * failure's compensation already did (or the recoverer still does, by its stock status).
  */
 export class CancelOrder {
   readonly #orders: OrderRepository
@@ -21,20 +23,25 @@ export class CancelOrder {
   }
 
   async run(caller: Caller, orderId: number): Promise<OrderRecord> {
-    const cancelled = await this.#transitions.move(orderId, 'cancelled', { userId: caller.userId })
-    if (!cancelled) {
-      const order = await this.#orders.findById(orderId)
-      // Someone else's order is answered as missing: its existence is not the caller's business.
-      if (!order || order.userId !== caller.userId) throw notFound('ORDER_NOT_FOUND', `No order ${orderId}`)
-      throw conflict(
-        'ORDER_NOT_CANCELLABLE',
-        `Order ${orderId} is ${order.status}; only a CONFIRMED order can be cancelled`,
-        {
-          status: order.status,
-        },
-      )
+    const owner = { userId: caller.userId }
+    const cancelled = await this.#transitions.move(orderId, 'cancelled', owner)
+    if (cancelled) {
+      await this.#release.giveBack(cancelled)
+      return (await this.#orders.findById(orderId)) ?? cancelled
     }
-    await this.#release.giveBack(cancelled)
-    return (await this.#orders.findById(orderId)) ?? cancelled
+    const failedCancelled = await this.#transitions.move(orderId, 'failedCancelled', owner)
+    if (failedCancelled) return failedCancelled
+    throw await this.#refusal(caller, orderId)
+  }
+
+  async #refusal(caller: Caller, orderId: number) {
+    const order = await this.#orders.findById(orderId)
+    // Someone else's order is answered as missing: its existence is not the caller's business.
+    if (!order || order.userId !== caller.userId) return notFound('ORDER_NOT_FOUND', `No order ${orderId}`)
+    return conflict(
+      'ORDER_NOT_CANCELLABLE',
+      `Order ${orderId} is ${order.status}; only a CONFIRMED or FAILED order can be cancelled`,
+      { status: order.status },
+    )
   }
 }

@@ -8,12 +8,12 @@ import {
 } from '../../src/domain/order.ts'
 
 describe('the order’s transitions, by name', () => {
-  it('move a status only along the state machine: PENDING to CONFIRMED or FAILED, CONFIRMED to CANCELLED', () => {
+  it('move a status only along the state machine: PENDING to CONFIRMED or FAILED, either to CANCELLED', () => {
     const moves = Object.values(ORDER_TRANSITIONS)
       .filter(({ to }) => 'status' in to)
       .map(({ from, to }) => `${(from as { status: string }).status} → ${(to as { status: string }).status}`)
       .sort()
-    expect(moves).toEqual(['CONFIRMED → CANCELLED', 'PENDING → CONFIRMED', 'PENDING → FAILED'])
+    expect(moves).toEqual(['CONFIRMED → CANCELLED', 'FAILED → CANCELLED', 'PENDING → CONFIRMED', 'PENDING → FAILED'])
   })
 
   it('name only states of the sets, and take units back only from an order giving them back', () => {
@@ -39,6 +39,11 @@ describe('the order’s transitions, by name', () => {
     expect(transitionOf('cancelled', { userId: 7 })).toEqual({
       from: { status: 'CONFIRMED', userId: 7 },
       to: { status: 'CANCELLED', paymentStatus: 'refunded', stockStatus: 'releasing' },
+    })
+    // A FAILED order's cancel changes its status only: its units are the failure's to give back.
+    expect(transitionOf('failedCancelled', { userId: 7 })).toEqual({
+      from: { status: 'FAILED', userId: 7 },
+      to: { status: 'CANCELLED' },
     })
     const next = new Date(0)
     expect(transitionOf('releaseDeferred', { releaseAttempts: 2, nextAttemptAt: next }).to).toEqual({

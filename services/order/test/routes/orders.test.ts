@@ -337,14 +337,43 @@ describe('reading and cancelling: owner only', () => {
     expect(await fleet.restaurant.ledger(menu.id)).toMatchObject({ stock: 10, reserved_units: 0, restored_units: 5 })
   })
 
-  it('refuses to cancel a FAILED order with 409', async () => {
+  it('cancels a FAILED order as the original does (200 CANCELLED), giving back nothing more', async () => {
     const menu = await fleet.restaurant.createMenu(10)
     const { headers } = await fleet.login()
     await fleet.order.call('POST', '/chaos/payment_fail', { json: { fail_percent: 100 } })
-    const failed = await fleet.placeOrder(headers, [{ menu_id: menu.id, quantity: 1 }])
+    const failed = await fleet.placeOrder(headers, [{ menu_id: menu.id, quantity: 4 }])
+    expect(failed.body).toMatchObject({ status: 'FAILED', stock_status: 'released' })
+    const before = await fleet.restaurant.ledger(menu.id)
+    expect(before).toMatchObject({ stock: 10, reserved_units: 0, restored_units: 4 })
+
     const cancel = await fleet.order.call('POST', `/orders/${failed.body.id}/cancel`, { headers })
-    expect(cancel.status).toBe(409)
-    expect(cancel.body).toEqual(errorBody('ORDER_NOT_CANCELLABLE'))
+    expect(cancel.status).toBe(200)
+    // Never charged, so not refunded; the failure it had stays readable.
+    expect(cancel.body).toMatchObject({
+      status: 'CANCELLED',
+      payment_status: 'failed',
+      stock_status: 'released',
+      failure_reason: 'payment_failed',
+      message: 'Order cancelled successfully',
+    })
+    expect(await fleet.restaurant.ledger(menu.id)).toEqual(before)
+    expect((await fleet.order.call('GET', `/orders/${failed.body.id}`, { headers })).body.status).toBe('CANCELLED')
+    const again = await fleet.order.call('POST', `/orders/${failed.body.id}/cancel`, { headers })
+    expect(again.status).toBe(409)
+    expect(again.body).toEqual(errorBody('ORDER_NOT_CANCELLABLE'))
+  })
+
+  it('answers 404 to another user cancelling a FAILED order, and leaves it FAILED', async () => {
+    const menu = await fleet.restaurant.createMenu(10)
+    const owner = await fleet.login()
+    const stranger = await fleet.login()
+    await fleet.order.call('POST', '/chaos/payment_fail', { json: { fail_percent: 100 } })
+    const failed = await fleet.placeOrder(owner.headers, [{ menu_id: menu.id, quantity: 1 }])
+    const cancel = await fleet.order.call('POST', `/orders/${failed.body.id}/cancel`, { headers: stranger.headers })
+    expect(cancel.status).toBe(404)
+    expect((await fleet.order.call('GET', `/orders/${failed.body.id}`, { headers: owner.headers })).body.status).toBe(
+      'FAILED',
+    )
   })
 
   it.each(['abc', '0'])('answers 400 for the order id %s', async (id) => {

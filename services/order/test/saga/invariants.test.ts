@@ -99,6 +99,29 @@ describe('when the compensation itself fails', () => {
   })
 })
 
+describe('a FAILED order cancelled while its compensation is still due', () => {
+  it('is CANCELLED at once, and the recoverer gives its units back once', async () => {
+    const menu = await fleet.restaurant.createMenu(20)
+    const { headers } = await fleet.login()
+    await fleet.order.call('POST', '/chaos/payment_fail', { json: { fail_percent: 100 } })
+    await fleet.order.call('POST', '/chaos/restore_fail', { json: { fail_percent: 100 } })
+    const failed = await fleet.placeOrder(headers, [{ menu_id: menu.id, quantity: 5 }])
+    expect(failed.body).toMatchObject({ status: 'FAILED', stock_status: 'releasing' })
+    await fleet.order.call('DELETE', '/chaos')
+
+    const cancel = await fleet.order.call('POST', `/orders/${failed.body.id}/cancel`, { headers })
+    expect(cancel.status).toBe(200)
+    expect(cancel.body).toMatchObject({ status: 'CANCELLED', stock_status: 'releasing' })
+    expect((await fleet.restaurant.ledger(menu.id)).stock).toBe(15) // the cancel itself gave nothing back
+
+    await orderDb.query('UPDATE orders SET next_attempt_at = now() WHERE id = $1', [failed.body.id])
+    expect(await fleet.order.app.recoverer.runOnce()).toBe(1)
+    expect(await fleet.restaurant.ledger(menu.id)).toMatchObject({ stock: 20, reserved_units: 0, restored_units: 5 })
+    const after = await fleet.order.call('GET', `/orders/${failed.body.id}`, { headers })
+    expect(after.body).toMatchObject({ status: 'CANCELLED', stock_status: 'released' })
+  })
+})
+
 describe('recovery after a crash mid-saga', () => {
   /** What a process killed after reserving leaves behind: a PENDING order holding stock. */
   async function abandonedOrder(menuId: number, userId: number, quantity: number, ageSeconds: number) {
