@@ -45,6 +45,9 @@ export function serviceEnv(defaults: ServiceEnvDefaults) {
     LOG_FORMAT: LogFormat,
     /** Also write JSON logs to this file, e.g. in the volume Promtail reads. */
     LOG_FILE: Type.Optional(Type.String({ minLength: 1 })),
+    /** LOG_FILE's rotation: its size before it is renamed LOG_FILE.1, and the files kept in all (@food/logger's defaults: 10 MiB, 5). */
+    LOG_FILE_MAX_BYTES: Type.Optional(Type.Integer({ minimum: 1024 })),
+    LOG_FILE_KEEP: Type.Optional(Type.Integer({ minimum: 2, maximum: 1000 })),
     DATABASE_URL: PostgresUrl(),
     DATABASE_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
     /** How long a request waits for a free connection of the pool before 503 DATABASE_BUSY. */

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino'
+import { DEFAULT_LOG_FILE_BOUNDS, type LogFileBounds, rotatingFile } from './rotating-file.ts'
 
 // Loaded only for a terminal: 28 modules a production service never needs at start-up.
 const loadPretty = (): typeof import('pino-pretty') => createRequire(import.meta.url)('pino-pretty')
@@ -11,6 +12,8 @@ export interface FleetLoggerSettings {
   format: 'json' | 'pretty'
   /** Also append JSON lines to this file (the log volume Promtail reads). */
   file?: string | undefined
+  /** When `file` is rotated and how many files are kept (default: 10 MiB, 5 files). */
+  fileBounds?: Partial<LogFileBounds> | undefined
 }
 
 /**
@@ -42,7 +45,11 @@ function loggerOptions(settings: FleetLoggerSettings): LoggerOptions {
   }
 }
 
-/** The service's logger: JSON (or pretty) on stdout, and JSON in `file` when one is set. */
+/** The bounds that are set (a config's unset optional fields are `undefined`, not absent). */
+const definedOf = (bounds: Partial<LogFileBounds> = {}) =>
+  Object.fromEntries(Object.entries(bounds).filter(([, value]) => value !== undefined))
+
+/** The service's logger: JSON (or pretty) on stdout, and JSON in `file` (rotated by size) when one is set. */
 export function createLogger(settings: FleetLoggerSettings): Logger {
   const console: DestinationStream =
     settings.format === 'pretty'
@@ -52,6 +59,6 @@ export function createLogger(settings: FleetLoggerSettings): Logger {
         // flushes what is pending when the process exits.
         pino.destination({ dest: 1, sync: false })
   if (!settings.file) return pino(loggerOptions(settings), console)
-  const file = pino.destination({ dest: settings.file, mkdir: true, sync: false })
+  const file = rotatingFile(settings.file, { ...DEFAULT_LOG_FILE_BOUNDS, ...definedOf(settings.fileBounds) })
   return pino(loggerOptions(settings), pino.multistream([{ stream: console }, { stream: file }]))
 }

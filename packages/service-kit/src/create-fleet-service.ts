@@ -58,6 +58,7 @@ export async function createFleetService(options: FleetServiceOptions): Promise<
     level: config.LOG_LEVEL,
     format: config.LOG_FORMAT,
     file: config.LOG_FILE,
+    fileBounds: { maxBytes: config.LOG_FILE_MAX_BYTES, keep: config.LOG_FILE_KEEP },
   })
   const app = Fastify({
     loggerInstance: logger,
