@@ -19,6 +19,8 @@ const summary = (process) => ({
   Status: `${STATUS[process.state]}${process.state === 'exited' ? ` (${process.exitCode})` : ''}`,
   Created: Math.floor((process.startedAt?.getTime() ?? 0) / 1000),
   Labels: { 'com.docker.compose.project': PROJECT, 'com.docker.compose.service': process.name },
+  // Not in Docker's list (its inspection has it): here too, so the console shows it from one call.
+  RestartCount: process.restarts,
 })
 
 const inspection = (process) => ({
@@ -50,14 +52,77 @@ function matches(filters, process) {
 
 const number = (text, fallback) => (text === null ? fallback : Number(text))
 
+// Which requests may drive the engine: a copy of packages/fault-proxy/src/request-guard.ts (its
+// comment says why each rule), because npm start loads this file before anything is installed;
+// packages/fault-proxy/test/request-guard.test.ts holds the two to the same answers.
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+const BUILT_IN_HOSTS = ['localhost', 'host.docker.internal']
+/** @param {string | undefined} text */
+export const parseAllowedHosts = (text) =>
+  (text ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean)
+/** @param {string} host */
+const hostNameOf = (host) => {
+  const name = host.trim().toLowerCase()
+  if (name.startsWith('[')) return name.slice(1, name.indexOf(']') === -1 ? undefined : name.indexOf(']'))
+  return name.replace(/:\d*$/, '').replace(/\.$/, '')
+}
+const isIpv4 = (name) => /^\d{1,3}(\.\d{1,3}){3}$/.test(name)
+const isIp = (name) => isIpv4(name) || /^[0-9a-f:.]*:[0-9a-f:.]*$/.test(name)
+const isLoopbackName = (name) =>
+  name === 'localhost' || name.endsWith('.localhost') || name === '::1' || (isIpv4(name) && name.startsWith('127.'))
+const isConfigured = (name, allowed) =>
+  [...BUILT_IN_HOSTS, ...allowed].some((entry) =>
+    entry.startsWith('.') ? name === entry.slice(1) || name.endsWith(entry) : name === entry,
+  )
+const hostAllowed = (host, allowed) => {
+  if (host === undefined || host === '') return true
+  const name = hostNameOf(host)
+  return isLoopbackName(name) || isIp(name) || isConfigured(name, allowed)
+}
+const originAllowed = (origin, host, allowed) => {
+  let url
+  try {
+    url = new URL(origin)
+  } catch {
+    return false
+  }
+  if (host !== undefined && url.host === host.toLowerCase()) return true
+  const name = hostNameOf(url.host)
+  return isLoopbackName(name) || isConfigured(name, allowed)
+}
+/**
+ * Why a request is refused (403), or undefined.
+ * @param {{ method: string, host?: string, origin?: string }} request
+ * @param {readonly string[]} allowed
+ */
+export function refusalOf(request, allowed) {
+  if (!hostAllowed(request.host, allowed)) {
+    return {
+      code: 'HOST_NOT_ALLOWED',
+      message: `Host "${request.host}" is not this lab’s: use localhost or an IP address, or add the name to ALLOWED_HOSTS`,
+    }
+  }
+  if (SAFE_METHODS.has(request.method.toUpperCase()) || request.origin === undefined) return undefined
+  if (originAllowed(request.origin, request.host, allowed)) return undefined
+  return {
+    code: 'ORIGIN_NOT_ALLOWED',
+    message: `A page of ${request.origin} may not change anything here: only the lab’s own pages (loopback or ALLOWED_HOSTS) may`,
+  }
+}
+
 /**
  * Serves the supervisor's API. `refused`: the names of the chaos plane itself (the fault proxy),
- * whose faults are refused; `token`: when set, every change needs it in X-Chaos-Token.
+ * whose faults are refused; `token`: when set, every change needs it in X-Chaos-Token;
+ * `allowedHosts`: the names besides loopback it is reached by (ALLOWED_HOSTS by default).
  * @param {import('./supervisor.mjs').Supervisor} supervisor
- * @param {{ refused?: string[], token?: string }} [options]
+ * @param {{ refused?: string[], token?: string, allowedHosts?: string[] }} [options]
  */
 export function createEngineApi(supervisor, options = {}) {
   const refused = new Set(options.refused ?? [])
+  const allowedHosts = options.allowedHosts ?? parseAllowedHosts(process.env.ALLOWED_HOSTS)
   return createServer(async (request, response) => {
     const send = (status, body) => {
       response.writeHead(status, {
@@ -66,6 +131,12 @@ export function createEngineApi(supervisor, options = {}) {
       })
       response.end(body === undefined ? undefined : JSON.stringify(body))
     }
+    // No web page may drive the processes: DNS rebinding and cross-site changes are refused.
+    const refusal = refusalOf(
+      { method: request.method ?? 'GET', host: request.headers.host, origin: request.headers.origin },
+      allowedHosts,
+    )
+    if (refusal) return send(403, { message: refusal.message })
     try {
       const url = new URL(request.url ?? '/', 'http://engine')
       // Docker's clients put the API version first: /v1.41/containers/json.
@@ -99,7 +170,7 @@ export function createEngineApi(supervisor, options = {}) {
       else if (verb === 'pause') supervisor.pause(name, number(url.searchParams.get('ttl_s'), undefined))
       else if (verb === 'unpause') supervisor.unpause(name)
       else if (verb === 'restart') await supervisor.restart(name, number(url.searchParams.get('t'), 10))
-      else if (verb === 'start') return send(supervisor.start(name) ? 204 : 304)
+      else if (verb === 'start') return send((await supervisor.start(name)) ? 204 : 304)
       else return send(405, { message: `GET ${path} is not allowed` })
       return send(204)
     } catch (error) {

@@ -18,6 +18,8 @@ const signalNamed = (text) => {
 }
 /** The longest a pause lasts: a paused service that nobody resumes must come back by itself. */
 const MAX_PAUSE_S = 600
+/** The longest a restart or start waits for the program's readiness before it answers anyway. */
+const READY_DEADLINE_MS = 60_000
 
 export class SupervisorError extends Error {
   /** @param {number} status @param {string} message */
@@ -29,7 +31,9 @@ export class SupervisorError extends Error {
 
 /**
  * @typedef {'created' | 'running' | 'paused' | 'restarting' | 'exited'} State
- * @typedef {{ name: string, start: () => import('node:child_process').ChildProcess }} Program
+ * @typedef {{ name: string, start: () => import('node:child_process').ChildProcess, ready?: (signal: AbortSignal) => Promise<unknown> }} Program
+ *   `ready`, when given, resolves once a started program serves (e.g. its /health/ready answers):
+ *   a restart or start answers then, not merely once the process runs.
  */
 export class Supervisor {
   /** @param {{ log?: (line: string) => void }} [options] */
@@ -82,6 +86,29 @@ export class Supervisor {
       entry.restarts++
       this.#spawn(entry)
     }, delayMs)
+  }
+
+  /**
+   * Resolves once `child` runs (its process was created) and, when the program says how, serves;
+   * sooner if it exits, or after READY_DEADLINE_MS. Docker's restart and start answer once started.
+   */
+  async #running(entry, child) {
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    const spawned = new Promise((resolve) => {
+      child.once('spawn', resolve)
+      child.once('error', resolve)
+    })
+    if (child.pid === undefined) await Promise.race([spawned, exited])
+    if (!entry.program.ready) return
+    const signal = AbortSignal.timeout(READY_DEADLINE_MS)
+    const done = new AbortController()
+    try {
+      await Promise.race([entry.program.ready(AbortSignal.any([signal, done.signal])), exited])
+    } catch (error) {
+      this.log(`${entry.program.name}: not ready after its start (${error.message}); answering anyway`)
+    } finally {
+      done.abort()
+    }
   }
 
   #entry(name) {
@@ -149,19 +176,23 @@ export class Supervisor {
 
   /**
    * Starts a program that is not running now (in its restart back-off, or stopped); false when it
-   * is running already (Docker's 304 for `docker start`).
+   * is running already (Docker's 304 for `docker start`). Resolves once it runs (see #running).
    */
-  start(name) {
+  async start(name) {
     const entry = this.#entry(name)
     if (entry.state === 'running' || entry.state === 'paused') return false
     clearTimeout(entry.restartTimer)
     this.log(`${name}: started`)
     entry.restarts++
     this.#spawn(entry)
+    await this.#running(entry, entry.child)
     return true
   }
 
-  /** SIGTERM, SIGKILL after timeoutS, then started again at once (as `docker restart -t`). */
+  /**
+   * SIGTERM, SIGKILL after timeoutS, then started again at once (as `docker restart -t`); resolves
+   * once the new process runs, and serves when the program says how to tell (see #running).
+   */
   async restart(name, timeoutS = 10) {
     const entry = this.#entry(name)
     if (!Number.isFinite(timeoutS) || timeoutS < 0 || timeoutS > 300) {
@@ -183,6 +214,7 @@ export class Supervisor {
     if (this.stopping) return
     entry.restarts++
     this.#spawn(entry)
+    await this.#running(entry, entry.child)
   }
 
   /** SIGTERM to every program (SIGCONT first to a paused one); resolves once all have exited. */

@@ -1,5 +1,5 @@
 export { EDGE_NAMES, EDGES, type EdgeName, edgesOf, fleetEdges } from './fleet-edges.ts'
-export { FaultProxy, hostAndPort, type ProxyView } from './proxy.ts'
+export { FaultProxy, hostAndPort, type ProxyView, type ToxicView } from './proxy.ts'
 export {
   STREAMS,
   type Stream,

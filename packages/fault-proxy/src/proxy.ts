@@ -7,12 +7,20 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { Link } from './link.ts'
 import type { Toxic } from './toxics.ts'
 
+/** A toxic as the API shows it: with when it removes itself, as the chaos switches show theirs. */
+export interface ToxicView extends Toxic {
+  /** ISO time it is removed at (set with `ttl_s`); null: until removed. */
+  expires_at: string | null
+  /** The whole seconds it has left, rounded up; null: until removed. */
+  ttl_s: number | null
+}
+
 export interface ProxyView {
   name: string
   listen: string
   upstream: string
   enabled: boolean
-  toxics: Toxic[]
+  toxics: ToxicView[]
 }
 
 /** `host:port` into its parts; `[::1]:80` for IPv6. */
@@ -35,6 +43,8 @@ export class FaultProxy {
   readonly #toxics = new Map<string, Toxic>()
   /** Toxics set with a TTL (this API's addition to Toxiproxy's), and the edge's own downtime. */
   readonly #expiries = new Map<string, NodeJS.Timeout>()
+  /** When each of those ends (epoch ms), for the view. */
+  readonly #endsAt = new Map<string, number>()
   readonly #random: () => number
 
   constructor(options: { name: string; listen: string; upstream: string; random?: () => number }) {
@@ -50,7 +60,17 @@ export class FaultProxy {
       listen: this.#listen,
       upstream: this.#upstream,
       enabled: this.#enabled,
-      toxics: [...this.#toxics.values()],
+      toxics: [...this.#toxics.values()].map((toxic) => this.#toxicView(toxic)),
+    }
+  }
+
+  #toxicView(toxic: Toxic): ToxicView {
+    const endsAt = this.#endsAt.get(`toxic:${toxic.name}`)
+    if (endsAt === undefined) return { ...toxic, expires_at: null, ttl_s: null }
+    return {
+      ...toxic,
+      expires_at: new Date(endsAt).toISOString(),
+      ttl_s: Math.max(0, Math.ceil((endsAt - Date.now()) / 1000)),
     }
   }
 
@@ -60,8 +80,7 @@ export class FaultProxy {
 
   /** Starts listening; `listen` with port 0 takes a free port, and says which. */
   async enable(): Promise<void> {
-    clearTimeout(this.#expiries.get('down'))
-    this.#expiries.delete('down')
+    this.#forget('down')
     if (this.#enabled) return
     const { host, port } = hostAndPort(this.#listen)
     const server = createServer((client) => this.#accept(client))
@@ -118,6 +137,12 @@ export class FaultProxy {
     for (const link of this.#links) link.toxicsChanged()
   }
 
+  /** Changes a toxic's stream, toxicity or attributes; it keeps its TTL. */
+  updateToxic(toxic: Toxic): void {
+    this.#toxics.set(toxic.name, toxic)
+    for (const link of this.#links) link.toxicsChanged()
+  }
+
   /** Disables the edge; with `ttlMs`, it comes back up after that long. */
   async down(ttlMs?: number): Promise<void> {
     await this.disable()
@@ -125,20 +150,25 @@ export class FaultProxy {
   }
 
   #expire(key: string, ttlMs: number | undefined, act: () => void): void {
-    clearTimeout(this.#expiries.get(key))
-    this.#expiries.delete(key)
+    this.#forget(key)
     if (ttlMs === undefined) return
     const timer = setTimeout(() => {
-      this.#expiries.delete(key)
+      this.#forget(key)
       act()
     }, ttlMs)
     timer.unref()
     this.#expiries.set(key, timer)
+    this.#endsAt.set(key, Date.now() + ttlMs)
+  }
+
+  #forget(key: string): void {
+    clearTimeout(this.#expiries.get(key))
+    this.#expiries.delete(key)
+    this.#endsAt.delete(key)
   }
 
   removeToxic(name: string): boolean {
-    clearTimeout(this.#expiries.get(`toxic:${name}`))
-    this.#expiries.delete(`toxic:${name}`)
+    this.#forget(`toxic:${name}`)
     const removed = this.#toxics.delete(name)
     for (const link of this.#links) link.toxicsChanged()
     return removed

@@ -8,6 +8,7 @@ import { type Static, Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { FaultProxy, hostAndPort, type ProxyView } from './proxy.ts'
+import { refusalOf } from './request-guard.ts'
 import {
   DEFAULT_ATTRIBUTES,
   STREAMS,
@@ -82,6 +83,8 @@ export interface ProxyPlane {
   proxies: Map<string, FaultProxy>
   /** Called after every change, e.g. to count it and log it. */
   onChange?: (change: string) => void
+  /** Host names besides loopback and IP addresses that may reach the API (ALLOWED_HOSTS). */
+  allowedHosts?: readonly string[]
 }
 
 const typeOf = (type: string): ToxicType => {
@@ -126,6 +129,8 @@ export function buildToxiproxyApi(plane: ProxyPlane): FastifyInstance {
     if (!toxic) throw new ApiError(404, `toxic "${name}" not found on proxy "${proxy.name}"`)
     return toxic
   }
+  const toxicView = (proxy: FaultProxy, name: string) =>
+    proxy.view().toxics.find((toxic) => toxic.name === name) ?? toxicNamed(proxy, name)
   const create = async (body: Static<typeof ProxyBody>) => {
     hostAndPortOrBadRequest(body.listen, 'listen')
     hostAndPortOrBadRequest(body.upstream, 'upstream')
@@ -147,6 +152,14 @@ export function buildToxiproxyApi(plane: ProxyPlane): FastifyInstance {
   })
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send({ error: `no route ${request.method} ${request.url}`, status: 404 })
+  })
+  // No web page may drive the faults: DNS rebinding and cross-site changes are refused (request-guard.ts).
+  app.addHook('onRequest', async (request, reply) => {
+    const refusal = refusalOf(
+      { method: request.method, host: request.headers.host, origin: request.headers.origin },
+      plane.allowedHosts ?? [],
+    )
+    if (refusal) return reply.status(403).send({ error: refusal.message, status: 403 })
   })
 
   app.get('/version', async (_request, reply) => reply.type('text/plain').send(TOXIPROXY_API_VERSION))
@@ -246,12 +259,12 @@ export function buildToxiproxyApi(plane: ProxyPlane): FastifyInstance {
       changed(
         `toxic ${name} (${type}, ${stream}) added to ${proxy.name}: ${JSON.stringify(toxic.attributes)}${ttl ? ` for ${ttl} s` : ''}`,
       )
-      return toxic
+      return toxicView(proxy, name)
     },
   )
 
   app.get<{ Params: Static<typeof Names> }>('/proxies/:proxy/toxics/:toxic', async (request) =>
-    toxicNamed(proxyNamed(request.params.proxy), request.params.toxic ?? ''),
+    toxicView(proxyNamed(request.params.proxy), request.params.toxic ?? ''),
   )
 
   app.post<{ Params: Static<typeof Names>; Body: Static<typeof ToxicChange> }>(
@@ -266,9 +279,9 @@ export function buildToxiproxyApi(plane: ProxyPlane): FastifyInstance {
         toxicity: request.body.toxicity ?? toxic.toxicity,
         attributes: attributesOf(toxic.type, request.body.attributes, toxic.attributes as never),
       }
-      proxy.setToxic(updated)
+      proxy.updateToxic(updated)
       changed(`toxic ${toxic.name} of ${proxy.name} updated: ${JSON.stringify(updated.attributes)}`)
-      return updated
+      return toxicView(proxy, toxic.name)
     },
   )
 

@@ -3,6 +3,7 @@
  * front of a real TCP server: each toxic acting as Toxiproxy's does, on connections already open
  * too, and every mistake answered 4xx naming what was wrong.
  */
+import { request as httpRequest } from 'node:http'
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
@@ -241,8 +242,23 @@ describe('faults that undo themselves (ttl_s, this API’s addition to Toxiproxy
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       })
-    expect((await post('/toxics', { type: 'latency', attributes: { latency: 100 }, ttl_s: 1 })).status).toBe(200)
-    expect(await (await fetch(`${apiUrl}/proxies/ephemeral/toxics`)).json()).toHaveLength(1)
+    const set = await post('/toxics', { type: 'latency', attributes: { latency: 100 }, ttl_s: 1 })
+    expect(set.status).toBe(200)
+    const expiresAt = ((await set.json()) as { expires_at: string }).expires_at
+    expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(500)
+    expect(Date.parse(expiresAt) - Date.now()).toBeLessThanOrEqual(1000)
+    // When it ends shows wherever the toxic does, as the switches show theirs.
+    const shown = { name: 'latency_downstream', expires_at: expiresAt, ttl_s: 1 }
+    expect(await (await fetch(`${apiUrl}/proxies/ephemeral/toxics`)).json()).toEqual([expect.objectContaining(shown)])
+    expect(await (await fetch(`${apiUrl}/proxies/ephemeral`)).json()).toMatchObject({ toxics: [shown] })
+    expect(await (await fetch(`${apiUrl}/proxies`)).json()).toMatchObject({ ephemeral: { toxics: [shown] } })
+    expect(await (await fetch(`${apiUrl}/proxies/ephemeral/toxics/latency_downstream`)).json()).toMatchObject(shown)
+    // Changing its attributes keeps its TTL (a forgotten fault cannot linger).
+    expect((await post('/toxics/latency_downstream', { attributes: { latency: 50 } })).status).toBe(200)
+    expect(await (await fetch(`${apiUrl}/proxies/ephemeral/toxics/latency_downstream`)).json()).toMatchObject({
+      attributes: { latency: 50 },
+      expires_at: expiresAt,
+    })
     expect((await post('', { enabled: false, ttl_s: 1 })).status).toBe(200)
     await expect(client(proxy.listen)).rejects.toMatchObject({ code: 'ECONNREFUSED' })
     await sleep(1300)
@@ -250,6 +266,80 @@ describe('faults that undo themselves (ttl_s, this API’s addition to Toxiproxy
     const back = await client(proxy.listen)
     await back.roundTrip('up again')
     back.socket.destroy()
+  })
+
+  it('shows a toxic set without ttl_s as lasting until removed', async () => {
+    const proxy = await newProxy('lasting')
+    await proxy.addToxic({ type: 'latency', name: 'stays', stream: 'downstream', toxicity: 1, attributes: {} } as never)
+    expect(await (await fetch(`${apiUrl}/proxies/lasting/toxics/stays`)).json()).toMatchObject({
+      expires_at: null,
+      ttl_s: null,
+    })
+  })
+})
+
+/** A request with the headers a browser page would send (fetch cannot set Host). */
+function browserRequest(method: string, path: string, headers: Record<string, string>) {
+  const url = new URL(path, apiUrl)
+  return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+    const sent = httpRequest(url, { method, headers }, (response) => {
+      let text = ''
+      response.setEncoding('utf8').on('data', (chunk) => {
+        text += chunk
+      })
+      const json = response.headers['content-type']?.startsWith('application/json')
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: json ? JSON.parse(text) : text }))
+    })
+    sent.on('error', reject).end()
+  })
+}
+
+describe('no web page drives the faults (DNS rebinding, cross-site changes)', () => {
+  beforeAll(async () => {
+    await newProxy('guarded')
+  })
+
+  it('refuses a rebound Host, reads too, in Toxiproxy’s error shape', async () => {
+    for (const path of ['/proxies', '/version']) {
+      expect(await browserRequest('GET', path, { host: 'rebind.evil.example:8474' })).toEqual({
+        status: 403,
+        body: { error: expect.stringContaining('Host "rebind.evil.example:8474" is not this lab’s'), status: 403 },
+      })
+    }
+  })
+
+  it('refuses a change from another site’s page, and the proxy is untouched', async () => {
+    await fetch(`${apiUrl}/proxies/guarded/toxics`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'latency', attributes: { latency: 10 } }),
+    })
+    const evil = { host: new URL(apiUrl).host, origin: 'http://evil.example' }
+    const refused = await browserRequest('POST', '/proxies/guarded', { ...evil, 'content-type': 'application/json' })
+    expect(refused).toEqual({
+      status: 403,
+      body: { error: expect.stringContaining('http://evil.example'), status: 403 },
+    })
+    expect((await browserRequest('POST', '/reset', evil)).status).toBe(403)
+    expect((await browserRequest('DELETE', '/proxies/guarded', { ...evil, origin: 'null' })).status).toBe(403)
+    expect(await (await fetch(`${apiUrl}/proxies/guarded`)).json()).toMatchObject({
+      enabled: true,
+      toxics: [{ name: 'latency_downstream' }],
+    })
+  })
+
+  it('answers the lab’s own pages and clients: loopback, IP addresses, and the names in allowedHosts', async () => {
+    const own = await browserRequest('GET', '/proxies/guarded', { host: `localhost:${new URL(apiUrl).port}` })
+    expect(own.status).toBe(200)
+    expect((await browserRequest('GET', '/version', { host: '10.0.0.7:8474' })).status).toBe(200)
+    const console = { host: new URL(apiUrl).host, origin: 'http://localhost:8090' }
+    expect((await browserRequest('DELETE', '/proxies/guarded/toxics/none', console)).status).toBe(404)
+    const named = buildToxiproxyApi({ proxies: new Map(), allowedHosts: ['fault-proxy'] })
+    const answer = await named.inject({ method: 'POST', url: '/reset', headers: { host: 'fault-proxy:8474' } })
+    expect(answer.statusCode).toBe(204)
+    const other = await named.inject({ method: 'GET', url: '/version', headers: { host: 'fault-proxy.evil:8474' } })
+    expect(other.statusCode).toBe(403)
+    await named.close()
   })
 })
 

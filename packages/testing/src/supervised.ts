@@ -8,19 +8,25 @@ export interface Program {
   args: string[]
   cwd?: string
   env?: Record<string, string>
+  /** A URL that answers 2xx once the program serves: the supervisor's restart and start wait for it. */
+  ready?: string
 }
 
 /**
  * Programs run by the launcher's own supervisor (scripts/supervisor.mjs) in a child process, and
  * the URL of its Docker-Engine-like API: what `npm start` does with the fleet, on a free port.
  */
-export async function startSupervised(programs: Program[], options: { refused?: string[]; token?: string } = {}) {
+export async function startSupervised(
+  programs: Program[],
+  options: { refused?: string[]; token?: string; env?: Record<string, string> } = {},
+) {
   const harness = spawn(process.execPath, [fileURLToPath(new URL('supervisor-harness.mjs', import.meta.url))], {
     env: {
       ...process.env,
       SUPERVISED: JSON.stringify(programs),
       SUPERVISED_REFUSED: JSON.stringify(options.refused ?? []),
       ...(options.token ? { CHAOS_TOKEN: options.token } : {}),
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -28,8 +34,8 @@ export async function startSupervised(programs: Program[], options: { refused?: 
   harness.stderr.setEncoding('utf8').on('data', (chunk: string) => log.push(...chunk.trimEnd().split('\n')))
   const [line] = (await once(harness.stdout.setEncoding('utf8'), 'data')) as [string]
   const url = line.trim()
-  const engine = async (method: string, path: string) => {
-    const answer = await fetch(`${url}${path}`, { method })
+  const engine = async (method: string, path: string, headers: Record<string, string> = {}) => {
+    const answer = await fetch(`${url}${path}`, { method, headers })
     const text = await answer.text()
     return { status: answer.status, body: text ? JSON.parse(text) : undefined }
   }
