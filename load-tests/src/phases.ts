@@ -5,7 +5,8 @@
 import { countBy, round, type Sample, summarise } from './recorder.ts'
 
 /** How a run ended, in Chaos Toolkit's words: an experiment's journal, a run's verdict. */
-const JOURNAL_STATUSES = ['completed', 'failed', 'aborted', 'interrupted'] as const
+/** `invalid`: another client changed the fleet's faults during the run, which is then no evidence. */
+const JOURNAL_STATUSES = ['completed', 'failed', 'aborted', 'interrupted', 'invalid'] as const
 export type JournalStatus = (typeof JOURNAL_STATUSES)[number]
 
 /** A fault as the fleet applied it: switched on, and off by a clear, a switch to 0, or its TTL. */
@@ -18,8 +19,20 @@ export interface FaultWindow {
   parameters?: Record<string, unknown>
   from_s: number
   until_s: number
-  /** `back`: a killed, paused or restarted service answering its readiness probe again. */
-  ended_by: 'cleared' | 'expired' | 'switched off' | 'back' | 'still on at the end'
+  /**
+   * `back`: a killed, paused or restarted service answering its readiness probe again;
+   * `removed elsewhere`, `changed elsewhere`: seen gone, or other than set, before its time.
+   */
+  ended_by:
+    | 'cleared'
+    | 'expired'
+    | 'switched off'
+    | 'back'
+    | 'still on at the end'
+    | 'removed elsewhere'
+    | 'changed elsewhere'
+  /** A fault this run did not set, seen in force on the fleet (another client's). */
+  foreign?: boolean
 }
 
 export interface PhaseVerdict {

@@ -21,6 +21,7 @@ import {
   TOXIC_KEY,
 } from '../src/bundle/answer-key.ts'
 import { PROCESS_ACTIONS } from '../src/experiment/format.ts'
+import { experimentEnv } from './experiment-env.ts'
 import { recordFault } from './fault-record.ts'
 
 const SERVICES = ['user', 'restaurant', 'order'] as const
@@ -85,12 +86,7 @@ describe('the answer key', () => {
     const dead: string[] = []
     for (const [name, entry] of entries) {
       const recorded = await recordFault(name, entry, {
-        env: {
-          USER_URL: fleet.user.baseUrl,
-          RESTAURANT_URL: fleet.restaurant.baseUrl,
-          ORDER_URL: fleet.order.baseUrl,
-          TOXIPROXY_URL: apiUrl,
-        },
+        env: experimentEnv(fleet, { toxiproxy: apiUrl }),
         serviceToken: fleet.restaurant.config.SERVICE_TOKEN,
       })
       if (recorded.dead) dead.push(recorded.dead)

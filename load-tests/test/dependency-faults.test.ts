@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEPENDENCY_KEY } from '../src/bundle/answer-key.ts'
 import { readExperiment } from '../src/experiment/load-file.ts'
 import { runExperiment } from '../src/experiment/run.ts'
+import { experimentEnv } from './experiment-env.ts'
 import { faultUnderLoad, phaseFigures } from './fault-experiment.ts'
 import { recordFault } from './fault-record.ts'
 import { startPrivateRedis } from './private-redis.ts'
@@ -42,9 +43,7 @@ afterAll(async () => {
 const run = (experiment: object) =>
   runExperiment(
     readExperiment(JSON.stringify(experiment), 'dependency-fault.json', {
-      USER_URL: fleet.user.baseUrl,
-      RESTAURANT_URL: fleet.restaurant.baseUrl,
-      ORDER_URL: fleet.order.baseUrl,
+      ...experimentEnv(fleet),
       REDIS_URL: redis.url,
       POSTGRES_URL: fleet.order.databaseUrl,
     }),
@@ -110,9 +109,7 @@ describe('the dependencies’ faults in a record (the answer key)', () => {
     for (const [action, entry] of Object.entries(DEPENDENCY_KEY)) {
       const recorded = await recordFault(action, entry, {
         env: {
-          USER_URL: fleet.user.baseUrl,
-          RESTAURANT_URL: fleet.restaurant.baseUrl,
-          ORDER_URL: fleet.order.baseUrl,
+          ...experimentEnv(fleet),
           REDIS_URL: redis.url,
           POSTGRES_URL: fleet.order.databaseUrl,
         },

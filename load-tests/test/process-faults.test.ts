@@ -26,6 +26,7 @@ import { readExperiment } from '../src/experiment/load-file.ts'
 import { runExperiment } from '../src/experiment/run.ts'
 import { FleetClient } from '../src/fleet-client.ts'
 import { Recorder } from '../src/recorder.ts'
+import { experimentEnv } from './experiment-env.ts'
 import { faultUnderLoad, phaseFigures } from './fault-experiment.ts'
 import { recordFault } from './fault-record.ts'
 
@@ -103,12 +104,11 @@ const experimentWith = (fault: object) =>
 const slowStockChanges = () => restaurant.call('POST', '/chaos/inventory_delay', { json: { delay_ms: 50, ttl_s: 60 } })
 
 const read = (experiment: object, engineUrl = supervised.url) =>
-  readExperiment(JSON.stringify(experiment), 'process-fault.json', {
-    USER_URL: user.baseUrl,
-    RESTAURANT_URL: restaurant.baseUrl,
-    ORDER_URL: orderUrl,
-    FLEET_ENGINE_URL: engineUrl,
-  })
+  readExperiment(
+    JSON.stringify(experiment),
+    'process-fault.json',
+    experimentEnv({ user, restaurant, order: { baseUrl: orderUrl } }, { engine: engineUrl }),
+  )
 
 const run = (experiment: object) =>
   runExperiment(read(experiment), {
@@ -200,12 +200,7 @@ describe('the order service’s process broken under load, through the engine AP
     const dead: string[] = []
     for (const [action, entry] of Object.entries(PROCESS_KEY)) {
       const recorded = await recordFault(`order/${action}`, entry, {
-        env: {
-          USER_URL: user.baseUrl,
-          RESTAURANT_URL: restaurant.baseUrl,
-          ORDER_URL: orderUrl,
-          FLEET_ENGINE_URL: supervised.url,
-        },
+        env: experimentEnv({ user, restaurant, order: { baseUrl: orderUrl } }, { engine: supervised.url }),
         serviceToken: restaurant.config.SERVICE_TOKEN,
       })
       if (recorded.dead) dead.push(recorded.dead)

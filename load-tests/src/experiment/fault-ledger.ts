@@ -1,4 +1,5 @@
 import type { FaultWindow } from '../phases.ts'
+import { planeOf, type SeenFault, type Sighting } from './fault-observer.ts'
 
 /** What names an action, its target and its value: the rest of a provider is the fault's parameters. */
 const NAMING = new Set(['type', 'action', 'service', 'edge', 'fault', 'toxic', 'value'])
@@ -7,28 +8,63 @@ const NAMING = new Set(['type', 'action', 'service', 'edge', 'fault', 'toxic', '
 export const parametersOf = (provider: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(provider).filter(([key]) => !NAMING.has(key)))
 
+/** The faults a sighting can show: switches, an edge's toxics or its being down, a paused process. */
+const SIGHTABLE = (fault: string) => !['kill', 'restart', 'terminate-sessions', 'client-pause'].includes(fault)
+/** A fault past its TTL may still show for this long: the fleet's timers run late under load. */
+const EXPIRY_GRACE_S = 2
+
+type Entry = FaultWindow & {
+  expiresAtS: number | null
+  /** When the fault was in force (its action answered), on the run's clock: sightings asked before may miss it. */
+  appliedAtS: number
+  /** A toxic's name: what tells this run's toxic from another client's of the same type. */
+  ident?: string | undefined
+}
+
 /**
- * The faults an experiment applied, as windows: each opened when its action succeeded, closed
- * by a clear, a switch to 0 (`switched off`), or its TTL (`expired`: a TTL that ran out before
- * the clear ended the fault then). Times in seconds from the experiment's start.
+ * The faults of a run, as windows: each opened when its action succeeded, closed by a clear, a
+ * switch to 0 (`switched off`), or its TTL (`expired`: a TTL that ran out before the clear ended
+ * the fault then). Sightings of the fleet's planes close a window whose fault went before its time
+ * (`removed elsewhere`, `changed elsewhere`) and open a `foreign` one for a fault this run never
+ * set. Times in seconds from the experiment's start.
  */
 export class FaultLedger {
-  readonly #windows: (FaultWindow & { expiresAtS: number | null })[] = []
+  readonly #windows: Entry[] = []
 
-  open(window: Omit<FaultWindow, 'until_s' | 'ended_by'>, expiresAtS: number | null): void {
-    this.#windows.push({ ...window, until_s: window.from_s, ended_by: 'still on at the end', expiresAtS })
+  constructor(private readonly clock: () => number) {}
+
+  open(window: Omit<FaultWindow, 'until_s' | 'ended_by'>, expiresAtS: number | null, ident?: string): void {
+    const appliedAtS = this.clock()
+    this.#windows.push({
+      ...window,
+      until_s: window.from_s,
+      ended_by: 'still on at the end',
+      expiresAtS,
+      appliedAtS,
+      ident,
+    })
   }
 
   /** Closes the open windows of a service or edge (all when undefined), of one fault if named. */
   close(now: number, service: string | undefined, endedBy: FaultWindow['ended_by'], fault?: string): void {
     for (const window of this.#windows) {
-      if (window.ended_by !== 'still on at the end') continue
+      if (window.ended_by !== 'still on at the end' || window.foreign) continue
       if (service !== undefined && window.service !== service) continue
       if (fault !== undefined && window.fault !== fault) continue
       const expired = window.expiresAtS !== null && window.expiresAtS < now
       window.until_s = expired ? (window.expiresAtS as number) : now
       window.ended_by = expired ? 'expired' : endedBy
     }
+  }
+
+  /** This run's faults still in force (their TTL not out), to undo; a toxic with its name (`ident`). */
+  inForce(now: number): (FaultWindow & { ident?: string | undefined })[] {
+    return this.#windows.filter(
+      (window) =>
+        !window.foreign &&
+        window.ended_by === 'still on at the end' &&
+        (window.expiresAtS === null || window.expiresAtS > now),
+    )
   }
 
   /** Whether a fault is in force now. */
@@ -38,8 +74,72 @@ export class FaultLedger {
     )
   }
 
+  /**
+   * Holds what the planes showed against what this run set: a fault of this run that is gone or
+   * other than it was set, before its time, ends `removed elsewhere`/`changed elsewhere`; a fault
+   * this run did not set opens (or keeps open) a foreign window; a foreign one gone closes.
+   */
+  reconcile(sighting: Sighting): void {
+    const { askedS, answeredS, read } = sighting
+    const seen = (window: Entry) => sighting.faults.find((fault) => matches(window, fault))
+    for (const window of this.#windows) {
+      if (window.ended_by !== 'still on at the end' || !SIGHTABLE(window.fault) || !read.has(planeOf(window))) continue
+      if (window.appliedAtS > askedS) continue
+      if (window.expiresAtS !== null && window.expiresAtS <= answeredS + EXPIRY_GRACE_S) continue
+      const fault = seen(window)
+      if (window.foreign) {
+        if (!fault) Object.assign(window, { until_s: askedS, ended_by: 'removed elsewhere' })
+        else window.until_s = answeredS
+      } else if (!fault) {
+        Object.assign(window, { until_s: askedS, ended_by: 'removed elsewhere' })
+      } else if (fault.ident === undefined && fault.value !== window.value && planeOf(window) !== 'engine') {
+        Object.assign(window, { until_s: askedS, ended_by: 'changed elsewhere' })
+      }
+    }
+    for (const fault of sighting.faults) {
+      if (this.#windows.some((window) => this.#accounts(window, fault, sighting))) continue
+      this.#windows.push({
+        service: fault.service,
+        fault: fault.fault,
+        value: fault.value,
+        foreign: true,
+        from_s: askedS,
+        until_s: answeredS,
+        ended_by: 'still on at the end',
+        expiresAtS: null,
+        appliedAtS: askedS,
+        ident: fault.ident,
+      })
+    }
+  }
+
+  /** Whether a window explains a fault seen: this run's, in force at some time the sighting spans, or a foreign one still open. */
+  #accounts(window: Entry, fault: SeenFault, sighting: Sighting): boolean {
+    if (!matches(window, fault)) return false
+    if (window.foreign) return window.ended_by === 'still on at the end'
+    if (window.ended_by === 'removed elsewhere' || window.ended_by === 'changed elsewhere') return false
+    const open = window.ended_by === 'still on at the end'
+    const end = open ? Number.POSITIVE_INFINITY : window.until_s
+    const expiry = window.expiresAtS === null ? Number.POSITIVE_INFINITY : window.expiresAtS + EXPIRY_GRACE_S
+    return window.from_s <= sighting.answeredS && Math.min(end, expiry) >= sighting.askedS - EXPIRY_GRACE_S
+  }
+
+  /** What made the run not valid evidence: each fault removed or changed by another client, each foreign one. */
+  tampering(): string[] {
+    return this.#windows.flatMap((window) => {
+      const what = `${window.service} ${window.fault}${window.ident ? ` (${window.ident})` : ''}`
+      if (window.foreign) return [`${what} was in force from ${round(window.from_s)} s, and this run did not set it`]
+      if (window.ended_by === 'removed elsewhere' || window.ended_by === 'changed elsewhere') {
+        return [
+          `${what} set by this run was ${window.ended_by.replace(' elsewhere', '')} by another client at ${round(window.until_s)} s`,
+        ]
+      }
+      return []
+    })
+  }
+
   get count(): number {
-    return this.#windows.length
+    return this.#windows.filter((window) => !window.foreign).length
   }
 
   /**
@@ -48,10 +148,18 @@ export class FaultLedger {
    * load at them: a start rounded up put up to 50 ms of the fault's own orders in the baseline.
    */
   windows(): FaultWindow[] {
-    return this.#windows.map(({ expiresAtS: _, ...window }) => ({
+    return this.#windows.map(({ expiresAtS: _, appliedAtS: __, ident: ___, ...window }) => ({
       ...window,
       from_s: Math.floor(window.from_s * 10) / 10,
       until_s: Math.ceil(window.until_s * 10) / 10,
     }))
   }
 }
+
+const round = (s: number) => Math.round(s * 10) / 10
+
+/** The same fault: its target and kind, and for a toxic its name. */
+const matches = (window: Pick<Entry, 'service' | 'fault' | 'ident'>, fault: SeenFault) =>
+  window.service === fault.service &&
+  window.fault === fault.fault &&
+  (window.ident === undefined || fault.ident === undefined || window.ident === fault.ident)

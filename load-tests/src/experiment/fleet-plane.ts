@@ -128,14 +128,19 @@ export async function edgesOf(url: string): Promise<string[] | undefined> {
   }
 }
 
-/** A call to the fault proxy's Toxiproxy API; its own words on a refusal. */
-export async function toxiproxy(url: string, path: string, body?: unknown): Promise<unknown> {
+/** A call to the fault proxy's Toxiproxy API (POST unless told); its own words on a refusal. */
+export async function toxiproxy(
+  url: string,
+  path: string,
+  body?: unknown,
+  method: 'POST' | 'DELETE' = 'POST',
+): Promise<unknown> {
   const answer = await request(`${url}${path}`, {
-    method: 'POST',
+    method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? null : JSON.stringify(body),
   })
   const text = await answer.body.text()
-  if (answer.statusCode >= 300) throw new Error(`POST ${path} answered ${answer.statusCode}: ${text}`)
+  if (answer.statusCode >= 300) throw new Error(`${method} ${path} answered ${answer.statusCode}: ${text}`)
   return text ? JSON.parse(text) : null
 }

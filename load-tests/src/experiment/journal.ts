@@ -44,6 +44,8 @@ export interface Journal {
   rollbacks: ActivityRun[]
   /** Why the run stopped early: the safeguard that failed, the action that failed, or Ctrl-C. */
   interruption: string | null
+  /** Status `invalid`: each fault another client removed, changed or added while the run went. */
+  invalid_because?: string[]
   fault_windows: FaultWindow[]
   phases: PhaseVerdict[]
   time_to_detect_s: number | null

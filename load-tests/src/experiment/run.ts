@@ -20,6 +20,7 @@ import { Recorder } from '../recorder.ts'
 import { startScraper } from '../scraper.ts'
 import { engineOf } from './engine.ts'
 import { FaultLedger, parametersOf } from './fault-ledger.ts'
+import { FaultObserver } from './fault-observer.ts'
 import { checkFaults, edgesOf, targetsOf, toxiproxy } from './fleet-plane.ts'
 import { type ActionDefinition, type ActivityDefinition, type Experiment, SERVICES } from './format.ts'
 import { type ActivityRun, finishJournal, type Journal, type SteadyState } from './journal.ts'
@@ -68,7 +69,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
   const startedAt = new Date()
   const seconds = () => recorder.elapsedMs() / 1000
   const say = (message: string) => options.onEvent?.(`[${seconds().toFixed(1).padStart(6)} s] ${message}`)
-  const ledger = new FaultLedger()
+  const ledger = new FaultLedger(seconds)
   const seeds = options.seed === undefined ? undefined : new FaultSeeds(options.seed)
   const journal: Journal = {
     'chaoslib-version': VERSION,
@@ -134,6 +135,17 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
   const engine = engineOf(loaded.configuration)
   const processes = new ProcessFaults(engine, client, ledger, seconds, options.scale)
   const redis = new RedisPause(String(loaded.configuration.redis_url))
+  // The ground truth is what the planes show, read back at every scrape, not what was asked of them.
+  const observer = new FaultObserver(
+    client,
+    {
+      toxiproxyUrl: (await edgesOf(toxiproxyUrl)) ? toxiproxyUrl : undefined,
+      engine: (await engine.answers()) ? engine : undefined,
+    },
+    seconds,
+  )
+  const sight = async () => ledger.reconcile(await observer.sight())
+  const sightings = repeatEvery(options.scrapeIntervalMs ?? 1000, sight)
 
   const closeWindows = (service: string | undefined, endedBy: FaultWindow['ended_by'], fault?: string) =>
     ledger.close(seconds(), service, endedBy, fault)
@@ -254,6 +266,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
           from_s: asked,
         },
         seconds() + ttl,
+        provider.action === 'toxic' ? (answer as { name: string }).name : undefined,
       )
       return answer
     }
@@ -297,26 +310,14 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
       return { terminated }
     }
     if (provider.action === 'clear-faults') {
-      const services = provider.service ? [provider.service] : SERVICES
-      const answers = await Promise.all(
-        services.map((service) => client.call(service, 'DELETE', '/chaos', { record: false })),
-      )
-      const failed = answers.find((answer) => answer.status !== 200)
-      if (failed) throw new Error(`DELETE /chaos answered ${failed.status}: ${JSON.stringify(failed.body)}`)
-      for (const service of services) closeWindows(service, 'cleared')
-      // Every edge too, where a fault proxy answers (Toxiproxy's reset: toxics removed, edges up).
-      const edges = provider.service ? undefined : await edgesOf(toxiproxyUrl)
-      if (edges) {
-        await toxiproxy(toxiproxyUrl, '/reset')
-        for (const edge of edges) closeWindows(edge, 'cleared')
-      }
-      // And every process this run paused.
+      // What this run set, and only that: another client's faults on the fleet are not this run's to clear.
+      const cleared = await undoOwnFaults(provider.service)
       const resumed: string[] = provider.service ? [] : await processes.resumeAll()
       if (!provider.service && (await redis.unpause())) {
         closeWindows('redis', 'cleared')
         resumed.push('redis')
       }
-      return { cleared: [...services, ...(edges ?? [])], resumed }
+      return { cleared, resumed }
     }
     if (load) throw new Error('a load is already running')
     const durationS = provider.duration_s * options.scale
@@ -348,9 +349,40 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
     return { menu_id: running.menuId, users: running.users.length, requests: recorder.samples.length }
   }
 
+  /** Switches off this run's switches in force (of one service if named) and, for all, its toxics and downed edges. */
+  const undoOwnFaults = async (only?: string): Promise<string[]> => {
+    const cleared: string[] = []
+    for (const window of ledger.inForce(seconds())) {
+      if (only !== undefined && window.service !== only) continue
+      const chaos = available.get(window.service as (typeof SERVICES)[number])?.find((s) => s.name === window.fault)
+      if (chaos) {
+        const off = typeof window.value === 'boolean' ? false : 0
+        const answer = await client.call(window.service as (typeof SERVICES)[number], 'POST', chaos.route, {
+          json: { [chaos.field]: off },
+          record: false,
+        })
+        if (answer.status !== 200)
+          throw new Error(`POST ${chaos.route} answered ${answer.status}: ${JSON.stringify(answer.body)}`)
+      } else if (only === undefined && window.fault === 'down') {
+        await toxiproxy(toxiproxyUrl, `/proxies/${encodeURIComponent(window.service)}`, { enabled: true })
+      } else if (only === undefined && window.ident !== undefined) {
+        const path = `/proxies/${encodeURIComponent(window.service)}/toxics/${encodeURIComponent(window.ident)}`
+        await toxiproxy(toxiproxyUrl, path, undefined, 'DELETE')
+      } else continue
+      closeWindows(window.service, 'cleared', window.fault)
+      cleared.push(`${window.service} ${window.fault}`)
+    }
+    return cleared
+  }
+
   /** Runs one activity with its pauses; never throws: a failure is in the run's status. */
-  const runActivity = async (activity: ActivityDefinition, abortablePauses = true): Promise<ActivityRun> => {
+  const runActivity = async (
+    activity: ActivityDefinition,
+    abortablePauses = true,
+    announce?: string,
+  ): Promise<ActivityRun> => {
     await pause(activity.pauses?.before ?? 0, abortablePauses)
+    if (announce) say(announce)
     const start = new Date()
     let run: ActivityRun
     try {
@@ -469,8 +501,9 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
     try {
       for (const activity of experiment.method) {
         if (stop) break
-        say(`${activity.type}: ${activity.name}${activity.background ? ' (in the background)' : ''}`)
-        const running = runActivity(activity).then((run) => {
+        const announce = `${activity.type}: ${activity.name}${activity.background ? ' (in the background)' : ''}`
+        if (activity.pauses?.before) say(`waiting ${activity.pauses.before * options.scale} s before ${activity.name}`)
+        const running = runActivity(activity, true, announce).then((run) => {
           journal.run.push(run)
           if (run.status === 'failed') {
             say(`${activity.name} failed: ${run.exception?.join(' ')}`)
@@ -495,6 +528,11 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
     return journal
   } finally {
     options.signal?.removeEventListener('abort', onAbort)
+    // Once more while the faults should still be in force, then no more: the rollbacks change them.
+    await sight().catch(() => undefined)
+    sightings.stop()
+    // A paused service answers nothing: resumed before the rollbacks call it.
+    if (stop) await processes.resumeAll().catch((error) => say(`resuming a paused service failed: ${error.message}`))
     if (!exitedBeforeMethod) {
       // The rollbacks run whatever happened, their pauses kept.
       if ((experiment.rollbacks ?? []).length > 0) await publish('rollbacks')
@@ -516,6 +554,12 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
       load: load ? { fromMs: load.startedAtMs, untilMs: load.untilMs ?? recorder.elapsedMs() } : null,
       endedAt: new Date(),
     })
+    const tampering = ledger.tampering()
+    if (tampering.length > 0) {
+      journal.status = 'invalid'
+      journal.invalid_because = tampering
+      for (const reason of tampering) say(`not valid evidence: ${reason}`)
+    }
     await client.close()
   }
 }
@@ -528,4 +572,19 @@ function totalSeconds(experiment: Experiment): number {
       activity.provider.type === 'fleet' && activity.provider.action === 'load' ? activity.provider.duration_s : 0
     return sum + pauses + load
   }, 0)
+}
+
+/** Runs `task` every `intervalMs`, one at a time (a slow one is not overlapped), until stopped. */
+function repeatEvery(intervalMs: number, task: () => Promise<void>): { stop(): void } {
+  let running = false
+  const timer = setInterval(() => {
+    if (running) return
+    running = true
+    task()
+      .catch(() => undefined)
+      .finally(() => {
+        running = false
+      })
+  }, intervalMs)
+  return { stop: () => clearInterval(timer) }
 }

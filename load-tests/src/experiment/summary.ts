@@ -5,7 +5,9 @@ const figure = (value: number | null, unit = '') => (value === null ? '–' : `$
 /** The journal in a few lines: the verdict, the phases, detection and recovery, the invariants. */
 export function journalSummary(journal: Journal): string {
   const verdict =
-    journal.status === 'completed' && !journal.deviated
+    journal.status === 'invalid'
+      ? 'INVALID: another client changed the fleet’s faults during the run; it is not evidence either way'
+      : journal.status === 'completed' && !journal.deviated
       ? 'HELD: the steady-state hypothesis held throughout'
       : journal.steady_states.before?.steady_state_met === false
         ? 'NOT STEADY before the method: nothing was injected'
@@ -23,10 +25,15 @@ export function journalSummary(journal: Journal): string {
       (phase) =>
         `  ${phase.phase.padEnd(9)} ${phase.from_s}–${phase.until_s} s: ${phase.throughput_rps} req/s, p95 ${figure(phase.p95_ms, ' ms')}, p99 ${figure(phase.p99_ms, ' ms')}, errors ${figure(phase.error_ratio === null ? null : Math.round(phase.error_ratio * 1000) / 10, '%')}${phase.unanswered > 0 ? ` (${phase.unanswered} unanswered)` : ''}, hypothesis ${phase.hypothesis_met === null ? 'not checked' : phase.hypothesis_met ? 'held' : 'not met'}`,
     ),
+    ...journal.phases
+      .filter((phase) => Object.keys(phase.outcomes).length > 0)
+      .map((phase) => `  ${phase.phase.padEnd(9)} orders: ${outcomes(phase.outcomes)}`),
     ...journal.fault_windows.map(
       (window) =>
-        `  fault ${window.service} ${window.fault}=${window.value} ${window.from_s}–${window.until_s} s (${window.ended_by})`,
+        `  ${window.foreign ? 'foreign fault (not this run’s)' : 'fault'} ${window.service} ${window.fault}=${window.value} ${window.from_s}–${window.until_s} s (${window.ended_by})`,
     ),
+    ...(journal.invalid_because ?? []).map((reason) => `  not valid: ${reason}`),
+    ...lastProbes(journal),
     `  time to detect ${figure(journal.time_to_detect_s, ' s')}, time to recover ${figure(journal.time_to_recover_s, ' s')}`,
     ...(failing.length > 0 ? [`  not met: ${[...new Set(failing)].slice(0, 8).join('; ')}`] : []),
     ...(journal.invariants ?? []).map(
@@ -34,6 +41,23 @@ export function journalSummary(journal: Journal): string {
     ),
   ]
   return lines.join('\n')
+}
+
+/** `201 ×40, 201 payment_failed ×3`: the orders of a phase by answer. */
+const outcomes = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .sort(([, a], [, b]) => b - a)
+    .map(([answer, count]) => `${answer} ×${count}`)
+    .join(', ')
+
+/** Each probe of the hypothesis with its value at the last check: what it measured, not only whether it held. */
+function lastProbes(journal: Journal): string[] {
+  const last = journal.steady_states.after ?? journal.steady_states.during.at(-1) ?? journal.steady_states.before
+  if (!last) return []
+  return last.probes.map(
+    (probe) =>
+      `  probe ${probe.activity.name} at ${last.at_s} s: ${shown(probe)} (${probe.tolerance_met ? 'within' : 'outside'} its tolerance)`,
+  )
 }
 
 /** A probe's output in a few words, for the chaos console. */

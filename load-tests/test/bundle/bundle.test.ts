@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { InjectionFile } from '../../src/bundle/injection.ts'
 import type { Verdict } from '../../src/bundle/verdict.ts'
 import { FILES } from '../../src/bundle/write-bundle.ts'
+import { experimentEnv } from '../experiment-env.ts'
 import { faultUnderLoad } from '../fault-experiment.ts'
 import { runCli } from '../run-cli.ts'
 
@@ -45,9 +46,7 @@ describe('a run bundle', () => {
       'load-tests/src/experiment/cli.ts',
       [file, '--out', bundle, '--logs', join(dir, 'logs'), '--hypothesis-frequency', '1', '--seed', '42'],
       {
-        USER_URL: fleet.user.baseUrl,
-        RESTAURANT_URL: fleet.restaurant.baseUrl,
-        ORDER_URL: fleet.order.baseUrl,
+        ...experimentEnv(fleet),
         SERVICE_TOKEN: fleet.restaurant.config.SERVICE_TOKEN,
       },
     )

@@ -13,6 +13,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { InjectionFile } from '../../src/bundle/injection.ts'
 import { keptSpans, traceKept } from '../../src/bundle/trace-receiver.ts'
+import { experimentEnv } from '../experiment-env.ts'
 import { faultUnderLoad } from '../fault-experiment.ts'
 import { ROOT, runCli } from '../run-cli.ts'
 
@@ -77,7 +78,7 @@ beforeAll(async () => {
   run = await runCli(
     'load-tests/src/experiment/cli.ts',
     [file, '--out', bundle, '--traces', tracesAt, '--hypothesis-frequency', '1'],
-    { USER_URL: user.baseUrl, RESTAURANT_URL: restaurant.baseUrl, ORDER_URL: order.baseUrl },
+    experimentEnv({ user, restaurant, order }),
   )
 }, 120_000)
 

@@ -3,7 +3,7 @@ import { FaultLedger, parametersOf } from '../../src/experiment/fault-ledger.ts'
 
 describe('the fault ledger', () => {
   it('closes a window by a clear, or by its TTL when that ran out first; a service’s or an edge’s, one fault or all', () => {
-    const ledger = new FaultLedger()
+    const ledger = new FaultLedger(() => 0)
     ledger.open({ service: 'order', fault: 'payment_fail', value: 30, from_s: 1 }, 11)
     ledger.open({ service: 'order', fault: 'error', value: true, from_s: 2 }, 4)
     ledger.open({ service: 'order-restaurant', fault: 'latency', value: 2000, from_s: 3.06 }, null)
@@ -20,7 +20,7 @@ describe('the fault ledger', () => {
   })
 
   it('leaves a window of another fault, or another service, open', () => {
-    const ledger = new FaultLedger()
+    const ledger = new FaultLedger(() => 0)
     ledger.open({ service: 'user', fault: 'delay', value: 100, from_s: 0 }, null)
     ledger.close(1, 'user', 'switched off', 'error')
     ledger.close(1, 'order', 'cleared')

@@ -16,6 +16,7 @@ import type { Journal } from '../../src/experiment/journal.ts'
 import { readExperiment } from '../../src/experiment/load-file.ts'
 import { runExperiment } from '../../src/experiment/run.ts'
 import { chromium } from '../chromium.ts'
+import { experimentEnv } from '../experiment-env.ts'
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
 const EXPERIMENTS = fileURLToPath(new URL('../../experiments/', import.meta.url))
@@ -27,9 +28,7 @@ const FAST_RECOVERY = {
 }
 
 const envOf = (fleet: TestFleet) => ({
-  USER_URL: fleet.user.baseUrl,
-  RESTAURANT_URL: fleet.restaurant.baseUrl,
-  ORDER_URL: fleet.order.baseUrl,
+  ...experimentEnv(fleet),
   SERVICE_TOKEN: fleet.restaurant.config.SERVICE_TOKEN,
 })
 

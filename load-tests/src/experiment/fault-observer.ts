@@ -1,0 +1,99 @@
+/**
+ * The faults in force as the fleet's planes show them, read back at every scrape: each service's
+ * switches (GET /chaos), the fault proxy's edges and toxics (GET /proxies) and the engine's paused
+ * processes. The ledger holds what this run set; a sighting says what was there. A fault of this
+ * run gone before its time, or one in force that this run never set, means another client was at
+ * work on the fleet: the run is not valid evidence.
+ */
+import { request } from 'undici'
+import type { FleetClient } from '../fleet-client.ts'
+import type { Engine } from './engine.ts'
+import { SERVICES } from './format.ts'
+
+/** A fault seen in force: `ident` tells two toxics of one type apart (their names). */
+export interface SeenFault {
+  service: string
+  fault: string
+  value: number | boolean | string
+  ident?: string | undefined
+}
+
+/** What the planes showed between `askedS` and `answeredS` (run seconds); `read`: the planes that answered. */
+export interface Sighting {
+  askedS: number
+  answeredS: number
+  faults: SeenFault[]
+  /** The services whose GET /chaos answered, `proxy` and `engine` when they did. */
+  read: Set<string>
+}
+
+type ProxiesView = Record<
+  string,
+  { enabled: boolean; toxics: { name: string; type: string; attributes?: Record<string, unknown> }[] }
+>
+type ChaosView = { faults?: Record<string, { value: number | boolean; expires_at: string | null }> }
+
+export class FaultObserver {
+  constructor(
+    private readonly client: FleetClient,
+    private readonly planes: { toxiproxyUrl?: string | undefined; engine?: Engine | undefined },
+    private readonly seconds: () => number,
+  ) {}
+
+  async sight(): Promise<Sighting> {
+    const askedS = this.seconds()
+    const read = new Set<string>()
+    const faults: SeenFault[] = []
+    await Promise.all([
+      ...SERVICES.map(async (service) => {
+        const answer = await this.client.call(service, 'GET', '/chaos', { record: false })
+        if (answer.status !== 200) return
+        read.add(service)
+        const now = Date.now()
+        for (const [fault, state] of Object.entries((answer.body as ChaosView).faults ?? {})) {
+          // Past its TTL, a switch is off though its timer has not run yet (the store's rule).
+          if (state.expires_at !== null && Date.parse(state.expires_at) <= now) continue
+          faults.push({ service, fault, value: state.value })
+        }
+      }),
+      this.#sightProxy(read, faults),
+      this.#sightEngine(read, faults),
+    ])
+    return { askedS, answeredS: this.seconds(), faults, read }
+  }
+
+  async #sightProxy(read: Set<string>, faults: SeenFault[]) {
+    if (!this.planes.toxiproxyUrl) return
+    try {
+      const answer = await request(`${this.planes.toxiproxyUrl}/proxies`, { headersTimeout: 2000, bodyTimeout: 2000 })
+      if (answer.statusCode !== 200) return void (await answer.body.dump())
+      const proxies = (await answer.body.json()) as ProxiesView
+      read.add('proxy')
+      for (const [edge, proxy] of Object.entries(proxies)) {
+        if (!proxy.enabled) faults.push({ service: edge, fault: 'down', value: true })
+        for (const toxic of proxy.toxics) {
+          const value = (Object.values(toxic.attributes ?? {})[0] as number | undefined) ?? true
+          faults.push({ service: edge, fault: toxic.type, value, ident: toxic.name })
+        }
+      }
+    } catch {}
+  }
+
+  async #sightEngine(read: Set<string>, faults: SeenFault[]) {
+    const engine = this.planes.engine
+    if (!engine) return
+    try {
+      const states = await Promise.all(SERVICES.map((service) => engine.stateOf(service)))
+      read.add('engine')
+      SERVICES.forEach((service, i) => {
+        if (states[i] === 'paused') faults.push({ service, fault: 'pause', value: true })
+      })
+    } catch {}
+  }
+}
+
+/** Which plane shows a fault of this service or edge, by its name. */
+export function planeOf(fault: Pick<SeenFault, 'service' | 'fault'>): string {
+  if (fault.fault === 'pause') return 'engine'
+  return (SERVICES as readonly string[]).includes(fault.service) ? fault.service : 'proxy'
+}

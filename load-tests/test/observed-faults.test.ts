@@ -1,0 +1,133 @@
+/**
+ * The ground truth is observed, not assumed: while an experiment runs, another client (a second
+ * terminal, a test run beside the fleet) removes the run's toxic, adds one of its own and switches
+ * a fault on. The run reads the fleet's planes back at every scrape, records each as such, says it
+ * is no evidence (`invalid`), and its clear-faults undoes what it set, not the other client's.
+ */
+import { buildToxiproxyApi, type FaultProxy } from '@food/fault-proxy'
+import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
+import type { FastifyInstance } from 'fastify'
+import { Toxiproxy } from 'toxiproxy-node-client'
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import { readExperiment } from '../src/experiment/load-file.ts'
+import { runExperiment } from '../src/experiment/run.ts'
+import { experimentEnv } from './experiment-env.ts'
+
+let fleet: TestFleet
+let api: FastifyInstance
+let apiUrl: string
+let toxiproxy: Toxiproxy
+const proxies = new Map<string, FaultProxy>()
+
+beforeAll(async () => {
+  api = buildToxiproxyApi({ proxies })
+  apiUrl = await api.listen({ port: 0, host: '127.0.0.1' })
+  toxiproxy = new Toxiproxy(apiUrl)
+  fleet = await startFleet(async ({ restaurant }) => {
+    const edge = await toxiproxy.createProxy({
+      name: 'order-restaurant',
+      listen: '127.0.0.1:0',
+      upstream: new URL(restaurant.baseUrl).host,
+    })
+    return { RESTAURANT_SERVICE_URL: `http://${edge.listen}`, FAULT_PROXY_URL: apiUrl }
+  })
+}, 60_000)
+afterAll(async () => {
+  await fleet?.close()
+  await api?.close()
+})
+afterEach(async () => {
+  await toxiproxy.reset()
+  await fleet.order.call('DELETE', '/chaos')
+})
+
+/** A latency toxic on for 10 s, held for 3 s, then the rollback: clear-faults. */
+const run = () =>
+  runExperiment(
+    readExperiment(
+      JSON.stringify({
+        title: 'observed',
+        method: [
+          {
+            type: 'action',
+            name: 'latency on order → restaurant',
+            provider: {
+              type: 'fleet',
+              action: 'toxic',
+              edge: 'order-restaurant',
+              toxic: 'latency',
+              attributes: { latency: 100 },
+              ttl_s: 10,
+            },
+            pauses: { after: 3 },
+          },
+        ],
+        rollbacks: [{ type: 'action', name: 'clear', provider: { type: 'fleet', action: 'clear-faults' } }],
+      }),
+      'observed.json',
+      experimentEnv(fleet, { toxiproxy: apiUrl }),
+    ),
+    {
+      scale: 1,
+      hypothesisFrequencyS: 1,
+      scrapeIntervalMs: 200,
+      serviceToken: fleet.restaurant.config.SERVICE_TOKEN,
+    },
+  )
+
+const after = (ms: number, action: () => Promise<unknown>) =>
+  new Promise((resolve, reject) => setTimeout(() => action().then(resolve, reject), ms))
+
+it('records a toxic removed by another client as such, and the run as no evidence', async () => {
+  const [journal] = await Promise.all([
+    run(),
+    after(1200, () => fetch(`${apiUrl}/proxies/order-restaurant/toxics/latency_downstream`, { method: 'DELETE' })),
+  ])
+  expect(journal.status).toBe('invalid')
+  const [window] = journal.fault_windows
+  expect(window).toMatchObject({ service: 'order-restaurant', fault: 'latency', ended_by: 'removed elsewhere' })
+  // Seen gone within a scrape or two of its removal, not at its TTL (10 s).
+  expect(window?.until_s).toBeGreaterThan(1)
+  expect(window?.until_s).toBeLessThan(2.5)
+  expect(journal.invalid_because).toEqual([expect.stringContaining('order-restaurant latency')])
+}, 30_000)
+
+it('records another client’s toxic and switch with their windows, and clears only its own', async () => {
+  await toxiproxy.get('order-restaurant').then((proxy) =>
+    proxy.addToxic({
+      name: 'theirs',
+      type: 'bandwidth',
+      stream: 'upstream',
+      toxicity: 1,
+      attributes: { rate: 1000 },
+    }),
+  )
+  const [journal] = await Promise.all([
+    run(),
+    after(1200, () => fleet.order.call('POST', '/chaos/delay', { json: { delay_ms: 5, ttl_s: 60 } })),
+  ])
+  expect(journal.status).toBe('invalid')
+  const foreign = journal.fault_windows.filter((window) => window.foreign)
+  expect(foreign.map((window) => [window.service, window.fault])).toEqual(
+    expect.arrayContaining([
+      ['order-restaurant', 'bandwidth'],
+      ['order', 'delay'],
+    ]),
+  )
+  const delay = foreign.find((window) => window.fault === 'delay')
+  expect(delay?.from_s).toBeGreaterThan(1)
+  expect(journal.fault_windows.find((window) => !window.foreign)).toMatchObject({
+    fault: 'latency',
+    ended_by: 'cleared',
+  })
+  // Its own toxic gone; the other client's toxic and switch still there.
+  const toxics = (await (await fetch(`${apiUrl}/proxies/order-restaurant/toxics`)).json()) as { name: string }[]
+  expect(toxics.map((toxic) => toxic.name)).toEqual(['theirs'])
+  expect((await fleet.order.call('GET', '/chaos')).body.faults).toHaveProperty('delay')
+}, 30_000)
+
+it('stays valid when nobody else touches the fleet', async () => {
+  const journal = await run()
+  expect(journal.status).toBe('completed')
+  expect(journal.fault_windows).toEqual([expect.objectContaining({ fault: 'latency', ended_by: 'cleared' })])
+}, 30_000)
