@@ -5,9 +5,12 @@
  * wrapper would turn every failing exit code into 1.
  */
 import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { unknownOption, usageError, userPath } from '../src/cli-args.ts'
 import { parseCliArgs, USAGE } from './cli-args.ts'
 import { runScript } from './runner.ts'
+
+// The flags of USAGE, for the closest to a mistyped one.
+const FLAGS = ['-e', '--env', '--scale', '-h', '--help']
 
 const command = parseCliArgs(process.argv.slice(2))
 if (command.kind === 'help') {
@@ -15,11 +18,11 @@ if (command.kind === 'help') {
   process.exit(0)
 }
 if (command.kind === 'usage-error') {
-  console.error(`k6: ${command.message}\n\n${USAGE}`)
-  process.exit(2)
+  const unknown = /^unknown flag (.+)$/.exec(command.message)?.[1]
+  usageError(`k6: ${unknown ? unknownOption(unknown, FLAGS) : command.message}`, USAGE)
 }
 // The path is the caller's (npm keeps where it was run in INIT_CWD).
-const script = resolve(process.env.INIT_CWD ?? process.cwd(), command.script)
+const script = userPath(command.script)
 if (!existsSync(script)) {
   console.error(`k6: ${command.script}: no such file`)
   process.exit(2)

@@ -5,16 +5,16 @@
  */
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { DEV_SERVICE_TOKEN } from '@food/config'
 import { markLogs } from './bundle/logs.ts'
 import { MetricsTable } from './bundle/metric-columns.ts'
 import { bundleName, writeBundle } from './bundle/write-bundle.ts'
+import { choiceOf, numberOption, readCommandLine, shownPath, usageError, userPath } from './cli-args.ts'
 import { htmlReport } from './html-report.ts'
 import { runScenario } from './runner.ts'
 import { scenarioRecord } from './scenario-record.ts'
 import { SCENARIOS, scenarioNamed } from './scenarios/index.ts'
-import { gatewayTargets, LOCAL_TARGETS } from './targets.ts'
+import { gatewayTargets, isLoopback, LOCAL_TARGETS } from './targets.ts'
 import { textReport } from './text-report.ts'
 
 const USAGE = `usage: npm run scenario -- <scenario|all> [--duration s] [--concurrency n] [--max-requests 20000]
@@ -25,34 +25,33 @@ const USAGE = `usage: npm run scenario -- <scenario|all> [--duration s] [--concu
 scenarios (load-tests/experiments/<name>.json: their load and chaos plan; duration and users by default):
 ${SCENARIOS.map((scenario) => `  ${scenario.name.padEnd(18)} ${scenario.description}`).join('\n')}`
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    duration: { type: 'string' },
-    concurrency: { type: 'string' },
-    'max-requests': { type: 'string', default: '20000' },
-    settle: { type: 'string', default: '60' },
-    gateway: { type: 'string' },
-    json: { type: 'string' },
-    html: { type: 'string' },
-    out: { type: 'string' },
-    logs: { type: 'string' },
-    help: { type: 'boolean', default: false },
-  },
+const { values, positionals } = readCommandLine(USAGE, {
+  duration: { type: 'string' },
+  concurrency: { type: 'string' },
+  'max-requests': { type: 'string', default: '20000' },
+  settle: { type: 'string', default: '60' },
+  gateway: { type: 'string' },
+  json: { type: 'string' },
+  html: { type: 'string' },
+  out: { type: 'string' },
+  logs: { type: 'string' },
+  help: { type: 'boolean', default: false },
 })
 
-const name = positionals[0]
-const chosen = name === 'all' ? SCENARIOS : [scenarioNamed(name ?? '')].filter((scenario) => scenario !== undefined)
-if (values.help || chosen.length === 0) {
-  console.error(USAGE)
-  process.exit(values.help ? 0 : 2)
+if (values.help) {
+  console.log(USAGE)
+  process.exit(0)
 }
+if (positionals.length > 1) usageError(`one scenario at a time, or all (got ${positionals.join(', ')})`, USAGE)
+const name = positionals[0] ?? usageError('no scenario given', USAGE)
+const names = ['all', ...SCENARIOS.map((scenario) => scenario.name)]
+const chosen =
+  choiceOf('scenario', name, names, USAGE) === 'all' ? SCENARIOS : [scenarioNamed(name)].filter((s) => s !== undefined)
+if (values.gateway && !isLoopback(values.gateway))
+  usageError(`--gateway sends load to this machine only (http://localhost), not \`${values.gateway}\``, USAGE)
 
-const bounded = (value: string | undefined, max: number, label: string) => {
-  const number = Number(value)
-  if (!Number.isInteger(number) || number < 1 || number > max) throw new Error(`--${label} must be 1..${max}`)
-  return number
-}
+const bounded = (value: string, max: number, label: string) =>
+  numberOption(label, value, { min: 1, max, integer: true }, USAGE)
 
 const options = {
   targets: values.gateway ? gatewayTargets(values.gateway) : LOCAL_TARGETS,
@@ -79,24 +78,32 @@ for (const scenario of chosen) {
   }
   console.log(`▸ ${scenario.name} (${run.durationS} s, ${run.concurrency} users)`)
   const metrics = new MetricsTable(1000)
-  const logs = await markLogs(values.logs)
+  const logs = await markLogs(values.logs === undefined ? undefined : userPath(values.logs))
   const report = await runScenario(scenario, { ...run, metrics })
   if (process.stdout.isTTY) process.stdout.write('\n')
   console.log(textReport(report))
   reports.push(report)
-  const out = values.out
-    ? chosen.length === 1
-      ? values.out
-      : join(values.out, scenario.name)
-    : join('runs', bundleName(new Date(report.startedAt), scenario.name))
+  // Paths from where the user ran the command (INIT_CWD), and shown from there.
+  const out = userPath(
+    values.out
+      ? chosen.length === 1
+        ? values.out
+        : join(values.out, scenario.name)
+      : join('runs', bundleName(new Date(report.startedAt), scenario.name)),
+  )
   await writeBundle(out, scenarioRecord(report, new Date(), { metrics, logs }))
-  console.log(`  record: ${out}`)
+  console.log(`  record: ${shownPath(out)}`)
   if (values.html) {
-    const file = chosen.length === 1 ? values.html : values.html.replace(/(\.html)?$/, `-${scenario.name}.html`)
+    const file = userPath(
+      chosen.length === 1 ? values.html : values.html.replace(/(\.html)?$/, `-${scenario.name}.html`),
+    )
     await writeFile(file, htmlReport(report))
-    console.log(`  report: ${file}`)
+    console.log(`  report: ${shownPath(file)}`)
   }
 }
-if (values.json)
-  await writeFile(values.json, `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`)
+if (values.json) {
+  const file = userPath(values.json)
+  await writeFile(file, `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`)
+  console.log(`json: ${shownPath(file)}`)
+}
 process.exitCode = reports.every((report) => report.ok) ? 0 : 1

@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
+import { choiceOf, readCommandLine, shownPath, usageError, userPath } from '../cli-args.ts'
 import { diffVerdicts } from './diff.ts'
 import type { Verdict } from './verdict.ts'
 
@@ -21,38 +21,40 @@ const fail = (message: string): never => {
   process.exit(2)
 }
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    'max-throughput-drop': { type: 'string' },
-    'max-p95-rise': { type: 'string' },
-    'max-error-ratio-rise': { type: 'string' },
-    help: { type: 'boolean', default: false },
-  },
+const { values, positionals } = readCommandLine(USAGE, {
+  'max-throughput-drop': { type: 'string' },
+  'max-p95-rise': { type: 'string' },
+  'max-error-ratio-rise': { type: 'string' },
+  help: { type: 'boolean', default: false },
 })
 if (values.help) {
   console.log(USAGE)
   process.exit(0)
 }
 const [command, a, b] = positionals
-if (command !== 'diff' || !a || !b || positionals.length > 3) fail(USAGE)
+if (command === undefined) usageError('no command given', USAGE)
+choiceOf('command', command, ['diff'], USAGE)
+if (!a || !b || positionals.length > 3) usageError('diff takes two bundles', USAGE)
 
 /** `20%` or `0.2` as 0.2; undefined when not given. */
 function share(option: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined
   const value = text.endsWith('%') ? Number(text.slice(0, -1)) / 100 : Number(text)
-  if (!(Number.isFinite(value) && value >= 0)) fail(`--${option} must be a share (20% or 0.2), not "${text}"`)
+  if (!(Number.isFinite(value) && value >= 0))
+    usageError(`--${option} takes a share (20% or 0.2), not \`${text}\``, USAGE)
   return value
 }
 
-async function verdictAt(path: string): Promise<Verdict> {
-  const file = (await stat(path).catch(() => fail(`${path}: no such bundle`))).isDirectory()
+/** The verdict of a bundle the user named, from where they ran the command. */
+async function verdictAt(given: string): Promise<Verdict> {
+  const path = userPath(given)
+  const file = (await stat(path).catch(() => fail(`${given}: no such bundle`))).isDirectory()
     ? join(path, 'verdict.json')
     : path
   try {
     return JSON.parse(await readFile(file, 'utf8')) as Verdict
   } catch (error) {
-    return fail(`${file}: not a run's verdict (${(error as Error).message})`)
+    return fail(`${shownPath(file)}: not a run's verdict (${(error as Error).message})`)
   }
 }
 

@@ -7,18 +7,18 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { DEV_SERVICE_TOKEN } from '@food/config'
 import { markLogs } from '../bundle/logs.ts'
 import { MetricsTable } from '../bundle/metric-columns.ts'
 import { startTraceReceiver, type TraceReceiver } from '../bundle/trace-receiver.ts'
 import { bundleName, writeBundle } from '../bundle/write-bundle.ts'
+import { numberOption, readCommandLine, shownPath, usageError, userPath } from '../cli-args.ts'
 import { FleetClient } from '../fleet-client.ts'
 import { Recorder } from '../recorder.ts'
 import { isLoopback } from '../targets.ts'
 import { checkFaults, targetsOf } from './fleet-plane.ts'
 import { htmlJournal } from './html-journal.ts'
-import { InvalidExperiment, loadExperiment } from './load-file.ts'
+import { InvalidExperiment, type LoadedExperiment, loadExperiment, type Problem } from './load-file.ts'
 import { experimentRecord } from './record.ts'
 import { runExperiment } from './run.ts'
 import { SCHEMA_FILE, schemaText } from './schema-file.ts'
@@ -44,26 +44,24 @@ The fleet's URLs come from the experiment's configuration: user_url, restaurant_
 (default 127.0.0.1:8001-8003; USER_URL, RESTAURANT_URL, ORDER_URL override them).
 CHAOS_TOKEN and SERVICE_TOKEN are read from the environment, as for npm run scenario.`
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    scale: { type: 'string', default: '1' },
-    'hypothesis-frequency': { type: 'string', default: '5' },
-    journal: { type: 'string' },
-    out: { type: 'string' },
-    logs: { type: 'string' },
-    'scrape-interval': { type: 'string', default: '1' },
-    seed: { type: 'string' },
-    traces: { type: 'string' },
-    'trace-sample': { type: 'string', default: '1' },
-    html: { type: 'string' },
-    validate: { type: 'boolean', default: false },
-    'write-schema': { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  },
+const { values, positionals } = readCommandLine(USAGE, {
+  scale: { type: 'string', default: '1' },
+  'hypothesis-frequency': { type: 'string', default: '5' },
+  journal: { type: 'string' },
+  out: { type: 'string' },
+  logs: { type: 'string' },
+  'scrape-interval': { type: 'string', default: '1' },
+  seed: { type: 'string' },
+  traces: { type: 'string' },
+  'trace-sample': { type: 'string', default: '1' },
+  html: { type: 'string' },
+  validate: { type: 'boolean', default: false },
+  'write-schema': { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
 })
 
-const fail = (message: string): never => {
+// (A declaration, so that TypeScript knows nothing runs after it.)
+function fail(message: string): never {
   console.error(message)
   process.exit(2)
 }
@@ -77,32 +75,42 @@ if (values['write-schema']) {
   console.log(`wrote ${SCHEMA_FILE}`)
   process.exit(0)
 }
-const file = positionals[0] ?? fail(USAGE)
-const scale = Number(values.scale)
-if (!(scale > 0 && scale <= 10)) fail('--scale must be a number in (0, 10]')
-const frequency = Number(values['hypothesis-frequency'])
-if (!(frequency >= 0.2 && frequency <= 600)) fail('--hypothesis-frequency must be 0.2..600 seconds')
-const scrapeIntervalS = Number(values['scrape-interval'])
-if (!(scrapeIntervalS >= 0.2 && scrapeIntervalS <= 60)) fail('--scrape-interval must be 0.2..60 seconds')
-const seed = values.seed === undefined ? undefined : Number(values.seed)
-if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 4_294_967_295))
-  fail('--seed must be an integer 0..4294967295')
-const traceSample = Number(values['trace-sample'])
-if (!(traceSample > 0 && traceSample <= 1)) fail('--trace-sample must be in (0, 1]')
+if (positionals.length > 1) usageError(`one experiment file at a time (got ${positionals.join(', ')})`, USAGE)
+const file = positionals[0] ?? usageError('no experiment file given', USAGE)
+const scale = numberOption('scale', values.scale, { min: 0, max: 10, aboveMin: true }, USAGE)
+const frequency = numberOption('hypothesis-frequency', values['hypothesis-frequency'], { min: 0.2, max: 600 }, USAGE)
+const scrapeIntervalS = numberOption('scrape-interval', values['scrape-interval'], { min: 0.2, max: 60 }, USAGE)
+const seed =
+  values.seed === undefined
+    ? undefined
+    : numberOption('seed', values.seed, { min: 0, max: 4_294_967_295, integer: true }, USAGE)
+const traceSample = numberOption('trace-sample', values['trace-sample'], { min: 0, max: 1, aboveMin: true }, USAGE)
 if (values.traces && !isLoopback(`http://${values.traces}`))
-  fail('--traces listens on this machine only: 127.0.0.1:<port>')
+  usageError(`--traces listens on this machine only (127.0.0.1:<port>), not \`${values.traces}\``, USAGE)
 
-let loaded: Awaited<ReturnType<typeof loadExperiment>>
+// Every problem at once: the file's own, then the fleet's (its faults, edges and containers),
+// the latter for the activities whose shape is right even when others' is not.
+let loaded: LoadedExperiment | undefined
+let checkable: LoadedExperiment | undefined
+const problems: Problem[] = []
 try {
-  loaded = await loadExperiment(file)
-  const client = new FleetClient(targetsOf(loaded.configuration), new Recorder(), process.env.CHAOS_TOKEN)
-  const { problems } = await checkFaults(loaded, client)
-  await client.close()
-  if (problems.length > 0) throw new InvalidExperiment(file, problems)
+  loaded = await loadExperiment(userPath(file), process.env, file)
+  checkable = loaded
 } catch (error) {
-  fail(error instanceof InvalidExperiment ? error.message : `${file}: ${(error as Error).message}`)
-  throw error
+  if (!(error instanceof InvalidExperiment)) throw error
+  problems.push(...error.problems)
+  checkable = error.checkable
 }
+try {
+  if (checkable) {
+    const client = new FleetClient(targetsOf(checkable.configuration), new Recorder(), process.env.CHAOS_TOKEN)
+    problems.push(...(await checkFaults(checkable, client)).problems)
+    await client.close()
+  }
+} catch (error) {
+  fail(`${file}: ${(error as Error).message}`)
+}
+if (!loaded || problems.length > 0) fail(new InvalidExperiment(file, problems).message)
 if (values.validate) {
   console.log(`${file}: valid`)
   process.exit(0)
@@ -118,7 +126,7 @@ process.on('SIGINT', () => {
   abort.abort()
 })
 
-const bundle = values.out ?? join('runs', bundleName(new Date(), basename(file, extname(file))))
+const bundle = userPath(values.out ?? join('runs', bundleName(new Date(), basename(file, extname(file)))))
 await mkdir(bundle, { recursive: true })
 let traces: TraceReceiver | undefined
 try {
@@ -132,7 +140,7 @@ try {
   fail(`--traces ${values.traces}: ${(error as Error).message}`)
 }
 const metrics = new MetricsTable(scrapeIntervalS * 1000)
-const logs = await markLogs(values.logs)
+const logs = await markLogs(values.logs === undefined ? undefined : userPath(values.logs))
 const journal = await runExperiment(loaded, {
   scale,
   hypothesisFrequencyS: frequency,
@@ -156,14 +164,14 @@ await writeBundle(
     traces: traces && { address: traces.address, spans: traces.spans, refused: traces.refused, sample: traceSample },
   }),
 )
-console.log(`bundle: ${bundle}`)
+console.log(`bundle: ${shownPath(bundle)}`)
 if (values.journal) {
-  await writeFile(values.journal, `${JSON.stringify(journal, null, 2)}\n`)
-  console.log(`journal: ${values.journal}`)
+  await writeFile(userPath(values.journal), `${JSON.stringify(journal, null, 2)}\n`)
+  console.log(`journal: ${shownPath(userPath(values.journal))}`)
 }
 if (values.html) {
-  await writeFile(values.html, htmlJournal(journal))
-  console.log(`page: ${values.html}`)
+  await writeFile(userPath(values.html), htmlJournal(journal))
+  console.log(`page: ${shownPath(userPath(values.html))}`)
 }
 const notSteadyBefore = journal.steady_states.before?.steady_state_met === false
 process.exit(notSteadyBefore ? 2 : journal.status === 'completed' && !journal.deviated ? 0 : 1)

@@ -355,12 +355,20 @@ export function readExperiment(text: string, file: string, env: NodeJS.ProcessEn
   return { experiment: resolved as Experiment, configuration }
 }
 
-export async function loadExperiment(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedExperiment> {
+/** Reads the experiment at `path`; its problems are told of `name` (the path as the user gave it). */
+export async function loadExperiment(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+  name = path,
+): Promise<LoadedExperiment> {
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = await readFile(path, 'utf8')
   } catch (error) {
-    throw new InvalidExperiment(file, [{ path: '', message: (error as Error).message }])
+    const code = (error as NodeJS.ErrnoException).code
+    throw new InvalidExperiment(name, [
+      { path: '', message: code === 'ENOENT' ? 'no such file' : (error as Error).message },
+    ])
   }
-  return readExperiment(text, file, env)
+  return readExperiment(text, name, env)
 }
