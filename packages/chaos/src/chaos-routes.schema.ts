@@ -30,6 +30,17 @@ export const EdgeView = Type.Object({
       stream: Type.String(),
       toxicity: Type.Number(),
       attributes: Type.Record(Type.String(), Type.Number()),
+      // As the switches show theirs (set with ttl_s); absent from a proxy that does not say.
+      expires_at: Type.Optional(
+        Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+          description: 'when the fault proxy removes it; null: until removed',
+        }),
+      ),
+      ttl_s: Type.Optional(
+        Type.Union([Type.Integer(), Type.Null()], {
+          description: 'the whole seconds it has left; null: until removed',
+        }),
+      ),
     }),
   ),
 })

@@ -13,7 +13,16 @@ const PROXY_DEADLINE_MS = 2000
 
 export interface EdgeState {
   enabled: boolean
-  toxics: { name: string; type: string; stream: string; toxicity: number; attributes: Record<string, number> }[]
+  toxics: {
+    name: string
+    type: string
+    stream: string
+    toxicity: number
+    attributes: Record<string, number>
+    /** When the proxy removes it (set with ttl_s), and the seconds left; null: until removed. */
+    expires_at?: string | null
+    ttl_s?: number | null
+  }[]
 }
 
 export interface ToxicRequest {

@@ -1,6 +1,7 @@
 export { ConfigError, loadConfig } from './load-config.ts'
 export { DEV_SERVICE_TOKEN, serviceTokenEnv, weakSecretProblem } from './secrets.ts'
 export {
+  AllowedHosts,
   chaosEnabled,
   databaseUrlFromEnv,
   HttpUrl,

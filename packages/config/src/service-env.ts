@@ -13,6 +13,14 @@ export interface ServiceEnvDefaults {
 export const HttpUrl = (options: { default?: string; description?: string } = {}) =>
   Type.String({ pattern: '^https?://[^\\s/]+', ...options })
 
+/**
+ * ALLOWED_HOSTS: the host names, besides loopback and IP addresses, a control plane of the lab
+ * answers (comma-separated; `.example.com` takes every name below it): DNS rebinding is refused.
+ * The services and the web server read it; npm start's process API and the fault proxy too.
+ */
+export const AllowedHosts = () =>
+  Type.String({ default: '', pattern: '^[A-Za-z0-9.,_ -]*$', description: 'e.g. user,restaurant,order' })
+
 /** A PostgreSQL connection URL: DATABASE_URL's rule, for the services, `fleet-db` and the dev seeds. */
 export const PostgresUrl = () => Type.String({ pattern: '^postgres(ql)?://' })
 
@@ -84,6 +92,8 @@ export function serviceEnv(defaults: ServiceEnvDefaults) {
      * it): the chaos plane then shows and switches the network faults of the service's edges.
      */
     FAULT_PROXY_URL: Type.Optional(HttpUrl()),
+    /** Host names besides loopback and IP addresses the service answers (see AllowedHosts). */
+    ALLOWED_HOSTS: AllowedHosts(),
   }
 }
 

@@ -12,10 +12,11 @@ import { redisPlugin } from '@food/redis'
 import { activeTraceId } from '@food/telemetry/spans'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from 'fastify'
 import type { BaseServiceConfig } from './base-service-config.ts'
-import { registerCors } from './cors-policy.ts'
+import { isChaosPath, registerCors } from './cors-policy.ts'
 import { drainPlugin } from './drain-plugin.ts'
 import { nulCharacterPath } from './nul-character.ts'
 import { enforceRequestDeadlines, serverDeadlines } from './request-deadlines.ts'
+import { guardRequests } from './request-guard.ts'
 import { requestIdOf } from './request-id.ts'
 import { strictBodyValidation } from './validator-compiler.ts'
 
@@ -80,6 +81,8 @@ export async function createFleetService(options: FleetServiceOptions): Promise<
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   enforceRequestDeadlines(app, config)
+  // No web page drives a service: a rebound Host is refused, and another site's chaos changes.
+  guardRequests(app, { allowedHosts: config.ALLOWED_HOSTS, originChecked: isChaosPath })
 
   // Fleet APIs speak JSON (and the user service a login form); text bodies are a client mistake.
   app.removeContentTypeParser('text/plain')

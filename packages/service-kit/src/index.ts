@@ -1,4 +1,5 @@
 export type { BaseServiceConfig } from './base-service-config.ts'
 export { createFleetService, type FleetInstance, type FleetServiceOptions } from './create-fleet-service.ts'
 export { Gate } from './gate.ts'
+export { guardRequests, type RequestGuardOptions } from './request-guard.ts'
 export { type RunServiceOptions, runService } from './run-service.ts'

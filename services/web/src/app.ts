@@ -2,6 +2,7 @@ import httpProxy from '@fastify/http-proxy'
 import fastifyStatic from '@fastify/static'
 import { errorBody } from '@food/errors'
 import { createLogger } from '@food/logger'
+import { guardRequests } from '@food/service-kit'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
 import type { WebConfig } from './config.ts'
 
@@ -14,6 +15,9 @@ import type { WebConfig } from './config.ts'
 export async function buildWebApp(config: WebConfig, staticDir: string) {
   const logger: FastifyBaseLogger = createLogger({ service: 'web', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
   const app = Fastify({ loggerInstance: logger })
+  // The console switches faults and processes: no other site's page, and no rebound Host, may.
+  // The upstreams see the page's Origin and their own address as Host (@fastify/http-proxy).
+  guardRequests(app, { allowedHosts: config.ALLOWED_HOSTS })
   await app.register(fastifyStatic, { root: staticDir })
   app.get('/health', async () => ({ status: 'healthy' }))
   const upstreams = {

@@ -1,4 +1,4 @@
-import { HttpUrl, LogFormat, LogLevel, loadConfig, localServiceUrl } from '@food/config'
+import { AllowedHosts, HttpUrl, LogFormat, LogLevel, loadConfig, localServiceUrl } from '@food/config'
 import { type Static, Type } from '@sinclair/typebox'
 
 export const WebConfig = Type.Object({
@@ -9,6 +9,8 @@ export const WebConfig = Type.Object({
   ORDER_SERVICE_URL: HttpUrl({ default: localServiceUrl('order') }),
   /** npm start's supervisor (its Docker-Engine-like API), for the console's process faults. */
   ENGINE_URL: Type.Optional(HttpUrl()),
+  /** Host names besides loopback and IP addresses the page is served as (see AllowedHosts). */
+  ALLOWED_HOSTS: AllowedHosts(),
   LOG_LEVEL: LogLevel,
   LOG_FORMAT: LogFormat,
 })
