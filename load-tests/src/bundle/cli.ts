@@ -58,11 +58,13 @@ async function verdictAt(given: string): Promise<Verdict> {
   }
 }
 
-const { lines, breaches } = diffVerdicts(await verdictAt(a as string), await verdictAt(b as string), {
+// The command line first, the bundles then.
+const thresholds = {
   throughputDrop: share('max-throughput-drop', values['max-throughput-drop']),
   p95Rise: share('max-p95-rise', values['max-p95-rise']),
   errorRatioRise: share('max-error-ratio-rise', values['max-error-ratio-rise']),
-})
+}
+const { lines, breaches } = diffVerdicts(await verdictAt(a as string), await verdictAt(b as string), thresholds)
 console.log(lines.join('\n'))
 if (breaches.length > 0) {
   console.log(`\npast the thresholds:\n${breaches.map((breach) => `  ${breach}`).join('\n')}`)

@@ -3,6 +3,7 @@
  * (GET /chaos) and the fault proxy's edges (Toxiproxy's API); and the check, before anything
  * runs, that every fault an experiment names is there.
  */
+import { didYouMean } from '@food/errors/suggest'
 import { request } from 'undici'
 import type { FleetClient, Service } from '../fleet-client.ts'
 import { assertLoopback, type Targets } from '../targets.ts'
@@ -57,7 +58,7 @@ export async function checkFaults(loaded: LoadedExperiment, client: FleetClient)
       } else if (!edges.includes(edge)) {
         problems.push({
           path: `${path}/provider/edge`,
-          message: `the fault proxy has no edge "${edge}" (it has ${edges.join(', ')})`,
+          message: `the fault proxy has no edge "${edge}" (it has ${edges.join(', ')})${didYouMean(edge, edges)}`,
         })
       }
     }
@@ -73,9 +74,10 @@ export async function checkFaults(loaded: LoadedExperiment, client: FleetClient)
         message: `the ${provider.service} service answers no GET /chaos (down, or CHAOS_ENABLED=false)`,
       })
     } else if (!switches.some((s) => s.name === provider.fault)) {
+      const names = switches.map((s) => s.name)
       problems.push({
         path: `${path}/provider/fault`,
-        message: `the ${provider.service} service has no fault "${provider.fault}" (it has ${switches.map((s) => s.name).join(', ')})`,
+        message: `the ${provider.service} service has no fault "${provider.fault}" (it has ${names.join(', ')})${didYouMean(provider.fault, names)}`,
       })
     }
   }

@@ -307,14 +307,19 @@ export interface LoadedExperiment {
 const NO_OP: ActivityDefinition = { type: 'probe', name: '(not valid)', provider: { type: 'invariants' } }
 
 /**
- * The experiment, each activity with problems of its own replaced by a no-op, for the checks
+ * The experiment, each activity of the wrong shape replaced by a no-op, for the checks
  * against the fleet (its faults, edges and containers) to find theirs too; none when the
  * configuration, where those checks connect, has problems.
  */
-function checkable(experiment: Experiment, configuration: Record<string, unknown>, problems: Problem[]) {
+function checkable(
+  experiment: Experiment,
+  configuration: Record<string, unknown>,
+  problems: Problem[],
+  unshapely: Problem[],
+) {
   if (problems.some((problem) => within(problem, '/configuration') || problem.path === '')) return undefined
   const kept = (list: unknown, path: string) =>
-    listAt(list, path).map(({ path, activity }) => (problems.some((p) => within(p, path)) ? NO_OP : activity))
+    listAt(list, path).map(({ path, activity }) => (unshapely.some((p) => within(p, path)) ? NO_OP : activity))
   return {
     experiment: {
       ...experiment,
@@ -348,9 +353,11 @@ export function readExperiment(text: string, file: string, env: NodeJS.ProcessEn
   }
   const structural = errorsOf(Experiment, resolved)
   problems.push(...structural)
+  // (The fleet's checks skip only the activities whose shape, or a ${name}, is wrong.)
+  const unshapely = [...problems]
   problems.push(...checkMeaning(resolved as Experiment, configuration, structural))
   if (problems.length > 0) {
-    throw new InvalidExperiment(file, problems, checkable(resolved as Experiment, configuration, problems))
+    throw new InvalidExperiment(file, problems, checkable(resolved as Experiment, configuration, problems, unshapely))
   }
   return { experiment: resolved as Experiment, configuration }
 }
