@@ -1,7 +1,7 @@
 // Helpers for the fleet's own commands. Node built-ins only: these run before any install.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { connect } from 'node:net'
+import { connect, createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -21,11 +21,29 @@ export function imageMemoryFlags(dockerfile = readFileSync(join(ROOT, 'Dockerfil
   )
 }
 
-/** Every service the fleet runs, with the port and database it uses by default. */
+/**
+ * The port in `variable`, else `fallback`: every port npm start listens on can be moved (USER_PORT,
+ * WEB_PORT, …), so a second fleet, or a test's, can run beside the one on the standard ports.
+ */
+export function portFrom(variable, fallback, env = process.env) {
+  const value = env[variable]
+  if (value === undefined || value === '') return fallback
+  const port = Number(value)
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`${variable}=${value} is not a port (1-65535)`)
+  return port
+}
+
+/** Every service the fleet runs, with its port (8001–8003 unless USER_PORT… say otherwise) and database. */
 export const SERVICES = [
-  { name: 'user', dir: 'services/user', port: 8001, database: 'user_db' },
-  { name: 'restaurant', dir: 'services/restaurant', port: 8002, database: 'restaurant_db' },
-  { name: 'order', dir: 'services/order', port: 8003, database: 'order_db', seed: false },
+  { name: 'user', dir: 'services/user', port: portFrom('USER_PORT', 8001), database: 'user_db' },
+  {
+    name: 'restaurant',
+    dir: 'services/restaurant',
+    port: portFrom('RESTAURANT_PORT', 8002),
+    database: 'restaurant_db',
+  },
+  { name: 'order', dir: 'services/order', port: portFrom('ORDER_PORT', 8003), database: 'order_db', seed: false },
 ]
 
 const colour = (code, text) => (process.stdout.isTTY ? `\x1b[${code}m${text}\x1b[0m` : text)
@@ -87,6 +105,37 @@ export function answers(host, port, timeoutMs = 1000) {
     socket.once('error', () => done(false))
     socket.once('timeout', () => done(false))
   })
+}
+
+/** Whether something listens on host:port already: this process cannot listen there. */
+function taken(host, port) {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', (error) => resolve(error.code === 'EADDRINUSE' || error.code === 'EACCES'))
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(false)))
+  })
+}
+
+/** Whether a fleet's server answers GET /health on the port (a service, the web server). */
+async function answersHealth(port) {
+  try {
+    return (await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1000) })).ok
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The ports of `wanted` ({ port, what }) that are taken on loopback, each with whether a fleet
+ * answers GET /health there: checked before anything is installed, so a second `npm start` says
+ * at once what is in its way instead of failing on EADDRINUSE after the install.
+ */
+export async function takenPorts(wanted) {
+  const found = []
+  for (const entry of wanted) {
+    if (await taken('127.0.0.1', entry.port)) found.push({ ...entry, fleet: await answersHealth(entry.port) })
+  }
+  return found
 }
 
 async function waitFor(host, port, seconds) {

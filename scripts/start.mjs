@@ -1,16 +1,19 @@
 // `npm start`: installs, prepares the databases, runs every service with prefixed logs; Ctrl-C stops all.
 
+import { readFileSync } from 'node:fs'
 import { createEngineApi } from './engine-api.mjs'
 import {
   databaseUrlFor,
   imageMemoryFlags,
   pipeWithPrefix,
+  portFrom,
   ROOT,
   redisUrl,
   run,
   SERVICES,
   say,
   spawn,
+  takenPorts,
   warn,
 } from './lib.mjs'
 import { setup } from './setup.mjs'
@@ -31,7 +34,23 @@ async function waitUntilReady(service, children, path) {
 
 // The fault proxy (packages/fault-proxy): every edge between the services and to their PostgreSQL
 // and Redis goes through it, so network faults can be put on any of them (Toxiproxy's API on 8474).
-const FAULT_PROXY = { name: 'proxy', dir: 'packages/fault-proxy', api: '127.0.0.1:8474' }
+const FAULT_PROXY = {
+  name: 'proxy',
+  dir: 'packages/fault-proxy',
+  api: `127.0.0.1:${portFrom('FAULT_PROXY_API_PORT', 8474)}`,
+}
+const proxyOn = () => process.env.FAULT_PROXY !== 'off'
+
+/**
+ * The ports the proxy's edges listen on, read from their one definition (fleet-edges.ts: fixed,
+ * the compose stack's too); read as text, since nothing is installed yet when this runs.
+ */
+const edgePorts = () =>
+  [
+    ...readFileSync(`${ROOT}/${FAULT_PROXY.dir}/src/fleet-edges.ts`, 'utf8').matchAll(
+      /'([a-z]+-[a-z]+)': \{ port: (\d+)/g,
+    ),
+  ].map(([, name, port]) => ({ port: Number(port), what: `the fault proxy's ${name} edge` }))
 
 /** host:port of a URL (the port its scheme defaults to when none is written). */
 const addressOf = (url, defaultPort) => {
@@ -40,7 +59,7 @@ const addressOf = (url, defaultPort) => {
 }
 
 // The supervisor's Docker-Engine-like API: kill, pause, unpause and restart a service.
-const ENGINE_API = { host: '127.0.0.1', port: 8475 }
+const ENGINE_API = { host: '127.0.0.1', port: portFrom('PROCESS_API_PORT', 8475) }
 
 const startFaultProxy = () => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
@@ -104,7 +123,46 @@ function addressesOf(service, edges) {
 }
 
 // The web front end (services/web): its static build, served with the /api/… prefixes on 8090.
-const WEB = { name: 'web', dir: 'services/web', port: 8090 }
+const WEB = { name: 'web', dir: 'services/web', port: portFrom('WEB_PORT', 8090) }
+
+/** Where the services write their log files (FLEET_LOG_DIR, where the run records read them too). */
+const LOG_DIR = process.env.FLEET_LOG_DIR || `${ROOT}/.fleet/logs`
+
+/** Every port this start listens on, and what listens there. */
+const portsToListenOn = () => [
+  ...SERVICES.map((service) => ({
+    port: service.port,
+    what: `the ${service.name} service (${service.name.toUpperCase()}_PORT)`,
+  })),
+  { port: WEB.port, what: 'the web front end (WEB_PORT)' },
+  { port: ENGINE_API.port, what: 'the process API (PROCESS_API_PORT)' },
+  ...(proxyOn()
+    ? [
+        { port: Number(FAULT_PROXY.api.split(':')[1]), what: "the fault proxy's API (FAULT_PROXY_API_PORT)" },
+        ...edgePorts(),
+      ]
+    : []),
+]
+
+/** Stops before installing anything when a port is taken: most often, a fleet already runs. */
+async function refuseTakenPorts() {
+  const taken = await takenPorts(portsToListenOn())
+  if (taken.length === 0) return
+  const fleet = taken.some((entry) => entry.fleet)
+  console.error(
+    fleet
+      ? 'start failed: a fleet is already running here (GET /health answers); stop it first (Ctrl-C where it runs)'
+      : 'start failed: ports this fleet listens on are taken by another program',
+  )
+  for (const entry of taken) {
+    console.error(`  port ${entry.port}: ${entry.what}, ${entry.fleet ? 'a fleet answers there' : 'taken'}`)
+  }
+  console.error(
+    // The proxy's edges listen on fixed ports: a second fleet runs without it.
+    '  to run beside it: FAULT_PROXY=off and other ports (USER_PORT, RESTAURANT_PORT, ORDER_PORT, WEB_PORT, PROCESS_API_PORT)',
+  )
+  process.exit(1)
+}
 
 function buildWeb() {
   say('building the web front end')
@@ -149,7 +207,7 @@ function startService(service, i, edges) {
       LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json',
       OTEL_SERVICE_NAME: `${service.name}-service`,
       // Promtail of infra/docker-compose.yml ships these files to Loki.
-      LOG_FILE: `${ROOT}/.fleet/logs/${service.name}.log`,
+      LOG_FILE: `${LOG_DIR}/${service.name}.log`,
       ...process.env,
       PORT: String(service.port),
       ...addressesOf(service, edges),
@@ -163,6 +221,7 @@ function startService(service, i, edges) {
 }
 
 async function main() {
+  await refuseTakenPorts()
   await setup()
   buildWeb()
   // Until the fleet is first up, a child that exits is a misconfiguration: everything stops. Once
@@ -194,7 +253,7 @@ async function main() {
   process.on('SIGINT', () => stop(0))
   process.on('SIGTERM', () => stop(0))
 
-  const proxyChild = process.env.FAULT_PROXY === 'off' ? undefined : supervise(FAULT_PROXY.name, startFaultProxy)
+  const proxyChild = !proxyOn() ? undefined : supervise(FAULT_PROXY.name, startFaultProxy)
   const edges = proxyChild ? await edgesOf(proxyChild) : undefined
   for (const [i, service] of SERVICES.entries()) supervise(service.name, () => startService(service, i, edges))
   supervise(WEB.name, () => startWeb(edges))
@@ -218,7 +277,7 @@ async function main() {
   }
   if (edges) {
     console.log(
-      `  edges:      ${Object.keys(edges).length} through the fault proxy (Toxiproxy's API: http://localhost:8474/proxies; FAULT_PROXY=off: straight)`,
+      `  edges:      ${Object.keys(edges).length} through the fault proxy (Toxiproxy's API: http://${FAULT_PROXY.api.replace('127.0.0.1', 'localhost')}/proxies; FAULT_PROXY=off: straight)`,
     )
   }
   console.log(
