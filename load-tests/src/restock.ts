@@ -4,6 +4,7 @@
  * runs: the original sample's scripts all order menu 1, and the first sells it out for the rest.
  */
 import { DEV_SERVICE_TOKEN } from '@food/config'
+import { numberOption, readCommandLine, usageError } from './cli-args.ts'
 import { assertLoopback, LOCAL_TARGETS } from './targets.ts'
 
 const USAGE = `usage: npm run restock -- [--stock N] [--menu ID]…
@@ -12,27 +13,21 @@ const USAGE = `usage: npm run restock -- [--stock N] [--menu ID]…
 The restaurant service at RESTAURANT_SERVICE_URL (http://127.0.0.1:8002), with SERVICE_TOKEN
 (npm start's development value unless set).`
 
-function parse(args: string[]): { stock: number; menuIds: number[] } | string {
-  let stock = 100
-  const menuIds: number[] = []
-  for (let i = 0; i < args.length; i++) {
-    const [flag, value] = [args[i], args[i + 1]]
-    if (flag === '-h' || flag === '--help') return USAGE
-    if (flag !== '--stock' && flag !== '--menu') return `unknown argument ${flag}\n${USAGE}`
-    const number = Number(value)
-    if (!Number.isInteger(number) || number < (flag === '--menu' ? 1 : 0))
-      return `${flag} takes a whole number\n${USAGE}`
-    if (flag === '--stock') stock = number
-    else menuIds.push(number)
-    i++
-  }
-  return { stock, menuIds }
+const { values, positionals } = readCommandLine(USAGE, {
+  stock: { type: 'string', default: '100' },
+  menu: { type: 'string', multiple: true, default: [] },
+  help: { type: 'boolean', short: 'h', default: false },
+})
+if (values.help) {
+  console.log(USAGE)
+  process.exit(0)
 }
-
-const parsed = parse(process.argv.slice(2))
-if (typeof parsed === 'string') {
-  console.log(parsed)
-  process.exit(parsed === USAGE ? 0 : 2)
+if (positionals.length > 0) usageError(`restock takes options only, not \`${positionals[0]}\``, USAGE)
+// As the restaurant's integer columns hold them.
+const INT_MAX = 2_147_483_647
+const parsed = {
+  stock: numberOption('stock', values.stock, { min: 0, max: INT_MAX, integer: true }, USAGE),
+  menuIds: values.menu.map((id) => numberOption('menu', id, { min: 1, max: INT_MAX, integer: true }, USAGE)),
 }
 const restaurant = process.env.RESTAURANT_SERVICE_URL ?? LOCAL_TARGETS.restaurantInternal
 assertLoopback({ ...LOCAL_TARGETS, restaurantInternal: restaurant })
