@@ -4,9 +4,13 @@
  */
 import { closest, distance } from 'fastest-levenshtein'
 
+// What of a bad value a message repeats: enough to recognise it, not a request's whole body.
+const MAX_SHOWN = 64
+
 /** The valid value `given` was most likely meant to be; undefined when none is near. */
 export function closestOf(given: string, valid: readonly string[]): string | undefined {
-  if (valid.length === 0) return undefined
+  // A long text is no typo of a name (and the distance would cost its length times theirs).
+  if (valid.length === 0 || given.length > MAX_SHOWN) return undefined
   const best = closest(given, valid as string[])
   // A third of the longer name may differ (at least 2 letters): `ordr`→`order`, not `x`→`user`.
   const allowed = Math.max(2, Math.floor(Math.max(given.length, best.length) / 3))
@@ -26,7 +30,8 @@ const article = (noun: string) => (/^[aeiou]/i.test(noun) ? 'an' : 'a')
  * "`ordr` is not one of user, restaurant, order — …".
  */
 export function notOneOf(given: unknown, valid: readonly string[], noun?: string): string {
-  const shown = typeof given === 'string' ? given : JSON.stringify(given)
+  const text = typeof given === 'string' ? given : (JSON.stringify(given) ?? String(given))
+  const shown = text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text
   const what = noun ? `${article(noun)} ${noun}:` : 'one of'
   return `\`${shown}\` is not ${what} ${valid.join(', ')}${typeof given === 'string' ? didYouMean(given, valid) : ''}`
 }
