@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { connect, createServer } from 'node:net'
 import { dirname, join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -227,10 +228,36 @@ export function ensureDebianTools() {
   run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env })
 }
 
-/** Installs dependencies exactly as locked. */
+/**
+ * pnpm 9's note on the builds it skipped, when it names only those the project skips on purpose
+ * (package.json's pnpm.neverBuiltDependencies): it reads like something to fix, and pnpm 9 has no
+ * setting to silence it (10.1's ignoredBuiltDependencies).
+ */
+export function isIntendedSkipNote(line, neverBuilt) {
+  const names = /^The following dependencies have build scripts that were ignored: (.*)$/.exec(line)?.[1]
+  if (names) return names.split(', ').every((name) => neverBuilt.includes(name))
+  return false
+}
+
+/** Installs dependencies exactly as locked, its output passed through but for the note above. */
 export function installDependencies(pnpm) {
   say('installing dependencies (pnpm install --frozen-lockfile)')
-  run(pnpm, ['install', '--frozen-lockfile'])
+  const neverBuilt = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).pnpm?.neverBuiltDependencies ?? []
+  const child = spawn(pnpm, ['install', '--frozen-lockfile'], { cwd: ROOT, stdio: ['inherit', 'pipe', 'inherit'] })
+  let skipping = false
+  const lines = createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY })
+  lines.on('line', (line) => {
+    // The note is two lines: the names, then how to allow their builds.
+    if (isIntendedSkipNote(line, neverBuilt)) skipping = true
+    else if (skipping && line.startsWith('To allow the execution of build scripts')) skipping = false
+    else process.stdout.write(`${line}\n`)
+  })
+  return new Promise((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${pnpm} install --frozen-lockfile exited with ${code ?? signal}`)),
+    )
+  })
 }
 
 /**

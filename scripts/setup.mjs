@@ -12,7 +12,7 @@ import {
 
 export async function setup() {
   const pnpm = ensurePnpm()
-  installDependencies(pnpm)
+  await installDependencies(pnpm)
   say('checking PostgreSQL and Redis')
   await ensurePostgresAndRedis()
   prepareDatabases(pnpm)

@@ -10,7 +10,7 @@ const testContainers = () =>
     .stdout.split('\n')
     .filter(Boolean)
 
-function main() {
+async function main() {
   const engine = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8' })
   if (engine.status !== 0) {
     const why = engine.error ? engine.error.message : (engine.stderr || engine.stdout).trim()
@@ -20,7 +20,7 @@ function main() {
     )
   }
   const pnpm = ensurePnpm()
-  installDependencies(pnpm)
+  await installDependencies(pnpm)
   say(`images and the application stack on Docker ${engine.stdout.trim()}`)
   run(pnpm, ['--filter', './infra', 'exec', 'vitest', 'run', '--config', 'vitest.docker.config.ts'])
   say('the services’ integration tests on throwaway containers (testcontainers)')
@@ -36,9 +36,7 @@ function main() {
   if (leaked.length > 0) throw new Error(`test containers left behind: ${leaked.join(' ')}`)
 }
 
-try {
-  main()
-} catch (error) {
+main().catch((error) => {
   console.error(`docker tests failed: ${error.message}`)
   process.exit(1)
-}
+})

@@ -4,7 +4,7 @@ import { ensureDebianTools, ensurePnpm, ensurePostgresAndRedis, installDependenc
 
 async function main() {
   const pnpm = ensurePnpm()
-  installDependencies(pnpm)
+  await installDependencies(pnpm)
   ensureDebianTools()
   say('checking PostgreSQL and Redis')
   await ensurePostgresAndRedis()
