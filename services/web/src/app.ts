@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http'
 import httpProxy from '@fastify/http-proxy'
 import fastifyStatic from '@fastify/static'
 import { errorBody } from '@food/errors'
@@ -5,6 +6,16 @@ import { createLogger } from '@food/logger'
 import { guardRequests } from '@food/service-kit'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
 import type { WebConfig } from './config.ts'
+
+/**
+ * What an upstream gets of a request the guard let through: its own address as Host
+ * (@fastify/http-proxy's), and no Origin: this server vouched for the page, which may be one the
+ * upstream does not know (the console opened at this machine's LAN address, say).
+ */
+const vouchedFor = (_request: unknown, headers: IncomingHttpHeaders): IncomingHttpHeaders => {
+  const { origin: _origin, ...rest } = headers
+  return rest
+}
 
 /**
  * The front end for `npm start`, as the original's little server: the static build at `/`, and
@@ -16,7 +27,6 @@ export async function buildWebApp(config: WebConfig, staticDir: string) {
   const logger: FastifyBaseLogger = createLogger({ service: 'web', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
   const app = Fastify({ loggerInstance: logger })
   // The console switches faults and processes: no other site's page, and no rebound Host, may.
-  // The upstreams see the page's Origin and their own address as Host (@fastify/http-proxy).
   guardRequests(app, { allowedHosts: config.ALLOWED_HOSTS })
   await app.register(fastifyStatic, { root: staticDir })
   app.get('/health', async () => ({ status: 'healthy' }))
@@ -32,6 +42,7 @@ export async function buildWebApp(config: WebConfig, staticDir: string) {
         prefix,
         rewritePrefix: '',
         replyOptions: {
+          rewriteRequestHeaders: vouchedFor,
           onError: (reply, { error }) => {
             reply.log.warn({ err: error, service }, 'service unavailable')
             reply.code(503).send(errorBody('DEPENDENCY_UNAVAILABLE', `The ${service} service did not answer`))
@@ -47,6 +58,7 @@ export async function buildWebApp(config: WebConfig, staticDir: string) {
       prefix: '/api/engine',
       rewritePrefix: '',
       replyOptions: {
+        rewriteRequestHeaders: vouchedFor,
         onError: (reply) => reply.code(503).send({ message: 'npm start’s supervisor did not answer' }),
       },
     })

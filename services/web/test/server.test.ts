@@ -181,6 +181,14 @@ describe('no web page drives the lab: DNS rebinding and cross-site changes refus
     expect(cleared).toMatchObject({ status: 200, body: { cleared: ['payment_fail'] } })
   })
 
+  it('the console opened at this machine’s network address drives its processes too (the web server vouches for it)', async () => {
+    const port = new URL(setup.url).port
+    const page = { host: `10.9.8.7:${port}`, origin: `http://10.9.8.7:${port}` }
+    const pause = await browserRequest(`${setup.url}/api/engine/containers/order/pause?ttl_s=5`, 'POST', page)
+    expect(pause.status).toBe(204)
+    expect((await browserRequest(`${setup.url}/api/engine/containers/order/unpause`, 'POST', page)).status).toBe(204)
+  })
+
   it('the web server answers the names in its ALLOWED_HOSTS', async () => {
     const named = await buildWebApp(
       loadWebConfig({ ALLOWED_HOSTS: 'lab.example', LOG_LEVEL: 'silent' }),
