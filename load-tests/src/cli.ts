@@ -11,10 +11,11 @@ import { MetricsTable } from './bundle/metric-columns.ts'
 import { bundleName, writeBundle } from './bundle/write-bundle.ts'
 import { choiceOf, numberOption, readCommandLine, shownPath, usageError, userPath } from './cli-args.ts'
 import { htmlReport } from './html-report.ts'
+import { listenForInterruption } from './interruption.ts'
 import { runScenario } from './runner.ts'
 import { scenarioRecord } from './scenario-record.ts'
 import { SCENARIOS, scenarioNamed } from './scenarios/index.ts'
-import { gatewayTargets, isLoopback, LOCAL_TARGETS } from './targets.ts'
+import { gatewayTargets, isLoopback, targetsFromEnv } from './targets.ts'
 import { textReport } from './text-report.ts'
 
 const USAGE = `usage: npm run scenario -- <scenario|all> [--duration s] [--concurrency n] [--max-requests 20000]
@@ -54,7 +55,7 @@ const bounded = (value: string, max: number, label: string) =>
   numberOption(label, value, { min: 1, max, integer: true }, USAGE)
 
 const options = {
-  targets: values.gateway ? gatewayTargets(values.gateway) : LOCAL_TARGETS,
+  targets: values.gateway ? gatewayTargets(values.gateway) : targetsFromEnv(),
   chaosToken: process.env.CHAOS_TOKEN,
   // `npm start` runs the fleet with the development token; another fleet is told its own.
   serviceToken: process.env.SERVICE_TOKEN ?? DEV_SERVICE_TOKEN,
@@ -68,8 +69,11 @@ const options = {
     : undefined,
 }
 
+// An interruption (Ctrl-C, SIGTERM, SIGHUP) stops the load and switches the run's faults off; the record is still written.
+const interruption = listenForInterruption()
 const reports = []
 for (const scenario of chosen) {
+  if (interruption.signal.aborted) break
   // The load as the scenario's experiment file writes it, unless told otherwise.
   const run = {
     ...options,
@@ -79,7 +83,12 @@ for (const scenario of chosen) {
   console.log(`▸ ${scenario.name} (${run.durationS} s, ${run.concurrency} users)`)
   const metrics = new MetricsTable(1000)
   const logs = await markLogs(values.logs === undefined ? undefined : userPath(values.logs))
-  const report = await runScenario(scenario, { ...run, metrics })
+  const report = await runScenario(scenario, {
+    ...run,
+    metrics,
+    signal: interruption.signal,
+    onEvent: (message) => console.log(`  ${message}`),
+  })
   if (process.stdout.isTTY) process.stdout.write('\n')
   console.log(textReport(report))
   reports.push(report)

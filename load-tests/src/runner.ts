@@ -24,6 +24,10 @@ export interface RunOptions {
   onProgress?: (progress: { elapsedS: number; requests: number; errors: number }) => void
   /** Given a row at every scrape of the services' /metrics (every second): the record's metrics.csv. */
   metrics?: MetricsTable | undefined
+  /** Aborting it stops the run as an interruption does: the load stops, the faults go, no settling. */
+  signal?: AbortSignal | undefined
+  /** Called with what the run waits for, for the CLI to print. */
+  onEvent?: ((message: string) => void) | undefined
 }
 
 export interface ChaosWindow {
@@ -56,13 +60,13 @@ export interface RunReport {
   /** Baseline, fault and recovery, as an experiment's journal splits its load (seconds from `startedAt`). */
   phases: PhaseVerdict[]
   ok: boolean
+  /** `aborted`: interrupted (its invariants not checked: the load was cut short). */
+  status: 'completed' | 'aborted'
 }
 
-const SERVICES: Service[] = ['user', 'restaurant', 'order']
-
-/** Clears every fault on every service: at the end, on error, and on Ctrl-C. */
-const clearChaos = (client: FleetClient) =>
-  Promise.all(SERVICES.map((service) => client.call(service, 'DELETE', '/chaos', { record: false })))
+/** Switches off the faults this run set (not another client's): at the end, on error, on an interruption. */
+const switchOff = (switches: Map<string, () => Promise<unknown>>) =>
+  Promise.all([...switches.values()].map((off) => off().catch(() => undefined)))
 
 /**
  * Runs a scenario against the fleet: sets up its own users and menu, applies its faults on
@@ -76,8 +80,17 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const timers: NodeJS.Timeout[] = []
   const windows: ChaosWindow[] = []
   let load: RunningLoad | undefined
-  const onSignal = () => load?.stop()
-  process.once('SIGINT', onSignal)
+  /** How to switch off each fault this run set, by `service/fault`. */
+  const switches = new Map<string, () => Promise<unknown>>()
+  const onAbort = () => {
+    options.onEvent?.("interrupted: stopping the load and switching this run's faults off")
+    load?.stop()
+    for (const timer of timers) clearTimeout(timer)
+    const now = load ? (recorder.elapsedMs() - load.startedAtMs) / 1000 : 0
+    for (const window of windows) if (window.untilS === 0) window.untilS = now
+    void switchOff(switches)
+  }
+  options.signal?.addEventListener('abort', onAbort, { once: true })
   const scraper = options.metrics
     ? await startScraper(client, recorder, { intervalMs: options.metrics.intervalMs, metrics: options.metrics })
     : undefined
@@ -92,6 +105,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       maxRequests: options.maxRequests,
       serviceToken: options.serviceToken,
     })
+    // Interrupted while the load was still making its users.
+    if (options.signal?.aborted) load.stop()
     const startedAt = new Date()
     const runStart = load.startedAtMs
 
@@ -110,14 +125,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
           json: { [chaos.field]: value, ...(value ? { ttl_s: options.durationS + 60 } : {}) },
           record: false,
         })
+      const off = () => set(typeof step.value === 'boolean' ? false : 0)
       timers.push(
         setTimeout(async () => {
           window.fromS = (recorder.elapsedMs() - runStart) / 1000
+          switches.set(`${step.service}/${step.fault}`, off)
           await set(step.value)
         }, step.from * durationMs),
         setTimeout(async () => {
           window.untilS = (recorder.elapsedMs() - runStart) / 1000
-          await set(typeof step.value === 'boolean' ? false : 0)
+          await off()
         }, Math.min(step.until, 1) * durationMs),
       )
       windows.push(window)
@@ -137,14 +154,24 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     for (const timer of timers) clearTimeout(timer)
     const runSeconds = (recorder.elapsedMs() - runStart) / 1000
     for (const window of windows) if (window.untilS === 0) window.untilS = runSeconds
-    await clearChaos(client)
+    await switchOff(switches)
+    // A fault whose time had not come when the run was interrupted was never applied.
+    const applied = windows.filter((window) => switches.has(`${window.service}/${window.fault}`))
 
-    const invariants = await checkInvariants(client, {
-      users: load.users,
-      menuId: load.menuId,
-      initialStock: scenario.stock,
-      settleTimeoutS: options.settleTimeoutS,
-    })
+    const aborted = options.signal?.aborted === true
+    if (!aborted) {
+      options.onEvent?.(
+        `load done: waiting for its orders to settle (at most ${options.settleTimeoutS} s), then checking the invariants`,
+      )
+    }
+    const invariants = aborted
+      ? []
+      : await checkInvariants(client, {
+          users: load.users,
+          menuId: load.menuId,
+          initialStock: scenario.stock,
+          settleTimeoutS: options.settleTimeoutS,
+        })
     const cached = recorder.samples.filter((sample) => sample.cache)
     const hits = cached.filter((sample) => sample.cache === 'HIT').length
     const hitRatio = cached.length > 0 ? hits / cached.length : null
@@ -156,10 +183,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       })
     }
     return buildReport(scenario, options, recorder, {
+      aborted,
       startedAt,
       runStart,
       runSeconds,
-      windows,
+      windows: applied,
       invariants,
       hits,
       misses: cached.length - hits,
@@ -168,8 +196,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   } finally {
     await scraper?.stop()
     for (const timer of timers) clearTimeout(timer)
-    process.removeListener('SIGINT', onSignal)
-    await clearChaos(client).catch(() => undefined)
+    options.signal?.removeEventListener('abort', onAbort)
+    await switchOff(switches)
     await client.close()
   }
 }
@@ -179,6 +207,7 @@ function buildReport(
   options: RunOptions,
   recorder: Recorder,
   run: {
+    aborted: boolean
     startedAt: Date
     /** When the load began, on the recorder's clock. */
     runStart: number
@@ -223,7 +252,8 @@ function buildReport(
       faultWindowsOf(run.windows),
       [],
     ),
-    ok: run.invariants.every((invariant) => invariant.ok),
+    ok: !run.aborted && run.invariants.every((invariant) => invariant.ok),
+    status: run.aborted ? 'aborted' : 'completed',
   }
 }
 

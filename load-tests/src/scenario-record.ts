@@ -14,9 +14,9 @@ export const scenarioRecord = (
   windows: faultWindowsOf(report.chaos),
   verdict: {
     experiment: report.description,
-    status: report.ok ? 'completed' : 'failed',
+    status: report.status === 'aborted' ? 'aborted' : report.ok ? 'completed' : 'failed',
     deviated: false,
-    interruption: null,
+    interruption: report.status === 'aborted' ? 'interrupted: the load stopped, its faults switched off' : null,
     hypothesis: { before: null, after: null, checks_during: 0, failed_during: 0 },
     phases: report.phases,
     time_to_detect_s: null,

@@ -14,6 +14,14 @@ export const LOCAL_TARGETS: Targets = {
   restaurantInternal: localServiceUrl('restaurant'),
 }
 
+/** The fleet on this machine, each service where USER_URL, RESTAURANT_URL, ORDER_URL say, else its port. */
+export const targetsFromEnv = (env: NodeJS.ProcessEnv = process.env): Targets => ({
+  user: env.USER_URL ?? LOCAL_TARGETS.user,
+  restaurant: env.RESTAURANT_URL ?? LOCAL_TARGETS.restaurant,
+  order: env.ORDER_URL ?? LOCAL_TARGETS.order,
+  restaurantInternal: env.RESTAURANT_URL ?? LOCAL_TARGETS.restaurantInternal,
+})
+
 /** Through the NGINX gateway: the original sample's prefixes, stripped by the gateway. */
 export const gatewayTargets = (gateway: string): Targets => ({
   user: `${gateway}/api/users`,

@@ -35,6 +35,12 @@ export function textReport(report: RunReport): string {
   for (const invariant of report.invariants) {
     lines.push(`    ${invariant.ok ? 'ok  ' : 'FAIL'} ${invariant.name} (${invariant.detail})`)
   }
-  lines.push(report.ok ? 'PASS: every invariant held' : 'FAIL: an invariant broke')
+  lines.push(
+    report.status === 'aborted'
+      ? 'ABORTED: interrupted; its faults were switched off, its invariants not checked'
+      : report.ok
+        ? 'PASS: every invariant held'
+        : 'FAIL: an invariant broke',
+  )
   return lines.join('\n')
 }

@@ -2,7 +2,8 @@
  * `npm run experiment -- <file>`: validates an experiment, checks it against the fleet (its
  * faults exist), runs it and writes its journal. Exit code 0: the hypothesis held throughout;
  * 1: it deviated, or the run failed, was interrupted by a safeguard or aborted; 2: a bad file, or a
- * fleet that is not steady to begin with (nothing was injected). Every run leaves a bundle
+ * fleet that is not steady to begin with (nothing was injected); 3: not valid evidence (another
+ * client removed, changed or added a fault while it ran). Every run leaves a bundle
  * (runs/<time>-<name>/, or --out): its ground truth, metrics, logs, journal and verdict.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
@@ -14,6 +15,7 @@ import { startTraceReceiver, type TraceReceiver } from '../bundle/trace-receiver
 import { bundleName, writeBundle } from '../bundle/write-bundle.ts'
 import { numberOption, readCommandLine, shownPath, usageError, userPath } from '../cli-args.ts'
 import { FleetClient } from '../fleet-client.ts'
+import { listenForInterruption } from '../interruption.ts'
 import { Recorder } from '../recorder.ts'
 import { isLoopback } from '../targets.ts'
 import { checkFaults, targetsOf } from './fleet-plane.ts'
@@ -116,15 +118,8 @@ if (values.validate) {
   process.exit(0)
 }
 
-// Ctrl-C stops the method and runs the rollbacks; a second one leaves at once.
-const abort = new AbortController()
-process.on('SIGINT', () => {
-  if (abort.signal.aborted) {
-    console.error('second Ctrl-C: leaving without waiting for the rollbacks (faults clear by their TTL)')
-    process.exit(130)
-  }
-  abort.abort()
-})
+// An interruption (Ctrl-C, SIGTERM, SIGHUP) stops the method and runs the rollbacks; a second one leaves at once.
+const interruption = listenForInterruption()
 
 const bundle = userPath(values.out ?? join('runs', bundleName(new Date(), basename(file, extname(file)))))
 await mkdir(bundle, { recursive: true })
@@ -149,7 +144,7 @@ const journal = await runExperiment(loaded, {
   seed,
   chaosToken: process.env.CHAOS_TOKEN,
   serviceToken: process.env.SERVICE_TOKEN ?? DEV_SERVICE_TOKEN,
-  signal: abort.signal,
+  signal: interruption.signal,
   onEvent: (message) => console.log(message),
 })
 console.log(journalSummary(journal))
@@ -174,4 +169,5 @@ if (values.html) {
   console.log(`page: ${shownPath(userPath(values.html))}`)
 }
 const notSteadyBefore = journal.steady_states.before?.steady_state_met === false
-process.exit(notSteadyBefore ? 2 : journal.status === 'completed' && !journal.deviated ? 0 : 1)
+const held = journal.status === 'completed' && !journal.deviated
+process.exit(journal.status === 'invalid' ? 3 : notSteadyBefore ? 2 : held ? 0 : 1)

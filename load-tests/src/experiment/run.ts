@@ -97,10 +97,15 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
   let load: (RunningLoad & { untilMs?: number }) | undefined
   let stop: Stop | undefined
   const stopped = new AbortController()
+  /** Resumes the processes this run paused: set once they can be; a paused service answers nothing. */
+  let resumePaused = async (): Promise<unknown> => undefined
+  let resuming: Promise<unknown> = Promise.resolve()
   const halt = (reason: Stop) => {
     if (stop) return
     stop = reason
     say(`stopping: ${reason.message}`)
+    // First, so that the load's requests and the rollbacks' calls to it are answered.
+    resuming = resumePaused().catch((error) => say(`resuming a paused service failed: ${error.message}`))
     load?.stop()
     stopped.abort()
   }
@@ -134,6 +139,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
   const toxiproxyUrl = String(loaded.configuration.toxiproxy_url)
   const engine = engineOf(loaded.configuration)
   const processes = new ProcessFaults(engine, client, ledger, seconds, options.scale)
+  resumePaused = () => processes.resumeAll()
   const redis = new RedisPause(String(loaded.configuration.redis_url))
   // The ground truth is what the planes show, read back at every scrape, not what was asked of them.
   const observer = new FaultObserver(
@@ -528,11 +534,12 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
     return journal
   } finally {
     options.signal?.removeEventListener('abort', onAbort)
+    // A paused service answers nothing: resumed before the rollbacks call it.
+    await resuming
+    if (stop) await processes.resumeAll().catch((error) => say(`resuming a paused service failed: ${error.message}`))
     // Once more while the faults should still be in force, then no more: the rollbacks change them.
     await sight().catch(() => undefined)
     sightings.stop()
-    // A paused service answers nothing: resumed before the rollbacks call it.
-    if (stop) await processes.resumeAll().catch((error) => say(`resuming a paused service failed: ${error.message}`))
     if (!exitedBeforeMethod) {
       // The rollbacks run whatever happened, their pauses kept.
       if ((experiment.rollbacks ?? []).length > 0) await publish('rollbacks')

@@ -8,10 +8,10 @@ export function journalSummary(journal: Journal): string {
     journal.status === 'invalid'
       ? 'INVALID: another client changed the fleet’s faults during the run; it is not evidence either way'
       : journal.status === 'completed' && !journal.deviated
-      ? 'HELD: the steady-state hypothesis held throughout'
-      : journal.steady_states.before?.steady_state_met === false
-        ? 'NOT STEADY before the method: nothing was injected'
-        : `${journal.deviated ? 'DEVIATED' : journal.status.toUpperCase()}${journal.interruption ? ` (${journal.interruption})` : ''}`
+        ? 'HELD: the steady-state hypothesis held throughout'
+        : journal.steady_states.before?.steady_state_met === false
+          ? 'NOT STEADY before the method: nothing was injected'
+          : `${journal.deviated ? 'DEVIATED' : journal.status.toUpperCase()}${journal.interruption ? ` (${journal.interruption})` : ''}`
   const failing = [
     ...journal.steady_states.during,
     ...(journal.steady_states.after ? [journal.steady_states.after] : []),

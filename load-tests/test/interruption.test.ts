@@ -1,0 +1,185 @@
+/**
+ * One interruption, however it comes, cleans up: the real CLIs (`npm run experiment`, `npm run
+ * scenario`) under load, with faults in force on every plane (a switch, a toxic on an edge, a
+ * paused process), are sent SIGINT, SIGTERM or SIGHUP to their whole process group, as a terminal's
+ * Ctrl-C, a script's `kill -- -PGID` or a closed terminal does. Each resumes the paused process,
+ * switches its faults off, writes its record marked `aborted` and exits; the signal reaching it
+ * twice (from the group, and relayed by tsx) counts once.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { buildToxiproxyApi, type FaultProxy } from '@food/fault-proxy'
+import { startRestaurantService } from '@food/restaurant-service/test-service'
+import {
+  createDatabaseFromTemplate,
+  freePort,
+  startSupervised,
+  TYPESCRIPT_ENTRY,
+  uniqueRedisPrefix,
+} from '@food/testing'
+import { startUserService } from '@food/user-service/test-service'
+import type { FastifyInstance } from 'fastify'
+import { Toxiproxy } from 'toxiproxy-node-client'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { experimentEnv } from './experiment-env.ts'
+import { ROOT } from './run-cli.ts'
+
+const ORDER_DIR = fileURLToPath(new URL('../../services/order', import.meta.url))
+
+let user: Awaited<ReturnType<typeof startUserService>>
+let restaurant: Awaited<ReturnType<typeof startRestaurantService>>
+let database: Awaited<ReturnType<typeof createDatabaseFromTemplate>>
+let supervised: Awaited<ReturnType<typeof startSupervised>>
+let api: FastifyInstance
+let apiUrl: string
+let orderUrl: string
+const proxies = new Map<string, FaultProxy>()
+
+beforeAll(async () => {
+  user = await startUserService()
+  restaurant = await startRestaurantService()
+  await restaurant.createMenu(1) // a load adds its menu to an existing restaurant
+  api = buildToxiproxyApi({ proxies })
+  apiUrl = await api.listen({ port: 0, host: '127.0.0.1' })
+  const edge = await new Toxiproxy(apiUrl).createProxy({
+    name: 'order-restaurant',
+    listen: '127.0.0.1:0',
+    upstream: new URL(restaurant.baseUrl).host,
+  })
+  database = await createDatabaseFromTemplate(inject('postgresUrl'), inject('templates').order as string)
+  const port = await freePort()
+  orderUrl = `http://127.0.0.1:${port}`
+  supervised = await startSupervised([
+    {
+      name: 'order',
+      command: process.execPath,
+      args: TYPESCRIPT_ENTRY,
+      cwd: ORDER_DIR,
+      env: {
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATABASE_URL: database.url,
+        REDIS_URL: inject('redisUrl'),
+        REDIS_KEY_PREFIX: uniqueRedisPrefix('order'),
+        USER_SERVICE_URL: user.baseUrl,
+        RESTAURANT_SERVICE_URL: `http://${edge.listen}`,
+        SERVICE_TOKEN: restaurant.config.SERVICE_TOKEN,
+        FAULT_PROXY_URL: apiUrl,
+      },
+    },
+  ])
+  await until(async () => (await fetch(`${orderUrl}/health/ready`).catch(() => undefined))?.ok === true)
+}, 90_000)
+afterAll(async () => {
+  await supervised?.stop()
+  await api?.close()
+  await restaurant?.close()
+  await user?.close()
+  await database?.drop()
+})
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 30_000) {
+  const started = Date.now()
+  while (Date.now() - started < timeoutMs) {
+    if (await condition().catch(() => false)) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error('timed out')
+}
+
+/**
+ * A CLI as `npm run` runs it (`node --import tsx`, no tsx process in between: tsx's relay
+ * SIGKILLs a child that does not answer a signal within 30 ms), in a process group of its own,
+ * which a signal is sent to whole, as a terminal does.
+ */
+function startCli(script: string, args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: ROOT,
+    detached: true,
+    env: {
+      ...process.env,
+      ...experimentEnv(
+        { user, restaurant, order: { baseUrl: orderUrl } },
+        { toxiproxy: apiUrl, engine: supervised.url },
+      ),
+      SERVICE_TOKEN: restaurant.config.SERVICE_TOKEN,
+    },
+  })
+  let output = ''
+  child.stdout.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr.on('data', (chunk) => {
+    output += chunk
+  })
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  return { child, exited, output: () => output }
+}
+
+const orderFaults = async () => ((await (await fetch(`${orderUrl}/chaos`)).json()) as { faults: object }).faults
+const toxics = async () =>
+  (await (await fetch(`${apiUrl}/proxies/order-restaurant/toxics`)).json()) as { name: string }[]
+const orderState = async () => (await supervised.engine('GET', '/containers/order/json')).body.State.Status as string
+
+describe.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('%s to the process group', (signal) => {
+  it('ends npm run experiment with its faults undone, the paused process resumed first, and an aborted record', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'interrupted-'))
+    const file = join(dir, 'interrupted.json')
+    const fault = (name: string, provider: object) => ({
+      type: 'action',
+      name,
+      provider: { type: 'fleet', ...provider },
+    })
+    await writeFile(
+      file,
+      JSON.stringify({
+        title: 'interrupted',
+        method: [
+          {
+            ...fault('the load', { action: 'load', profile: 'order', duration_s: 60, concurrency: 2 }),
+            background: true,
+          },
+          fault('payments fail', { action: 'fault', service: 'order', fault: 'payment_fail', value: 50, ttl_s: 120 }),
+          fault('a slow edge', {
+            action: 'toxic',
+            edge: 'order-restaurant',
+            toxic: 'latency',
+            attributes: { latency: 20 },
+            ttl_s: 120,
+          }),
+          { ...fault('the order service paused', { action: 'pause', service: 'order', duration_s: 60 }) },
+        ],
+        rollbacks: [fault('clear', { action: 'clear-faults' })],
+      }),
+    )
+    const bundle = join(dir, 'bundle')
+    const cli = startCli('load-tests/src/experiment/cli.ts', [file, '--out', bundle])
+    await until(async () => (await orderState()) === 'paused' && (await toxics()).length === 1, 60_000)
+    expect(await orderFaults()).toHaveProperty('payment_fail')
+    process.kill(-(cli.child.pid as number), signal)
+    const code = await cli.exited
+    expect(cli.output()).not.toContain('leaving without waiting')
+    expect(code).toBe(1)
+    expect(await orderState()).toBe('running')
+    expect(await orderFaults()).toEqual({})
+    expect(await toxics()).toEqual([])
+    const verdict = JSON.parse(await readFile(join(bundle, 'verdict.json'), 'utf8'))
+    expect(verdict.status).toBe('aborted')
+  }, 120_000)
+})
+
+it('ends npm run scenario on one SIGINT to its group with its faults off and an aborted record', async () => {
+  const out = join(await mkdtemp(join(tmpdir(), 'interrupted-scenario-')), 'record')
+  const cli = startCli('load-tests/src/cli.ts', ['storm', '--duration', '60', '--concurrency', '2', '--out', out])
+  await until(async () => Object.keys(await orderFaults()).length > 0, 60_000)
+  process.kill(-(cli.child.pid as number), 'SIGINT')
+  expect(await cli.exited).toBe(1)
+  expect(await orderFaults()).toEqual({})
+  const verdict = JSON.parse(await readFile(join(out, 'verdict.json'), 'utf8'))
+  expect(verdict.status).toBe('aborted')
+}, 120_000)
