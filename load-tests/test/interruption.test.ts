@@ -24,6 +24,7 @@ import { startUserService } from '@food/user-service/test-service'
 import type { FastifyInstance } from 'fastify'
 import { Toxiproxy } from 'toxiproxy-node-client'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { InjectionFile } from '../src/bundle/injection.ts'
 import { experimentEnv } from './experiment-env.ts'
 import { ROOT } from './run-cli.ts'
 
@@ -160,7 +161,6 @@ describe.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('%s to the process group
     const bundle = join(dir, 'bundle')
     const cli = startCli('load-tests/src/experiment/cli.ts', [file, '--out', bundle])
     await until(async () => (await orderState()) === 'paused' && (await toxics()).length === 1, 60_000)
-    expect(await orderFaults()).toHaveProperty('payment_fail')
     process.kill(-(cli.child.pid as number), signal)
     const code = await cli.exited
     expect(cli.output()).not.toContain('leaving without waiting')
@@ -170,6 +170,13 @@ describe.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('%s to the process group
     expect(await toxics()).toEqual([])
     const verdict = JSON.parse(await readFile(join(bundle, 'verdict.json'), 'utf8'))
     expect(verdict.status).toBe('aborted')
+    // Each in force until the interruption undid it: the pause first, the rest by the rollback.
+    const truth = JSON.parse(await readFile(join(bundle, 'injection.json'), 'utf8')) as InjectionFile
+    expect(truth.injections.map((injection) => [injection.fault, injection.ended_by])).toEqual([
+      ['payment_fail', 'cleared'],
+      ['latency', 'cleared'],
+      ['pause', 'switched off'],
+    ])
   }, 120_000)
 })
 
