@@ -45,9 +45,13 @@ async function createUser(client: FleetClient, runId: string, index: string): Pr
 }
 
 async function createMenu(client: FleetClient, name: string, stock: number, serviceToken: string): Promise<number> {
-  const restaurants = await client.call('restaurant', 'GET', '/restaurants', { record: false })
-  const restaurantId = restaurants.body?.[0]?.id
-  if (!restaurantId) throw new Error('the restaurant service has no restaurant: run its seed (npm start does)')
+  // The load kitchen, not a shop restaurant: the run's menu stays out of the shop and of restock.
+  const kitchen = await client.call('restaurantInternal', 'POST', '/restaurants/load-kitchen', {
+    headers: serviceAuthorization(serviceToken),
+    record: false,
+  })
+  const restaurantId = kitchen.body?.id
+  if (kitchen.status !== 200 || !restaurantId) throw new Error(`could not find the load kitchen (${kitchen.status})`)
   const menu = await client.call('restaurantInternal', 'POST', '/menus', {
     json: { restaurant_id: restaurantId, name, price: 1000, stock },
     headers: serviceAuthorization(serviceToken),

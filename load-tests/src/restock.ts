@@ -1,7 +1,8 @@
 /**
  * `npm run restock -- [--stock N] [--menu ID]…`: every menu's stock (or the named menus') set back
- * to N (the dev seed's 100), through the restaurant's internal route, orders untouched. Between
- * runs: the original sample's scripts all order menu 1, and the first sells it out for the rest.
+ * to N (the dev seed's 100), through the restaurant's internal route, orders untouched; the load
+ * kitchen's menus (made by load runs) only when named. Between runs: the original sample's
+ * scripts all order menu 1, and the first sells it out for the rest.
  */
 import { DEV_SERVICE_TOKEN } from '@food/config'
 import { numberOption, readCommandLine, usageError } from './cli-args.ts'
@@ -9,7 +10,7 @@ import { assertLoopback, LOCAL_TARGETS } from './targets.ts'
 
 const USAGE = `usage: npm run restock -- [--stock N] [--menu ID]…
   --stock N   the stock each menu gets (default 100, as the dev seed)
-  --menu ID   only this menu (repeatable); every menu when absent
+  --menu ID   only this menu (repeatable); when absent, every menu but the load kitchen's
 The restaurant service at RESTAURANT_SERVICE_URL (http://127.0.0.1:8002), with SERVICE_TOKEN
 (npm start's development value unless set).`
 
@@ -46,7 +47,9 @@ const response = await fetch(`${restaurant}/inventory/restock`, {
 })
 const body = (await response.json()) as { restocked?: number; stock?: number; detail?: string }
 if (!response.ok) {
-  console.error(`restock: ${response.status} ${body.detail ?? ''}`)
+  // The fleet's message names what was wrong (a menu that does not exist: "No such menu: 9999 …").
+  console.error(`restock: ${body.detail ?? `${response.status} ${response.statusText}`}`)
   process.exit(1)
 }
-console.log(`restocked ${body.restocked} menus to ${body.stock} each`)
+const menus = body.restocked === 1 ? 'menu' : 'menus'
+console.log(`restocked ${body.restocked} ${menus} to ${body.stock} each`)

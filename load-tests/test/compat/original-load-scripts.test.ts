@@ -54,7 +54,7 @@ async function restock() {
       SERVICE_TOKEN: original.fleet.restaurant.config.SERVICE_TOKEN,
     },
   })
-  expect(stdout).toMatch(/restocked \d+ menus to 100 each/)
+  expect(stdout).toMatch(/restocked \d+ menus? to 100 each/)
 }
 
 const bearer = (token: string | undefined) => ({ headers: { ...JSON_HEADERS, Authorization: `Bearer ${token}` } })

@@ -35,6 +35,19 @@ export const RestaurantView = Type.Object(
 )
 export type RestaurantView = Static<typeof RestaurantView>
 
+/**
+ * The restaurant the lab's load runs put their menus in (made on demand, once), so that they do
+ * not crowd the shop's restaurants: `npm run restock` leaves its menus alone, and the web shop
+ * shows it apart by its category.
+ */
+export const LOAD_KITCHEN = {
+  name: 'Load test kitchen',
+  category: 'load-test',
+  address: 'the lab',
+  phone: null,
+  description: 'Menus the load runs made for themselves; npm run restock leaves them alone',
+} as const
+
 /** A menu as the database holds it. */
 export interface MenuRecord {
   id: number

@@ -46,6 +46,19 @@ export const getRestaurantSchema = {
   },
 }
 
+export const loadKitchenSchema = {
+  tags: ['restaurants'],
+  summary: 'The load kitchen: the restaurant the load runs add their menus to, made the first time',
+  description:
+    'Keeps the menus the lab makes for itself out of the shop’s restaurants; `npm run restock` leaves its menus alone. Internal: the caller shows the fleet’s SERVICE_TOKEN as a Bearer token; the gateway never forwards it.',
+  security: [{ bearerAuth: [] }],
+  response: {
+    200: Type.Object({ id: Id, name: Type.String(), category: Type.String() }, { description: 'The load kitchen' }),
+    401: errorResponse(401, 'SERVICE_TOKEN_INVALID: not called by one of the fleet’s services'),
+    503: errorResponse(503),
+  },
+}
+
 export const createMenuSchema = {
   tags: ['menus'],
   summary: 'Add a menu to a restaurant',

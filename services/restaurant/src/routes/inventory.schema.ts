@@ -56,6 +56,8 @@ export const restockSchema = {
   summary: 'Set the stock of every menu (or of those named) back, between experiments (SERVICE_TOKEN)',
   description: `What \`npm run restock\` calls: the stock of each menu becomes \`stock\` (the dev seed's 100 unless
 told), orders and their reservations untouched, every cached menu and list of those menus invalidated.
+Without \`menu_ids\`, the load kitchen's menus (made by load runs) are left as they are; a menu named
+that does not exist is a 404 and nothing is set.
 Not for a run in progress: its invariants count the stock it started with.
 Internal: the caller shows the fleet's SERVICE_TOKEN as a Bearer token; the gateway never forwards it.`,
   security: [{ bearerAuth: [] }],
@@ -81,6 +83,10 @@ Internal: the caller shows the fleet's SERVICE_TOKEN as a Bearer token; the gate
     }),
     400: errorResponse(400),
     401: errorResponse(401, 'SERVICE_TOKEN_INVALID: not called by one of the fleet’s services'),
+    404: errorResponse(
+      404,
+      'MENU_NOT_FOUND: a menu of `menu_ids` does not exist (`details.menu_ids`); nothing changed',
+    ),
     503: errorResponse(503, 'DATABASE_UNAVAILABLE or DATABASE_TIMEOUT (nothing changed)'),
   },
 }

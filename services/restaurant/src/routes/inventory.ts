@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { notFound } from '@food/errors'
+import { AppError, notFound } from '@food/errors'
 import type { MenuCache } from '../cache/menu-cache.ts'
 import type { InventoryStore } from '../db/inventory/inventory-store.ts'
 import { changeStockSchema, getStockSchema, restockSchema } from './inventory.schema.ts'
@@ -29,7 +29,11 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<InventoryRoutesOptions> 
 
   app.post('/inventory/restock', { schema: restockSchema, preHandler: app.requireServiceToken }, async (request) => {
     const { stock, menu_ids: only } = request.body
-    const restocked = await inventory.restock(stock, only)
+    const { menus: restocked, missing } = await inventory.restock(stock, only)
+    if (missing.length > 0) {
+      const named = `${missing.length === 1 ? 'menu' : 'menus'}: ${missing.join(', ')}`
+      throw new AppError(404, 'MENU_NOT_FOUND', `No such ${named} (nothing restocked)`, { menu_ids: missing })
+    }
     await Promise.all(restocked.map((menu) => menus.invalidateStock(menu.menuId, menu.restaurantId)))
     request.log.info({ stock, menus: restocked.length }, 'menus restocked')
     return { restocked: restocked.length, stock, menu_ids: restocked.map((menu) => menu.menuId) }

@@ -16,7 +16,7 @@ export async function startRestaurantService(env: Record<string, string> = {}) {
   const credential = serviceAuthorization(started.config.SERVICE_TOKEN)
   const isInternal = (method: string, path: string) =>
     (method === 'PUT' && path.startsWith('/inventory/')) ||
-    (method === 'POST' && (path === '/menus' || path === '/inventory/restock'))
+    (method === 'POST' && ['/menus', '/inventory/restock', '/restaurants/load-kitchen'].includes(path))
   const service = {
     ...started,
     call: (method: string, path: string, init: CallOptions = {}) =>

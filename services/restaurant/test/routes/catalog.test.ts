@@ -204,6 +204,19 @@ describe('restaurants', () => {
     expect(list.body).toContainEqual(one.body)
   })
 
+  it('makes the load kitchen once, however many runs ask at once, for the fleet’s services only', async () => {
+    const asked = await Promise.all(Array.from({ length: 5 }, () => service.call('POST', '/restaurants/load-kitchen')))
+    const ids = new Set(asked.map((answer) => answer.body.id))
+    expect(ids.size).toBe(1)
+    expect(asked[0]).toMatchObject({ status: 200, body: { name: 'Load test kitchen', category: 'load-test' } })
+    const list = (await service.call('GET', '/restaurants')).body as { category: string }[]
+    expect(list.filter((restaurant) => restaurant.category === 'load-test')).toHaveLength(1)
+    const stranger = await service.call('POST', '/restaurants/load-kitchen', {
+      headers: { authorization: 'Bearer no' },
+    })
+    expect(stranger).toMatchObject({ status: 401, body: errorBody('SERVICE_TOKEN_INVALID') })
+  })
+
   it('documents every route in OpenAPI, with the shared Menu and error schemas', async () => {
     const { body } = await service.call('GET', '/docs/json')
     expect(Object.keys(body.paths)).toEqual(

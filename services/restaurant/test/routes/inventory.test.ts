@@ -142,6 +142,32 @@ describe('POST /inventory/restock', () => {
     expect((await service.ledger(menu.id)).stock).toBe(100)
   })
 
+  it('leaves the load kitchen’s menus alone when no menu is named, and restocks one when named', async () => {
+    const shop = await service.createMenu(3)
+    const kitchen = (await service.call('POST', '/restaurants/load-kitchen')).body.id
+    const made = await service.call('POST', '/menus', {
+      json: { restaurant_id: kitchen, name: 'load restock-test abc123', price: 1000, stock: 7 },
+    })
+    const all = await service.call('POST', '/inventory/restock', { json: {} })
+    expect(all.body.menu_ids).toContain(shop.id)
+    expect(all.body.menu_ids).not.toContain(made.body.id)
+    expect((await service.ledger(made.body.id)).stock).toBe(7)
+    const named = await service.call('POST', '/inventory/restock', { json: { stock: 50, menu_ids: [made.body.id] } })
+    expect(named.body).toMatchObject({ restocked: 1, menu_ids: [made.body.id] })
+    expect((await service.ledger(made.body.id)).stock).toBe(50)
+  })
+
+  it('answers 404 MENU_NOT_FOUND naming the menus that do not exist, and sets none of the others', async () => {
+    const menu = await service.createMenu(4)
+    const one = await service.call('POST', '/inventory/restock', { json: { menu_ids: [999_999] } })
+    expect(one).toMatchObject({ status: 404, body: errorBody('MENU_NOT_FOUND') })
+    expect(one.body.detail).toBe('No such menu: 999999 (nothing restocked)')
+    expect(one.body.error.details).toEqual({ menu_ids: [999_999] })
+    const mixed = await service.call('POST', '/inventory/restock', { json: { menu_ids: [menu.id, 999_998, 999_999] } })
+    expect(mixed.body.detail).toBe('No such menus: 999998, 999999 (nothing restocked)')
+    expect((await service.ledger(menu.id)).stock).toBe(4)
+  })
+
   it('needs the service token, and refuses a bad body in the fleet’s shape', async () => {
     const menu = await service.createMenu(4)
     const intruder = await service.call('POST', '/inventory/restock', {

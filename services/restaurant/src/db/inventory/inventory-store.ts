@@ -6,12 +6,18 @@ import { SQLSTATE, sqlState, withTransaction } from '@food/postgres'
 import type { Gate } from '@food/service-kit'
 import type pg from 'pg'
 import type { Counter, Histogram } from 'prom-client'
-import type { MenuView } from '../../domain/catalog.ts'
+import { LOAD_KITCHEN, type MenuView } from '../../domain/catalog.ts'
 import { decideReserve, decideRestore, describeRejection, type Rejection } from '../../domain/inventory.ts'
 import type { LockStrategy, MenuStock } from './lock-strategy.ts'
 import { insertMenu, type NewMenu } from './menus.ts'
 import { insertVoidMark, readLedger, readReservation, type StockLedger } from './reservations.ts'
 import { type LedgerRow, moveWithLedgerRow, readMenuStock, readMenuStockAndReservation } from './stock-rows.ts'
+
+/** What a restock set (each menu with its restaurant, for their caches), or the menus it did not find. */
+export interface Restocked {
+  menus: { menuId: number; restaurantId: number }[]
+  missing: number[]
+}
 
 export interface StockChange {
   menuId: number
@@ -80,18 +86,28 @@ export class InventoryStore {
   }
 
   /**
-   * Sets the stock of every menu (or of `only`) to `stock`, in one statement: each row is locked
-   * as any stock change locks it, so a reserve running at the same time lands before or after,
-   * never half-way. Reservations stay as they are. The menus it set, for their caches.
+   * Sets the stock of every menu but the load kitchen's (or of `only`) to `stock`, in one
+   * statement: each row is locked as any stock change locks it, so a reserve running at the same
+   * time lands before or after, never half-way. Reservations stay as they are. The menus it set,
+   * for their caches; when a menu of `only` does not exist, nothing is set and `missing` names it.
    */
-  async restock(stock: number, only?: number[]): Promise<{ menuId: number; restaurantId: number }[]> {
-    const { rows } = await this.#pool.query<{ menuId: number; restaurantId: number }>(
-      `UPDATE menus SET stock = $1, version = version + 1, updated_at = now()
-       WHERE $2::int[] IS NULL OR id = ANY($2::int[])
-       RETURNING id AS "menuId", restaurant_id AS "restaurantId"`,
-      [stock, only ?? null],
+  async restock(stock: number, only?: number[]): Promise<Restocked> {
+    const { rows } = await this.#pool.query<{ missing: boolean; menuId: number; restaurantId: number }>(
+      `WITH missing AS (
+         SELECT wanted FROM unnest($2::int[]) AS wanted WHERE NOT EXISTS (SELECT 1 FROM menus WHERE id = wanted)
+       ), moved AS (
+         UPDATE menus SET stock = $1, version = version + 1, updated_at = now()
+         WHERE NOT EXISTS (SELECT 1 FROM missing)
+           AND (id = ANY($2::int[])
+             OR ($2::int[] IS NULL AND restaurant_id NOT IN (SELECT id FROM restaurants WHERE category = $3)))
+         RETURNING id, restaurant_id
+       )
+       SELECT false AS missing, id AS "menuId", restaurant_id AS "restaurantId" FROM moved
+       UNION ALL SELECT true, wanted, 0 FROM missing`,
+      [stock, only ?? null, LOAD_KITCHEN.category],
     )
-    return rows.sort((a, b) => a.menuId - b.menuId)
+    const ids = (missing: boolean) => rows.filter((row) => row.missing === missing).sort((a, b) => a.menuId - b.menuId)
+    return { menus: ids(false), missing: ids(true).map((row) => row.menuId) }
   }
 
   /** A menu's stock beside what orders hold of it, or `undefined` for an unknown menu. */
