@@ -33,7 +33,16 @@ export interface FaultWindow {
     | 'changed elsewhere'
   /** A fault this run did not set, seen in force on the fleet (another client's). */
   foreign?: boolean
+  /** A foreign fault already in force when the run began. */
+  before_run?: boolean
 }
+
+/**
+ * The windows that split a run into phases: all but another client's fault in force from before
+ * the run to its end, a condition of the whole run rather than a change within it.
+ */
+export const phaseWindows = (windows: FaultWindow[]) =>
+  windows.filter((window) => !(window.before_run && window.ended_by === 'still on at the end'))
 
 export interface PhaseVerdict {
   phase: 'baseline' | 'fault' | 'recovery'
@@ -52,7 +61,13 @@ export interface PhaseVerdict {
   hypothesis_met: boolean | null
 }
 
-/** Baseline (load before the first fault), fault (first on to last off) and recovery (after, to the load's end). */
+/**
+ * Baseline (load before the first fault), fault (first on to last off) and recovery (after, to the
+ * load's end). A request belongs to the phase its work was done in, not the one it began in: one
+ * in flight when the first fault came on is the fault's (its saga's payment may have run under it:
+ * 5 failed payments once counted in a baseline that ended 7 ms before the fault), and one begun
+ * before the last fault went off is the fault's too.
+ */
 export function phasesOf(
   samples: Sample[],
   load: { fromMs: number; untilMs: number } | null,
@@ -68,10 +83,13 @@ export function phasesOf(
     { phase: 'fault', fromMs: faultFrom, untilMs: Math.min(faultUntil, load.untilMs) },
     { phase: 'recovery', fromMs: Math.min(faultUntil, load.untilMs), untilMs: load.untilMs },
   ] as const
+  const faulted = windows.length > 0
+  const phaseOf = (sample: Sample) =>
+    !faulted || sample.at + sample.latencyMs <= faultFrom ? 'baseline' : sample.at >= faultUntil ? 'recovery' : 'fault'
   return spans
     .filter((span) => span.untilMs > span.fromMs)
     .map(({ phase, fromMs, untilMs }) => {
-      const inPhase = samples.filter((sample) => sample.at >= fromMs && sample.at < untilMs)
+      const inPhase = samples.filter((sample) => phaseOf(sample) === phase)
       const errors = inPhase.filter((sample) => sample.status >= 500 || sample.status === 0).length
       const latencies = inPhase.length === 0 ? null : summarise(inPhase.map((sample) => sample.latencyMs))
       const phaseChecks = checks.filter((check) => check.at_s * 1000 >= fromMs && check.at_s * 1000 < untilMs)
@@ -93,3 +111,10 @@ export function phasesOf(
       }
     })
 }
+
+/** `201 ×40, 201 payment_failed ×3`: the orders of a phase by answer. */
+export const outcomes = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .sort(([, a], [, b]) => b - a)
+    .map(([answer, count]) => `${answer} ×${count}`)
+    .join(', ')

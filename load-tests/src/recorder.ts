@@ -78,21 +78,25 @@ export interface SecondOfRun {
   second: number
   requests: number
   errors: number
-  p50: number
-  p95: number
+  /** Of the requests answered in that second; null when none was (an outage is no latency, not 0 ms). */
+  p50: number | null
+  p95: number | null
 }
 
-/** One point a second, counted from `originMs` (the recorder's milliseconds). */
+/** One point a second, counted from `originMs` (the recorder's milliseconds), none missing: a second without requests is a point too. */
 export function timelineOf(samples: Sample[], originMs = samples[0]?.at ?? 0): SecondOfRun[] {
   const bySecond = groupBy(samples, (sample) => String(Math.floor((sample.at - originMs) / 1000)))
-  return Object.entries(bySecond).map(([second, list]) => {
-    const latency = summarise(list.map((sample) => sample.latencyMs))
+  const last = Math.max(-1, ...Object.keys(bySecond).map(Number))
+  return Array.from({ length: last + 1 }, (_, second) => {
+    const list = bySecond[String(second)] ?? []
+    const answered = list.filter((sample) => sample.status !== 0)
+    const latency = answered.length === 0 ? null : summarise(answered.map((sample) => sample.latencyMs))
     return {
-      second: Number(second),
+      second,
       requests: list.length,
       errors: list.filter((sample) => sample.status >= 500 || sample.status === 0).length,
-      p50: latency.p50,
-      p95: latency.p95,
+      p50: latency?.p50 ?? null,
+      p95: latency?.p95 ?? null,
     }
   })
 }

@@ -18,7 +18,7 @@ import {
 } from '@food/testing'
 import { startUserService } from '@food/user-service/test-service'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
 import { PROCESS_KEY } from '../src/bundle/answer-key.ts'
 import { checkFaults } from '../src/experiment/fleet-plane.ts'
 import type { Journal } from '../src/experiment/journal.ts'
@@ -71,6 +71,8 @@ beforeAll(async () => {
   ])
   await ready()
 }, 60_000)
+// The slowed stock changes are this test's setting, not the next run's: a fault in force that a run did not set is recorded as another client's.
+afterEach(() => restaurant.call('DELETE', '/chaos'))
 afterAll(async () => {
   await supervised?.stop()
   await restaurant?.close()

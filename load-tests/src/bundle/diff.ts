@@ -32,6 +32,15 @@ export function diffVerdicts(a: Verdict, b: Verdict, thresholds: Thresholds = {}
   const breaches: string[] = []
   lines.push(`A: ${a.experiment} (${a.status}${a.deviated ? ', deviated' : ''})`)
   lines.push(`B: ${b.experiment} (${b.status}${b.deviated ? ', deviated' : ''})`)
+  if (a.experiment !== b.experiment) {
+    lines.push('note: A and B are runs of different experiments; their figures are compared all the same')
+  }
+  for (const [name, run] of [
+    ['A', a],
+    ['B', b],
+  ] as const) {
+    if (run.status === 'invalid') breaches.push(`${name} is not valid evidence (another client changed its faults)`)
+  }
   if (a.status === 'completed' && b.status !== 'completed') breaches.push(`status: ${a.status} → ${b.status}`)
 
   const phases = [...new Set([...a.phases, ...b.phases].map((phase) => phase.phase))]
@@ -84,11 +93,13 @@ export function diffVerdicts(a: Verdict, b: Verdict, thresholds: Thresholds = {}
 }
 
 function phaseLines(a: PhaseVerdict, b: PhaseVerdict): string[] {
+  const outcomes = [...new Set([...Object.keys(a.outcomes ?? {}), ...Object.keys(b.outcomes ?? {})])].sort()
+  // The labels padded to the longest (an outcome such as `orders 503 DEPENDENCY_UNAVAILABLE`), so the columns line up.
+  const width = Math.max(14, ...outcomes.map((outcome) => `orders ${outcome}`.length))
   const row = (label: string, va: number | null, vb: number | null, unit = '') => {
     const change = relative(va, vb)
-    return `  ${label.padEnd(14)} ${shown(va, unit).padStart(12)} → ${shown(vb, unit).padStart(12)}${change === null ? '' : `  ${percent(change)}`}`
+    return `  ${label.padEnd(width)} ${shown(va, unit).padStart(12)} → ${shown(vb, unit).padStart(12)}${change === null ? '' : `  ${percent(change)}`}`
   }
-  const outcomes = [...new Set([...Object.keys(a.outcomes ?? {}), ...Object.keys(b.outcomes ?? {})])].sort()
   return [
     row('requests', a.requests, b.requests),
     row('throughput', a.throughput_rps, b.throughput_rps, ' req/s'),

@@ -24,6 +24,8 @@ export interface Injection {
   from_s: number
   until_s: number
   ended_by: FaultWindow['ended_by']
+  /** Set by another client, seen in force on the fleet: not this run's fault, but in force all the same. */
+  foreign?: true
 }
 
 export interface InjectionFile {
@@ -72,6 +74,7 @@ export function injectionFile(run: {
       from_s: window.from_s,
       until_s: window.until_s,
       ended_by: window.ended_by,
+      ...(window.foreign ? { foreign: true as const } : {}),
     })),
   }
 }

@@ -30,6 +30,9 @@ type Entry = FaultWindow & {
  */
 export class FaultLedger {
   readonly #windows: Entry[] = []
+  /** Faults this run is setting or undoing right now (`service/fault`): a sighting may show them either way. */
+  readonly #changing = new Map<string, number>()
+  #sightings = 0
 
   constructor(private readonly clock: () => number) {}
 
@@ -43,6 +46,30 @@ export class FaultLedger {
       appliedAtS,
       ident,
     })
+  }
+
+  /** Marks a fault as being changed by this run until the returned function is called. */
+  changing(service: string, fault: string): () => void {
+    const key = `${service}/${fault}`
+    this.#changing.set(key, (this.#changing.get(key) ?? 0) + 1)
+    let done = false
+    return () => {
+      if (done) return
+      done = true
+      const left = (this.#changing.get(key) ?? 1) - 1
+      if (left > 0) this.#changing.set(key, left)
+      else this.#changing.delete(key)
+    }
+  }
+
+  /** Runs `change` with the fault marked as being changed by this run. */
+  async whileChanging<T>(service: string, fault: string, change: () => Promise<T>): Promise<T> {
+    const done = this.changing(service, fault)
+    try {
+      return await change()
+    } finally {
+      done()
+    }
   }
 
   /** Closes the open windows of a service or edge (all when undefined), of one fault if named. */
@@ -81,9 +108,11 @@ export class FaultLedger {
    */
   reconcile(sighting: Sighting): void {
     const { askedS, answeredS, read } = sighting
+    const first = this.#sightings++ === 0
     const seen = (window: Entry) => sighting.faults.find((fault) => matches(window, fault))
     for (const window of this.#windows) {
       if (window.ended_by !== 'still on at the end' || !SIGHTABLE(window.fault) || !read.has(planeOf(window))) continue
+      if (this.#changing.has(`${window.service}/${window.fault}`)) continue
       if (window.appliedAtS > askedS) continue
       if (window.expiresAtS !== null && window.expiresAtS <= answeredS + EXPIRY_GRACE_S) continue
       const fault = seen(window)
@@ -97,13 +126,15 @@ export class FaultLedger {
       }
     }
     for (const fault of sighting.faults) {
+      if (this.#changing.has(`${fault.service}/${fault.fault}`)) continue
       if (this.#windows.some((window) => this.#accounts(window, fault, sighting))) continue
       this.#windows.push({
         service: fault.service,
         fault: fault.fault,
         value: fault.value,
         foreign: true,
-        from_s: askedS,
+        ...(first ? { before_run: true } : {}),
+        from_s: first ? 0 : askedS,
         until_s: answeredS,
         ended_by: 'still on at the end',
         expiresAtS: null,
@@ -124,10 +155,19 @@ export class FaultLedger {
     return window.from_s <= sighting.answeredS && Math.min(end, expiry) >= sighting.askedS - EXPIRY_GRACE_S
   }
 
-  /** What made the run not valid evidence: each fault removed or changed by another client, each foreign one. */
+  /**
+   * What made the run not valid evidence: each fault of this run another client removed or
+   * changed, each fault another client set during the run or took away. A fault in force from
+   * before the run to its end is a condition of the whole run, kept in the record, not a change.
+   */
   tampering(): string[] {
     return this.#windows.flatMap((window) => {
       const what = `${window.service} ${window.fault}${window.ident ? ` (${window.ident})` : ''}`
+      if (window.foreign && window.before_run) {
+        return window.ended_by === 'still on at the end'
+          ? []
+          : [`${what}, in force before the run, was taken away by another client at ${round(window.until_s)} s`]
+      }
       if (window.foreign) return [`${what} was in force from ${round(window.from_s)} s, and this run did not set it`]
       if (window.ended_by === 'removed elsewhere' || window.ended_by === 'changed elsewhere') {
         return [

@@ -5,8 +5,9 @@
  * its tolerance's range.
  */
 import { embedJson, escapeHtml, SHADE_WINDOWS, UPLOT_CSS, UPLOT_JS } from '../html-page.ts'
+import { outcomes } from '../phases.ts'
 import type { ActivityRun, Journal } from './journal.ts'
-import { journalSummary } from './summary.ts'
+import { journalSummary, lastCheck, shown } from './summary.ts'
 
 /** Each hypothesis probe's numeric values over the run (http: the status), with its range if it has one. */
 export function probeSeries(journal: Journal) {
@@ -60,12 +61,12 @@ const phaseLines = { hooks: { draw: [(u) => {
 }] } }
 const seconds = journal.timeline.map((p) => p.second)
 new uPlot({ title: 'Latency (ms), second by second; faults shaded, phases marked', width, height: 280, plugins: [faults, phaseLines],
-  scales: { x: { time: false } }, axes: [{ label: 'second of the experiment' }, { label: 'ms' }],
-  series: [{ label: 's' }, { label: 'p50', stroke: '#2563eb' }, { label: 'p95', stroke: '#dc2626' }] },
+  legend: { live: false }, scales: { x: { time: false } }, axes: [{ label: 'second of the experiment' }, { label: 'ms' }],
+  series: [{ label: 'second' }, { label: 'p50', stroke: '#2563eb' }, { label: 'p95', stroke: '#dc2626' }] },
   [seconds, journal.timeline.map((p) => p.p50), journal.timeline.map((p) => p.p95)], document.getElementById('latency'))
 new uPlot({ title: 'Requests and errors per second', width, height: 240, plugins: [faults, phaseLines],
-  scales: { x: { time: false } }, axes: [{ label: 'second of the experiment' }, {}],
-  series: [{ label: 's' }, { label: 'requests', stroke: '#16a34a' }, { label: 'errors (5xx, no answer)', stroke: '#dc2626' }] },
+  legend: { live: false }, scales: { x: { time: false } }, axes: [{ label: 'second of the experiment' }, {}],
+  series: [{ label: 'second' }, { label: 'requests', stroke: '#16a34a' }, { label: 'errors (5xx, no answer)', stroke: '#dc2626' }] },
   [seconds, journal.timeline.map((p) => p.requests), journal.timeline.map((p) => p.errors)], document.getElementById('throughput'))
 for (const [i, probe] of probes.entries()) {
   if (probe.values.every((v) => v === null)) continue
@@ -80,8 +81,8 @@ for (const [i, probe] of probes.entries()) {
   }] } } : null
   new uPlot({ title: probe.name + (probe.range ? ' (within: green)' : ''), width, height: 180,
     plugins: [faults, phaseLines, ...(band ? [band] : [])],
-    scales: { x: { time: false } }, axes: [{ label: 'second of the experiment' }, {}],
-    series: [{ label: 's' }, { label: 'value', stroke: '#7c3aed', points: { show: true, size: 6 } }] },
+    legend: { live: false }, scales: { x: { time: false } }, axes: [{ label: 'second of the experiment' }, {}],
+    series: [{ label: 'second' }, { label: 'value', stroke: '#7c3aed', points: { show: true, size: 6 } }] },
     [probe.at, probe.values], holder)
 }
 document.body.dataset.rendered = 'true'
@@ -96,7 +97,7 @@ export function htmlJournal(journal: Journal): string {
       (phase) =>
         `<tr>${cell(phase.phase)}${cell(`${phase.from_s}–${phase.until_s} s`)}${cell(phase.throughput_rps)}${cell(phase.p95_ms)}${cell(
           phase.error_ratio === null ? null : `${(phase.error_ratio * 100).toFixed(1)}%`,
-        )}${cell(phase.hypothesis_met === null ? 'not checked' : phase.hypothesis_met ? 'held' : 'NOT MET')}</tr>`,
+        )}${cell(outcomes(phase.outcomes) || null)}${cell(phase.hypothesis_met === null ? 'not checked' : phase.hypothesis_met ? 'held' : 'NOT MET')}</tr>`,
     )
     .join('')
   const activities = (runs: ActivityRun[]) =>
@@ -115,6 +116,12 @@ export function htmlJournal(journal: Journal): string {
     )
     .join('')
   const summary = journalSummary(journal).split('\n')
+  const probeValues = (lastCheck(journal)?.probes ?? [])
+    .map(
+      (probe) =>
+        `<tr class="${probe.tolerance_met ? 'ok' : 'fail'}">${cell(probe.activity.name)}${cell(shown(probe))}${cell(probe.tolerance_met ? 'within' : 'OUTSIDE')}</tr>`,
+    )
+    .join('')
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(journal.experiment.title)}: ${held ? 'HELD' : journal.deviated ? 'DEVIATED' : journal.status.toUpperCase()}</title>
 <style>${UPLOT_CSS}
@@ -126,8 +133,10 @@ td,th{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}.
 <p class="verdict" id="verdict">${escapeHtml(summary[0]?.replace(`${journal.experiment.title}: `, '') ?? '')}</p>
 <p>Started ${escapeHtml(journal.start)}, ${journal.duration.toFixed(1)} s. Time to detect: ${escapeHtml(journal.time_to_detect_s === null ? '–' : `${journal.time_to_detect_s} s`)};
 time to recover: ${escapeHtml(journal.time_to_recover_s === null ? '–' : `${journal.time_to_recover_s} s`)}.</p>
-<h2>Phases</h2><table><tr><th>phase</th><th>when</th><th>req/s</th><th>p95 ms</th><th>errors</th><th>hypothesis</th></tr>${phases}</table>
-<h2>Faults</h2><ul>${journal.fault_windows.map((w) => `<li>${escapeHtml(`${w.service} ${w.fault}=${w.value} ${w.from_s}–${w.until_s} s (${w.ended_by})`)}</li>`).join('') || '<li>none</li>'}</ul>
+<h2>Phases</h2><table><tr><th>phase</th><th>when</th><th>req/s</th><th>p95 ms</th><th>errors</th><th>orders by answer</th><th>hypothesis</th></tr>${phases}</table>
+<h2>Faults</h2><ul>${journal.fault_windows.map((w) => `<li>${escapeHtml(`${w.foreign ? 'another client’s: ' : ''}${w.service} ${w.fault}=${w.value} ${w.from_s}–${w.until_s} s (${w.ended_by})`)}</li>`).join('') || '<li>none</li>'}</ul>
+${(journal.invalid_because ?? []).length > 0 ? `<h2>Why this run is no evidence</h2><ul>${(journal.invalid_because ?? []).map((reason) => `<li>${escapeHtml(reason)}</li>`).join('')}</ul>` : ''}
+<h2>The probes at the last check${lastCheck(journal) ? ` (${lastCheck(journal)?.at_s} s)` : ''}</h2><table id="probe-values"><tr><th>probe</th><th>value</th><th>tolerance</th></tr>${probeValues}</table>
 <div id="latency"></div><div id="throughput"></div>
 <h2>The hypothesis’ probes over time</h2><div id="probe-charts"></div>
 <h2>Invariants</h2><table>${invariants || '<tr><td>no load was checked</td></tr>'}</table>

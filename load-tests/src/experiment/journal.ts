@@ -4,7 +4,7 @@
  * the phases' verdicts, time to detect and to recover, the faults' windows, the invariants.
  */
 import type { InvariantResult } from '../invariants.ts'
-import { type FaultWindow, type JournalStatus, type PhaseVerdict, phasesOf } from '../phases.ts'
+import { type FaultWindow, type JournalStatus, type PhaseVerdict, phasesOf, phaseWindows } from '../phases.ts'
 import { round, type Sample, type SecondOfRun, timelineOf } from '../recorder.ts'
 import type { ActivityDefinition, Experiment } from './format.ts'
 
@@ -98,9 +98,9 @@ export function finishJournal(
   } else if (journal.status === 'completed' && journal.deviated) {
     journal.status = 'failed'
   }
-  journal.phases = phasesOf(run.samples, run.load, journal.fault_windows, checks)
+  journal.phases = phasesOf(run.samples, run.load, phaseWindows(journal.fault_windows), checks)
   journal.timeline = timelineOf(run.samples, 0)
-  Object.assign(journal, detectionAndRecovery(journal.fault_windows, checks))
+  Object.assign(journal, detectionAndRecovery(phaseWindows(journal.fault_windows), checks))
   journal.end = run.endedAt.toISOString()
   journal.duration = (run.endedAt.getTime() - Date.parse(journal.start)) / 1000
 }

@@ -36,7 +36,9 @@ export class ProcessFaults {
     if (provider.action === 'pause') {
       const durationS = provider.duration_s * this.scale
       // ttl_s: the supervisor resumes by itself should this runner die; an engine ignores it.
-      const id = await this.engine.act(provider.service, 'pause', { ttl_s: Math.ceil(durationS) })
+      const id = await this.ledger.whileChanging(provider.service, 'pause', () =>
+        this.engine.act(provider.service, 'pause', { ttl_s: Math.ceil(durationS) }),
+      )
       this.ledger.open(
         {
           service: provider.service,
@@ -81,6 +83,7 @@ export class ProcessFaults {
       done ??= (async () => {
         clearTimeout(timer)
         this.#unpauses.delete(service)
+        const changed = this.ledger.changing(service, 'pause')
         try {
           await this.engine.act(service, 'unpause')
         } catch (error) {
@@ -88,6 +91,7 @@ export class ProcessFaults {
           if (!/is not paused/.test((error as Error).message)) this.#failure = error as Error
         }
         this.ledger.close(this.seconds(), service, 'switched off', 'pause')
+        changed()
       })()
       return done
     }

@@ -151,6 +151,8 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
     seconds,
   )
   const sight = async () => ledger.reconcile(await observer.sight())
+  // The first sighting says what was in force before the run: the run's conditions, not changes.
+  await sight()
   const sightings = repeatEvery(options.scrapeIntervalMs ?? 1000, sight)
 
   const closeWindows = (service: string | undefined, endedBy: FaultWindow['ended_by'], fault?: string) =>
@@ -187,6 +189,9 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
       case 'invariants': {
         // Before a load there is nothing to check; while it runs, what holds at every instant;
         // once it is done, everything, after its orders have settled.
+        const settleTimeoutS = provider.settle_timeout_s ?? 60
+        if (load?.untilMs !== undefined)
+          say(`waiting for the load's orders to settle (at most ${settleTimeoutS} s), then checking the invariants`)
         const invariants = !load
           ? []
           : load.untilMs === undefined
@@ -195,7 +200,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
                 users: load.users,
                 menuId: load.menuId,
                 initialStock: load.stock,
-                settleTimeoutS: provider.settle_timeout_s ?? 60,
+                settleTimeoutS,
               })
         if (load?.untilMs !== undefined) journal.invariants = invariants
         return {
@@ -224,10 +229,12 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
       // applies it before it answers, and a request begun in between is already in the fault's
       // window (phases split the load at from_s; the baseline keeps only what was in flight).
       const asked = seconds()
-      const answer = await client.call(provider.service, 'POST', chaos.route, {
-        json: { [chaos.field]: provider.value, ttl_s: ttl, ...(seed === undefined ? {} : { seed }) },
-        record: false,
-      })
+      const answer = await ledger.whileChanging(provider.service, provider.fault, () =>
+        client.call(provider.service, 'POST', chaos.route, {
+          json: { [chaos.field]: provider.value, ttl_s: ttl, ...(seed === undefined ? {} : { seed }) },
+          record: false,
+        }),
+      )
       if (answer.status !== 200)
         throw new Error(`POST ${chaos.route} answered ${answer.status}: ${JSON.stringify(answer.body)}`)
       closeWindows(provider.service, 'switched off', provider.fault)
@@ -248,10 +255,11 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
     if (provider.action === 'toxic' || provider.action === 'edge-down') {
       const ttl = Math.max(1, Math.round((provider.ttl_s ?? totalSeconds(experiment) + 60) * options.scale))
       const path = `/proxies/${encodeURIComponent(provider.edge)}`
+      const fault = provider.action === 'toxic' ? provider.toxic : 'down'
       const asked = seconds()
-      const answer =
+      const answer = await ledger.whileChanging(provider.edge, fault, () =>
         provider.action === 'toxic'
-          ? await toxiproxy(toxiproxyUrl, `${path}/toxics`, {
+          ? toxiproxy(toxiproxyUrl, `${path}/toxics`, {
               name: `${provider.toxic}_${provider.stream ?? 'downstream'}`,
               type: provider.toxic,
               stream: provider.stream ?? 'downstream',
@@ -259,8 +267,8 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
               attributes: provider.attributes ?? {},
               ttl_s: ttl,
             })
-          : await toxiproxy(toxiproxyUrl, path, { enabled: false, ttl_s: ttl })
-      const fault = provider.action === 'toxic' ? provider.toxic : 'down'
+          : toxiproxy(toxiproxyUrl, path, { enabled: false, ttl_s: ttl }),
+      )
       closeWindows(provider.edge, 'switched off', fault)
       const value = provider.action === 'toxic' ? (Object.values(provider.attributes ?? {})[0] ?? true) : true
       ledger.open(
@@ -360,25 +368,36 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
     const cleared: string[] = []
     for (const window of ledger.inForce(seconds())) {
       if (only !== undefined && window.service !== only) continue
-      const chaos = available.get(window.service as (typeof SERVICES)[number])?.find((s) => s.name === window.fault)
-      if (chaos) {
-        const off = typeof window.value === 'boolean' ? false : 0
-        const answer = await client.call(window.service as (typeof SERVICES)[number], 'POST', chaos.route, {
-          json: { [chaos.field]: off },
-          record: false,
-        })
-        if (answer.status !== 200)
-          throw new Error(`POST ${chaos.route} answered ${answer.status}: ${JSON.stringify(answer.body)}`)
-      } else if (only === undefined && window.fault === 'down') {
-        await toxiproxy(toxiproxyUrl, `/proxies/${encodeURIComponent(window.service)}`, { enabled: true })
-      } else if (only === undefined && window.ident !== undefined) {
-        const path = `/proxies/${encodeURIComponent(window.service)}/toxics/${encodeURIComponent(window.ident)}`
-        await toxiproxy(toxiproxyUrl, path, undefined, 'DELETE')
-      } else continue
+      const done = ledger.changing(window.service, window.fault)
+      try {
+        if (!(await undoOne(window, only))) continue
+      } finally {
+        done()
+      }
       closeWindows(window.service, 'cleared', window.fault)
       cleared.push(`${window.service} ${window.fault}`)
     }
     return cleared
+  }
+
+  /** Undoes one fault of this run; false when it is not one to undo (a process's, or another service's edges). */
+  const undoOne = async (window: ReturnType<FaultLedger['inForce']>[number], only?: string): Promise<boolean> => {
+    const chaos = available.get(window.service as (typeof SERVICES)[number])?.find((s) => s.name === window.fault)
+    if (chaos) {
+      const off = typeof window.value === 'boolean' ? false : 0
+      const answer = await client.call(window.service as (typeof SERVICES)[number], 'POST', chaos.route, {
+        json: { [chaos.field]: off },
+        record: false,
+      })
+      if (answer.status !== 200)
+        throw new Error(`POST ${chaos.route} answered ${answer.status}: ${JSON.stringify(answer.body)}`)
+    } else if (only === undefined && window.fault === 'down') {
+      await toxiproxy(toxiproxyUrl, `/proxies/${encodeURIComponent(window.service)}`, { enabled: true })
+    } else if (only === undefined && window.ident !== undefined) {
+      const path = `/proxies/${encodeURIComponent(window.service)}/toxics/${encodeURIComponent(window.ident)}`
+      await toxiproxy(toxiproxyUrl, path, undefined, 'DELETE')
+    } else return false
+    return true
   }
 
   /** Runs one activity with its pauses; never throws: a failure is in the run's status. */

@@ -1,3 +1,4 @@
+import { outcomes } from '../phases.ts'
 import type { ActivityRun, Journal } from './journal.ts'
 
 const figure = (value: number | null, unit = '') => (value === null ? '–' : `${value}${unit}`)
@@ -43,16 +44,12 @@ export function journalSummary(journal: Journal): string {
   return lines.join('\n')
 }
 
-/** `201 ×40, 201 payment_failed ×3`: the orders of a phase by answer. */
-const outcomes = (counts: Record<string, number>) =>
-  Object.entries(counts)
-    .sort(([, a], [, b]) => b - a)
-    .map(([answer, count]) => `${answer} ×${count}`)
-    .join(', ')
-
 /** Each probe of the hypothesis with its value at the last check: what it measured, not only whether it held. */
+export const lastCheck = (journal: Journal) =>
+  journal.steady_states.after ?? journal.steady_states.during.at(-1) ?? journal.steady_states.before
+
 function lastProbes(journal: Journal): string[] {
-  const last = journal.steady_states.after ?? journal.steady_states.during.at(-1) ?? journal.steady_states.before
+  const last = lastCheck(journal)
   if (!last) return []
   return last.probes.map(
     (probe) =>

@@ -167,6 +167,21 @@ describe('runs diff', () => {
     ])
     expect(diffVerdicts(a, b, { throughputDrop: 0.5, p95Rise: 1, errorRatioRise: 0.1 }).breaches).toHaveLength(1)
     expect(diffVerdicts(a, { ...a, status: 'aborted' }).breaches).toEqual(['status: completed → aborted'])
+    expect(diffVerdicts(a, { ...a, status: 'invalid' }).breaches).toEqual([
+      'B is not valid evidence (another client changed its faults)',
+      'status: completed → invalid',
+    ])
+  })
+
+  it('says when the two runs are of different experiments, and keeps its columns aligned under long labels', () => {
+    const a = verdict([phase({ outcomes: { '201': 900, '503 DEPENDENCY_UNAVAILABLE': 3 } })])
+    const { lines } = diffVerdicts(a, { ...a, experiment: 'y' })
+    expect(lines).toContain('note: A and B are runs of different experiments; their figures are compared all the same')
+    expect(diffVerdicts(a, a).lines.join('\n')).not.toContain('different experiments')
+    const rows = lines.filter((line) => /^ {2}(requests|throughput|p95|p99|error ratio|unanswered|orders) /.test(line))
+    const arrows = rows.map((line) => line.indexOf('→'))
+    expect(arrows.length).toBeGreaterThan(6)
+    expect(new Set(arrows).size).toBe(1)
   })
 })
 

@@ -74,6 +74,24 @@ describe('phases, detection and recovery', () => {
     ])
   })
 
+  it('counts an order in flight when the fault came on in the fault, where its payment ran, not in the baseline', () => {
+    // Orders of 60 ms every 10 ms; payments fail from 5.107 s: those answered after it failed.
+    const inFlight: Sample[] = Array.from({ length: 100 }, (_, i) => {
+      const at = 4500 + i * 10
+      const failed = at + 60 > 5107
+      return {
+        at,
+        endpoint: 'POST /orders',
+        status: 201,
+        latencyMs: 60,
+        ...(failed ? { reason: 'payment_failed' } : {}),
+      }
+    })
+    const [baseline, during] = phasesOf(inFlight, { fromMs: 4500, untilMs: 5600 }, [fault(5.1, 9)], [])
+    expect(baseline?.outcomes).toEqual({ '201': 55 })
+    expect(during?.outcomes).toEqual({ '201 payment_failed': 45 })
+  })
+
   it('has no phases without a load, and one baseline without faults', () => {
     expect(phasesOf(samples, null, [], [])).toEqual([])
     expect(phasesOf(samples, { fromMs: 0, untilMs: 30_000 }, [], []).map((phase) => phase.phase)).toEqual(['baseline'])
