@@ -32,6 +32,17 @@ async function waitUntilReady(service, children, path) {
   return false
 }
 
+/** Resolves once `url` answers 2xx; gives up when `signal` aborts. */
+async function serving(url, signal) {
+  while (!signal.aborted) {
+    try {
+      if ((await fetch(url, { signal })).ok) return
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`${url} did not answer`)
+}
+
 // The fault proxy (packages/fault-proxy): every edge between the services and to their PostgreSQL
 // and Redis goes through it, so network faults can be put on any of them (Toxiproxy's API on 8474).
 const FAULT_PROXY = {
@@ -237,9 +248,11 @@ async function main() {
     engine.close()
     supervisor.stopAll().then(() => process.exit(code))
   }
-  const supervise = (name, start) =>
+  const supervise = (name, start, readyUrl) =>
     supervisor.add({
       name,
+      // A restart through the process API answers once the program serves again, as Docker's waits for the start.
+      ...(readyUrl ? { ready: (signal) => serving(readyUrl, signal) } : {}),
       start: () => {
         const started = start()
         started.once('exit', (code, signal) => {
@@ -255,8 +268,10 @@ async function main() {
 
   const proxyChild = !proxyOn() ? undefined : supervise(FAULT_PROXY.name, startFaultProxy)
   const edges = proxyChild ? await edgesOf(proxyChild) : undefined
-  for (const [i, service] of SERVICES.entries()) supervise(service.name, () => startService(service, i, edges))
-  supervise(WEB.name, () => startWeb(edges))
+  for (const [i, service] of SERVICES.entries()) {
+    supervise(service.name, () => startService(service, i, edges), `http://127.0.0.1:${service.port}/health/ready`)
+  }
+  supervise(WEB.name, () => startWeb(edges), `http://127.0.0.1:${WEB.port}/health`)
   await new Promise((resolve, reject) => {
     engine.once('error', reject)
     engine.listen(ENGINE_API.port, ENGINE_API.host, resolve)
