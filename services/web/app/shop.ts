@@ -21,7 +21,13 @@ interface Restaurant {
   menus: Menu[]
 }
 
-/** The shop: every restaurant's menus with their stock, a cart, and the order form. */
+/**
+ * The category of the restaurant's load kitchen (LOAD_KITCHEN in services/restaurant's domain),
+ * where load runs make their menus: shown apart from the shop's restaurants.
+ */
+const LOAD_KITCHEN_CATEGORY = 'load-test'
+
+/** The shop: every restaurant's menus with their stock, a cart, and the order form; the load kitchen's apart. */
 export async function shopView(view: HTMLElement, say: (message: string, kind?: 'error' | 'ok') => void) {
   const catalogue = h('div', { class: 'catalogue' })
   const basket = h('section', { class: 'cart', 'aria-labelledby': 'cart-title' })
@@ -29,26 +35,56 @@ export async function shopView(view: HTMLElement, say: (message: string, kind?: 
   let restaurants: Restaurant[] = []
   let menus: Menu[] = []
 
-  const renderMenus = () =>
+  let kitchenOpen = false
+
+  const restaurantSection = (restaurant: Restaurant) =>
+    h(
+      'section',
+      {
+        class: 'restaurant',
+        'aria-labelledby': `restaurant-${restaurant.id}`,
+        'data-restaurant-id': restaurant.id,
+      },
+      h('h2', { id: `restaurant-${restaurant.id}` }, restaurant.name, h('small', {}, ` · ${restaurant.category}`)),
+      h('p', { class: 'description' }, restaurant.description),
+      restaurant.menus.length === 0
+        ? h('p', {}, 'No menu yet.')
+        : h('div', { class: 'menu-grid' }, ...restaurant.menus.map(menuCard)),
+    )
+
+  /** The load runs' menus, apart and folded: they are the lab's, not the shop's. */
+  const kitchenSection = (kitchen: Restaurant) => {
+    const section = h(
+      'details',
+      {
+        class: 'load-kitchen',
+        'data-restaurant-id': kitchen.id,
+        open: kitchenOpen,
+        ontoggle: () => {
+          kitchenOpen = section.open
+        },
+      },
+      h(
+        'summary',
+        {},
+        `${kitchen.name}: ${kitchen.menus.length} ${kitchen.menus.length === 1 ? 'menu' : 'menus'} made by load runs`,
+      ),
+      h('p', { class: 'description' }, kitchen.description),
+      h('div', { class: 'menu-grid' }, ...kitchen.menus.map(menuCard)),
+    )
+    return section
+  }
+
+  const renderMenus = () => {
+    const shops = restaurants.filter((restaurant) => restaurant.category !== LOAD_KITCHEN_CATEGORY)
+    const kitchens = restaurants.filter((restaurant) => restaurant.category === LOAD_KITCHEN_CATEGORY)
     show(
       catalogue,
-      restaurants.length === 0 && h('p', {}, 'No restaurant yet.'),
-      ...restaurants.map((restaurant) =>
-        h(
-          'section',
-          {
-            class: 'restaurant',
-            'aria-labelledby': `restaurant-${restaurant.id}`,
-            'data-restaurant-id': restaurant.id,
-          },
-          h('h2', { id: `restaurant-${restaurant.id}` }, restaurant.name, h('small', {}, ` · ${restaurant.category}`)),
-          h('p', { class: 'description' }, restaurant.description),
-          restaurant.menus.length === 0
-            ? h('p', {}, 'No menu yet.')
-            : h('div', { class: 'menu-grid' }, ...restaurant.menus.map(menuCard)),
-        ),
-      ),
+      shops.length === 0 && h('p', {}, 'No restaurant yet.'),
+      ...shops.map(restaurantSection),
+      ...kitchens.map(kitchenSection),
     )
+  }
 
   const menuCard = (menu: Menu) =>
     h(

@@ -49,6 +49,7 @@ async function order(menu: string) {
 
 describe('the shop, in a browser', () => {
   it('registers, logs in, orders, sees the order, cancels it, and the stock is back', async () => {
+    const loadMenu = await setup.loadMenu('load shop test abc123')
     await go('#/register')
     await page.getByLabel(/^Username/).fill('shopper')
     await page.getByLabel('Email (optional)').fill('shopper@example.com')
@@ -61,7 +62,8 @@ describe('the shop, in a browser', () => {
     await expect.poll(() => page.locator('#account').textContent()).toContain('Signed in as shopper')
 
     expect(await setup.stockOf(1)).toBe(100)
-    // Menus under their restaurant: the original sample's five, 김치찌개 (menu 1) under 할머니 김치찌개.
+    // Menus under their restaurant: the original sample's five, 김치찌개 (menu 1) under 할머니 김치찌개;
+    // a load run's menu apart, in the load kitchen, folded below them.
     expect(await page.locator('section.restaurant h2').allTextContents()).toEqual([
       '할머니 김치찌개 · korean',
       '명동 분식 · snack',
@@ -71,6 +73,11 @@ describe('the shop, in a browser', () => {
     ])
     const grandma = page.getByRole('region', { name: '할머니 김치찌개' })
     expect(await grandma.locator('[data-menu-id="1"] h3').textContent()).toBe('김치찌개')
+    expect(await grandma.locator(`[data-menu-id="${loadMenu}"]`).count()).toBe(0)
+    const kitchen = page.locator('details.load-kitchen')
+    expect(await kitchen.locator('summary').textContent()).toBe('Load test kitchen: 1 menu made by load runs')
+    expect(await kitchen.getAttribute('open')).toBeNull()
+    expect(await kitchen.locator(`[data-menu-id="${loadMenu}"]`).count()).toBe(1)
     await page.getByRole('button', { name: 'Add 김치찌개 to the order' }).click()
     await page.getByRole('button', { name: 'One more 김치찌개' }).click()
     await expect.poll(() => page.locator('.cart').textContent()).toContain('김치찌개 × 2')
@@ -236,6 +243,28 @@ describe('the chaos console during an experiment', () => {
   })
 })
 
+/**
+ * What is cut: a button whose text overflows it (Clear cut to "Clea") or that its scrolling box
+ * or the window clips, and a table that scrolls sideways inside its box.
+ */
+const cutContent = (on: Page) =>
+  on.locator('main').evaluate((main) => {
+    const cut: string[] = []
+    const right = document.documentElement.clientWidth
+    for (const button of main.querySelectorAll('button')) {
+      const box = button.getBoundingClientRect()
+      if (box.width === 0) continue // folded away (the load kitchen)
+      const clip = button.closest('.table-scroll')?.getBoundingClientRect()
+      if (button.scrollWidth > button.clientWidth || box.right > right || (clip && box.right > clip.right + 0.5))
+        cut.push(`button ${button.textContent}`)
+    }
+    for (const scroller of main.querySelectorAll('.table-scroll')) {
+      if (scroller.scrollWidth > scroller.clientWidth)
+        cut.push(`table ${scroller.querySelector('caption, th')?.textContent}`)
+    }
+    return cut
+  })
+
 /** Whether the page is wider than its window (a phone would scroll it sideways). */
 const scrollsSideways = (on: Page) =>
   on.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth)
@@ -266,7 +295,19 @@ const faultRowLayout = (on: Page) =>
     }),
   )
 
+/** A menu name of 100 characters, as a load run names its menu, with no place to break in the title. */
+const longName = (i: number) => `load ${String(i).padStart(2, '0')}${'x'.repeat(86)} ${(0xabc000 + i).toString(16)}`
+
 describe('the pages at 1280 and 390 px wide', () => {
+  // What a lab looks like after many runs: menus with long names, every edge through the fault proxy.
+  beforeAll(async () => {
+    await setup.addEdges(20)
+    for (let i = 1; i <= 12; i++) await setup.loadMenu(longName(i))
+    await setup.fleet.restaurant.call('POST', '/menus', {
+      json: { restaurant_id: 2, name: `${'y'.repeat(100)}`, price: 1000, stock: 10 },
+    })
+  })
+
   const PAGES = [
     { name: 'shop', hash: '#/', ready: '[data-menu-id="1"]' },
     { name: 'orders', hash: '#/orders', ready: 'table.orders' },
@@ -280,10 +321,11 @@ describe('the pages at 1280 and 390 px wide', () => {
       expect(await scrollsSideways(page), name).toBe(false)
       if (name === 'orders') await page.screenshot({ path: `${SCREENSHOTS}orders.png` })
     }
+    expect(await cutContent(page)).toEqual([])
     const rows = await faultRowLayout(page)
-    // Nine switches of the three services, and the one edge the test's fault proxy has.
-    expect(rows.map((row) => row.fault)).toHaveLength(10)
-    expect(rows.at(-1)?.fault).toBe('order-restaurant')
+    // Nine switches of the three services, and the eight edges of the two planes given the fault proxy.
+    expect(rows.map((row) => row.fault)).toHaveLength(17)
+    expect(rows.map((row) => row.fault)).toEqual(expect.arrayContaining(['order-restaurant', 'restaurant-redis']))
     for (const row of rows) {
       expect(row).toEqual({ fault: row.fault, unitsBesideFields: true, buttonsSideBySide: true, insidePanel: true })
     }
@@ -299,6 +341,7 @@ describe('the pages at 1280 and 390 px wide', () => {
         await phone.goto(`${setup.url}/${hash}`)
         await phone.locator(ready).first().waitFor()
         expect(await scrollsSideways(phone), name).toBe(false)
+        expect(await cutContent(phone), name).toEqual([])
         const outside = await phone
           .locator('main button')
           .evaluateAll((buttons) => buttons.filter((button) => button.getBoundingClientRect().right > 390).length)

@@ -2,6 +2,7 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildToxiproxyApi, FaultProxy } from '@food/fault-proxy'
+import { EDGE_NAMES } from '@food/fault-proxy/fleet-edges'
 import { seedDevData, startFleet } from '@food/order-service/test-fleet'
 import { startSupervised } from '@food/testing'
 import { buildWeb } from '../build.ts'
@@ -16,16 +17,19 @@ export async function startWebFleet() {
   const proxies = new Map<string, FaultProxy>()
   const toxiproxy = buildToxiproxyApi({ proxies })
   const toxiproxyUrl = await toxiproxy.listen({ port: 0, host: '127.0.0.1' })
-  const fleet = await startFleet(async ({ restaurant }) => {
-    const edge = new FaultProxy({
-      name: 'order-restaurant',
-      listen: '127.0.0.1:0',
-      upstream: new URL(restaurant.baseUrl).host,
-    })
-    await edge.enable()
-    proxies.set(edge.name, edge)
-    return { RESTAURANT_SERVICE_URL: `http://${edge.view().listen}`, FAULT_PROXY_URL: toxiproxyUrl }
-  })
+  const fleet = await startFleet(
+    async ({ restaurant }) => {
+      const edge = new FaultProxy({
+        name: 'order-restaurant',
+        listen: '127.0.0.1:0',
+        upstream: new URL(restaurant.baseUrl).host,
+      })
+      await edge.enable()
+      proxies.set(edge.name, edge)
+      return { RESTAURANT_SERVICE_URL: `http://${edge.view().listen}`, FAULT_PROXY_URL: toxiproxyUrl }
+    },
+    { FAULT_PROXY_URL: toxiproxyUrl },
+  )
   await seedDevData(fleet)
   // npm start's supervisor, over a stand-in process under the order service's name (the services
   // here run in the test's process): the console's process switches go to its API.
@@ -52,6 +56,28 @@ export async function startWebFleet() {
     files,
     stockOf: async (menuId: number): Promise<number> =>
       (await fleet.restaurant.call('GET', `/inventory/${menuId}`)).body.stock,
+    /** A menu in the load kitchen, as a load run makes it (the restaurant's internal routes). */
+    loadMenu: async (name: string, stock = 100): Promise<number> => {
+      const kitchen = await fleet.restaurant.call('POST', '/restaurants/load-kitchen')
+      const menu = await fleet.restaurant.call('POST', '/menus', {
+        json: { restaurant_id: kitchen.body.id, name, price: 1000, stock },
+      })
+      return menu.body.id
+    },
+    /**
+     * More edges on the fault proxy, up to `total`: every edge of the fleet (each shown by its
+     * service's chaos plane when that plane has the proxy), then others only the proxy lists.
+     */
+    addEdges: async (total: number) => {
+      const names = [...EDGE_NAMES, ...Array.from({ length: total }, (_, i) => `lab-extra-${i + 1}`)]
+      for (const name of names) {
+        if (proxies.size >= total) break
+        if (proxies.has(name)) continue
+        const proxy = new FaultProxy({ name, listen: '127.0.0.1:0', upstream: new URL(fleet.restaurant.baseUrl).host })
+        await proxy.enable()
+        proxies.set(name, proxy)
+      }
+    },
     close: async () => {
       await web.close()
       await fleet.close()
