@@ -275,7 +275,7 @@ describe('network faults through the order service’s chaos plane', () => {
 
   it('shows the service’s edges in GET /chaos, and switches a toxic on them, counted and logged as every fault', async () => {
     expect((await order().call('GET', '/chaos')).body.network).toEqual({
-      edges: { 'order-restaurant': { enabled: true, toxics: [] } },
+      edges: { 'order-restaurant': { enabled: true, toxics: [], down_expires_at: null, down_ttl_s: null } },
     })
     const set = await order().call('POST', '/chaos/network/order-restaurant/toxics', {
       json: { type: 'latency', attributes: { latency: 400 }, ttl_s: 30 },
@@ -303,14 +303,18 @@ describe('network faults through the order service’s chaos plane', () => {
   it('takes an edge down for its TTL; DELETE /chaos brings it back up with every other fault', async () => {
     const down = await order().call('POST', '/chaos/network/order-restaurant', { json: { enabled: false, ttl_s: 60 } })
     expect(down).toMatchObject({ status: 200, body: { message: 'order-restaurant down for 60 s' } })
-    expect((await order().call('GET', '/chaos')).body.network.edges['order-restaurant'].enabled).toBe(false)
+    expect((await order().call('GET', '/chaos')).body.network.edges['order-restaurant']).toMatchObject({
+      enabled: false,
+      down_ttl_s: expect.any(Number),
+      down_expires_at: expect.any(String),
+    })
     const refused = await orderOnce()
     expect(refused).toMatchObject({ status: 503, body: { error: { code: 'DEPENDENCY_UNAVAILABLE' } } })
     await order().call('POST', '/chaos/network/order-restaurant/toxics', { json: { type: 'reset_peer' } })
     const cleared = await order().call('DELETE', '/chaos')
     expect(cleared.body.cleared).toEqual(['order-restaurant/reset_peer', 'order-restaurant/down'])
     expect((await order().call('GET', '/chaos')).body.network).toEqual({
-      edges: { 'order-restaurant': { enabled: true, toxics: [] } },
+      edges: { 'order-restaurant': { enabled: true, toxics: [], down_expires_at: null, down_ttl_s: null } },
     })
     expect((await orderOnce()).status).toBe(201)
   })
@@ -337,6 +341,8 @@ describe('network faults through the order service’s chaos plane', () => {
     expect((await order().call('GET', '/chaos')).body.network.edges['order-restaurant']).toEqual({
       enabled: true,
       toxics: [],
+      down_expires_at: null,
+      down_ttl_s: null,
     })
   })
 })

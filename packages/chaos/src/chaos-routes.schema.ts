@@ -43,6 +43,14 @@ export const EdgeView = Type.Object({
       ),
     }),
   ),
+  down_expires_at: Type.Optional(
+    Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description: 'taken down with ttl_s: when the fault proxy brings it up again; null: up, or down until enabled',
+    }),
+  ),
+  down_ttl_s: Type.Optional(
+    Type.Union([Type.Integer(), Type.Null()], { description: 'the whole seconds it stays down; null as above' }),
+  ),
 })
 
 /** The `network` part of GET /chaos: the service's edges through the fault proxy. */

@@ -23,6 +23,9 @@ export interface EdgeState {
     expires_at?: string | null
     ttl_s?: number | null
   }[]
+  /** Taken down with ttl_s: when the proxy brings it up again, and the seconds left; null otherwise. */
+  down_expires_at?: string | null
+  down_ttl_s?: number | null
 }
 
 export interface ToxicRequest {
@@ -74,8 +77,8 @@ export class NetworkFaults {
       this.edges
         .filter((edge) => proxies[edge])
         .map((edge) => {
-          const { enabled, toxics } = proxies[edge] as EdgeState
-          return [edge, { enabled, toxics }]
+          const { enabled, toxics, down_expires_at, down_ttl_s } = proxies[edge] as EdgeState
+          return [edge, { enabled, toxics, down_expires_at, down_ttl_s }]
         }),
     )
   }

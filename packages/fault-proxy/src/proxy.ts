@@ -21,6 +21,10 @@ export interface ProxyView {
   upstream: string
   enabled: boolean
   toxics: ToxicView[]
+  /** Taken down with `ttl_s`: the ISO time it comes back up; null when up, or down until enabled. */
+  down_expires_at: string | null
+  /** The whole seconds it stays down, rounded up; null as for down_expires_at. */
+  down_ttl_s: number | null
 }
 
 /** `host:port` into its parts; `[::1]:80` for IPv6. */
@@ -60,18 +64,18 @@ export class FaultProxy {
       listen: this.#listen,
       upstream: this.#upstream,
       enabled: this.#enabled,
-      toxics: [...this.#toxics.values()].map((toxic) => this.#toxicView(toxic)),
+      toxics: [...this.#toxics.values()].map((toxic) => ({ ...toxic, ...this.#expiry(`toxic:${toxic.name}`) })),
+      ...(({ expires_at, ttl_s }) => ({ down_expires_at: expires_at, down_ttl_s: ttl_s }))(
+        this.#enabled ? { expires_at: null, ttl_s: null } : this.#expiry('down'),
+      ),
     }
   }
 
-  #toxicView(toxic: Toxic): ToxicView {
-    const endsAt = this.#endsAt.get(`toxic:${toxic.name}`)
-    if (endsAt === undefined) return { ...toxic, expires_at: null, ttl_s: null }
-    return {
-      ...toxic,
-      expires_at: new Date(endsAt).toISOString(),
-      ttl_s: Math.max(0, Math.ceil((endsAt - Date.now()) / 1000)),
-    }
+  /** When a fault set with a TTL undoes itself, as the switches show theirs. */
+  #expiry(key: string): { expires_at: string | null; ttl_s: number | null } {
+    const endsAt = this.#endsAt.get(key)
+    if (endsAt === undefined) return { expires_at: null, ttl_s: null }
+    return { expires_at: new Date(endsAt).toISOString(), ttl_s: Math.max(0, Math.ceil((endsAt - Date.now()) / 1000)) }
   }
 
   get connections(): number {

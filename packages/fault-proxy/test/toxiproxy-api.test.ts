@@ -261,7 +261,16 @@ describe('faults that undo themselves (ttl_s, this API’s addition to Toxiproxy
     })
     expect((await post('', { enabled: false, ttl_s: 1 })).status).toBe(200)
     await expect(client(proxy.listen)).rejects.toMatchObject({ code: 'ECONNREFUSED' })
+    // When it comes back up shows too.
+    const downView = (await (await fetch(`${apiUrl}/proxies/ephemeral`)).json()) as Record<string, unknown>
+    expect(downView).toMatchObject({ enabled: false, down_ttl_s: 1 })
+    expect(Date.parse(String(downView.down_expires_at)) - Date.now()).toBeLessThanOrEqual(1000)
     await sleep(1300)
+    expect(await (await fetch(`${apiUrl}/proxies/ephemeral`)).json()).toMatchObject({
+      enabled: true,
+      down_expires_at: null,
+      down_ttl_s: null,
+    })
     expect(await (await fetch(`${apiUrl}/proxies/ephemeral/toxics`)).json()).toEqual([])
     const back = await client(proxy.listen)
     await back.roundTrip('up again')
