@@ -152,6 +152,12 @@ describe('through the gateway', () => {
         json: { restaurant_id: menu.restaurantId, name: 'x', price: 1, stock: 1 },
       })
       expect(created.status).toBe(403)
+      const kitchen = await call(`${prefix}/restaurants/load-kitchen`, {
+        method: 'POST',
+        headers: credential,
+        json: {},
+      })
+      expect(kitchen.status).toBe(403)
       expect((await call(`${prefix}/inventory/${menu.id}`)).body).toMatchObject({ stock: 5, reserved_units: 0 })
       const listed = await call(`${prefix}/menus?restaurant_id=${menu.restaurantId}`)
       expect(listed.body.map((item: { id: number }) => item.id)).toEqual([menu.id])
