@@ -11,7 +11,7 @@ Flags:
                          arrival rates kept; thresholds on counts (count>N) scaled with the load
   -h, --help             this text
 
-Exit codes, as k6's: 0 passed, 99 thresholds crossed, 107 setup failed, 108 aborted,
+Exit codes, as k6's: 0 passed, 99 thresholds crossed, 105 interrupted, 107 setup failed, 108 aborted,
 2 a bad command line.`
 
 export type CliCommand =

@@ -1,11 +1,12 @@
 /**
  * `npm run k6 -- [run] [-e NAME=value]… [--scale 0.1] <script.js>`: a k6 script run by this
- * runtime, with k6's summary and exit codes (99 thresholds crossed, 107 setup failed, 108
- * aborted). The root package.json runs this file with tsx itself, not through pnpm, whose
+ * runtime, with k6's summary and exit codes (99 thresholds crossed, 105 interrupted, 107 setup
+ * failed, 108 aborted). The root package.json runs this file with tsx itself, not through pnpm, whose
  * wrapper would turn every failing exit code into 1.
  */
 import { existsSync } from 'node:fs'
 import { unknownOption, usageError, userPath } from '../src/cli-args.ts'
+import { listenForInterruption } from '../src/interruption.ts'
 import { parseCliArgs, USAGE } from './cli-args.ts'
 import { runScript } from './runner.ts'
 
@@ -27,7 +28,14 @@ if (!existsSync(script)) {
   console.error(`k6: ${command.script}: no such file`)
   process.exit(2)
 }
-const result = await runScript({ script, env: command.env, scale: command.scale }).catch((error: Error) => {
+// An interruption (Ctrl-C, SIGTERM, SIGHUP) stops the test as k6 does: no new iterations, the teardown (which clears a chaos script's faults), the summary, exit 105.
+const interruption = listenForInterruption()
+const result = await runScript({
+  script,
+  env: command.env,
+  scale: command.scale,
+  signal: interruption.signal,
+}).catch((error: Error) => {
   // A script that does not load (syntax, an import this runtime lacks, bad options): k6's
   // ScriptException, 107, with the reason and no stack of ours.
   console.error(`k6: ${error.message}`)
@@ -35,4 +43,4 @@ const result = await runScript({ script, env: command.env, scale: command.scale 
 })
 console.log(result.summary)
 for (const error of [...new Set(result.iterationErrors)]) console.log(`iteration error: ${error}`)
-process.exit(result.aborted ? 108 : result.setupError ? 107 : result.ok ? 0 : 99)
+process.exit(result.interrupted ? 105 : result.aborted ? 108 : result.setupError ? 107 : result.ok ? 0 : 99)

@@ -13,12 +13,16 @@ export interface RunOptions {
   env?: Record<string, string>
   /** Every scenario made this many times smaller (durations, iterations, VUs): 0.1 in CI. */
   scale?: number
+  /** Aborting it stops the test as k6 does on Ctrl-C: no new iterations, then teardown and the summary. */
+  signal?: AbortSignal
 }
 
 export interface RunResult {
   /** Every threshold passed, setup ran, nothing aborted the test: k6 would exit 0. */
   ok: boolean
   aborted?: string
+  /** Stopped from outside (an interruption): k6's exit code 105. */
+  interrupted?: boolean
   setupError?: string
   thresholds: ThresholdResult[]
   checks: { name: string; passes: number; fails: number }[]
@@ -79,11 +83,16 @@ class VirtualUser {
 }
 
 /** Runs a k6 script as `k6 run` would (see docs/load-testing.md), and evaluates its thresholds. */
-export async function runScript({ script, env = {}, scale = 1 }: RunOptions): Promise<RunResult> {
+export async function runScript({ script, env = {}, scale = 1, signal }: RunOptions): Promise<RunResult> {
   const metrics = new MetricStore()
   const iterationErrors: string[] = []
   const users: VirtualUser[] = []
   let aborted: string | undefined
+  const interrupt = () => {
+    aborted ??= 'interrupted (the teardown still runs)'
+  }
+  if (signal?.aborted) interrupt()
+  signal?.addEventListener('abort', interrupt, { once: true })
   let nextVu = 1
   const collect = (done: DoneMessage) => {
     for (const sample of done.samples) metrics.add(sample)
@@ -153,6 +162,7 @@ export async function runScript({ script, env = {}, scale = 1 }: RunOptions): Pr
     const result = {
       ok: !aborted && !setupError && thresholds.every((threshold) => threshold.ok),
       ...(aborted ? { aborted } : {}),
+      ...(signal?.aborted ? { interrupted: true } : {}),
       ...(setupError ? { setupError } : {}),
       thresholds,
       checks,

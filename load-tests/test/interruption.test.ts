@@ -190,3 +190,24 @@ it('ends npm run scenario on one SIGINT to its group with its faults off and an 
   const verdict = JSON.parse(await readFile(join(out, 'verdict.json'), 'utf8'))
   expect(verdict.status).toBe('aborted')
 }, 120_000)
+
+it('ends npm run k6 on one SIGINT as k6 does: no new iterations, the teardown switches the faults off, exit 105', async () => {
+  const urls = ['USER_URL', 'RESTAURANT_URL', 'ORDER_URL'].flatMap((name) => [
+    '-e',
+    `${name}=${({ USER_URL: user.baseUrl, RESTAURANT_URL: restaurant.baseUrl, ORDER_URL: orderUrl } as Record<string, string>)[name]}`,
+  ])
+  const cli = startCli('load-tests/k6-runtime/cli.ts', [
+    'run',
+    ...urls,
+    '-e',
+    `SERVICE_TOKEN=${restaurant.config.SERVICE_TOKEN}`,
+    '--scale',
+    '0.3',
+    'load-tests/k6/payment-chaos.js',
+  ])
+  await until(async () => Object.keys(await orderFaults()).length > 0, 90_000)
+  process.kill(-(cli.child.pid as number), 'SIGINT')
+  expect(await cli.exited).toBe(105)
+  expect(cli.output()).toContain('test aborted: interrupted')
+  expect(await orderFaults()).toEqual({})
+}, 180_000)
