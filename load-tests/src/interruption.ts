@@ -3,8 +3,10 @@
  * Ctrl-C, SIGINT or SIGTERM to the process or its group, a closed terminal's SIGHUP), aborts the
  * run, whose rollbacks then run and whose record is written marked `aborted`. A second one leaves
  * at once, but only once the first was acknowledged: a signal sent to a process group reaches
- * this process twice (directly, and relayed by tsx, its parent), and that is one interruption.
+ * this process twice (directly, and forwarded by npm, its parent), and that is one interruption.
  */
+
+import { constants } from 'node:os'
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 /** Signals closer than this to the acknowledgment are the same interruption, delivered twice. */
@@ -28,15 +30,20 @@ export function listenForInterruption(say: (message: string) => void = (message)
     }
     if (Date.now() - acknowledgedAt < SAME_INTERRUPTION_MS) return
     say(`${name} again: leaving without waiting for the rollbacks (the faults clear by their TTL)`)
-    process.exit(130)
+    process.exit(128 + (constants.signals[name] ?? 2))
+  }
+  const ignore = () => {}
+  const onHangUp = () => {
+    // With its terminal gone, a write to it fails: the run goes on to its rollbacks and its record.
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', ignore)
   }
   for (const name of SIGNALS) process.on(name, onSignal)
-  // With its terminal gone (SIGHUP), a write to it fails: the run goes on to its rollbacks.
-  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {})
+  process.once('SIGHUP', onHangUp)
   return {
     signal: abort.signal,
     dispose: () => {
       for (const name of SIGNALS) process.off(name, onSignal)
+      process.off('SIGHUP', onHangUp)
     },
   } satisfies Interruption
 }

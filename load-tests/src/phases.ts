@@ -85,7 +85,13 @@ export function phasesOf(
   ] as const
   const faulted = windows.length > 0
   const phaseOf = (sample: Sample) =>
-    !faulted || sample.at + sample.latencyMs <= faultFrom ? 'baseline' : sample.at >= faultUntil ? 'recovery' : 'fault'
+    sample.at < load.fromMs || sample.at >= load.untilMs
+      ? undefined
+      : !faulted || sample.at + sample.latencyMs <= faultFrom
+        ? 'baseline'
+        : sample.at >= faultUntil
+          ? 'recovery'
+          : 'fault'
   return spans
     .filter((span) => span.untilMs > span.fromMs)
     .map(({ phase, fromMs, untilMs }) => {

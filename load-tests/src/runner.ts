@@ -125,12 +125,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
           json: { [chaos.field]: value, ...(value ? { ttl_s: options.durationS + 60 } : {}) },
           record: false,
         })
-      const off = () => set(typeof step.value === 'boolean' ? false : 0)
+      // Off only once its "on" has landed: an off sent first would leave it on until its TTL.
+      let on: Promise<unknown> = Promise.resolve()
+      const off = () => on.catch(() => undefined).then(() => set(typeof step.value === 'boolean' ? false : 0))
       timers.push(
         setTimeout(async () => {
           window.fromS = (recorder.elapsedMs() - runStart) / 1000
           switches.set(`${step.service}/${step.fault}`, off)
-          await set(step.value)
+          on = set(step.value)
+          await on
         }, step.from * durationMs),
         setTimeout(async () => {
           window.untilS = (recorder.elapsedMs() - runStart) / 1000

@@ -6,7 +6,7 @@
  * work on the fleet: the run is not valid evidence.
  */
 import { request } from 'undici'
-import type { FleetClient } from '../fleet-client.ts'
+import type { Targets } from '../targets.ts'
 import type { Engine } from './engine.ts'
 import { SERVICES } from './format.ts'
 
@@ -35,7 +35,7 @@ type ChaosView = { faults?: Record<string, { value: number | boolean; expires_at
 
 export class FaultObserver {
   constructor(
-    private readonly client: FleetClient,
+    private readonly targets: Targets,
     private readonly planes: { toxiproxyUrl?: string | undefined; engine?: Engine | undefined },
     private readonly seconds: () => number,
   ) {}
@@ -46,11 +46,12 @@ export class FaultObserver {
     const faults: SeenFault[] = []
     await Promise.all([
       ...SERVICES.map(async (service) => {
-        const answer = await this.client.call(service, 'GET', '/chaos', { record: false })
-        if (answer.status !== 200) return
+        // A paused or slow service is left unread for this sighting, not waited for: the other planes still are.
+        const view = (await readJson(`${this.targets[service]}/chaos`)) as ChaosView | undefined
+        if (!view) return
         read.add(service)
         const now = Date.now()
-        for (const [fault, state] of Object.entries((answer.body as ChaosView).faults ?? {})) {
+        for (const [fault, state] of Object.entries(view.faults ?? {})) {
           // Past its TTL, a switch is off though its timer has not run yet (the store's rule).
           if (state.expires_at !== null && Date.parse(state.expires_at) <= now) continue
           faults.push({ service, fault, value: state.value })
@@ -64,19 +65,16 @@ export class FaultObserver {
 
   async #sightProxy(read: Set<string>, faults: SeenFault[]) {
     if (!this.planes.toxiproxyUrl) return
-    try {
-      const answer = await request(`${this.planes.toxiproxyUrl}/proxies`, { headersTimeout: 2000, bodyTimeout: 2000 })
-      if (answer.statusCode !== 200) return void (await answer.body.dump())
-      const proxies = (await answer.body.json()) as ProxiesView
-      read.add('proxy')
-      for (const [edge, proxy] of Object.entries(proxies)) {
-        if (!proxy.enabled) faults.push({ service: edge, fault: 'down', value: true })
-        for (const toxic of proxy.toxics) {
-          const value = (Object.values(toxic.attributes ?? {})[0] as number | undefined) ?? true
-          faults.push({ service: edge, fault: toxic.type, value, ident: toxic.name })
-        }
+    const proxies = (await readJson(`${this.planes.toxiproxyUrl}/proxies`)) as ProxiesView | undefined
+    if (!proxies) return
+    read.add('proxy')
+    for (const [edge, proxy] of Object.entries(proxies)) {
+      if (!proxy.enabled) faults.push({ service: edge, fault: 'down', value: true })
+      for (const toxic of proxy.toxics) {
+        const value = (Object.values(toxic.attributes ?? {})[0] as number | undefined) ?? true
+        faults.push({ service: edge, fault: toxic.type, value, ident: toxic.name })
       }
-    } catch {}
+    }
   }
 
   async #sightEngine(read: Set<string>, faults: SeenFault[]) {
@@ -89,6 +87,17 @@ export class FaultObserver {
         if (states[i] === 'paused') faults.push({ service, fault: 'pause', value: true })
       })
     } catch {}
+  }
+}
+
+/** A plane's answer, or undefined when it does not answer 200 within 2 s. */
+async function readJson(url: string): Promise<unknown> {
+  try {
+    const answer = await request(url, { headersTimeout: 2000, bodyTimeout: 2000 })
+    if (answer.statusCode !== 200) return void (await answer.body.dump())
+    return await answer.body.json()
+  } catch {
+    return undefined
   }
 }
 

@@ -111,6 +111,8 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
   }
   const onAbort = () => halt(new Stop('aborted', 'aborted (Ctrl-C)'))
   options.signal?.addEventListener('abort', onAbort)
+  // Interrupted while the CLI was still getting ready: the method does not begin.
+  if (options.signal?.aborted) onAbort()
 
   /** Waits; in the method, only until the run is stopping (a rollback's pauses are kept). */
   const pause = (s: number, abortable = true) =>
@@ -143,7 +145,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
   const redis = new RedisPause(String(loaded.configuration.redis_url))
   // The ground truth is what the planes show, read back at every scrape, not what was asked of them.
   const observer = new FaultObserver(
-    client,
+    targetsOf(loaded.configuration),
     {
       toxiproxyUrl: (await edgesOf(toxiproxyUrl)) ? toxiproxyUrl : undefined,
       engine: (await engine.answers()) ? engine : undefined,
@@ -325,12 +327,13 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
     }
     if (provider.action === 'clear-faults') {
       // What this run set, and only that: another client's faults on the fleet are not this run's to clear.
-      const cleared = await undoOwnFaults(provider.service)
+      const { cleared, failures } = await undoOwnFaults(provider.service)
       const resumed: string[] = provider.service ? [] : await processes.resumeAll()
       if (!provider.service && (await redis.unpause())) {
         closeWindows('redis', 'cleared')
         resumed.push('redis')
       }
+      if (failures.length > 0) throw new Error(`could not undo ${failures.join('; ')}`)
       return { cleared, resumed }
     }
     if (load) throw new Error('a load is already running')
@@ -364,20 +367,24 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
   }
 
   /** Switches off this run's switches in force (of one service if named) and, for all, its toxics and downed edges. */
-  const undoOwnFaults = async (only?: string): Promise<string[]> => {
+  const undoOwnFaults = async (only?: string): Promise<{ cleared: string[]; failures: string[] }> => {
     const cleared: string[] = []
+    const failures: string[] = []
     for (const window of ledger.inForce(seconds())) {
       if (only !== undefined && window.service !== only) continue
       const done = ledger.changing(window.service, window.fault)
       try {
         if (!(await undoOne(window, only))) continue
+        closeWindows(window.service, 'cleared', window.fault)
+        cleared.push(`${window.service} ${window.fault}`)
+      } catch (error) {
+        // One that cannot be undone does not keep the others in force.
+        failures.push(`${window.service} ${window.fault}: ${(error as Error).message}`)
       } finally {
         done()
       }
-      closeWindows(window.service, 'cleared', window.fault)
-      cleared.push(`${window.service} ${window.fault}`)
     }
-    return cleared
+    return { cleared, failures }
   }
 
   /** Undoes one fault of this run; false when it is not one to undo (a process's, or another service's edges). */

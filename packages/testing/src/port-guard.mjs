@@ -7,7 +7,8 @@ import net from 'node:net'
 
 /** The ports `npm start` listens on: the services, the web server, the fault proxy's and the process API's. */
 export const FLEET_PORTS = [8001, 8002, 8003, 8090, 8474, 8475, 9090, 9093]
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]', '0.0.0.0', '::'])
+const LOOPBACK = new Set(['localhost', '::1', '[::1]', '0.0.0.0', '::', '::ffff:127.0.0.1'])
+const isLoopback = (host) => LOOPBACK.has(host.toLowerCase()) || /^127\./.test(host)
 const LOG = process.env.FLEET_PORT_GUARD_LOG
 
 /** `net.Socket#connect`'s arguments as host and port: (options), (port, host?), (path) alike. */
@@ -23,7 +24,7 @@ const connect = net.Socket.prototype.connect
 net.Socket.prototype.connect = function guardedConnect(...args) {
   const destination = destinationOf(args)
   const port = Number(destination?.port)
-  if (destination && LOOPBACK.has(destination.host) && FLEET_PORTS.includes(port)) {
+  if (destination && isLoopback(String(destination.host)) && FLEET_PORTS.includes(port)) {
     const message = `a test connected to ${destination.host}:${port}, a port of the fleet npm start runs (pid ${process.pid}: ${process.argv.slice(1).join(' ')})`
     if (LOG) appendFileSync(LOG, `${message}\n`)
     const error = Object.assign(new Error(`port guard: ${message}`), { code: 'ECONNREFUSED' })

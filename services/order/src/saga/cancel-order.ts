@@ -23,15 +23,20 @@ export class CancelOrder {
   }
 
   async run(caller: Caller, orderId: number): Promise<OrderRecord> {
+    // Twice: a PENDING order the saga settles between the two moves is cancellable the second time.
+    const done = (await this.#attempt(caller, orderId)) ?? (await this.#attempt(caller, orderId))
+    if (done) return done
+    throw await this.#refusal(caller, orderId)
+  }
+
+  async #attempt(caller: Caller, orderId: number): Promise<OrderRecord | undefined> {
     const owner = { userId: caller.userId }
     const cancelled = await this.#transitions.move(orderId, 'cancelled', owner)
     if (cancelled) {
       await this.#release.giveBack(cancelled)
       return (await this.#orders.findById(orderId)) ?? cancelled
     }
-    const failedCancelled = await this.#transitions.move(orderId, 'failedCancelled', owner)
-    if (failedCancelled) return failedCancelled
-    throw await this.#refusal(caller, orderId)
+    return (await this.#transitions.move(orderId, 'failedCancelled', owner)) ?? undefined
   }
 
   async #refusal(caller: Caller, orderId: number) {
