@@ -208,6 +208,8 @@ describe('the chaos console’s network map', () => {
     expect((await setup.fleet.order.call('GET', '/chaos')).body.network.edges['order-restaurant']).toEqual({
       enabled: true,
       toxics: [],
+      down_expires_at: null,
+      down_ttl_s: null,
     })
   })
 })
