@@ -1,16 +1,5 @@
-/**
- * No dead switch: every fault of the fleet's chaos planes, and every network fault on the
- * order → restaurant edge, switched on alone for 4 s under load as an experiment whose record is
- * written as `npm run experiment` writes it; its symptom (the answer key) must show in the
- * record's metrics.csv during the fault's window of injection.json, and not before it. A fault the
- * key does not know fails too. (The process and dependency faults are recorded the same way in
- * process-faults.test.ts and dependency-faults.test.ts, where their fleets are.)
- */
-import { buildToxiproxyApi, type FaultProxy } from '@food/fault-proxy'
 import { TOXIC_TYPES } from '@food/fault-proxy/toxics'
-import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
-import type { FastifyInstance } from 'fastify'
-import { Toxiproxy } from 'toxiproxy-node-client'
+import type { TestFleet } from '@food/order-service/test-fleet'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type AnswerKeyEntry,
@@ -23,40 +12,26 @@ import {
 import { PROCESS_ACTIONS } from '../src/experiment/format.ts'
 import { experimentEnv } from './experiment-env.ts'
 import { recordFault } from './fault-record.ts'
+import { startProxiedFleet } from './proxied-fleet.ts'
 
 const SERVICES = ['user', 'restaurant', 'order'] as const
 
+let proxied: Awaited<ReturnType<typeof startProxiedFleet>>
 let fleet: TestFleet
-let api: FastifyInstance
 let apiUrl: string
-const proxies = new Map<string, FaultProxy>()
 
 beforeAll(async () => {
-  api = buildToxiproxyApi({ proxies })
-  apiUrl = await api.listen({ port: 0, host: '127.0.0.1' })
-  const toxiproxy = new Toxiproxy(apiUrl)
-  fleet = await startFleet(async ({ restaurant }) => {
-    const edge = await toxiproxy.createProxy({
-      name: 'order-restaurant',
-      listen: '127.0.0.1:0',
-      upstream: new URL(restaurant.baseUrl).host,
-    })
-    return {
-      RESTAURANT_SERVICE_URL: `http://${edge.listen}`,
-      FAULT_PROXY_URL: apiUrl,
-      RESTAURANT_TIMEOUT_MS: '1000',
-      RECOVERY_ENABLED: 'true',
-      RECOVERY_INTERVAL_MS: '200',
-      PENDING_TIMEOUT_S: '3',
-      RELEASE_BACKOFF_MS: '100',
-    }
+  proxied = await startProxiedFleet({
+    RESTAURANT_TIMEOUT_MS: '1000',
+    RECOVERY_ENABLED: 'true',
+    RECOVERY_INTERVAL_MS: '200',
+    PENDING_TIMEOUT_S: '3',
+    RELEASE_BACKOFF_MS: '100',
   })
+  ;({ fleet, apiUrl } = proxied)
   await fleet.restaurant.createMenu(1)
 }, 60_000)
-afterAll(async () => {
-  await fleet?.close()
-  await api?.close()
-})
+afterAll(() => proxied?.close())
 
 describe('the answer key', () => {
   it('knows every fault the fleet can inject', async () => {

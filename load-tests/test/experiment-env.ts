@@ -1,3 +1,5 @@
+import type { Targets } from '../src/targets.ts'
+
 /**
  * An experiment's configuration for a test's own fleet: every plane the runner reaches is the
  * test's, or a port where nothing listens, never the defaults (127.0.0.1:8474 and :8475), where
@@ -8,6 +10,14 @@ interface TestServices {
   restaurant: { baseUrl: string }
   order: { baseUrl: string }
 }
+
+/** The fleet's targets for a FleetClient: each service's address, the restaurant's internal routes at its own. */
+export const fleetTargets = (fleet: TestServices): Targets => ({
+  user: fleet.user.baseUrl,
+  restaurant: fleet.restaurant.baseUrl,
+  order: fleet.order.baseUrl,
+  restaurantInternal: fleet.restaurant.baseUrl,
+})
 
 /** Port 9, discard: nothing listens there, so a plane the test's fleet lacks is seen as absent. */
 export const NO_SERVER = 'http://127.0.0.1:9'

@@ -1,39 +1,21 @@
-/**
- * One interruption, however it comes, cleans up: the real CLIs (`npm run experiment`, `npm run
- * scenario`) under load, with faults in force on every plane (a switch, a toxic on an edge, a
- * paused process), are sent SIGINT, SIGTERM or SIGHUP to their whole process group, as a terminal's
- * Ctrl-C, a script's `kill -- -PGID` or a closed terminal does. Each resumes the paused process,
- * switches its faults off, writes its record marked `aborted` and exits; the signal reaching it
- * twice (from the group, and forwarded by npm, its parent) counts once.
- */
-import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { buildToxiproxyApi, type FaultProxy } from '@food/fault-proxy'
 import { startRestaurantService } from '@food/restaurant-service/test-service'
-import {
-  createDatabaseFromTemplate,
-  freePort,
-  startSupervised,
-  TYPESCRIPT_ENTRY,
-  uniqueRedisPrefix,
-} from '@food/testing'
 import { startUserService } from '@food/user-service/test-service'
 import type { FastifyInstance } from 'fastify'
 import { Toxiproxy } from 'toxiproxy-node-client'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { InjectionFile } from '../src/bundle/injection.ts'
 import { experimentEnv } from './experiment-env.ts'
-import { ROOT } from './run-cli.ts'
-
-const ORDER_DIR = fileURLToPath(new URL('../../services/order', import.meta.url))
+import { ROOT, spawnCollecting } from './run-cli.ts'
+import { startSupervisedOrder } from './supervised-order.ts'
 
 let user: Awaited<ReturnType<typeof startUserService>>
 let restaurant: Awaited<ReturnType<typeof startRestaurantService>>
-let database: Awaited<ReturnType<typeof createDatabaseFromTemplate>>
-let supervised: Awaited<ReturnType<typeof startSupervised>>
+let order: Awaited<ReturnType<typeof startSupervisedOrder>>
+let supervised: Awaited<ReturnType<typeof startSupervisedOrder>>['supervised']
 let api: FastifyInstance
 let apiUrl: string
 let orderUrl: string
@@ -50,38 +32,19 @@ beforeAll(async () => {
     listen: '127.0.0.1:0',
     upstream: new URL(restaurant.baseUrl).host,
   })
-  database = await createDatabaseFromTemplate(inject('postgresUrl'), inject('templates').order as string)
-  const port = await freePort()
-  orderUrl = `http://127.0.0.1:${port}`
-  supervised = await startSupervised([
-    {
-      name: 'order',
-      command: process.execPath,
-      args: TYPESCRIPT_ENTRY,
-      cwd: ORDER_DIR,
-      env: {
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        DATABASE_URL: database.url,
-        REDIS_URL: inject('redisUrl'),
-        REDIS_KEY_PREFIX: uniqueRedisPrefix('order'),
-        USER_SERVICE_URL: user.baseUrl,
-        RESTAURANT_SERVICE_URL: `http://${edge.listen}`,
-        SERVICE_TOKEN: restaurant.config.SERVICE_TOKEN,
-        FAULT_PROXY_URL: apiUrl,
-      },
-    },
-  ])
-  await until(async () => (await fetch(`${orderUrl}/health/ready`).catch(() => undefined))?.ok === true)
+  order = await startSupervisedOrder({
+    USER_SERVICE_URL: user.baseUrl,
+    RESTAURANT_SERVICE_URL: `http://${edge.listen}`,
+    SERVICE_TOKEN: restaurant.config.SERVICE_TOKEN,
+    FAULT_PROXY_URL: apiUrl,
+  })
+  ;({ supervised, url: orderUrl } = order)
 }, 90_000)
 afterAll(async () => {
-  await supervised?.stop()
+  await order?.stop()
   await api?.close()
   await restaurant?.close()
   await user?.close()
-  await database?.drop()
 })
 
 async function until(condition: () => Promise<boolean>, timeoutMs = 30_000) {
@@ -103,7 +66,7 @@ function startCli(script: string, args: string[], npmScript?: string) {
   const [command, argv] = npmScript
     ? ['npm', ['run', '--silent', npmScript, '--', ...args]]
     : [process.execPath, ['--import', 'tsx', script, ...args]]
-  const child = spawn(command, argv, {
+  return spawnCollecting(command, argv, {
     cwd: ROOT,
     detached: true,
     env: {
@@ -115,15 +78,6 @@ function startCli(script: string, args: string[], npmScript?: string) {
       SERVICE_TOKEN: restaurant.config.SERVICE_TOKEN,
     },
   })
-  let output = ''
-  child.stdout.on('data', (chunk) => {
-    output += chunk
-  })
-  child.stderr.on('data', (chunk) => {
-    output += chunk
-  })
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  return { child, exited, output: () => output }
 }
 
 /** Whether any process of the group is still running. */

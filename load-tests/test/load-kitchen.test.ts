@@ -11,6 +11,7 @@ import { FleetClient } from '../src/fleet-client.ts'
 import { startLoad } from '../src/load.ts'
 import { LOAD_PROFILES } from '../src/load-profiles.ts'
 import { Recorder } from '../src/recorder.ts'
+import { fleetTargets } from './experiment-env.ts'
 
 let fleet: TestFleet
 beforeAll(async () => {
@@ -22,15 +23,7 @@ afterAll(() => fleet?.close())
 /** A short load's menu id, as an experiment or a scenario makes it. */
 async function loadRunMenu(name: string): Promise<number> {
   const recorder = new Recorder()
-  const client = new FleetClient(
-    {
-      user: fleet.user.baseUrl,
-      restaurant: fleet.restaurant.baseUrl,
-      order: fleet.order.baseUrl,
-      restaurantInternal: fleet.restaurant.baseUrl,
-    },
-    recorder,
-  )
+  const client = new FleetClient(fleetTargets(fleet), recorder)
   try {
     const load = await startLoad(client, recorder, {
       name,

@@ -1,14 +1,5 @@
-/**
- * Network faults the services do not cooperate with, on the order → restaurant edge (a fault
- * proxy in front of the restaurant, driven through Toxiproxy's client as a user would): a 2 s
- * latency, connections reset by the peer, the edge down for 10 s, each under load. What must hold
- * afterwards: every request answered (none past its deadline), every invariant of the load runner.
- * And the same faults through the order service's own chaos plane (GET /chaos, /chaos/network/…).
- */
-import { buildToxiproxyApi, type FaultProxy } from '@food/fault-proxy'
-import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
-import type { FastifyInstance } from 'fastify'
-import { Toxiproxy } from 'toxiproxy-node-client'
+import type { TestFleet } from '@food/order-service/test-fleet'
+import type { Toxiproxy } from 'toxiproxy-node-client'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { checkFaults } from '../src/experiment/fleet-plane.ts'
 import { readExperiment } from '../src/experiment/load-file.ts'
@@ -18,7 +9,8 @@ import { checkInvariants } from '../src/invariants.ts'
 import { startLoad } from '../src/load.ts'
 import { LOAD_PROFILES } from '../src/load-profiles.ts'
 import { Recorder, summarise } from '../src/recorder.ts'
-import { experimentEnv } from './experiment-env.ts'
+import { experimentEnv, fleetTargets } from './experiment-env.ts'
+import { startProxiedFleet } from './proxied-fleet.ts'
 
 // Deadlines short enough for a test: the restaurant is waited for 1.5 s, the recoverer runs often.
 const ORDER_ENV = {
@@ -31,45 +23,23 @@ const ORDER_ENV = {
 // The longest an order may take: validate, reserve and release, each within its deadline.
 const ORDER_DEADLINE_MS = 1000 + 1500 + 1500 + 1000
 
+let proxied: Awaited<ReturnType<typeof startProxiedFleet>>
 let fleet: TestFleet
-let api: FastifyInstance
 let apiUrl: string
 let toxiproxy: Toxiproxy
-const proxies = new Map<string, FaultProxy>()
 
 beforeAll(async () => {
-  api = buildToxiproxyApi({ proxies })
-  apiUrl = await api.listen({ port: 0, host: '127.0.0.1' })
-  toxiproxy = new Toxiproxy(apiUrl)
-  fleet = await startFleet(async ({ restaurant }) => {
-    const edge = await toxiproxy.createProxy({
-      name: 'order-restaurant',
-      listen: '127.0.0.1:0',
-      upstream: new URL(restaurant.baseUrl).host,
-    })
-    // FAULT_PROXY_URL: the order service's chaos plane shows and switches its edges' faults.
-    return { ...ORDER_ENV, RESTAURANT_SERVICE_URL: `http://${edge.listen}`, FAULT_PROXY_URL: apiUrl }
-  })
-  await fleet.restaurant.createMenu(1) // a load adds its menu to an existing restaurant
+  // FAULT_PROXY_URL (set by the fixture): the order service's chaos plane shows and switches its edges' faults.
+  proxied = await startProxiedFleet(ORDER_ENV)
+  ;({ fleet, apiUrl, toxiproxy } = proxied)
 }, 60_000)
-afterAll(async () => {
-  await fleet?.close()
-  await api?.close()
-})
+afterAll(() => proxied?.close())
 afterEach(() => toxiproxy.reset())
 
 /** A load of 4 users for 8 s with the fault on from 1 s for `faultMs`; what came of it. */
 async function underLoad(fault: () => Promise<unknown>, faultMs: number) {
   const recorder = new Recorder()
-  const client = new FleetClient(
-    {
-      user: fleet.user.baseUrl,
-      restaurant: fleet.restaurant.baseUrl,
-      order: fleet.order.baseUrl,
-      restaurantInternal: fleet.restaurant.baseUrl,
-    },
-    recorder,
-  )
+  const client = new FleetClient(fleetTargets(fleet), recorder)
   try {
     const load = await startLoad(client, recorder, {
       name: 'network fault',
@@ -240,15 +210,7 @@ describe('network faults as an experiment’s actions', () => {
       'x.json',
       env,
     )
-    const client = new FleetClient(
-      {
-        user: fleet.user.baseUrl,
-        restaurant: fleet.restaurant.baseUrl,
-        order: fleet.order.baseUrl,
-        restaurantInternal: fleet.restaurant.baseUrl,
-      },
-      new Recorder(),
-    )
+    const client = new FleetClient(fleetTargets(fleet), new Recorder())
     const { problems } = await checkFaults(loaded, client)
     await client.close()
     expect(problems).toEqual([

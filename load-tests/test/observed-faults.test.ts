@@ -1,41 +1,21 @@
-/**
- * The ground truth is observed, not assumed: while an experiment runs, another client (a second
- * terminal, a test run beside the fleet) removes the run's toxic, adds one of its own and switches
- * a fault on. The run reads the fleet's planes back at every scrape, records each as such, says it
- * is no evidence (`invalid`), and its clear-faults undoes what it set, not the other client's.
- */
-import { buildToxiproxyApi, type FaultProxy } from '@food/fault-proxy'
-import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
-import type { FastifyInstance } from 'fastify'
-import { Toxiproxy } from 'toxiproxy-node-client'
+import type { TestFleet } from '@food/order-service/test-fleet'
+import type { Toxiproxy } from 'toxiproxy-node-client'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { readExperiment } from '../src/experiment/load-file.ts'
 import { runExperiment } from '../src/experiment/run.ts'
 import { experimentEnv } from './experiment-env.ts'
+import { startProxiedFleet } from './proxied-fleet.ts'
 
+let proxied: Awaited<ReturnType<typeof startProxiedFleet>>
 let fleet: TestFleet
-let api: FastifyInstance
 let apiUrl: string
 let toxiproxy: Toxiproxy
-const proxies = new Map<string, FaultProxy>()
 
 beforeAll(async () => {
-  api = buildToxiproxyApi({ proxies })
-  apiUrl = await api.listen({ port: 0, host: '127.0.0.1' })
-  toxiproxy = new Toxiproxy(apiUrl)
-  fleet = await startFleet(async ({ restaurant }) => {
-    const edge = await toxiproxy.createProxy({
-      name: 'order-restaurant',
-      listen: '127.0.0.1:0',
-      upstream: new URL(restaurant.baseUrl).host,
-    })
-    return { RESTAURANT_SERVICE_URL: `http://${edge.listen}`, FAULT_PROXY_URL: apiUrl }
-  })
+  proxied = await startProxiedFleet()
+  ;({ fleet, apiUrl, toxiproxy } = proxied)
 }, 60_000)
-afterAll(async () => {
-  await fleet?.close()
-  await api?.close()
-})
+afterAll(() => proxied?.close())
 afterEach(async () => {
   await toxiproxy.reset()
   await fleet.order.call('DELETE', '/chaos')

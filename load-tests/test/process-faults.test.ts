@@ -7,18 +7,11 @@
  * stock half-way, no unit of stock lost or made up, and every request answered.
  * (PROCESS_FAULTS_RECOVERY=false runs it with the recoverer off, to see the SIGKILL case fail.)
  */
-import { fileURLToPath } from 'node:url'
 import { startRestaurantService } from '@food/restaurant-service/test-service'
-import {
-  createDatabaseFromTemplate,
-  freePort,
-  startSupervised,
-  TYPESCRIPT_ENTRY,
-  uniqueRedisPrefix,
-} from '@food/testing'
+import { freePort } from '@food/testing'
 import { startUserService } from '@food/user-service/test-service'
 import pg from 'pg'
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { PROCESS_KEY } from '../src/bundle/answer-key.ts'
 import { checkFaults } from '../src/experiment/fleet-plane.ts'
 import type { Journal } from '../src/experiment/journal.ts'
@@ -26,69 +19,38 @@ import { readExperiment } from '../src/experiment/load-file.ts'
 import { runExperiment } from '../src/experiment/run.ts'
 import { FleetClient } from '../src/fleet-client.ts'
 import { Recorder } from '../src/recorder.ts'
-import { experimentEnv } from './experiment-env.ts'
+import { experimentEnv, fleetTargets } from './experiment-env.ts'
 import { faultUnderLoad, phaseFigures } from './fault-experiment.ts'
 import { recordFault } from './fault-record.ts'
-
-const ORDER_DIR = fileURLToPath(new URL('../../services/order', import.meta.url))
+import { startSupervisedOrder } from './supervised-order.ts'
 
 let user: Awaited<ReturnType<typeof startUserService>>
 let restaurant: Awaited<ReturnType<typeof startRestaurantService>>
-let database: Awaited<ReturnType<typeof createDatabaseFromTemplate>>
-let supervised: Awaited<ReturnType<typeof startSupervised>>
+let order: Awaited<ReturnType<typeof startSupervisedOrder>>
+let supervised: Awaited<ReturnType<typeof startSupervisedOrder>>['supervised']
 let orderUrl: string
 
 beforeAll(async () => {
   user = await startUserService()
   restaurant = await startRestaurantService()
-  await restaurant.createMenu(1) // a load adds its menu to an existing restaurant
-  database = await createDatabaseFromTemplate(inject('postgresUrl'), inject('templates').order as string)
-  const port = await freePort()
-  orderUrl = `http://127.0.0.1:${port}`
-  // The order service as npm start runs it: a child of the supervisor, on the same port each time.
-  supervised = await startSupervised([
-    {
-      name: 'order',
-      command: process.execPath,
-      args: TYPESCRIPT_ENTRY,
-      cwd: ORDER_DIR,
-      env: {
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        DATABASE_URL: database.url,
-        REDIS_URL: inject('redisUrl'),
-        REDIS_KEY_PREFIX: uniqueRedisPrefix('order'),
-        USER_SERVICE_URL: user.baseUrl,
-        RESTAURANT_SERVICE_URL: restaurant.baseUrl,
-        SERVICE_TOKEN: restaurant.config.SERVICE_TOKEN,
-        RECOVERY_ENABLED: process.env.PROCESS_FAULTS_RECOVERY ?? 'true',
-        RECOVERY_INTERVAL_MS: '200',
-        PENDING_TIMEOUT_S: '2',
-      },
-    },
-  ])
-  await ready()
+  await restaurant.createMenu(1)
+  order = await startSupervisedOrder({
+    USER_SERVICE_URL: user.baseUrl,
+    RESTAURANT_SERVICE_URL: restaurant.baseUrl,
+    SERVICE_TOKEN: restaurant.config.SERVICE_TOKEN,
+    RECOVERY_ENABLED: process.env.PROCESS_FAULTS_RECOVERY ?? 'true',
+    RECOVERY_INTERVAL_MS: '200',
+    PENDING_TIMEOUT_S: '2',
+  })
+  ;({ supervised, url: orderUrl } = order)
 }, 60_000)
 // The slowed stock changes are this test's setting, not the next run's: a fault in force that a run did not set is recorded as another client's.
 afterEach(() => restaurant.call('DELETE', '/chaos'))
 afterAll(async () => {
-  await supervised?.stop()
+  await order?.stop()
   await restaurant?.close()
   await user?.close()
-  await database?.drop()
 })
-
-async function ready() {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${orderUrl}/health/ready`)).ok) return
-    } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error('the supervised order service did not get ready')
-}
 
 /**
  * Orders from 8 users for 14 s, the process fault 6 s into the method: the load makes its users
@@ -121,7 +83,7 @@ const run = (experiment: object) =>
 
 /** The orders stored, by status and failure reason. */
 async function storedOutcomes(): Promise<Record<string, number>> {
-  const db = new pg.Client({ connectionString: database.url })
+  const db = new pg.Client({ connectionString: order.databaseUrl })
   await db.connect()
   try {
     const { rows } = await db.query<{ status: string; reason: string | null; count: string }>(
@@ -176,10 +138,7 @@ describe('the order service’s process broken under load, through the engine AP
   }, 120_000)
 
   it('checks before anything runs that the engine answers and runs a container of each service named', async () => {
-    const client = new FleetClient(
-      { user: user.baseUrl, restaurant: restaurant.baseUrl, order: orderUrl, restaurantInternal: restaurant.baseUrl },
-      new Recorder(),
-    )
+    const client = new FleetClient(fleetTargets({ user, restaurant, order: { baseUrl: orderUrl } }), new Recorder())
     try {
       const notSupervised = await checkFaults(read(experimentWith({ action: 'kill', service: 'user' })), client)
       expect(notSupervised.problems).toEqual([
@@ -206,7 +165,7 @@ describe('the order service’s process broken under load, through the engine AP
         serviceToken: restaurant.config.SERVICE_TOKEN,
       })
       if (recorded.dead) dead.push(recorded.dead)
-      await ready()
+      await order.ready()
     }
     expect(dead).toEqual([])
   }, 180_000)

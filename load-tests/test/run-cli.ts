@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { type SpawnOptions, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -8,19 +8,23 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
  * A command of the load-tests as a user runs it from the root (`npm run …`): its exit code and
  * output. `cwd`: where the package manager runs it (INIT_CWD in `env` says where the user was).
  */
-export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT) {
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, script), ...args], {
+export async function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT) {
+  const run = spawnCollecting(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, script), ...args], {
     cwd,
     env: { ...process.env, ...env },
   })
+  return { code: await run.exited, output: run.output() }
+}
+
+/** A process whose stdout and stderr are collected as one text: its exit code, and what it printed so far. */
+export function spawnCollecting(command: string, args: string[], options: SpawnOptions) {
+  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
-  child.stdout.on('data', (chunk) => {
+  const collect = (chunk: Buffer) => {
     output += chunk
-  })
-  child.stderr.on('data', (chunk) => {
-    output += chunk
-  })
-  return new Promise<{ code: number | null; output: string }>((resolve) =>
-    child.on('exit', (code) => resolve({ code, output })),
-  )
+  }
+  child.stdout?.on('data', collect)
+  child.stderr?.on('data', collect)
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  return { child, exited, output: () => output }
 }

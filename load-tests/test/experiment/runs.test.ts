@@ -4,7 +4,7 @@
  * safeguard interrupting the method and the rollbacks clearing every fault; and, through the CLI
  * as a user runs it, a bad file, a fleet not steady to begin with, and Ctrl-C mid-method.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,8 +17,8 @@ import { readExperiment } from '../../src/experiment/load-file.ts'
 import { runExperiment } from '../../src/experiment/run.ts'
 import { chromium } from '../chromium.ts'
 import { experimentEnv } from '../experiment-env.ts'
+import { ROOT, spawnCollecting } from '../run-cli.ts'
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
 const EXPERIMENTS = fileURLToPath(new URL('../../experiments/', import.meta.url))
 const FAST_RECOVERY = {
   RECOVERY_ENABLED: 'true',
@@ -243,34 +243,23 @@ function cli(fleet: TestFleet, args: string[]) {
   // Its bundle out of the way, not in the checkout's runs/.
   bundles += 1
   const out = join(tmpdir(), `experiment-bundle-${process.pid}-${bundles}`)
-  const child = spawn(
+  const { child, exited, output } = spawnCollecting(
     join(ROOT, 'node_modules/.bin/tsx'),
     ['load-tests/src/experiment/cli.ts', ...args, '--out', out],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...envOf(fleet) },
-    },
+    { cwd: ROOT, env: { ...process.env, ...envOf(fleet) } },
   )
-  let output = ''
-  child.stdout.on('data', (chunk) => {
-    output += chunk
-  })
-  child.stderr.on('data', (chunk) => {
-    output += chunk
-  })
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   const saw = (text: string) =>
     new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`never printed "${text}":\n${output}`)), 30_000)
+      const timer = setTimeout(() => reject(new Error(`never printed "${text}":\n${output()}`)), 30_000)
       const look = () => {
-        if (!output.includes(text)) return
+        if (!output().includes(text)) return
         clearTimeout(timer)
         resolve()
       }
-      child.stdout.on('data', look)
+      child.stdout?.on('data', look)
       look()
     })
-  return { child: child as ChildProcess, exited, saw, output: () => output }
+  return { child: child as ChildProcess, exited, saw, output }
 }
 
 describe('npm run experiment', () => {
