@@ -9,7 +9,7 @@ import { createServer } from 'node:http'
 import { FaultProxy } from '@food/fault-proxy'
 import autocannon from 'autocannon'
 import { Agent, request } from 'undici'
-import { percentile } from '../src/recorder.ts'
+import { nearestRankPercentile } from '../src/recorder.ts'
 
 const REQUESTS = Number(process.env.FAULT_PROXY_BENCH_REQUESTS ?? 5000)
 const body = JSON.stringify({ id: 1, name: '김치찌개', price: 9000, stock: 100 })
@@ -34,7 +34,7 @@ async function sequential(address: string) {
   }
   await agent.close()
   times.sort((a, b) => a - b)
-  return { p50: percentile(times, 50), p99: percentile(times, 99) }
+  return { p50: nearestRankPercentile(times, 50), p99: nearestRankPercentile(times, 99) }
 }
 
 async function throughput(address: string) {

@@ -22,6 +22,7 @@
  *
  * Needs PostgreSQL and Redis (DATABASE_URL's server, REDIS_URL); uses databases of its own.
  */
+
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { writeFile } from 'node:fs/promises'
@@ -29,12 +30,13 @@ import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { FLEET_SERVICES } from '@food/config'
 import { pessimistic } from '@food/restaurant-service/src/db/inventory/lock-strategy.ts'
 import { moveWithLedgerRow, readMenuStockAndReservation } from '@food/restaurant-service/src/db/inventory/stock-rows.ts'
 import { answersSoon, freePort } from '@food/testing'
 import autocannon from 'autocannon'
 import pg from 'pg'
-import { percentile } from '../src/recorder.ts'
+import { nearestRankPercentile } from '../src/recorder.ts'
 import {
   benchDatabase,
   CONNECTIONS,
@@ -61,7 +63,6 @@ import { npmStartDatabase, npmStartUrl, startNpmStart } from './npm-start-arm.ts
 import { openOrderWork, placeOrders, sameWorkOrders } from './order-ceiling.ts'
 import { type Calls, callsPer, straceAvailable } from './syscalls.ts'
 
-const SERVICES = ['user', 'restaurant', 'order']
 const MB = 1024 * 1024
 const DISTINCT_MENUS = 200
 /** How many orders strace counts the system calls of (BENCH_SYSCALLS=1), in the fleet and in the same work. */
@@ -162,8 +163,8 @@ async function rawReserveLoop(menuId: number): Promise<Figures> {
   return {
     name: 'same transaction, raw pg loop',
     rate: latencies.length / ((performance.now() - started) / 1000),
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
+    p50: nearestRankPercentile(sorted, 50),
+    p99: nearestRankPercentile(sorted, 99),
     errors,
   }
 }
@@ -210,7 +211,7 @@ try {
         )})`
       : 'services: TypeScript through tsx, as npm start runs it',
   )
-  await freshDatabases(SERVICES)
+  await freshDatabases([...FLEET_SERVICES])
   const { hot: hotMenu, distinct } = await seedBenchCatalogue(DISTINCT_MENUS)
   // Each service with its configuration's defaults (its database pool too), as the images and
   // npm start run it: the arms differ in what npm start adds, not in their settings.
@@ -422,5 +423,5 @@ try {
       await once(child, 'exit')
     }
   }
-  await dropDatabases(SERVICES)
+  await dropDatabases([...FLEET_SERVICES])
 }

@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { SERVICE_PORTS } from '@food/config'
+import { FLEET_SERVICES, SERVICE_PORTS } from '@food/config'
 import { dropDatabase, withDatabase } from '@food/postgres'
 import { Redis } from 'ioredis'
 import { REDIS_URL, repoPath } from './harness.ts'
@@ -77,9 +77,7 @@ export async function startNpmStart(env: Record<string, string> = {}): Promise<N
       launcher.kill('SIGINT')
       await once(launcher, 'exit')
     }
-    await Promise.all(
-      ['user', 'restaurant', 'order'].map((service) => dropDatabase(npmStartDatabase(service)).catch(() => {})),
-    )
+    await Promise.all(FLEET_SERVICES.map((service) => dropDatabase(npmStartDatabase(service)).catch(() => {})))
     await flushRedis()
   }
   // Installing (already done), migrating and seeding its databases, building the web front end.

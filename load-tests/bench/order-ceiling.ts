@@ -34,7 +34,7 @@ import { Redis } from 'ioredis'
 import pg from 'pg'
 import pino from 'pino'
 import { Registry } from 'prom-client'
-import { percentile } from '../src/recorder.ts'
+import { nearestRankPercentile } from '../src/recorder.ts'
 import { benchDatabase, type Figures, REDIS_URL } from './harness.ts'
 
 /** One service's connections, as its plugins open them: a pool of `poolMax` and one auto-pipelined Redis. */
@@ -178,8 +178,8 @@ export async function sameWorkOrders(options: {
     return {
       name: options.name,
       rate: latencies.length / elapsedS,
-      p50: percentile(sorted, 50),
-      p99: percentile(sorted, 99),
+      p50: nearestRankPercentile(sorted, 50),
+      p99: nearestRankPercentile(sorted, 99),
       errors,
     }
   } finally {

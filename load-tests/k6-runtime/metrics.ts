@@ -70,17 +70,17 @@ export function aggregate(type: MetricType, samples: Sample[], durationSeconds: 
       return {
         avg: sorted.length === 0 ? 0 : sorted.reduce((sum, value) => sum + value, 0) / sorted.length,
         min: sorted[0] ?? 0,
-        med: percentile(sorted, 50),
+        med: interpolatedPercentile(sorted, 50),
         max: sorted.at(-1) ?? 0,
-        'p(90)': percentile(sorted, 90),
-        'p(95)': percentile(sorted, 95),
+        'p(90)': interpolatedPercentile(sorted, 90),
+        'p(95)': interpolatedPercentile(sorted, 95),
       }
     }
   }
 }
 
-/** k6's percentile: linear interpolation between the closest ranks. */
-export function percentile(sorted: number[], p: number): number {
+/** k6's percentile: linear interpolation between the closest ranks (the records use the nearest rank: src/recorder.ts). */
+export function interpolatedPercentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0
   const rank = (p / 100) * (sorted.length - 1)
   const low = Math.floor(rank)

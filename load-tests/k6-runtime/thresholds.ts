@@ -1,4 +1,4 @@
-import { aggregate, type MetricStore, type MetricType, percentile } from './metrics.ts'
+import { aggregate, interpolatedPercentile, type MetricStore, type MetricType } from './metrics.ts'
 
 export interface ThresholdResult {
   /** As written in the options: `http_req_duration{name:POST /orders}`. */
@@ -76,7 +76,7 @@ export function evaluateThresholds(
       // Any p(N) is read off the sorted values; the rest is what the summary shows.
       const p = /^p\(([\d.]+)\)$/.exec(aggregation)
       const actual = p
-        ? percentile(
+        ? interpolatedPercentile(
             samples.map((sample) => sample.value).sort((a, b) => a - b),
             Number(p[1]),
           )

@@ -25,7 +25,8 @@ export class Recorder {
   }
 }
 
-export function percentile(sorted: number[], p: number): number {
+/** The nearest-rank percentile (a value the run saw), as the records and reports give it; k6's interpolates (k6-runtime/metrics.ts). */
+export function nearestRankPercentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
   return sorted[Math.max(0, index)] as number
@@ -43,9 +44,9 @@ export function summarise(latencies: number[]): LatencySummary {
   const sorted = [...latencies].sort((a, b) => a - b)
   return {
     count: sorted.length,
-    p50: round(percentile(sorted, 50)),
-    p95: round(percentile(sorted, 95)),
-    p99: round(percentile(sorted, 99)),
+    p50: round(nearestRankPercentile(sorted, 50)),
+    p95: round(nearestRankPercentile(sorted, 95)),
+    p99: round(nearestRankPercentile(sorted, 99)),
     max: round(sorted.at(-1) ?? 0),
   }
 }

@@ -6,12 +6,11 @@
  * `scrape_duration_seconds`, kept under a target of their own (`<service>:scrape`) so that a
  * failed scrape leaves the service's counters as they were instead of restarting them.
  */
+import { FLEET_SERVICES } from '@food/config'
 import { parseExposition, SampleStore } from '@food/promql'
 import type { MetricsTable } from './bundle/metric-columns.ts'
-import type { FleetClient, Service } from './fleet-client.ts'
+import type { FleetClient } from './fleet-client.ts'
 import type { Recorder } from './recorder.ts'
-
-const SERVICES: Service[] = ['user', 'restaurant', 'order']
 
 export interface Scraper {
   store: SampleStore
@@ -28,7 +27,7 @@ export async function startScraper(
   const store = new SampleStore()
   const scrape = async () => {
     await Promise.all(
-      SERVICES.map(async (service) => {
+      FLEET_SERVICES.map(async (service) => {
         const started = performance.now()
         const answer = await client.call(service, 'GET', '/metrics', { record: false })
         const up = answer.status === 200 && typeof answer.body === 'string'

@@ -1,3 +1,4 @@
+import { FLEET_SERVICES } from '@food/config'
 import { TOXIC_TYPES } from '@food/fault-proxy/toxics'
 import type { TestFleet } from '@food/order-service/test-fleet'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -14,7 +15,7 @@ import { experimentEnv } from './experiment-env.ts'
 import { recordFault } from './fault-record.ts'
 import { startProxiedFleet } from './proxied-fleet.ts'
 
-const SERVICES = ['user', 'restaurant', 'order'] as const
+const SERVICES = FLEET_SERVICES
 
 let proxied: Awaited<ReturnType<typeof startProxiedFleet>>
 let fleet: TestFleet

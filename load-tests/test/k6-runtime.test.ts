@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseCliArgs } from '../k6-runtime/cli-args.ts'
 import { durationMs } from '../k6-runtime/duration.ts'
 import { formEncode } from '../k6-runtime/form.ts'
-import { aggregate, MetricStore, percentile } from '../k6-runtime/metrics.ts'
+import { aggregate, interpolatedPercentile, MetricStore } from '../k6-runtime/metrics.ts'
 import { runScript } from '../k6-runtime/runner.ts'
 import { arrivalOffsets, rampingTarget, scaled, scenariosOf } from '../k6-runtime/scenarios.ts'
 import { evaluateThresholds, parseMetricKey } from '../k6-runtime/thresholds.ts'
@@ -201,8 +201,8 @@ describe('metrics and thresholds', () => {
   add('queue', 'gauge', 4)
 
   it('aggregates as k6 does: percentiles interpolated between ranks', () => {
-    expect(percentile([1, 2, 3, 4], 50)).toBe(2.5)
-    expect(percentile([10, 20, 30, 40], 95)).toBeCloseTo(38.5)
+    expect(interpolatedPercentile([1, 2, 3, 4], 50)).toBe(2.5)
+    expect(interpolatedPercentile([10, 20, 30, 40], 95)).toBeCloseTo(38.5)
     expect(aggregate('trend', store.samples('http_req_duration'), 1)).toMatchObject({
       avg: 25,
       min: 10,

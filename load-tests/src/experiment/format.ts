@@ -6,6 +6,7 @@
  * validation and the published JSON Schema (load-tests/experiments/schema.json) all derive from it.
  */
 
+import { FLEET_SERVICES } from '@food/config'
 import { STREAMS, TOXIC_TYPES } from '@food/fault-proxy'
 import { type Static, type TProperties, type TSchema, Type } from '@sinclair/typebox'
 import { LOAD_PROFILE_NAMES } from '../load-profiles.ts'
@@ -18,7 +19,7 @@ const literals = <T extends string>(values: readonly T[], options = {}) =>
   )
 
 const Seconds = Type.Number({ minimum: 0, maximum: 3600, description: 'seconds' })
-export const SERVICES = ['user', 'restaurant', 'order'] as const
+export const SERVICES = FLEET_SERVICES
 const Service = literals(SERVICES, { description: 'a service of the fleet' })
 
 const Pauses = Type.Object(

@@ -12,4 +12,4 @@ export {
   type ServiceEnvDefaults,
   serviceEnv,
 } from './service-env.ts'
-export { type FleetService, localServiceUrl, SERVICE_PORTS } from './service-ports.ts'
+export { FLEET_SERVICES, type FleetService, localServiceUrl, SERVICE_PORTS } from './service-ports.ts'

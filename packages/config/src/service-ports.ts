@@ -7,5 +7,10 @@ export const SERVICE_PORTS = { user: 8001, restaurant: 8002, order: 8003 } as co
 
 export type FleetService = keyof typeof SERVICE_PORTS
 
+/** The fleet's services, in the order a request meets them: the one list every tool iterates. */
+export const FLEET_SERVICES = ['user', 'restaurant', 'order'] as const satisfies readonly FleetService[]
+// Every service of SERVICE_PORTS is in the list: a service added there and not here fails the type check.
+const _every: Exclude<FleetService, (typeof FLEET_SERVICES)[number]> extends never ? true : never = true
+
 /** The service on this machine, on its default port. */
 export const localServiceUrl = (service: FleetService) => `http://127.0.0.1:${SERVICE_PORTS[service]}`
