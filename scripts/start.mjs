@@ -94,7 +94,7 @@ const startFaultProxy = () => {
 }
 
 /** The edges as the proxy made them: where each one listens. */
-async function edgesOf(child) {
+async function edgesListenedOn(child) {
   for (let i = 0; i < 120 && child.exitCode === null; i++) {
     try {
       const answer = await fetch(`http://${FAULT_PROXY.api}/proxies`)
@@ -267,7 +267,7 @@ async function main() {
   process.on('SIGTERM', () => stop(0))
 
   const proxyChild = !proxyOn() ? undefined : supervise(FAULT_PROXY.name, startFaultProxy)
-  const edges = proxyChild ? await edgesOf(proxyChild) : undefined
+  const edges = proxyChild ? await edgesListenedOn(proxyChild) : undefined
   for (const [i, service] of SERVICES.entries()) {
     supervise(service.name, () => startService(service, i, edges), `http://127.0.0.1:${service.port}/health/ready`)
   }

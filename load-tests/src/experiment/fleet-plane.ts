@@ -47,7 +47,7 @@ export async function checkFaults(loaded: LoadedExperiment, client: FleetClient)
   )
   if (edgeActions.length > 0) {
     const url = String(loaded.configuration.toxiproxy_url)
-    const edges = await edgesOf(url)
+    const edges = await edgesOfProxyAt(url)
     for (const { activity, path } of edgeActions) {
       const edge = (activity.provider as { edge: string }).edge
       if (!edges) {
@@ -120,7 +120,7 @@ async function checkProcesses(
 }
 
 /** The edges the fault proxy at `url` has (GET /proxies, Toxiproxy's), or undefined when none answers. */
-export async function edgesOf(url: string): Promise<string[] | undefined> {
+export async function edgesOfProxyAt(url: string): Promise<string[] | undefined> {
   try {
     const answer = await request(`${url}/proxies`, { headersTimeout: 2000, bodyTimeout: 2000 })
     if (answer.statusCode !== 200) return undefined

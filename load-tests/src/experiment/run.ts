@@ -21,7 +21,7 @@ import { startScraper } from '../scraper.ts'
 import { engineOf } from './engine.ts'
 import { FaultLedger, parametersOf } from './fault-ledger.ts'
 import { FaultObserver } from './fault-observer.ts'
-import { checkFaults, edgesOf, targetsOf, toxiproxy } from './fleet-plane.ts'
+import { checkFaults, edgesOfProxyAt, targetsOf, toxiproxy } from './fleet-plane.ts'
 import { type ActionDefinition, type ActivityDefinition, type Experiment, SERVICES } from './format.ts'
 import { type ActivityRun, finishJournal, type Journal, type SteadyState } from './journal.ts'
 import type { LoadedExperiment } from './load-file.ts'
@@ -147,7 +147,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
   const observer = new FaultObserver(
     targetsOf(loaded.configuration),
     {
-      toxiproxyUrl: (await edgesOf(toxiproxyUrl)) ? toxiproxyUrl : undefined,
+      toxiproxyUrl: (await edgesOfProxyAt(toxiproxyUrl)) ? toxiproxyUrl : undefined,
       engine: (await engine.answers()) ? engine : undefined,
     },
     seconds,

@@ -6,7 +6,7 @@
  * toxiproxy-cli sets there shows here too.
  */
 import { badRequest, notFound, serviceUnavailable } from '@food/errors'
-import { edgesOf } from '@food/fault-proxy/fleet-edges'
+import { edgesSwitchedBy } from '@food/fault-proxy/fleet-edges'
 import { type STREAMS, TOXIC_ATTRIBUTES, type ToxicType } from '@food/fault-proxy/toxics'
 
 const PROXY_DEADLINE_MS = 2000
@@ -43,7 +43,7 @@ export class NetworkFaults {
     private readonly proxyUrl: string,
     service: string,
   ) {
-    this.edges = edgesOf(service)
+    this.edges = edgesSwitchedBy(service)
   }
 
   async #call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {

@@ -27,7 +27,8 @@ export type EdgeName = keyof typeof EDGES
 export const EDGE_NAMES = Object.keys(EDGES) as EdgeName[]
 
 /** The edges a service's chaos plane switches. */
-export const edgesOf = (service: string): EdgeName[] => EDGE_NAMES.filter((edge) => EDGES[edge].plane === service)
+export const edgesSwitchedBy = (service: string): EdgeName[] =>
+  EDGE_NAMES.filter((edge) => EDGES[edge].plane === service)
 
 /** Where the fleet's parts really listen, host:port each. */
 export interface FleetAddresses {

@@ -1,4 +1,4 @@
-export { EDGE_NAMES, EDGES, type EdgeName, edgesOf, fleetEdges } from './fleet-edges.ts'
+export { EDGE_NAMES, EDGES, type EdgeName, edgesSwitchedBy, fleetEdges } from './fleet-edges.ts'
 export { FaultProxy, hostAndPort, type ProxyView, type ToxicView } from './proxy.ts'
 export {
   STREAMS,
