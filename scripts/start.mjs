@@ -1,7 +1,8 @@
 // `npm start`: installs, prepares the databases, runs every service with prefixed logs; Ctrl-C stops all.
 
 import { readFileSync } from 'node:fs'
-import { createEngineApi } from './engine-api.mjs'
+import { createEngineApi } from '../packages/supervisor/src/engine-api.mjs'
+import { Supervisor } from '../packages/supervisor/src/supervisor.mjs'
 import {
   databaseUrlFor,
   imageMemoryFlags,
@@ -17,7 +18,6 @@ import {
   warn,
 } from './lib.mjs'
 import { setup } from './setup.mjs'
-import { Supervisor } from './supervisor.mjs'
 
 const COLOURS = ['1;32', '1;35', '1;34']
 

@@ -1,7 +1,7 @@
 /**
  * Faults the order service does not cooperate with, run as experiments do: its process killed
  * with SIGKILL in the middle of a load, while orders are between their reserve and their payment,
- * and started again by the supervisor of `npm start` (scripts/supervisor.mjs, reached through its
+ * and started again by the supervisor of `npm start` (packages/supervisor, reached through its
  * Docker-Engine-like API, as a container engine restarts a container); and its process paused
  * (SIGSTOP) for 3 s. What must hold once its recoverer has run: no order left PENDING or holding
  * stock half-way, no unit of stock lost or made up, and every request answered.

@@ -1,6 +1,6 @@
 /**
- * `npm start`'s supervisor and its Docker-Engine-like API (scripts/supervisor.mjs,
- * scripts/engine-api.mjs), over real child processes: a killed program comes back, as a
+ * `npm start`'s supervisor and its Docker-Engine-like API (packages/supervisor:
+ * supervisor.mjs, engine-api.mjs), over real child processes: a killed program comes back, as a
  * `restart: unless-stopped` container does; a paused one is stopped by the kernel (SIGSTOP) until
  * it is unpaused or its TTL ends; restart, and the answers a Docker client expects on bad input.
  */

@@ -1,6 +1,6 @@
 /**
  * Which requests a control plane of the lab answers (the services, the fault proxy's API, the web
- * server; scripts/engine-api.mjs has a copy, tested against this one): on loopback they need no
+ * server; packages/supervisor's engine-api.mjs has a copy, tested against this one): on loopback they need no
  * token, so a page the user visits must not drive them. Two rules, as Vite's and webpack's dev
  * servers have them:
  * - DNS rebinding: the `Host` must be a loopback name, an IP address (a rebinding needs a name the

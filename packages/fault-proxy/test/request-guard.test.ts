@@ -3,7 +3,7 @@ import { type GuardedRequest, parseAllowedHosts, type Refusal, refusalOf } from 
 
 // npm start's process API keeps a copy of the rule (it runs before anything is installed): both
 // must give the same answers. A variable, so tsc does not look for the .mjs file's types.
-const enginePath = new URL('../../../scripts/engine-api.mjs', import.meta.url).href
+const enginePath = import.meta.resolve('@food/supervisor/engine-api')
 const engine = (await import(enginePath)) as {
   refusalOf: (request: GuardedRequest, allowed: readonly string[]) => Refusal | undefined
   parseAllowedHosts: typeof parseAllowedHosts

@@ -13,7 +13,7 @@ export interface Program {
 }
 
 /**
- * Programs run by the launcher's own supervisor (scripts/supervisor.mjs) in a child process, and
+ * Programs run by the launcher's own supervisor (packages/supervisor) in a child process, and
  * the URL of its Docker-Engine-like API: what `npm start` does with the fleet, on a free port.
  */
 export async function startSupervised(

@@ -3,8 +3,8 @@
 // `ready`: a URL that answers 2xx once the program serves. SIGTERM stops the programs, then the harness.
 import { spawn } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createEngineApi } from '../../../scripts/engine-api.mjs'
-import { Supervisor } from '../../../scripts/supervisor.mjs'
+import { createEngineApi } from '@food/supervisor/engine-api'
+import { Supervisor } from '@food/supervisor/supervisor'
 
 const programs = JSON.parse(process.env.SUPERVISED ?? '[]')
 

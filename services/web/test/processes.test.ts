@@ -39,7 +39,7 @@ function browserRequest(url: string, method: string, headers: Record<string, str
   })
 }
 
-describe('npm start’s process API (scripts/engine-api.mjs) as Docker’s behaves', () => {
+describe('npm start’s process API (packages/supervisor/src/engine-api.mjs) as Docker’s behaves', () => {
   let supervised: Awaited<ReturnType<typeof startSupervised>>
   let port: number
   beforeAll(async () => {
