@@ -5,9 +5,9 @@
  * run gone before its time, or one in force that this run never set, means another client was at
  * work on the fleet: the run is not valid evidence.
  */
-import { request } from 'undici'
 import type { Targets } from '../targets.ts'
 import type { Engine } from './engine.ts'
+import { readPlane } from './fleet-plane.ts'
 import { SERVICES } from './format.ts'
 
 /** A fault seen in force: `ident` tells two toxics of one type apart (their names). */
@@ -47,7 +47,7 @@ export class FaultObserver {
     await Promise.all([
       ...SERVICES.map(async (service) => {
         // A paused or slow service is left unread for this sighting, not waited for: the other planes still are.
-        const view = (await readJson(`${this.targets[service]}/chaos`)) as ChaosView | undefined
+        const view = (await readPlane(`${this.targets[service]}/chaos`)) as ChaosView | undefined
         if (!view) return
         read.add(service)
         const now = Date.now()
@@ -65,7 +65,7 @@ export class FaultObserver {
 
   async #sightProxy(read: Set<string>, faults: SeenFault[]) {
     if (!this.planes.toxiproxyUrl) return
-    const proxies = (await readJson(`${this.planes.toxiproxyUrl}/proxies`)) as ProxiesView | undefined
+    const proxies = (await readPlane(`${this.planes.toxiproxyUrl}/proxies`)) as ProxiesView | undefined
     if (!proxies) return
     read.add('proxy')
     for (const [edge, proxy] of Object.entries(proxies)) {
@@ -87,17 +87,6 @@ export class FaultObserver {
         if (states[i] === 'paused') faults.push({ service, fault: 'pause', value: true })
       })
     } catch {}
-  }
-}
-
-/** A plane's answer, or undefined when it does not answer 200 within 2 s. */
-async function readJson(url: string): Promise<unknown> {
-  try {
-    const answer = await request(url, { headersTimeout: 2000, bodyTimeout: 2000 })
-    if (answer.statusCode !== 200) return void (await answer.body.dump())
-    return await answer.body.json()
-  } catch {
-    return undefined
   }
 }
 

@@ -121,10 +121,16 @@ async function checkProcesses(
 
 /** The edges the fault proxy at `url` has (GET /proxies, Toxiproxy's), or undefined when none answers. */
 export async function edgesOfProxyAt(url: string): Promise<string[] | undefined> {
+  const proxies = await readPlane(`${url}/proxies`)
+  return proxies === undefined ? undefined : Object.keys(proxies as Record<string, unknown>)
+}
+
+/** A plane's answer (GET, JSON), or undefined when it does not answer 200 within 2 s: a plane that is down or paused. */
+export async function readPlane(url: string): Promise<unknown> {
   try {
-    const answer = await request(`${url}/proxies`, { headersTimeout: 2000, bodyTimeout: 2000 })
-    if (answer.statusCode !== 200) return undefined
-    return Object.keys((await answer.body.json()) as Record<string, unknown>)
+    const answer = await request(url, { headersTimeout: 2000, bodyTimeout: 2000 })
+    if (answer.statusCode !== 200) return void (await answer.body.dump())
+    return await answer.body.json()
   } catch {
     return undefined
   }

@@ -3,9 +3,9 @@
  * front of a real TCP server: each toxic acting as Toxiproxy's does, on connections already open
  * too, and every mistake answered 4xx naming what was wrong.
  */
-import { request as httpRequest } from 'node:http'
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { browserRequest as requestAsBrowser } from '@food/testing/browser-request'
 import type { FastifyInstance } from 'fastify'
 import { Toxiproxy } from 'toxiproxy-node-client'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -287,21 +287,9 @@ describe('faults that undo themselves (ttl_s, this API’s addition to Toxiproxy
   })
 })
 
-/** A request with the headers a browser page would send (fetch cannot set Host). */
-function browserRequest(method: string, path: string, headers: Record<string, string>) {
-  const url = new URL(path, apiUrl)
-  return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
-    const sent = httpRequest(url, { method, headers }, (response) => {
-      let text = ''
-      response.setEncoding('utf8').on('data', (chunk) => {
-        text += chunk
-      })
-      const json = response.headers['content-type']?.startsWith('application/json')
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: json ? JSON.parse(text) : text }))
-    })
-    sent.on('error', reject).end()
-  })
-}
+/** A request to this test's API with the headers a browser page would send. */
+const browserRequest = (method: string, path: string, headers: Record<string, string>) =>
+  requestAsBrowser(new URL(path, apiUrl).href, method, headers)
 
 describe('no web page drives the faults (DNS rebinding, cross-site changes)', () => {
   beforeAll(async () => {

@@ -1,5 +1,5 @@
-import { request as httpRequest } from 'node:http'
 import { freePort, startSupervised } from '@food/testing'
+import { browserRequest } from '@food/testing/browser-request'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describeProcess } from '../app/processes.ts'
 
@@ -23,21 +23,6 @@ const slowServer = (port: number) => ({
     `setTimeout(() => require('node:http').createServer((q, s) => s.end('ok')).listen(${port}, '127.0.0.1'), 1000)`,
   ],
 })
-
-/** A request with the headers a browser page would send (fetch cannot set Host). */
-function browserRequest(url: string, method: string, headers: Record<string, string>) {
-  return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
-    const sent = httpRequest(url, { method, headers }, (response) => {
-      let text = ''
-      response.setEncoding('utf8').on('data', (chunk) => {
-        text += chunk
-      })
-      const json = response.headers['content-type']?.startsWith('application/json')
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: json ? JSON.parse(text) : text }))
-    })
-    sent.on('error', reject).end()
-  })
-}
 
 describe('npm start’s process API (packages/supervisor/src/engine-api.mjs) as Docker’s behaves', () => {
   let supervised: Awaited<ReturnType<typeof startSupervised>>
