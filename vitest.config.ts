@@ -23,6 +23,8 @@ export default defineConfig({
       'services/*/vitest.config.ts',
       'infra/vitest.config.ts',
       'nginx/vitest.config.ts',
+      'lab/vitest.config.ts',
+      'bench/vitest.config.ts',
       'load-tests/vitest.config.ts',
     ],
   },

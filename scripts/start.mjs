@@ -1,6 +1,7 @@
 // `npm start`: installs, prepares the databases, runs every service with prefixed logs; Ctrl-C stops all.
 
 import { readFileSync } from 'node:fs'
+import { ToxiproxyClient } from '../packages/fault-proxy/src/toxiproxy-client.mjs'
 import { createEngineApi } from '../packages/supervisor/src/engine-api.mjs'
 import { Supervisor } from '../packages/supervisor/src/supervisor.mjs'
 import {
@@ -97,8 +98,7 @@ const startFaultProxy = () => {
 async function edgesListenedOn(child) {
   for (let i = 0; i < 120 && child.exitCode === null; i++) {
     try {
-      const answer = await fetch(`http://${FAULT_PROXY.api}/proxies`)
-      if (answer.ok) return await answer.json()
+      return await new ToxiproxyClient(`http://${FAULT_PROXY.api}`).proxies()
     } catch {}
     await new Promise((resolve) => setTimeout(resolve, 250))
   }

@@ -1,10 +1,3 @@
-import { fileURLToPath } from 'node:url'
-import { serviceGlobalSetup } from '@food/testing'
+import { fleetGlobalSetup } from '@food/testing'
 
-const migrationsOf = (service: string) =>
-  fileURLToPath(new URL(`../../services/${service}/prisma/migrations`, import.meta.url))
-
-export default serviceGlobalSetup({
-  project: 'load',
-  migrations: { order: migrationsOf('order'), user: migrationsOf('user'), restaurant: migrationsOf('restaurant') },
-})
+export default fleetGlobalSetup('load')

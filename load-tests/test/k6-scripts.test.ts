@@ -6,9 +6,9 @@
  */
 import { readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { runScript } from '@food/k6-runtime/runner'
 import { seedDevData, startFleet, type TestFleet } from '@food/order-service/test-fleet'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runScript } from '../k6-runtime/runner.ts'
 
 const K6 = fileURLToPath(new URL('../k6', import.meta.url))
 const SCRIPTS = readdirSync(K6).filter((file) => file.endsWith('.js') && !['lib.js', 'chaos-plan.js'].includes(file))

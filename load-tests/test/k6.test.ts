@@ -2,19 +2,20 @@ import { spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { SCENARIOS } from '../src/scenarios/index.ts'
 
 // Their shape; k6-scripts.test.ts runs them against the fleet with the k6-compatible runtime.
 const K6 = fileURLToPath(new URL('../k6', import.meta.url))
+const EXPERIMENTS = fileURLToPath(new URL('../experiments', import.meta.url))
 // Beside them: kustomization.yaml, which makes them a ConfigMap for deploy/kubernetes/load.
 const SCRIPTS = readdirSync(K6).filter((file) => file.endsWith('.js'))
 // Imported by the scripts, not scripts themselves.
 const SHARED = ['lib.js', 'chaos-plan.js']
 
 describe('k6 scripts', () => {
-  it('exist for every scenario of the Node runner', () => {
+  it('exist for every experiment file of load-tests/experiments', () => {
     const scripts = SCRIPTS.filter((file) => !SHARED.includes(file))
-    expect(scripts.sort()).toEqual(SCENARIOS.map((scenario) => `${scenario.name}.js`).sort())
+    const experiments = readdirSync(EXPERIMENTS).filter((file) => file.endsWith('.json') && file !== 'schema.json')
+    expect(scripts.sort()).toEqual(experiments.map((file) => file.replace(/\.json$/, '.js')).sort())
   })
 
   it.each(SCRIPTS)(

@@ -10,8 +10,8 @@ import { cp, mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { ROOT } from '@food/testing/run-cli'
 import { afterAll, describe, expect, it } from 'vitest'
-import { ROOT } from './run-cli.ts'
 
 const scratch = await mkdtemp(join(tmpdir(), 'fleet-install-'))
 afterAll(() => rm(scratch, { recursive: true, force: true }))

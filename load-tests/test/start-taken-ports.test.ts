@@ -10,9 +10,9 @@ import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePorts } from '@food/testing'
+import { ROOT } from '@food/testing/run-cli'
 import { startUserService, type TestUserService } from '@food/user-service/test-service'
 import { afterAll, describe, expect, inject, it } from 'vitest'
-import { ROOT } from './run-cli.ts'
 
 const closing: (() => Promise<unknown>)[] = []
 afterAll(async () => {

@@ -4,7 +4,7 @@
  * script's own Content-Type header). The answer is read as k6 gives it to a script: a status and
  * the body as text, which the scripts `JSON.parse`.
  */
-import { formEncode } from '../../k6-runtime/form.ts'
+import { formEncode } from '@food/k6-runtime/form'
 
 export interface K6Params {
   headers?: Record<string, string>

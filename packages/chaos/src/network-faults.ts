@@ -8,6 +8,7 @@
 import { badRequest, notFound, serviceUnavailable } from '@food/errors'
 import { edgesSwitchedBy } from '@food/fault-proxy/fleet-edges'
 import { type STREAMS, TOXIC_ATTRIBUTES, type ToxicType } from '@food/fault-proxy/toxics'
+import { ToxiproxyClient, ToxiproxyError } from '@food/fault-proxy/toxiproxy-client'
 
 const PROXY_DEADLINE_MS = 2000
 
@@ -38,41 +39,31 @@ export interface ToxicRequest {
 
 export class NetworkFaults {
   readonly edges: readonly string[]
+  readonly #proxy: ToxiproxyClient
 
-  constructor(
-    private readonly proxyUrl: string,
-    service: string,
-  ) {
+  constructor(proxyUrl: string, service: string) {
     this.edges = edgesSwitchedBy(service)
+    this.#proxy = new ToxiproxyClient(proxyUrl, { timeoutMs: PROXY_DEADLINE_MS })
   }
 
-  async #call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
-    let answer: Response
+  /** A call to the proxy, its refusals in the fleet's error shape. */
+  async #call<T>(call: (proxy: ToxiproxyClient) => Promise<T>): Promise<T> {
     try {
-      answer = await fetch(`${this.proxyUrl}${path}`, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? null : JSON.stringify(body),
-        signal: AbortSignal.timeout(PROXY_DEADLINE_MS),
-      })
+      return await call(this.#proxy)
     } catch (error) {
-      throw serviceUnavailable(
-        'FAULT_PROXY_UNAVAILABLE',
-        `The fault proxy does not answer at ${this.proxyUrl}: ${(error as Error).message}`,
-      )
+      if (!(error instanceof ToxiproxyError)) throw error
+      if (error.status === 0)
+        throw serviceUnavailable(
+          'FAULT_PROXY_UNAVAILABLE',
+          `The fault proxy does not answer at ${this.#proxy.url}: ${error.said}`,
+        )
+      throw (error.status === 404 ? notFound : badRequest)('NETWORK_FAULT_REFUSED', `The fault proxy: ${error.said}`)
     }
-    const text = await answer.text()
-    const parsed = text ? JSON.parse(text) : undefined
-    if (!answer.ok) {
-      const said = (parsed as { error?: string } | undefined)?.error ?? text
-      throw (answer.status === 404 ? notFound : badRequest)('NETWORK_FAULT_REFUSED', `The fault proxy: ${said}`)
-    }
-    return parsed
   }
 
   /** Each of the service's edges, as the proxy has it now. */
   async view(): Promise<Record<string, EdgeState>> {
-    const proxies = (await this.#call('GET', '/proxies')) as Record<string, EdgeState>
+    const proxies = (await this.#call((proxy) => proxy.proxies())) as Record<string, EdgeState>
     return Object.fromEntries(
       this.edges
         .filter((edge) => proxies[edge])
@@ -98,17 +89,19 @@ export class NetworkFaults {
     }
     const stream = toxic.stream ?? 'downstream'
     const name = `${toxic.type}_${stream}`
-    const path = `/proxies/${edge}/toxics`
     const view = await this.view()
-    if (view[edge]?.toxics.some((existing) => existing.name === name)) await this.#call('DELETE', `${path}/${name}`)
-    await this.#call('POST', path, {
-      name,
-      type: toxic.type,
-      stream,
-      toxicity: toxic.toxicity ?? 1,
-      attributes: toxic.attributes ?? {},
-      ...(toxic.ttl_s ? { ttl_s: toxic.ttl_s } : {}),
-    })
+    if (view[edge]?.toxics.some((existing) => existing.name === name))
+      await this.#call((proxy) => proxy.removeToxic(edge, name))
+    await this.#call((proxy) =>
+      proxy.addToxic(edge, {
+        name,
+        type: toxic.type,
+        stream,
+        toxicity: toxic.toxicity ?? 1,
+        attributes: toxic.attributes ?? {},
+        ...(toxic.ttl_s ? { ttl_s: toxic.ttl_s } : {}),
+      }),
+    )
     return name
   }
 
@@ -116,13 +109,13 @@ export class NetworkFaults {
   async removeToxic(edge: string, name: string): Promise<string> {
     const toxic = (await this.view())[edge]?.toxics.find((existing) => existing.name === name)
     if (!toxic) throw notFound('NETWORK_FAULT_NOT_FOUND', `${edge} has no toxic "${name}"`)
-    await this.#call('DELETE', `/proxies/${edge}/toxics/${encodeURIComponent(name)}`)
+    await this.#call((proxy) => proxy.removeToxic(edge, name))
     return toxic.type
   }
 
   /** An edge down (`enabled: false`, for ttl_s when given) or up again. */
   async setEnabled(edge: string, enabled: boolean, ttlS?: number): Promise<void> {
-    await this.#call('POST', `/proxies/${edge}`, { enabled, ...(ttlS && !enabled ? { ttl_s: ttlS } : {}) })
+    await this.#call((proxy) => proxy.setEnabled(edge, enabled, ttlS))
   }
 
   /** Every toxic of the service's edges removed, each edge up; what was cleared, as `<edge>/<type>` or `<edge>/down`. */
@@ -130,7 +123,7 @@ export class NetworkFaults {
     const cleared: string[] = []
     for (const [edge, state] of Object.entries(await this.view())) {
       for (const toxic of state.toxics) {
-        await this.#call('DELETE', `/proxies/${edge}/toxics/${encodeURIComponent(toxic.name)}`)
+        await this.#call((proxy) => proxy.removeToxic(edge, toxic.name))
         cleared.push(`${edge}/${toxic.type}`)
       }
       if (!state.enabled) {

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { startTestInfrastructure } from '@food/test-infrastructure'
 import type {} from 'vitest'
 import type { TestProject } from 'vitest/node'
@@ -31,4 +32,14 @@ export function serviceGlobalSetup(options: { project: string; migrations: Recor
     project.provide('templates', templates)
     return () => infrastructure.stop()
   }
+}
+
+/** The globalSetup of a project whose tests start the whole fleet (the lab, the load scripts): every service's template. */
+export function fleetGlobalSetup(project: string) {
+  const migrationsOf = (service: string) =>
+    fileURLToPath(new URL(`../../../services/${service}/prisma/migrations`, import.meta.url))
+  return serviceGlobalSetup({
+    project,
+    migrations: { order: migrationsOf('order'), user: migrationsOf('user'), restaurant: migrationsOf('restaurant') },
+  })
 }

@@ -23,7 +23,7 @@ export {
   seedDevData,
   startFleet,
 } from './fleet.ts'
-export { serviceGlobalSetup } from './global-setup.ts'
+export { fleetGlobalSetup, serviceGlobalSetup } from './global-setup.ts'
 export { type ReceivedSpan, startOtlpReceiver } from './otlp-receiver.ts'
 export { type Program, startSupervised } from './supervised.ts'
 export {

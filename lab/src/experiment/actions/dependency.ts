@@ -1,0 +1,42 @@
+/** `redis-pause` and `terminate-sessions`: a dependency of the services failing (Redis stalled, PostgreSQL's sessions ended). */
+import { parametersOf } from '../fault-ledger.ts'
+import { terminateSessions } from '../terminate-sessions.ts'
+import type { Action } from './action.ts'
+
+export const pauseRedis: Action<'redis-pause'> = async (provider, run) => {
+  const durationS = provider.duration_s * run.scale
+  const asked = run.seconds()
+  const answer = await run.redis.pause(durationS, provider.mode)
+  run.ledger.open(
+    {
+      service: 'redis',
+      fault: 'client-pause',
+      value: provider.duration_s,
+      parameters: parametersOf({ ...provider, duration_s: durationS }),
+      from_s: asked,
+    },
+    run.seconds() + durationS,
+  )
+  return answer
+}
+
+export const endSessions: Action<'terminate-sessions'> = async (provider, run) => {
+  const at = run.seconds()
+  const terminated = await terminateSessions(
+    String(run.configuration.postgres_url),
+    provider.service,
+    provider.database,
+  )
+  // An instant, not a window: the pool makes new connections at once.
+  run.ledger.open(
+    {
+      service: `${provider.service}-postgres`,
+      fault: 'terminate-sessions',
+      value: terminated,
+      parameters: parametersOf(provider),
+      from_s: at,
+    },
+    at,
+  )
+  return { terminated }
+}

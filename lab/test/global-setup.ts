@@ -1,0 +1,3 @@
+import { fleetGlobalSetup } from '@food/testing'
+
+export default fleetGlobalSetup('lab')
