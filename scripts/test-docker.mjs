@@ -3,7 +3,7 @@
 // (infra/docker-test); then the services' integration tests run once more, on throwaway
 // PostgreSQL and Redis containers (testcontainers) instead of the local servers.
 import { spawnSync } from 'node:child_process'
-import { ensurePnpm, installDependencies, run, say } from './lib.mjs'
+import { ensurePnpm, installDependencies, run, SERVICES, say } from './lib.mjs'
 
 const testContainers = () =>
   spawnSync('docker', ['ps', '-aq', '--filter', 'label=org.testcontainers=true'], { encoding: 'utf8' })
@@ -27,7 +27,7 @@ async function main() {
   const before = new Set(testContainers())
   // One service at a time: each starts its own containers, and the three suites at once, beside
   // Docker's port proxies, would crowd a 2-core machine.
-  for (const project of ['user', 'restaurant', 'order']) {
+  for (const { name: project } of SERVICES) {
     run(pnpm, ['exec', 'vitest', 'run', '--project', project], {
       env: { ...process.env, TEST_INFRASTRUCTURE: 'containers' },
     })

@@ -1,4 +1,4 @@
-// The ceilings a cached read is measured against, answering the same bytes as GET /menus:
+// The ceilings a cached read is measured against, answering the same bytes as GET /menus (docs/performance.md):
 //   node ceiling-server.mjs <port> bytes <file>             Fastify sending the bytes (the framework)
 //   node ceiling-server.mjs <port> redis <file> <redis-url> Fastify sending one ioredis GET of them
 import { readFile } from 'node:fs/promises'

@@ -1,3 +1,4 @@
+/** The JavaScript the images run, compiled outside the source tree for `npm run bench` (docs/performance.md). */
 import { execFile } from 'node:child_process'
 import { cp, mkdir, readdir, rm, symlink } from 'node:fs/promises'
 import { join } from 'node:path'

@@ -1,9 +1,6 @@
 /**
- * What the fault proxy costs an edge with no toxic: the same HTTP requests to one small server,
- * straight and through a proxy, in one process on this machine, one after the other on one
- * kept-alive connection (the latency a call between services pays) and at 20 connections (the
- * throughput). Prints each arm's figures and the ratio to the straight one.
- *   npm run bench:fault-proxy            (FAULT_PROXY_BENCH_REQUESTS=5000 by default)
+ * `npm run bench:fault-proxy` (FAULT_PROXY_BENCH_REQUESTS=5000 by default): what the fault proxy
+ * costs an edge with no toxic, straight against through a proxy (docs/chaos.md#network-faults-the-fault-proxy).
  */
 import { createServer } from 'node:http'
 import { FaultProxy } from '@food/fault-proxy'
@@ -22,7 +19,10 @@ const upstream = `127.0.0.1:${(server.address() as { port: number }).port}`
 const proxy = new FaultProxy({ name: 'bench', listen: '127.0.0.1:0', upstream })
 await proxy.enable()
 
-/** Sequential requests on one connection: the latency of each, in microseconds. */
+/**
+ * Sequential requests on one kept-alive connection: the latency of each (what a call between services
+ * pays), in microseconds.
+ */
 async function sequential(address: string) {
   const agent = new Agent({ connections: 1 })
   const times: number[] = []
@@ -37,11 +37,14 @@ async function sequential(address: string) {
   return { p50: nearestRankPercentile(times, 50), p99: nearestRankPercentile(times, 99) }
 }
 
+/** 3 s at 20 connections: the throughput. */
 async function throughput(address: string) {
   const result = await autocannon({ url: `http://${address}/menus/1`, connections: 20, duration: 3 })
   return { rate: result.requests.average, loadedP99Ms: result.latency.p99 }
 }
 
+// The same HTTP requests to one small server, in one process on this machine, straight and through
+// the proxy: each arm's figures, and its ratio to the straight one.
 const arms = [
   { name: 'straight', address: upstream },
   { name: 'through the proxy', address: proxy.view().listen },

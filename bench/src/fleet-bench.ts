@@ -1,26 +1,6 @@
 /**
- * Benchmark (not a test) of the fleet against the ceilings of what it stands on, in one run on
- * this machine, each figure with its ratio to its reference:
- *   1. cached GET /menus            vs Fastify sending the same bytes (the framework's ceiling)
- *                                     and vs Fastify sending one ioredis GET of them (the cache's)
- *   2. hot-row reserve over HTTP    vs the same lock-and-decrement transaction in a raw pg loop
- *                                     (the database's ceiling)
- *   3. POST /orders end to end (validate, price, store, reserve, pay), on distinct menus and on
- *      one hot menu, telemetry off, and with 10% of traces exported
- *   4. memory (resident and proportional, each service's process tree) right after those loads and
- *      once the services idled SETTLE_S seconds, and start-up to ready
- *   5. the fleet npm start runs (scripts/start.mjs itself) beside the compiled services
- * and, beside 1, the same cached read without near entries (every read carries the menus from
- * Redis), and with traces exported over OTLP (what tracing costs; without an endpoint, the
- * default, telemetry is not loaded at all).
- *
- *   npm run bench                      # 5 s per case, 20 connections, compiled services
- *   BENCH_DURATION_S=10 BENCH_CONNECTIONS=50 npm run bench
- *   BENCH_RUNTIME=typescript npm run bench   # the services' TypeScript through tsx, as npm start
- *   BENCH_NPM_START_VARIANTS=1 npm run bench # and npm start without the fault proxy, then without logs
- *   BENCH_SYSCALLS=1 npm run bench           # and an order's system calls per process (strace)
- *
- * Needs PostgreSQL and Redis (DATABASE_URL's server, REDIS_URL); uses databases of its own.
+ * `npm run bench` (a benchmark, not a test): the fleet against the ceilings of what it stands on, each
+ * figure with its ratio to its reference, in one run on this machine. See docs/performance.md.
  */
 
 import { FLEET_SERVICES } from '@food/config'
@@ -114,6 +94,7 @@ try {
         )})`
       : 'services: TypeScript through tsx, as npm start runs it',
   )
+  // Needs PostgreSQL and Redis (DATABASE_URL's server, REDIS_URL); uses databases of its own.
   await freshDatabases([...FLEET_SERVICES])
   const { hot: hotMenu, distinct } = await seedBenchCatalogue(DISTINCT_MENUS)
   // Each service with its configuration's defaults (its database pool too), as the images and
@@ -125,6 +106,10 @@ try {
     RESTAURANT_SERVICE_URL: restaurant.baseUrl,
   })
 
+  // 1. Cached GET /menus against Fastify sending the same bytes (the framework's ceiling) and one
+  // ioredis GET of them (the cache's); beside it, the same read without near entries (every read
+  // carries the menus from Redis) and with traces exported over OTLP (what tracing costs; without an
+  // endpoint, the default, telemetry is not loaded at all).
   const menusBytes = Buffer.from(await (await fetch(`${restaurant.baseUrl}/menus`)).arrayBuffer())
   const framework = await measure(`Fastify sending the same ${menusBytes.length} B`, {
     url: await startCeiling('bytes', menusBytes),
@@ -152,6 +137,8 @@ try {
     cache,
   )
 
+  // 2. The hot-row reserve over HTTP against the same lock-and-decrement transaction in a raw pg loop
+  // (the database's ceiling).
   const reserve = await measure('PUT /inventory hot row, pessimistic', {
     url: restaurant.baseUrl,
     requests: reserveRequests(hotMenu, 'http'),
@@ -159,6 +146,8 @@ try {
   const raw = await rawReserveLoop(hotMenu)
   printTable('2. Hot-row reserve against the database ceiling (same transaction)', [raw, reserve], raw)
 
+  // 3. POST /orders end to end (validate, price, store, reserve, pay), on distinct menus and on one
+  // hot menu, telemetry off, and with 10% of traces exported.
   const { userId, token } = await signUpAndLogIn(user.baseUrl)
   // The traced order service first, so the memory read after the last load is the fleet's own.
   const tracedOrder = await startService('order', {
@@ -233,6 +222,8 @@ try {
       await work.close()
     }
   }
+  // 4. Memory (resident and proportional, each service's process tree) right after those loads and
+  // once the services idled SETTLE_S seconds, and start-up to ready.
   const afterLoads = await memoryNow()
   await new Promise((resolve) => setTimeout(resolve, SETTLE_S * 1000))
   const settled = await memoryNow()
@@ -264,8 +255,9 @@ try {
   console.log('(the targets: under 300 MB together, each ready in under 1000 ms; PSS counts once the node')
   console.log(' binary the three share, RSS once per service)')
 
-  // 5. What npm start runs, beside the compiled services (stopped first, for a quiet machine); with
-  // BENCH_NPM_START_VARIANTS=1 also without the fault proxy, and without it and the request logs.
+  // 5. What npm start runs (scripts/start.mjs itself), beside the compiled services (stopped first,
+  // for a quiet machine); with BENCH_NPM_START_VARIANTS=1 also without the fault proxy, and without
+  // it and the request logs.
   await stopAll()
   /** npm start's orders at each of the order connections, each beside the compiled services' own. */
   const printBesideCompiled = (spread: Figures[]) => {

@@ -1,3 +1,7 @@
+/**
+ * What the benchmarks share: their databases, the services started as in production, autocannon's
+ * runs and the tables that print them (docs/performance.md).
+ */
 import { randomBytes } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'

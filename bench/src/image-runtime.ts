@@ -1,3 +1,7 @@
+/**
+ * How the images run node (NODE_OPTIONS, CMD's arguments), read from the Dockerfile so that the bench
+ * runs the services as the images do (docs/performance.md).
+ */
 import { readFile } from 'node:fs/promises'
 
 export interface ImageRuntime {

@@ -1,10 +1,6 @@
 /**
- * The fleet a newcomer starts, as the bench's second arm: `node scripts/start.mjs` itself (the
- * services' TypeScript through tsx, every edge through the fault proxy, the chaos planes on, the
- * request logs on at info, through the launcher's prefixer and into .fleet/logs), on databases of
- * its own (FLEET_DATABASE_SUFFIX) and a Redis database of its own, its output read and dropped as
- * a terminal would show it. npm start's ports are fixed: when a fleet already answers there, it is
- * left alone and the arm is skipped.
+ * The fleet a newcomer starts, as the bench's second arm: `node scripts/start.mjs` itself, on data of
+ * its own (docs/performance.md#orders-against-their-same-work-ceiling-and-the-fleet-npm-start-runs).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -46,6 +42,11 @@ export interface NpmStartFleet {
 /**
  * npm start, ready; `undefined` (and why, printed) when its ports are taken. `env`: what a user
  * would set on its command line (`FAULT_PROXY=off`, `LOG_LEVEL=warn`), to see what each costs.
+ * It runs as a newcomer's does: the services' TypeScript through tsx, every edge through the fault
+ * proxy, the chaos planes on, the request logs on at info, through the launcher's prefixer and into
+ * .fleet/logs; on databases of its own (FLEET_DATABASE_SUFFIX) and a Redis database of its own, its
+ * output read and dropped as a terminal would show it. npm start's ports are fixed: when a fleet
+ * already answers there, it is left alone and the arm is skipped.
  */
 export async function startNpmStart(env: Record<string, string> = {}): Promise<NpmStartFleet | undefined> {
   if (await answers(`${npmStartUrl('user')}/health`)) {

@@ -1,15 +1,7 @@
 /**
- * The same-work ceiling of an order: one process making exactly the statements and cache
- * operations `POST /orders` makes, through the services' own modules on direct connections, with
- * no HTTP, no framework and no hop between services:
- *   1. the user service's validate: the caller's profile read through its cache;
- *   2. the restaurant's price: the menu read through its cache (near entries, Redis, PostgreSQL);
- *   3. the order stored PENDING with its items;
- *   4. the reserve transaction under the restaurant's locking strategy, with its ledger row, and
- *      the menu's cached keys invalidated;
- *   5. the order moved to reserved, then to confirmed, each move invalidating the order's key.
- * What the fleet adds on top of this (HTTP, validation, serialisation, three processes) is what
- * the ratio to it measures. Each service's settings come from its own configuration's defaults.
+ * The same-work ceiling of an order: one process making exactly the statements and cache operations
+ * `POST /orders` makes, with no HTTP, no framework and no hop between services.
+ * See docs/performance.md#orders-against-their-same-work-ceiling-and-the-fleet-npm-start-runs.
  */
 
 import { nearestRankPercentile } from '@food/lab/recorder'
@@ -65,7 +57,9 @@ function connections(service: string, poolMax: number) {
 
 /**
  * The three services' parts an order goes through, on their own connections and settings: each
- * its configuration's defaults, as the services run with none set (the bench sets none).
+ * its configuration's defaults, as the services run with none set (the bench sets none). What the
+ * fleet adds on top of this (HTTP, validation, serialisation, three processes) is what the ratio to
+ * it measures.
  */
 export function openOrderWork() {
   const env = { DATABASE_URL: 'postgresql://unused/unused' }
@@ -112,7 +106,16 @@ export function openOrderWork() {
     createSagaInstruments(order.registry),
   )
 
-  /** One order of one unit of `menuId` for `userId`, as POST /orders places it when all goes well. */
+  /**
+   * One order of one unit of `menuId` for `userId`, as POST /orders places it when all goes well,
+   * through the services' own modules on direct connections:
+   *   1. the user service's validate: the caller's profile read through its cache;
+   *   2. the restaurant's price: the menu read through its cache (near entries, Redis, PostgreSQL);
+   *   3. the order stored PENDING with its items;
+   *   4. the reserve transaction under the restaurant's locking strategy, with its ledger row, and
+   *      the menu's cached keys invalidated;
+   *   5. the order moved to reserved, then to confirmed, each move invalidating the order's key.
+   */
   const placeOrder = async (userId: number, menuId: number) => {
     const caller = await profiles.get(userId)
     if (!caller) throw new Error(`no user ${userId}`)

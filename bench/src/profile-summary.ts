@@ -1,9 +1,6 @@
 /**
- * Reads the CPU profiles `BENCH_CPU_PROFILE=<dir> npm run bench` leaves (one .cpuprofile per
- * service process) and prints, for each, where its time went: self time by package (or node's
- * own parts: the garbage collector, idle, the program) and the functions that cost most.
- *
- *   npm run bench:profile -- <dir> [top]
+ * `npm run bench:profile -- <dir> [top]`: where each service process's time went, from the CPU
+ * profiles `BENCH_CPU_PROFILE=<dir> npm run bench` leaves (docs/performance.md).
  */
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -51,6 +48,10 @@ export function selfTimes(profile: CpuProfile) {
 
 const share = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1).padStart(5)}%`
 
+/**
+ * For each .cpuprofile in `dir` (one per service process): self time by package (or node's own
+ * parts: the garbage collector, idle, the program) and the `top` functions that cost most.
+ */
 async function main([dir, top = '15']: string[]) {
   if (!dir) throw new Error('usage: npm run bench:profile -- <dir with .cpuprofile files> [top]')
   for (const file of (await readdir(dir)).filter((name) => name.endsWith('.cpuprofile')).sort()) {

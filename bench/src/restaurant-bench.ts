@@ -1,9 +1,6 @@
 /**
- * Benchmark (not a test) of the restaurant service alone, telemetry off: GET /menus with the cache
- * off, in Redis alone and with near entries, and the hot-row reserve rate of each locking strategy (N clients reserving 1 unit of
- * one menu). Checks afterwards that stock + reserved units still equal the initial stock.
- *
- *   npm run bench:restaurant           # BENCH_DURATION_S, BENCH_CONNECTIONS change the load
+ * `npm run bench:restaurant` (a benchmark, not a test; BENCH_DURATION_S, BENCH_CONNECTIONS change the
+ * load): the restaurant service alone, telemetry off (docs/performance.md).
  */
 import { LOCK_STRATEGIES } from '@food/restaurant-service/config'
 import pg from 'pg'
@@ -30,6 +27,7 @@ const MENU_CACHE_ARMS: Record<string, Record<string, string>> = {
   'cached (near entries)': {},
 }
 
+/** Whether stock + reserved units still equal the initial stock, checked after the runs. */
 async function conserved(menuId: number): Promise<string> {
   const client = new pg.Client({ connectionString: benchDatabase('restaurant') })
   await client.connect()
@@ -57,6 +55,7 @@ try {
   }
   printTable('GET /menus (21 menus), ratio to uncached', menus, menus[0] as Figures)
 
+  // The hot-row reserve rate of each locking strategy: CONNECTIONS clients reserving 1 unit of one menu.
   const reserves: Figures[] = []
   for (const strategy of LOCK_STRATEGIES) {
     const service = await startService('restaurant', { ...untraced, STOCK_LOCK_STRATEGY: strategy })

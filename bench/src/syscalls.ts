@@ -1,8 +1,6 @@
 /**
- * System calls per order, counted by strace attached to running processes (`strace -c -f -p`):
- * the socket writes and reads the profiles point at, as numbers. strace stops the traced process
- * at every system call, so what it counts is a fixed number of orders run apart from the timed
- * cases; their speed under it means nothing.
+ * System calls per order, counted by strace attached to running processes (`strace -c -f -p`): the
+ * socket writes and reads the profiles point at, as numbers (docs/performance.md).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
@@ -52,7 +50,11 @@ async function attach(pid: number): Promise<{ child: ChildProcess; summary: Prom
   return { child, summary: exited.then(() => output) }
 }
 
-/** The calls each of `pids` made while `work` ran, per unit of what `work` returns (orders done). */
+/**
+ * The calls each of `pids` made while `work` ran, per unit of what `work` returns (orders done).
+ * strace stops the traced process at every system call, so `work` is a fixed number of orders run
+ * apart from the timed cases; their speed under it means nothing.
+ */
 export async function callsPer(
   pids: Record<string, number>,
   work: () => Promise<number>,

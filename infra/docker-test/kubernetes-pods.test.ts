@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { FLEET_SERVICES } from '@food/config'
 import { freePorts } from '@food/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { INFRA } from '../test/config-files.ts'
@@ -20,7 +21,7 @@ const PREFIX = `fleet-k8s-${randomBytes(3).toString('hex')}`
 const manifests: Manifest[] = kustomize(join(KUBERNETES, 'overlays/dev'))
 const runner = new PodRunner(manifests, PREFIX)
 const workloads = (kind: string) => manifests.filter((manifest) => manifest.kind === kind)
-const SERVICES = ['user', 'restaurant', 'order'] as const
+const SERVICES = FLEET_SERVICES
 const SERVICE_TOKEN = 'dev-only-kubernetes-service-token'
 const CHAOS_TOKEN = 'dev-only-kubernetes-chaos-token'
 

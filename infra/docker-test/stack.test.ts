@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { FLEET_SERVICES } from '@food/config'
 import { EDGE_NAMES } from '@food/fault-proxy/fleet-edges'
 import { freePorts } from '@food/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -19,7 +20,7 @@ import { findCompose, mustRun, renderCompose, runCommand } from './compose.ts'
  * an experiment. Host ports are free ones, so a fleet already running is never disturbed.
  */
 const ROOT = join(INFRA, '..')
-const SERVICES = ['user', 'restaurant', 'order'] as const
+const SERVICES = FLEET_SERVICES
 const STACK = ['secrets', 'postgres', 'redis', 'fault-proxy', ...SERVICES, 'gateway', 'prometheus']
 // Every one but `secrets`, which makes the secrets and exits.
 const LONG_RUNNING = STACK.filter((service) => service !== 'secrets')

@@ -1,12 +1,13 @@
-import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FLEET_START_MS, fleetTest, type TestFleet } from '@food/order-service/test-fleet'
+import { describe, expect, it } from 'vitest'
 import { metricNames, promqlExpressions } from './config-files.ts'
 
 const SAMPLE_SUFFIXES: Record<string, string[]> = { histogram: ['_bucket', '_sum', '_count'], counter: ['_total'] }
 
+// The file's helpers share the fixture's fleet; the fixture closes it after the last test.
 let fleet: TestFleet
-beforeAll(async () => {
-  fleet = await startFleet()
+fleetTest.beforeAll(async ({ fleet: started }) => {
+  fleet = started
   // Traffic that makes every kind of series appear: orders (confirmed, failed, cancelled),
   // cache hits, chaos, a stock release deferred by a failing restore.
   const menu = await fleet.restaurant.createMenu(20)
@@ -27,8 +28,7 @@ beforeAll(async () => {
   await fleet.restaurant.call('PUT', `/inventory/${menu.id}`, {
     json: { order_id: 'x', quantity: 99, operation: 'reserve' },
   })
-})
-afterAll(() => fleet.close())
+}, FLEET_START_MS)
 
 describe('dashboards', () => {
   it('use only metric names that the services expose', async () => {

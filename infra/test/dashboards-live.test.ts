@@ -8,10 +8,10 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
+import { fleetTest, type TestFleet } from '@food/order-service/test-fleet'
 import { freePort, type RunningChild, startChild } from '@food/testing'
 import { parser as logql } from '@grafana/lezer-logql'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
 import { type Dashboard, dashboards, readYaml } from './config-files.ts'
 
@@ -110,8 +110,9 @@ async function shortLoad() {
   await fleet.order.app.recoverer.runOnce()
 }
 
-beforeAll(async () => {
-  fleet = await startFleet()
+// The fleet is the fixture's (it closes it after the last test); node-exporter and Prometheus are this file's.
+fleetTest.beforeAll(async ({ fleet: started }) => {
+  fleet = started
   const nodeExporterPort = await freePort()
   children.push(
     await startChild('prometheus-node-exporter', [`--web.listen-address=127.0.0.1:${nodeExporterPort}`], {
@@ -132,7 +133,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(children.map((child) => child.stop()))
-  await fleet?.close()
 })
 
 /** What Grafana puts in the place of a dashboard's variables: its own, resolved from Prometheus. */

@@ -6,13 +6,14 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { FLEET_SERVICES } from '@food/config'
 import { createDatabaseFromTemplate } from '@food/testing'
 import { get_dmmf } from '@prisma/prisma-schema-wasm'
 import pg from 'pg'
 import { describe, expect, inject, it } from 'vitest'
 import { INFRA } from './config-files.ts'
 
-const SERVICES = ['user', 'restaurant', 'order'] as const
+const SERVICES = FLEET_SERVICES
 
 interface DmmfField {
   name: string

@@ -1,7 +1,6 @@
 import { FLEET_SERVICES } from '@food/config'
 import { TOXIC_TYPES } from '@food/fault-proxy/toxics'
-import type { TestFleet } from '@food/order-service/test-fleet'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import { PROCESS_ACTIONS } from '../src/experiment/format.ts'
 import {
   type AnswerKeyEntry,
@@ -13,29 +12,23 @@ import {
 } from '../src/record/answer-key.ts'
 import { experimentEnv } from './experiment-env.ts'
 import { recordFault } from './fault-record.ts'
-import { startProxiedFleet } from './proxied-fleet.ts'
+import { FLEET_START_MS, test } from './fixtures.ts'
 
 const SERVICES = FLEET_SERVICES
 
-let proxied: Awaited<ReturnType<typeof startProxiedFleet>>
-let fleet: TestFleet
-let apiUrl: string
-
-beforeAll(async () => {
-  proxied = await startProxiedFleet({
+test.override('fleetEnv', {
+  order: {
     RESTAURANT_TIMEOUT_MS: '1000',
     RECOVERY_ENABLED: 'true',
     RECOVERY_INTERVAL_MS: '200',
     PENDING_TIMEOUT_S: '3',
     RELEASE_BACKOFF_MS: '100',
-  })
-  ;({ fleet, apiUrl } = proxied)
-  await fleet.restaurant.createMenu(1)
-}, 60_000)
-afterAll(() => proxied?.close())
+  },
+})
+test.beforeAll(({ proxiedFleet }) => proxiedFleet.fleet.restaurant.createMenu(1), FLEET_START_MS)
 
 describe('the answer key', () => {
-  it('knows every fault the fleet can inject', async () => {
+  test('knows every fault the fleet can inject', async ({ proxiedFleet: { fleet } }) => {
     const switches = (
       await Promise.all(
         SERVICES.map(async (service) => {
@@ -54,7 +47,9 @@ describe('the answer key', () => {
     expect(Object.keys(DEPENDENCY_KEY).sort()).toEqual(['redis-pause', 'terminate-sessions'])
   })
 
-  it('sees each fault’s symptom in its record, during its window and not before: no dead switch', async () => {
+  test('sees each fault’s symptom in its record, during its window and not before: no dead switch', async ({
+    proxiedFleet: { fleet, apiUrl },
+  }) => {
     const entries = [
       ...Object.entries(SWITCH_KEY),
       ...Object.entries(TOXIC_KEY).map(([toxic, entry]) => [`order-restaurant/${toxic}`, entry] as const),

@@ -97,6 +97,16 @@ describe('a command line with a mistake', () => {
     expect(code).toBe(2)
   })
 
+  it('tells npm run scenario’s users it is npm run experiment now, then names what it does not take', async () => {
+    const { code, output } = await runCli(EXPERIMENT, ['storm', '--duration', '10'], {
+      ...env,
+      npm_lifecycle_event: 'scenario',
+    })
+    expect(output).toContain('npm run scenario is npm run experiment now')
+    expect(output).toContain('unknown option --duration')
+    expect(code).toBe(2)
+  })
+
   it('an experiment file: every problem listed at once, the fleet’s with the file’s, each value with the closest valid one', async () => {
     const action = (provider: object) => ({ type: 'action', name: 'a', provider: { type: 'fleet', ...provider } })
     const file = join(dir, 'typos.json')

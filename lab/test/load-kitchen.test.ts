@@ -5,23 +5,19 @@
  */
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { seedDevData, startFleet, type TestFleet } from '@food/order-service/test-fleet'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seedDevData, type TestFleet } from '@food/order-service/test-fleet'
+import { describe, expect } from 'vitest'
 import { FleetClient } from '../src/fleet/fleet-client.ts'
 import { Recorder } from '../src/fleet/recorder.ts'
 import { startLoad } from '../src/load/load.ts'
 import { LOAD_PROFILES } from '../src/load/load-profiles.ts'
 import { fleetTargets } from './experiment-env.ts'
+import { FLEET_START_MS, test } from './fixtures.ts'
 
-let fleet: TestFleet
-beforeAll(async () => {
-  fleet = await startFleet()
-  await seedDevData(fleet)
-}, 60_000)
-afterAll(() => fleet?.close())
+test.beforeAll(({ fleet }) => seedDevData(fleet), FLEET_START_MS)
 
 /** A short load's menu id, as an experiment or a scenario makes it. */
-async function loadRunMenu(name: string): Promise<number> {
+async function loadRunMenu(fleet: TestFleet, name: string): Promise<number> {
   const recorder = new Recorder()
   const client = new FleetClient(fleetTargets(fleet), recorder)
   try {
@@ -45,7 +41,7 @@ async function loadRunMenu(name: string): Promise<number> {
  * `npm run restock -- …args` against the test fleet, as a user runs it: in a child process,
  * awaited (never synchronously: this process answers it).
  */
-const restock = (...args: string[]) =>
+const restock = (fleet: TestFleet, ...args: string[]) =>
   new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
     execFile(
       'npm',
@@ -62,7 +58,7 @@ const restock = (...args: string[]) =>
     )
   })
 
-const restaurants = async () =>
+const restaurants = async (fleet: TestFleet) =>
   (await fleet.restaurant.call('GET', '/restaurants')).body as {
     id: number
     name: string
@@ -71,10 +67,12 @@ const restaurants = async () =>
   }[]
 
 describe('a load run’s menu', () => {
-  it('lands in the load kitchen, the same one for every run, never in the shop’s first restaurant', async () => {
-    const first = await loadRunMenu('kitchen test one')
-    const second = await loadRunMenu('kitchen test two')
-    const all = await restaurants()
+  test('lands in the load kitchen, the same one for every run, never in the shop’s first restaurant', async ({
+    fleet,
+  }) => {
+    const first = await loadRunMenu(fleet, 'kitchen test one')
+    const second = await loadRunMenu(fleet, 'kitchen test two')
+    const all = await restaurants(fleet)
     const kitchens = all.filter((restaurant) => restaurant.category === 'load-test')
     expect(kitchens).toHaveLength(1)
     expect(kitchens[0]?.name).toBe('Load test kitchen')
@@ -85,26 +83,26 @@ describe('a load run’s menu', () => {
 })
 
 describe('npm run restock', () => {
-  it('leaves the load kitchen’s menus alone, and says "1 menu" for one', async () => {
-    const loadMenu = await loadRunMenu('kitchen restock')
+  test('leaves the load kitchen’s menus alone, and says "1 menu" for one', async ({ fleet }) => {
+    const loadMenu = await loadRunMenu(fleet, 'kitchen restock')
     const before = (await fleet.restaurant.call('GET', `/inventory/${loadMenu}`)).body.stock
     await fleet.restaurant.call('PUT', '/inventory/1', {
       headers: { authorization: `Bearer ${fleet.restaurant.config.SERVICE_TOKEN}` },
       json: { order_id: 'kitchen-restock-1', quantity: 3, operation: 'reserve' },
     })
-    const all = await restock()
+    const all = await restock(fleet)
     expect(all.status, all.stderr).toBe(0)
     expect(all.stdout).toBe('restocked 20 menus to 100 each\n')
     expect((await fleet.restaurant.call('GET', '/inventory/1')).body.stock).toBe(100)
     expect((await fleet.restaurant.call('GET', `/inventory/${loadMenu}`)).body.stock).toBe(before)
 
-    const one = await restock('--menu', '2', '--stock', '7')
+    const one = await restock(fleet, '--menu', '2', '--stock', '7')
     expect(one.status, one.stderr).toBe(0)
     expect(one.stdout).toBe('restocked 1 menu to 7 each\n')
   }, 30_000)
 
-  it('says there is no such menu and exits 1 for --menu 9999, setting nothing', async () => {
-    const missing = await restock('--menu', '3', '--menu', '9999', '--stock', '5')
+  test('says there is no such menu and exits 1 for --menu 9999, setting nothing', async ({ fleet }) => {
+    const missing = await restock(fleet, '--menu', '3', '--menu', '9999', '--stock', '5')
     expect(missing.status).toBe(1)
     expect(missing.stderr).toContain('restock: No such menu: 9999 (nothing restocked)')
     expect(missing.stdout).toBe('')

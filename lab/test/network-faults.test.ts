@@ -1,6 +1,6 @@
 import type { TestFleet } from '@food/order-service/test-fleet'
 import type { Toxiproxy } from 'toxiproxy-node-client'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { checkFaults } from '../src/experiment/fleet-plane.ts'
 import { readExperiment } from '../src/experiment/load-file.ts'
 import { runExperiment } from '../src/experiment/run.ts'
@@ -10,7 +10,7 @@ import { Recorder, summarise } from '../src/fleet/recorder.ts'
 import { startLoad } from '../src/load/load.ts'
 import { LOAD_PROFILES } from '../src/load/load-profiles.ts'
 import { experimentEnv, fleetTargets } from './experiment-env.ts'
-import { startProxiedFleet } from './proxied-fleet.ts'
+import { FLEET_START_MS, test } from './fixtures.ts'
 
 // Deadlines short enough for a test: the restaurant is waited for 1.5 s, the recoverer runs often.
 const ORDER_ENV = {
@@ -23,18 +23,16 @@ const ORDER_ENV = {
 // The longest an order may take: validate, reserve and release, each within its deadline.
 const ORDER_DEADLINE_MS = 1000 + 1500 + 1500 + 1000
 
-let proxied: Awaited<ReturnType<typeof startProxiedFleet>>
+// FAULT_PROXY_URL (set by the fixture): the order service's chaos plane shows and switches its edges' faults.
+test.override('fleetEnv', { order: ORDER_ENV })
+// The file's helpers share the fixture's fleet; the fixture closes it after the last test.
 let fleet: TestFleet
 let apiUrl: string
 let toxiproxy: Toxiproxy
-
-beforeAll(async () => {
-  // FAULT_PROXY_URL (set by the fixture): the order service's chaos plane shows and switches its edges' faults.
-  proxied = await startProxiedFleet(ORDER_ENV)
-  ;({ fleet, apiUrl, toxiproxy } = proxied)
-}, 60_000)
-afterAll(() => proxied?.close())
-afterEach(() => toxiproxy.reset())
+test.beforeAll(({ proxiedFleet }) => {
+  ;({ fleet, apiUrl, toxiproxy } = proxiedFleet)
+}, FLEET_START_MS)
+test.afterEach(() => toxiproxy.reset())
 
 /** A load of 4 users for 8 s with the fault on from 1 s for `faultMs`; what came of it. */
 async function underLoad(fault: () => Promise<unknown>, faultMs: number) {

@@ -1,28 +1,19 @@
-import type { TestFleet } from '@food/order-service/test-fleet'
-import type { Toxiproxy } from 'toxiproxy-node-client'
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import { expect } from 'vitest'
 import { readExperiment } from '../src/experiment/load-file.ts'
 import { runExperiment } from '../src/experiment/run.ts'
 import { experimentEnv } from './experiment-env.ts'
-import { startProxiedFleet } from './proxied-fleet.ts'
+import { FLEET_START_MS, test } from './fixtures.ts'
+import type { ProxiedFleet } from './proxied-fleet.ts'
 
-let proxied: Awaited<ReturnType<typeof startProxiedFleet>>
-let fleet: TestFleet
-let apiUrl: string
-let toxiproxy: Toxiproxy
-
-beforeAll(async () => {
-  proxied = await startProxiedFleet()
-  ;({ fleet, apiUrl, toxiproxy } = proxied)
-}, 60_000)
-afterAll(() => proxied?.close())
-afterEach(async () => {
+// The fleet starts in a hook (FLEET_START_MS), not in the first test's time; with no toxic on its edge.
+test.beforeAll(({ proxiedFleet }) => proxiedFleet.toxiproxy.reset(), FLEET_START_MS)
+test.afterEach(async ({ proxiedFleet: { toxiproxy, fleet } }) => {
   await toxiproxy.reset()
   await fleet.order.call('DELETE', '/chaos')
 })
 
 /** A latency toxic on for 10 s, held for 3 s, then the rollback: clear-faults. */
-const run = () =>
+const run = ({ fleet, apiUrl }: ProxiedFleet) =>
   runExperiment(
     readExperiment(
       JSON.stringify({
@@ -58,9 +49,10 @@ const run = () =>
 const after = (ms: number, action: () => Promise<unknown>) =>
   new Promise((resolve, reject) => setTimeout(() => action().then(resolve, reject), ms))
 
-it('records a toxic removed by another client as such, and the run as no evidence', async () => {
+test('records a toxic removed by another client as such, and the run as no evidence', async ({ proxiedFleet }) => {
+  const { apiUrl } = proxiedFleet
   const [journal] = await Promise.all([
-    run(),
+    run(proxiedFleet),
     after(1200, () => fetch(`${apiUrl}/proxies/order-restaurant/toxics/latency_downstream`, { method: 'DELETE' })),
   ])
   expect(journal.status).toBe('invalid')
@@ -72,7 +64,10 @@ it('records a toxic removed by another client as such, and the run as no evidenc
   expect(journal.invalid_because).toEqual([expect.stringContaining('order-restaurant latency')])
 }, 30_000)
 
-it('records another client’s toxic and switch with their windows, and clears only its own', async () => {
+test('records another client’s toxic and switch with their windows, and clears only its own', async ({
+  proxiedFleet,
+}) => {
+  const { fleet, apiUrl, toxiproxy } = proxiedFleet
   await toxiproxy.get('order-restaurant').then((proxy) =>
     proxy.addToxic({
       name: 'theirs',
@@ -83,7 +78,7 @@ it('records another client’s toxic and switch with their windows, and clears o
     }),
   )
   const [journal] = await Promise.all([
-    run(),
+    run(proxiedFleet),
     after(1200, () => fleet.order.call('POST', '/chaos/delay', { json: { delay_ms: 5, ttl_s: 60 } })),
   ])
   expect(journal.status).toBe('invalid')
@@ -106,8 +101,8 @@ it('records another client’s toxic and switch with their windows, and clears o
   expect((await fleet.order.call('GET', '/chaos')).body.faults).toHaveProperty('delay')
 }, 30_000)
 
-it('stays valid when nobody else touches the fleet', async () => {
-  const journal = await run()
+test('stays valid when nobody else touches the fleet', async ({ proxiedFleet }) => {
+  const journal = await run(proxiedFleet)
   expect(journal.status).toBe('completed')
   expect(journal.fault_windows).toEqual([expect.objectContaining({ fault: 'latency', ended_by: 'cleared' })])
 }, 30_000)

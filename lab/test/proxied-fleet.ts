@@ -30,3 +30,5 @@ export async function startProxiedFleet(orderEnv: Record<string, string> = {}) {
     },
   }
 }
+
+export type ProxiedFleet = Awaited<ReturnType<typeof startProxiedFleet>>

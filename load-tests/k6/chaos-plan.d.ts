@@ -1,8 +1,9 @@
-// The types of chaos-plan.js, for the Node runner (the k6 scripts read the JavaScript itself).
-import type { Experiment, LoadDefinition } from '../src/experiment/format.ts'
+// The types of chaos-plan.js, for its tests (the k6 scripts read the JavaScript itself).
+import type { FleetService } from '@food/config/service-ports'
+import type { Experiment, LoadDefinition } from '@food/lab/format'
 
 export interface ScheduledFault {
-  service: 'user' | 'restaurant' | 'order'
+  service: FleetService
   fault: string
   value: number | boolean
   fromS: number

@@ -7,19 +7,20 @@
 import { readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { runScript } from '@food/k6-runtime/runner'
-import { seedDevData, startFleet, type TestFleet } from '@food/order-service/test-fleet'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FLEET_START_MS, fleetTest, seedDevData, type TestFleet } from '@food/order-service/test-fleet'
+import { describe, expect, it } from 'vitest'
 
 const K6 = fileURLToPath(new URL('../k6', import.meta.url))
 const SCRIPTS = readdirSync(K6).filter((file) => file.endsWith('.js') && !['lib.js', 'chaos-plan.js'].includes(file))
 const SCALE = 0.1
 
+// The recoverer runs, quickly: the scripts' teardown waits for every order to settle.
+fleetTest.override('fleetEnv', { order: { RECOVERY_ENABLED: 'true', RECOVERY_INTERVAL_MS: '500' } })
+// The file's helpers share the fixture's fleet; the fixture closes it after the last test.
 let fleet: TestFleet
 let env: Record<string, string>
-
-beforeAll(async () => {
-  // The recoverer runs, quickly: the scripts' teardown waits for every order to settle.
-  fleet = await startFleet({ RECOVERY_ENABLED: 'true', RECOVERY_INTERVAL_MS: '500' })
+fleetTest.beforeAll(async ({ fleet: started }) => {
+  fleet = started
   await seedDevData(fleet)
   env = {
     USER_URL: fleet.user.baseUrl,
@@ -27,9 +28,7 @@ beforeAll(async () => {
     ORDER_URL: fleet.order.baseUrl,
     SERVICE_TOKEN: fleet.restaurant.config.SERVICE_TOKEN,
   }
-})
-
-afterAll(() => fleet?.close())
+}, FLEET_START_MS)
 
 describe('the k6 scripts, run against the fleet', () => {
   it.each(SCRIPTS)(

@@ -8,8 +8,8 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { seedDevData, startFleet } from '@food/order-service/test-fleet'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FLEET_START_MS, fleetTest, seedDevData, type TestFleet } from '@food/order-service/test-fleet'
+import { describe, expect, it } from 'vitest'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const SEPARATOR = '--- next command ---'
@@ -32,12 +32,12 @@ function commandsUnder(markdown: string, heading: string): string[] {
   return commands
 }
 
-let fleet: Awaited<ReturnType<typeof startFleet>>
-beforeAll(async () => {
-  fleet = await startFleet()
+// The file's helpers share the fixture's fleet; the fixture closes it after the last test.
+let fleet: TestFleet
+fleetTest.beforeAll(async ({ fleet: started }) => {
+  fleet = started
   await seedDevData(fleet)
-})
-afterAll(() => fleet?.close())
+}, FLEET_START_MS)
 
 describe('the README’s walk-through', () => {
   it('runs as written, and every answer is what its comment says', async () => {

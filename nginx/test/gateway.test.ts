@@ -2,11 +2,11 @@ import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadOrderConfig } from '@food/order-service/config'
-import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
+import { FLEET_START_MS, fleetTest, type TestFleet } from '@food/order-service/test-fleet'
 import { startRestaurantService, type TestRestaurantService } from '@food/restaurant-service/test-service'
 import { freePort } from '@food/testing'
 import { buildWeb } from '@food/web/build'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { checkConfig, type Gateway, renderGateway, startGateway } from './nginx.ts'
 
 const portOf = (baseUrl: string) => Number(new URL(baseUrl).port)
@@ -16,8 +16,9 @@ let secondRestaurant: TestRestaurantService
 let gateway: Gateway
 let webRoot: string
 
-beforeAll(async () => {
-  fleet = await startFleet()
+// The fleet is the fixture's (it closes it after the last test); the second replica and the gateway are this file's.
+fleetTest.beforeAll(async ({ fleet: started }) => {
+  fleet = started
   // A second replica of the restaurant service on the same database and cache.
   secondRestaurant = await startRestaurantService({
     DATABASE_URL: fleet.restaurant.databaseUrl,
@@ -33,11 +34,10 @@ beforeAll(async () => {
     },
     webRoot,
   )
-})
+}, FLEET_START_MS)
 afterAll(async () => {
   await gateway?.stop()
   await secondRestaurant?.close()
-  await fleet?.close()
 })
 
 async function call(

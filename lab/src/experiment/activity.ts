@@ -1,6 +1,6 @@
 /**
  * What one activity of an experiment does, by its provider: an HTTP call, a PromQL query over the
- * run's scrapes, the invariants, or a fleet action (actions/). Throws when an action fails.
+ * run's scrapes, the invariants, or a fleet action (actions/). See docs/experiments.md#providers.
  */
 import { evaluate, plainValue, type SampleStore } from '@food/promql'
 import { request } from 'undici'
@@ -9,6 +9,7 @@ import type { RunContext } from './actions/action.ts'
 import { runFleetAction } from './actions/index.ts'
 import type { ActivityDefinition } from './format.ts'
 
+/** Runs one activity; throws when an action fails. */
 export async function executeActivity(
   activity: ActivityDefinition,
   run: RunContext,

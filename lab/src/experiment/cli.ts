@@ -1,10 +1,6 @@
 /**
  * `npm run experiment -- <file|name>`: validates an experiment, checks it against the fleet (its
- * faults exist), runs it and writes its journal. Exit code 0: the hypothesis held throughout;
- * 1: it deviated, or the run failed, was interrupted by a safeguard or aborted; 2: a bad file, or a
- * fleet that is not steady to begin with (nothing was injected); 3: not valid evidence (another
- * client removed, changed or added a fault while it ran). Every run leaves a record
- * (runs/<time>-<name>/, or --out): its ground truth, metrics, logs, journal and verdict.
+ * faults exist), runs it and writes its record and journal. See docs/experiments.md#the-file-format.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
@@ -50,6 +46,12 @@ The fleet's URLs come from the experiment's configuration: user_url, restaurant_
 (default 127.0.0.1:8001-8003; USER_URL, RESTAURANT_URL, ORDER_URL override them).
 CHAOS_TOKEN and SERVICE_TOKEN are read from the environment.`
 
+// The old command's users are told where it went, before any option of theirs is refused.
+if (process.env.npm_lifecycle_event === 'scenario')
+  console.error(
+    'npm run scenario is npm run experiment now: the same names, their hypotheses checked (--scale for a shorter run)',
+  )
+
 const { values, positionals } = readCommandLine(USAGE, {
   scale: { type: 'string', default: '1' },
   'hypothesis-frequency': { type: 'string', default: '5' },
@@ -89,10 +91,6 @@ const path = isExperimentName(given)
   ? (namedExperimentFile(choiceOf('experiment', given, experimentNames(), USAGE)) as string)
   : userPath(given)
 const file = isExperimentName(given) ? shownPath(path) : given
-if (process.env.npm_lifecycle_event === 'scenario')
-  console.error(
-    'npm run scenario is npm run experiment now: the same names, their hypotheses checked (--scale for a shorter run)',
-  )
 const scale = numberOption('scale', values.scale, { min: 0, max: 10, aboveMin: true }, USAGE)
 const frequency = numberOption('hypothesis-frequency', values['hypothesis-frequency'], { min: 0.2, max: 600 }, USAGE)
 const scrapeIntervalS = numberOption('scrape-interval', values['scrape-interval'], { min: 0.2, max: 60 }, USAGE)
@@ -138,6 +136,7 @@ if (values.validate) {
 // An interruption (Ctrl-C, SIGTERM, SIGHUP) stops the method and runs the rollbacks; a second one leaves at once.
 const interruption = listenForInterruption()
 
+// Every run leaves a record (runs/<time>-<name>/, or --out): its ground truth, metrics, logs, journal and verdict.
 const recordDir = userPath(values.out ?? join('runs', recordName(new Date(), basename(path, extname(path)))))
 await mkdir(recordDir, { recursive: true })
 let traces: TraceReceiver | undefined
@@ -187,4 +186,7 @@ if (values.html) {
 }
 const notSteadyBefore = journal.steady_states.before?.steady_state_met === false
 const held = journal.status === 'completed' && !journal.deviated
+// Exit code 0: the hypothesis held throughout; 1: it deviated, or the run failed, was interrupted by a
+// safeguard or aborted; 2: a bad file (fail above), or a fleet that is not steady to begin with (nothing
+// was injected); 3: not valid evidence (another client removed, changed or added a fault while it ran).
 process.exit(journal.status === 'invalid' ? 3 : notSteadyBefore ? 2 : held ? 0 : 1)

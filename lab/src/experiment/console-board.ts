@@ -1,6 +1,6 @@
 /**
  * The run as the chaos console shows it: put on each service's `PUT /chaos/run` at every step and
- * check of the hypothesis, with a TTL, so it lapses if this process dies.
+ * check of the hypothesis, with a TTL, so it lapses if this process dies (docs/experiments.md#the-run).
  */
 import type { ExperimentRun } from '@food/chaos'
 import type { RunContext } from './actions/action.ts'

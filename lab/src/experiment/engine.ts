@@ -1,9 +1,6 @@
 /**
- * The container engine as an experiment's process actions see it: the Docker Engine API, spoken
- * by a real engine (`unix:///var/run/docker.sock`, the compose stack) and by npm start's
- * supervisor (`http://127.0.0.1:8475`) alike. A service's container is found by its compose
- * labels (the service's, and the project's when one is named), so one experiment file works
- * against both.
+ * The container engine as an experiment's process actions see it: the Docker Engine API, one client
+ * for a real engine and npm start's supervisor alike (docs/chaos.md#process-faults-kill-pause-restart).
  */
 import { Agent, request } from 'undici'
 
@@ -13,6 +10,11 @@ export interface Container {
   State: string
 }
 
+/**
+ * Spoken by a real engine (`unix:///var/run/docker.sock`, the compose stack) and by npm start's
+ * supervisor (`http://127.0.0.1:8475`) alike. A service's container is found by its compose labels
+ * (the service's, and the project's when one is named), so one experiment file works against both.
+ */
 export class Engine {
   readonly #origin: string
   readonly #dispatcher: Agent | undefined

@@ -1,3 +1,7 @@
+/**
+ * The run's faults as windows, from on to off: what the journal's fault_windows and the record's
+ * injection.json are made of (docs/experiments.md#the-ground-truth-is-observed).
+ */
 import type { FaultWindow } from '../load/phases.ts'
 import { planeOf, type SeenFault, type Sighting } from './fault-observer.ts'
 

@@ -1,9 +1,6 @@
 /**
- * The faults in force as the fleet's planes show them, read back at every scrape: each service's
- * switches (GET /chaos), the fault proxy's edges and toxics (GET /proxies) and the engine's paused
- * processes. The ledger holds what this run set; a sighting says what was there. A fault of this
- * run gone before its time, or one in force that this run never set, means another client was at
- * work on the fleet: the run is not valid evidence.
+ * The faults in force as the fleet's planes show them, read back at every scrape: what tells a run
+ * that another client was at work on the fleet (docs/experiments.md#the-ground-truth-is-observed).
  */
 
 import { ToxiproxyClient } from '@food/fault-proxy/toxiproxy-client'
@@ -35,6 +32,12 @@ type ProxiesView = Record<
 >
 type ChaosView = { faults?: Record<string, { value: number | boolean; expires_at: string | null }> }
 
+/**
+ * Reads each service's switches (GET /chaos), the fault proxy's edges and toxics (GET /proxies) and
+ * the engine's paused processes. The ledger holds what this run set; a sighting says what was there.
+ * A fault of this run gone before its time, or one in force that this run never set, means another
+ * client was at work on the fleet: the run is not valid evidence.
+ */
 export class FaultObserver {
   constructor(
     private readonly targets: Targets,

@@ -1,7 +1,6 @@
 /**
- * The fleet's two control planes as an experiment sees them: each service's chaos switches
- * (GET /chaos) and the fault proxy's edges (Toxiproxy's API); and the check, before anything
- * runs, that every fault an experiment names is there.
+ * The fleet's two control planes as an experiment sees them, each service's chaos switches and the
+ * fault proxy's edges, and the check that every fault it names is there (docs/chaos.md).
  */
 import { didYouMean } from '@food/errors/suggest'
 import { ToxiproxyClient } from '@food/fault-proxy/toxiproxy-client'

@@ -1,9 +1,6 @@
 /**
- * The experiment file, in Chaos Toolkit's vocabulary (title, configuration, steady-state-hypothesis,
- * method, rollbacks, probes and actions with pauses and background, tolerances), with this fleet's
- * providers: `http`, `prometheus` (PromQL over the services' own /metrics), `invariants` and
- * `fleet` (faults, and the load runner's load). Defined once here: the runner's types, its
- * validation and the published JSON Schema (lab/experiment.schema.json) all derive from it.
+ * The experiment file's format, defined once: the runner's types, its validation and the published
+ * JSON Schema (lab/experiment.schema.json) all derive from it (docs/experiments.md#the-file-format).
  */
 
 import { FLEET_SERVICES } from '@food/config'
@@ -70,7 +67,8 @@ export const Tolerance = Type.Union(
 )
 export type Tolerance = Static<typeof Tolerance>
 
-// Providers.
+// Providers, this fleet's: `http`, `prometheus` (PromQL over the services' own /metrics), `invariants`
+// and `fleet` (faults, and the load runner's load).
 export const HttpProvider = Type.Object(
   {
     type: Type.Literal('http'),
@@ -312,6 +310,10 @@ const ConfigurationValue = Type.Union([
   ),
 ])
 
+/**
+ * An experiment file, in Chaos Toolkit's vocabulary: title, configuration, steady-state-hypothesis,
+ * method, rollbacks, probes and actions with pauses and background, tolerances.
+ */
 export const Experiment = Type.Object(
   {
     $schema: Type.Optional(Type.String()),

@@ -1,8 +1,6 @@
 /**
- * A journal as one self-contained page (`npm run experiment -- … --html run.html`): the verdict,
- * the phases, detection and recovery, the invariants; latency and throughput second by second
- * with the faults' windows shaded and the phases marked; and each probe's values over time with
- * its tolerance's range.
+ * A journal as one self-contained page with its charts, the faults shaded: what `--html run.html`
+ * writes (docs/experiments.md).
  */
 
 import { outcomes } from '../load/phases.ts'
@@ -91,6 +89,11 @@ document.body.dataset.rendered = 'true'
 
 const cell = (text: string | number | null) => `<td>${escapeHtml(text === null ? '–' : String(text))}</td>`
 
+/**
+ * The verdict, the phases, detection and recovery, the invariants; latency and throughput second by
+ * second with the faults' windows shaded and the phases marked; and each probe's values over time
+ * with its tolerance's range.
+ */
 export function htmlJournal(journal: Journal): string {
   const held = journal.status === 'completed' && !journal.deviated
   const phases = journal.phases

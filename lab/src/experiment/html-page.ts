@@ -1,4 +1,7 @@
-/** What the HTML reports share: uPlot inlined (a report is one file that opens offline), escaping, shading. */
+/**
+ * What the HTML reports share: uPlot inlined (a report is one file that opens offline), escaping,
+ * shading. See docs/experiments.md.
+ */
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 

@@ -1,7 +1,6 @@
 /**
- * The journal of a run, in Chaos Toolkit's field names (status, deviated, steady_states, run,
- * rollbacks, each activity's start, end, duration, status, output), and what no peer records:
- * the phases' verdicts, time to detect and to recover, the faults' windows, the invariants.
+ * The journal of a run: Chaos Toolkit's fields, and what no peer records
+ * (docs/experiments.md#the-journal).
  */
 import type { InvariantResult } from '../fleet/invariants.ts'
 import { round, type Sample, type SecondOfRun, timelineOf } from '../fleet/recorder.ts'
@@ -27,6 +26,11 @@ export interface SteadyState {
   at_s: number
 }
 
+/**
+ * Chaos Toolkit's field names (status, deviated, steady_states, run, rollbacks, each activity's
+ * start, end, duration, status, output), and what no peer records: the phases' verdicts, time to
+ * detect and to recover, the faults' windows, the invariants.
+ */
 export interface Journal {
   'chaoslib-version': string
   platform: string

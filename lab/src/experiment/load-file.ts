@@ -1,7 +1,6 @@
 /**
- * Reads an experiment file (JSON or YAML), checks it against the format, resolves its
- * configuration (the environment where it says so) and substitutes `${name}` everywhere. Every
- * problem is reported, each with its JSON path, before anything runs.
+ * Reads an experiment file (JSON or YAML) and reports every problem, each with its JSON path, before
+ * anything runs (docs/experiments.md#the-file-format).
  */
 import { readFile } from 'node:fs/promises'
 import { didYouMean, notOneOf } from '@food/errors/suggest'
@@ -330,7 +329,11 @@ function checkable(
   }
 }
 
-/** Parses, validates and resolves an experiment's text; throws InvalidExperiment with every problem. */
+/**
+ * Parses an experiment's text, checks it against the format, resolves its configuration (the
+ * environment where it says so) and substitutes `${name}` everywhere; throws InvalidExperiment with
+ * every problem.
+ */
 export function readExperiment(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedExperiment {
   let raw: unknown
   try {

@@ -1,6 +1,7 @@
 /**
- * The experiment files users edit, in load-tests/experiments, by name: `npm run experiment -- storm`
- * runs load-tests/experiments/storm.json (what `npm run scenario -- storm` ran before Step 23).
+ * The experiment files users edit, by name: `npm run experiment -- storm` runs
+ * load-tests/experiments/storm.json (what `npm run scenario -- storm` ran before Step 23).
+ * See docs/experiments.md#the-file-format.
  */
 import { existsSync, readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'

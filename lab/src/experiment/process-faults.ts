@@ -1,10 +1,6 @@
 /**
- * An experiment's process faults, Pumba's verbs on the fleet's services through the container
- * engine (see engine.ts): `kill` (SIGKILL by default; npm start's supervisor starts it again,
- * and on a real engine, which does not apply a restart policy after `docker kill`, the runner
- * starts the exited container as the policy would after a crash), `pause` (SIGSTOP for duration_s, then SIGCONT) and `restart`. Each is a window in
- * the fault ledger: a kill or restart until the service's new process answers its readiness
- * probe, a pause until it is unpaused.
+ * An experiment's process faults, Pumba's verbs (`kill`, `pause`, `restart`) on the fleet's services
+ * through the container engine (engine.ts). See docs/chaos.md#process-faults-kill-pause-restart.
  */
 import type { FleetClient, Service } from '../fleet/fleet-client.ts'
 import type { Engine } from './engine.ts'
@@ -30,7 +26,14 @@ export class ProcessFaults {
     private readonly scale: number,
   ) {}
 
-  /** Runs the action; resolves when the fault is in force (a kill: once the service is back). */
+  /**
+   * Runs the action; resolves when the fault is in force (a kill: once the service is back). `kill`
+   * sends SIGKILL by default: npm start's supervisor starts the service again, and on a real engine,
+   * which does not apply a restart policy after `docker kill`, the runner starts the exited container
+   * as the policy would after a crash. `pause` is SIGSTOP for duration_s, then SIGCONT. Each is a
+   * window in the fault ledger: a kill or restart until the service's new process answers its
+   * readiness probe, a pause until it is unpaused.
+   */
   async execute(provider: ProcessAction): Promise<unknown> {
     const from = this.seconds()
     if (provider.action === 'pause') {

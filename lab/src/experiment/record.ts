@@ -1,4 +1,7 @@
-/** An experiment run's record (record/write-record.ts writes it), from its journal. */
+/**
+ * An experiment run's record (record/write-record.ts writes it), from its journal
+ * (docs/experiments.md#the-record-of-a-run).
+ */
 import type { Verdict } from '../record/verdict.ts'
 import type { RunRecord } from '../record/write-record.ts'
 import type { Journal } from './journal.ts'
@@ -34,6 +37,6 @@ export const experimentRecord = (
   seed: journal.seed,
   windows: journal.fault_windows,
   verdict: verdictOf(journal),
-  account: { file: 'journal.json', content: journal },
+  journal,
   ...rest,
 })

@@ -1,10 +1,14 @@
 /**
- * Redis stalled, as an operator or a failover stalls it: `CLIENT PAUSE` holds every client's
- * commands (or its writes only) for a while, then Redis runs them. The services' connections stay
- * open and their commands wait: a fault they can neither see coming nor refuse.
+ * The `redis-pause` fault: Redis stalled, as an operator or a failover stalls it, with `CLIENT PAUSE`
+ * (docs/chaos.md).
  */
 import { Redis } from 'ioredis'
 
+/**
+ * `CLIENT PAUSE` holds every client's commands (or its writes only) for a while, then Redis runs
+ * them. The services' connections stay open and their commands wait: a fault they can neither see
+ * coming nor refuse.
+ */
 export class RedisPause {
   /** When the pause this run made ends by itself (ms since the epoch); 0: none. */
   #pausedUntil = 0

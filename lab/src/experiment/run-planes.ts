@@ -1,7 +1,6 @@
 /**
- * What a run works with, opened before its hypothesis is first checked and closed after its
- * rollbacks: the fleet's client and scrapes, the fault planes (switches, the fault proxy, the
- * container engine, Redis), and the observer that reads back, at every scrape, the faults in force.
+ * What a run works with: the fleet's client and scrapes, the fault planes, and the observer of the
+ * faults in force (docs/experiments.md#the-ground-truth-is-observed).
  */
 import { ToxiproxyClient } from '@food/fault-proxy/toxiproxy-client'
 import type { SampleStore } from '@food/promql'
@@ -42,6 +41,11 @@ export interface OpenRun {
   close(): Promise<void>
 }
 
+/**
+ * Opened before the run's hypothesis is first checked and closed after its rollbacks. The fault
+ * planes: switches, the fault proxy, the container engine, Redis; the observer reads back, at every
+ * scrape, the faults in force.
+ */
 export async function openRun(
   loaded: LoadedExperiment,
   options: PlaneOptions,

@@ -1,5 +1,5 @@
 /**
- * Runs an experiment as Chaos Toolkit does (docs/experiments.md): the steady-state hypothesis
+ * Runs an experiment as Chaos Toolkit does (docs/experiments.md#the-run): the steady-state hypothesis
  * first (not met: stop, nothing injected), then the method, the hypothesis during it and after it,
  * and the rollbacks always: after a failed action, a failed safeguard or an abort (Ctrl-C).
  */

@@ -1,3 +1,7 @@
+/**
+ * The experiment format as a JSON Schema file, for editors to complete experiment files; written by
+ * `npm run experiment -- --write-schema` (docs/experiments.md#the-file-format).
+ */
 import { fileURLToPath } from 'node:url'
 import { Experiment } from './format.ts'
 

@@ -1,10 +1,6 @@
 /**
- * The services' /metrics scraped while a run goes, as Prometheus would, into a SampleStore (what
- * an experiment's prometheus probes query) and, when given, a row of the record's metrics.csv
- * per scrape. Times are the recorder's: milliseconds since the run's recorder started. Each
- * scrape also gives Prometheus' own series of it, `up` (1: answered, 0: not) and
- * `scrape_duration_seconds`, kept under a target of their own (`<service>:scrape`) so that a
- * failed scrape leaves the service's counters as they were instead of restarting them.
+ * The services' /metrics scraped while a run goes, as Prometheus would: for the prometheus probes
+ * and the record's metrics.csv (docs/experiments.md#the-run).
  */
 import { FLEET_SERVICES } from '@food/config'
 import { parseExposition, SampleStore } from '@food/promql'
@@ -18,7 +14,14 @@ export interface Scraper {
   stop(): Promise<void>
 }
 
-/** Scrapes once now, then every `intervalMs`. */
+/**
+ * Scrapes once now, then every `intervalMs`, into a SampleStore (what an experiment's prometheus
+ * probes query) and, when given, a row of the record's metrics.csv per scrape. Times are the
+ * recorder's: milliseconds since the run's recorder started. Each scrape also gives Prometheus' own
+ * series of it, `up` (1: answered, 0: not) and `scrape_duration_seconds`, kept under a target of
+ * their own (`<service>:scrape`) so that a failed scrape leaves the service's counters as they were
+ * instead of restarting them.
+ */
 export async function startScraper(
   client: FleetClient,
   recorder: Recorder,

@@ -1,14 +1,16 @@
 /**
- * A run's seed (`--seed N`) handed on to each fault it sets: the fault's own seed, from the run's
- * and the fault's place in the run (the service, the fault, its how-manieth setting), so a
- * replayed run gives each fault the seed it had, whatever else the file adds or reorders.
+ * A run's seed (`--seed N`) handed on to each fault it sets, so a replayed run gives each fault the
+ * seed it had (docs/experiments.md#the-file-format).
  */
 export class FaultSeeds {
   readonly #settings = new Map<string, number>()
 
   constructor(readonly seed: number) {}
 
-  /** The seed of the next setting of this fault. */
+  /**
+   * The seed of the next setting of this fault: from the run's and the fault's place in the run (the
+   * service, the fault, its how-manieth setting), whatever else the file adds or reorders.
+   */
   next(service: string, fault: string): number {
     const key = `${service}/${fault}`
     const n = (this.#settings.get(key) ?? 0) + 1

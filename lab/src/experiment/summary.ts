@@ -1,3 +1,4 @@
+/** The journal in a few lines, as `npm run experiment` prints it at the end of a run (docs/experiments.md). */
 import { outcomes } from '../load/phases.ts'
 import type { ActivityRun, Journal } from './journal.ts'
 

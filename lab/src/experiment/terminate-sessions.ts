@@ -1,11 +1,14 @@
 /**
- * PostgreSQL ending a service's sessions, as a failover or an administrator does
- * (`pg_terminate_backend`): the service's pool finds its connections gone mid-query. A service's
- * sessions are those of its application name (`order-service`: each pool sets it).
+ * The `terminate-sessions` fault: PostgreSQL ending a service's sessions, as a failover or an
+ * administrator does (docs/chaos.md).
  */
 import pg from 'pg'
 
-/** Terminates the service's sessions (in `database` only, when named); how many. */
+/**
+ * Terminates the service's sessions (in `database` only, when named) with `pg_terminate_backend`;
+ * how many. A service's sessions are those of its application name (`order-service`: each pool sets
+ * it); its pool finds its connections gone mid-query.
+ */
 export async function terminateSessions(postgresUrl: string, service: string, database?: string): Promise<number> {
   const admin = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 5000 })
   await admin.connect()

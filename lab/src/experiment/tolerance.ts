@@ -1,10 +1,6 @@
 /**
- * Whether a probe's output is within its tolerance, as Chaos Toolkit decides: a value must equal
- * it, a list must hold it, a range include it, a regex find it, a JSONPath match in it. An http
- * output is `{status, headers, body}`: a value, list or range is the status's unless a `target`
- * says otherwise, a regex or JSONPath the body's. An invariants output is `{ok, broken, …}`: a
- * value is `ok`'s. A prometheus output is the query's value: a number, null (no data), or one
- * value per series, each of which must be within.
+ * Whether a probe's output is within its tolerance, as Chaos Toolkit decides
+ * (docs/experiments.md#tolerances).
  */
 import { JSONPath } from 'jsonpath-plus'
 import type { Tolerance } from './format.ts'
@@ -34,6 +30,13 @@ const eachValue = (value: unknown): unknown[] => (isSeriesList(value) ? value.ma
 
 const equal = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
+/**
+ * A value must equal the output, a list must hold it, a range include it, a regex find it, a
+ * JSONPath match in it. An http output is `{status, headers, body}`: a value, list or range is the
+ * status's unless a `target` says otherwise, a regex or JSONPath the body's. An invariants output is
+ * `{ok, broken, …}`: a value is `ok`'s. A prometheus output is the query's value: a number, null (no
+ * data), or one value per series, each of which must be within.
+ */
 export function withinTolerance(tolerance: Tolerance, output: Output): boolean {
   if (tolerance === null || typeof tolerance !== 'object') {
     const values = eachValue(targetOf(output, undefined, 'value'))

@@ -1,3 +1,7 @@
+/**
+ * The lab's HTTP client of the fleet's services: loads, fleet actions, scrapes and invariant checks
+ * go through it (docs/load-testing.md#the-seven-load-experiments).
+ */
 import { Agent } from 'undici'
 import type { Recorder } from './recorder.ts'
 import type { Targets } from './targets.ts'

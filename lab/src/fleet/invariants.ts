@@ -1,3 +1,7 @@
+/**
+ * The invariants a load's orders must keep (stock never negative, every unit accounted for, no order
+ * left half-way), read back from the services (docs/load-testing.md#the-seven-load-experiments).
+ */
 import type { LoadUser } from '../load/load-iteration.ts'
 import type { FleetClient } from './fleet-client.ts'
 

@@ -1,3 +1,8 @@
+/**
+ * Every request of a run as the lab records it, and the figures made of them (percentiles, the
+ * timeline) for journals and records (docs/experiments.md#the-journal).
+ */
+
 export interface Sample {
   /** Milliseconds since the run started. */
   at: number

@@ -1,8 +1,7 @@
 /**
- * `npm run restock -- [--stock N] [--menu ID]…`: every menu's stock (or the named menus') set back
- * to N (the dev seed's 100), through the restaurant's internal route, orders untouched; the load
- * kitchen's menus (made by load runs) only when named. Between runs: the original sample's
- * scripts all order menu 1, and the first sells it out for the rest.
+ * `npm run restock -- [--stock N] [--menu ID]…`: menus' stock set back between runs (the original
+ * sample's scripts all order menu 1, and the first sells it out for the rest).
+ * See docs/quick-start.md#back-to-fresh-data.
  */
 
 import { numberOption, readCommandLine, usageError } from '@food/cli-kit/cli-args'
@@ -33,6 +32,9 @@ const parsed = {
 }
 const restaurant = process.env.RESTAURANT_SERVICE_URL ?? LOCAL_TARGETS.restaurantInternal
 assertLoopback({ ...LOCAL_TARGETS, restaurantInternal: restaurant })
+// Every menu's stock (or the named menus') set back to N (the dev seed's 100), through the
+// restaurant's internal route, orders untouched; the load kitchen's menus (made by load runs) only
+// when named.
 const response = await fetch(`${restaurant}/inventory/restock`, {
   method: 'POST',
   headers: {

@@ -1,3 +1,7 @@
+/**
+ * Where the lab sends load and faults: the fleet's URLs, on this machine only
+ * (docs/load-testing.md#the-seven-load-experiments).
+ */
 import { isLoopback as isLoopbackHost, localServiceUrl } from '@food/config'
 export interface Targets {
   user: string

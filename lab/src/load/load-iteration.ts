@@ -1,3 +1,7 @@
+/**
+ * One iteration of a load's virtual user, and what it works with: its account, the load's menu, the
+ * fleet's client (docs/load-testing.md#the-seven-load-experiments).
+ */
 import type { FleetClient } from '../fleet/fleet-client.ts'
 
 export interface LoadUser {

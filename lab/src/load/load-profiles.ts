@@ -1,3 +1,4 @@
+/** The load profiles an experiment's `load` action names (docs/experiments.md#providers). */
 import { type Iteration, order } from './load-iteration.ts'
 
 /** What one virtual user does, again and again, while a load runs. */

@@ -1,3 +1,7 @@
+/**
+ * The lab's load runner: virtual users with accounts of their own, ordering from a menu of the load's
+ * own (docs/load-testing.md#the-seven-load-experiments).
+ */
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { serviceAuthorization } from '@food/service-auth'

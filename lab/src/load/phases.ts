@@ -1,6 +1,6 @@
 /**
- * A run's faults as windows and its load split at them (baseline, fault, recovery), each phase
- * with its figures: what an experiment's journal, a scenario's report and a run's record share.
+ * A run's faults as windows and its load split at them (baseline, fault, recovery), each phase with
+ * its figures: what an experiment's journal and a run's record share (docs/experiments.md#the-journal).
  */
 import { countBy, round, type Sample, summarise } from '../fleet/recorder.ts'
 

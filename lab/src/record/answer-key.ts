@@ -1,8 +1,6 @@
 /**
- * The answer key: for every fault the fleet can inject, the symptom it must cause, as a run's
- * record shows it (a column of metrics.csv, in the fault's window of injection.json). A switch
- * whose symptom does not appear is a dead switch: `load-tests/test/answer-key.test.ts` switches
- * each on alone, briefly, under load, and fails on it. A fault with no entry fails that test too.
+ * The answer key: for every fault the fleet can inject, the symptom it must cause as a run's record
+ * shows it, so that no switch is dead (docs/experiments.md#the-record-of-a-run).
  */
 import type { ToxicType } from '@food/fault-proxy/toxics'
 import type { Injection } from './injection.ts'
@@ -29,6 +27,11 @@ export interface Symptom {
   says: string
 }
 
+/**
+ * A fault's entry. Its symptom is a column of metrics.csv, looked for in the fault's window of
+ * injection.json; a switch whose symptom does not appear is a dead switch: lab/test/answer-key.test.ts
+ * switches each on alone, briefly, under load, and fails on it. A fault with no entry fails that test too.
+ */
 export interface AnswerKeyEntry {
   /** The experiment action that injects the fault, its target included (a `fleet` provider). */
   inject: Record<string, unknown>

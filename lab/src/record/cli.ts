@@ -1,7 +1,6 @@
 /**
- * `npm run runs -- diff A B [thresholds]`: two run records (or their verdict.json files)
- * compared phase by phase. Exit code 0: B is within the thresholds; 1: something moved past one
- * (or an invariant broke, or the run no longer completed); 2: bad arguments or unreadable records.
+ * `npm run runs -- diff A B [thresholds]`: two run records (or their verdict.json files) compared
+ * phase by phase, a regression gate (docs/experiments.md#the-record-of-a-run).
  */
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -66,6 +65,8 @@ const thresholds = {
 }
 const { lines, breaches } = diffVerdicts(await verdictAt(a as string), await verdictAt(b as string), thresholds)
 console.log(lines.join('\n'))
+// Exit code 0: B is within the thresholds; 1: something moved past one (or an invariant broke, or
+// the run no longer completed); 2 (fail, usageError): bad arguments or unreadable records.
 if (breaches.length > 0) {
   console.log(`\npast the thresholds:\n${breaches.map((breach) => `  ${breach}`).join('\n')}`)
   process.exit(1)

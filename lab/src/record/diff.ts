@@ -1,8 +1,6 @@
 /**
- * Two runs compared phase by phase (`npm run runs -- diff A B`): throughput, p95, error ratio,
- * unanswered requests and order outcomes, the hypothesis and the invariants, and what moved past
- * the thresholds a regression gate gives. An invariant that held in A and broke in B, or a run
- * that completed in A and not in B, is always a breach: they are correctness, not speed.
+ * Two runs compared phase by phase (`npm run runs -- diff A B`), and what moved past the thresholds a
+ * regression gate gives (docs/experiments.md#the-record-of-a-run).
  */
 import type { PhaseVerdict } from '../load/phases.ts'
 import type { Verdict } from './verdict.ts'
@@ -27,6 +25,11 @@ const percent = (ratio: number) => `${ratio >= 0 ? '+' : ''}${(ratio * 100).toFi
 const shown = (value: number | null, unit = '') => (value === null ? '–' : `${value}${unit}`)
 const relative = (a: number | null, b: number | null) => (a === null || b === null || a === 0 ? null : (b - a) / a)
 
+/**
+ * Throughput, p95, error ratio, unanswered requests and order outcomes, the hypothesis and the
+ * invariants. An invariant that held in A and broke in B, or a run that completed in A and not in B,
+ * is always a breach: they are correctness, not speed.
+ */
 export function diffVerdicts(a: Verdict, b: Verdict, thresholds: Thresholds = {}): RunDiff {
   const lines: string[] = []
   const breaches: string[] = []

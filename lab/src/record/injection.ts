@@ -1,7 +1,6 @@
 /**
  * A run's ground truth (injection.json): every fault the fleet applied, with its target, its
- * parameters and when it was in force, from the experiment's fault ledger (switched on when its
- * action succeeded; off when cleared, switched off, expired by its TTL, or a killed process back).
+ * parameters and when it was in force (docs/experiments.md#the-record-of-a-run).
  */
 import { EDGE_NAMES, type EdgeName } from '@food/fault-proxy/fleet-edges'
 import type { FaultWindow } from '../load/phases.ts'
@@ -52,6 +51,10 @@ export function targetOf(window: Pick<FaultWindow, 'service' | 'fault'>): Inject
   return { kind: 'switch', service: window.service }
 }
 
+/**
+ * From the experiment's fault ledger: each fault switched on when its action succeeded; off when
+ * cleared, switched off, expired by its TTL, or a killed process back.
+ */
 export function injectionFile(run: {
   title: string
   start: string

@@ -1,11 +1,6 @@
 /**
- * A run's log lines (logs.jsonl): the services' JSON log files (LOG_FILE; `npm start` writes
- * `.fleet/logs/<service>.log`), the lines whose `time` falls in the run, each kept as the service
- * wrote it (its `trace_id` where a span was sampled) with `service` named when the line did not.
- * Each file is read from where it ended when the run began: the files of a fleet that has run
- * for days are not read from their start for every run. A file rotated during the run (renamed
- * `<file>.1`, `<file>.2`…, see @food/logger) is found again by its inode and read from its mark,
- * then every newer file.
+ * A run's log lines (logs.jsonl), from the services' JSON log files (LOG_FILE; `npm start` writes
+ * `.fleet/logs/<service>.log`). See docs/observability.md#log-files.
  */
 import { createReadStream, existsSync } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
@@ -28,7 +23,8 @@ const logFilesIn = async (dir: string) =>
 
 /**
  * Where the services' log files are (`--logs`, else FLEET_LOG_DIR, else npm start's, if it wrote
- * any), marked where each ends now; called as the run begins.
+ * any), marked where each ends now; called as the run begins. Each file is then read from its mark:
+ * the files of a fleet that has run for days are not read from their start for every run.
  */
 export async function markLogs(given: string | undefined, env: NodeJS.ProcessEnv = process.env) {
   const dir = given ?? env.FLEET_LOG_DIR ?? (existsSync(NPM_START_LOGS) ? NPM_START_LOGS : undefined)
@@ -50,7 +46,11 @@ export interface CollectedLogs {
   skipped: number
 }
 
-/** Appends the run's lines of every `*.log` of the source to `write`, file by file, oldest line first in each. */
+/**
+ * Appends the run's lines of every `*.log` of the source to `write`, file by file, oldest line first
+ * in each: the lines whose `time` falls in the run, each kept as the service wrote it (its `trace_id`
+ * where a span was sampled) with `service` named when the line did not.
+ */
 export async function collectLogs(
   source: LogSource,
   run: { fromMs: number; untilMs: number },
@@ -105,7 +105,8 @@ async function readLines(part: FilePart, each: (entry: Record<string, unknown> |
 /**
  * The files that hold a log file's lines since its mark, oldest first: the file itself from its
  * mark when it was not rotated since (whole when it is shorter: started anew); else the marked file
- * under its rotated name from its mark, each newer rotated file, and the file itself, whole.
+ * under its rotated name from its mark, each newer rotated file, and the file itself, whole. A file
+ * rotated during the run (renamed `<file>.1`, `<file>.2`…, see @food/logger) is found again by its inode.
  */
 async function sinceMark(source: LogSource, name: string): Promise<FilePart[]> {
   const path = join(source.dir, name)

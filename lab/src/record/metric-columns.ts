@@ -1,11 +1,14 @@
 /**
- * The columns of a run record's metrics.csv, one definition each: a PromQL query over the
- * services' own /metrics, evaluated at every scrape. Each query keeps the `service` label, and
- * may keep more (`labels`): one column per service (`order_request_rate`, RCAEval's
- * `<service>_<metric>`), or per service and label values (`order_p95_s{POST /orders}`).
+ * The columns of a run record's metrics.csv, one definition each: a PromQL query over the services'
+ * own /metrics, evaluated at every scrape (docs/experiments.md#the-record-of-a-run).
  */
 import { type Expr, evaluate, parseQuery, type SampleStore } from '@food/promql'
 
+/**
+ * Its query keeps the `service` label, and may keep more (`labels`): one column per service
+ * (`order_request_rate`, RCAEval's `<service>_<metric>`), or per service and label values
+ * (`order_p95_s{POST /orders}`).
+ */
 export interface MetricColumn {
   /** The metric part of the column's name. */
   name: string

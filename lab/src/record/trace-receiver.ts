@@ -1,10 +1,6 @@
 /**
- * The run's traces (traces.jsonl): an OTLP/HTTP receiver the runner listens with while the run
- * goes (`--traces 127.0.0.1:4318`, where a fleet started with `OTEL_EXPORTER_OTLP_ENDPOINT` and
- * `OTEL_EXPORTER_OTLP_PROTOCOL=http/json` sends its spans). Each export is written as one line,
- * an OTLP JSON ExportTraceServiceRequest, as the OpenTelemetry Collector's file exporter writes
- * them; spans begun before the run are left out, and `sample` keeps that share of the traces,
- * chosen by trace id, so a trace is kept or left whole across the services.
+ * The run's traces (traces.jsonl): an OTLP/HTTP receiver the runner listens with while the run goes
+ * (`--traces`). See docs/experiments.md#the-record-of-a-run.
  */
 import { createWriteStream } from 'node:fs'
 import { createServer } from 'node:http'
@@ -58,6 +54,13 @@ export function keptSpans(
   return { document: { ...document, resourceSpans }, spans }
 }
 
+/**
+ * Listens on `listen` (`--traces 127.0.0.1:4318`, where a fleet started with
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` and `OTEL_EXPORTER_OTLP_PROTOCOL=http/json` sends its spans). Each
+ * export is written as one line, an OTLP JSON ExportTraceServiceRequest, as the OpenTelemetry
+ * Collector's file exporter writes them; spans begun before the run are left out, and `sample` keeps
+ * that share of the traces, chosen by trace id, so a trace is kept or left whole across the services.
+ */
 export async function startTraceReceiver(
   listen: string,
   file: string,

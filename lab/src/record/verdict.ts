@@ -1,13 +1,12 @@
 /**
- * A run's verdict (verdict.json): what a regression gate reads: status, the hypothesis before,
- * during and after, each phase's figures, detection and recovery, and the invariants. An
- * experiment's is taken from its journal (experiment/record.ts), a scenario's from its report
- * (scenario-record.ts).
+ * A run's verdict (verdict.json), what a regression gate reads; an experiment's is taken from its
+ * journal (experiment/record.ts). See docs/experiments.md#the-record-of-a-run.
  */
 
 import type { InvariantResult } from '../fleet/invariants.ts'
 import type { JournalStatus, PhaseVerdict } from '../load/phases.ts'
 
+/** Status, the hypothesis before, during and after, each phase's figures, detection and recovery, the invariants. */
 export interface Verdict {
   experiment: string
   status: JournalStatus

@@ -1,7 +1,6 @@
 /**
- * A run record: the directory an experiment or a scenario run leaves (`runs/<time>-<name>/`, or
- * `--out`), for a person to keep, a tool to read and `npm run runs -- diff` to compare. What each
- * file holds is FILES below, written into the record's own README.md.
+ * A run record: the directory a run leaves (`runs/<time>-<name>/`, or `--out`), for a person to keep,
+ * a tool to read and `npm run runs -- diff` to compare. See docs/experiments.md#the-record-of-a-run.
  */
 import { createWriteStream } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
@@ -12,6 +11,7 @@ import { collectLogs, type LogSource } from './logs.ts'
 import { METRIC_COLUMNS, type MetricsTable } from './metric-columns.ts'
 import type { Verdict } from './verdict.ts'
 
+/** What each file of a record holds, written into the record's own README.md. */
 export const FILES = {
   'injection.json':
     'the ground truth: every fault the fleet applied, its target (a service’s switch, a process, a network edge, a dependency), its parameters, and when it was in force (`start`/`end`, `from_s`/`until_s` from the run’s start, `ended_by`)',
@@ -21,12 +21,11 @@ export const FILES = {
   'traces.jsonl':
     'the run’s spans, a line per export the services sent (an OTLP JSON ExportTraceServiceRequest, as the OpenTelemetry Collector’s file exporter writes them)',
   'journal.json': 'the experiment’s journal, in Chaos Toolkit’s fields and ours (phases, fault windows, timeline)',
-  'report.json': 'the scenario’s report (`npm run scenario`): endpoints, statuses, latency histogram, timeline',
   'verdict.json':
     'the verdict: status, whether the hypothesis deviated, each phase’s throughput, p95, error ratio and order outcomes, the invariants',
 } as const
 
-/** What a run leaves, an experiment's or a scenario's. */
+/** What an experiment's run leaves. */
 export interface RunRecord {
   title: string
   /** ISO times; the ground truth's `from_s`/`until_s` count from `start`. */
@@ -35,8 +34,8 @@ export interface RunRecord {
   seed: number | null
   windows: FaultWindow[]
   verdict: Verdict
-  /** The run's own account: an experiment's journal, a scenario's report. */
-  account: { file: 'journal.json' | 'report.json'; content: unknown }
+  /** The experiment's journal, as journal.json. */
+  journal: unknown
   metrics: MetricsTable
   /** The services' log files (LOG_FILE), marked as the run began, if any on this machine. */
   logs?: LogSource | undefined
@@ -60,7 +59,7 @@ export async function writeRecord(dir: string, record: RunRecord): Promise<{ dir
   const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`
   await writeFile(join(dir, 'injection.json'), json(injectionFile(record)))
   await writeFile(join(dir, 'metrics.csv'), record.metrics.csv())
-  await writeFile(join(dir, record.account.file), json(record.account.content))
+  await writeFile(join(dir, 'journal.json'), json(record.journal))
   await writeFile(join(dir, 'verdict.json'), json(record.verdict))
 
   const logs = createWriteStream(join(dir, 'logs.jsonl'))
@@ -79,9 +78,7 @@ export async function writeRecord(dir: string, record: RunRecord): Promise<{ dir
 
 function readme(record: RunRecord, logs: Awaited<ReturnType<typeof collectLogs>> | null): string {
   const { verdict } = record
-  const files = Object.entries(FILES).filter(
-    ([file]) => !['journal.json', 'report.json'].includes(file) || file === record.account.file,
-  )
+  const files = Object.entries(FILES)
   const traces = record.traces
   const tracesSaid = !traces
     ? 'No receiver listened (`--traces host:port`): traces.jsonl is empty.'

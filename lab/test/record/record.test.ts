@@ -7,6 +7,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { FLEET_SERVICES } from '@food/config'
 import { startFleet, type TestFleet } from '@food/order-service/test-fleet'
 import { runCli } from '@food/testing/run-cli'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -60,8 +61,7 @@ describe('a run record', () => {
     expect(run.output).toContain(`record: ${recordDir}`)
     const readme = await read('README.md')
     expect(readme).toContain('# Every payment fails for 2 s under load')
-    expect(readme).not.toContain('report.json')
-    for (const name of Object.keys(FILES).filter((file) => file !== 'report.json')) {
+    for (const name of Object.keys(FILES)) {
       expect(readme).toContain(`| \`${name}\` |`)
       // Traces only when a receiver listened (traces.test.ts): none here, and the README says so.
       if (name === 'traces.jsonl') expect(await read(name)).toBe('')
@@ -100,7 +100,7 @@ describe('a run record', () => {
     const [header, ...rows] = (await read('metrics.csv')).trim().split('\n')
     const columns = (header as string).split(',')
     expect(columns[0]).toBe('time')
-    for (const service of ['user', 'restaurant', 'order']) {
+    for (const service of FLEET_SERVICES) {
       expect(columns).toEqual(expect.arrayContaining([`${service}_request_rate`, `${service}_rss_bytes`]))
     }
     // A 10 s run or so, a scrape a second.

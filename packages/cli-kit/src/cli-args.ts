@@ -1,7 +1,6 @@
 /**
- * The lab's command lines, read one way: node:util's parseArgs in strict mode, its errors (and a
- * bad value) said in a line with the usage, exit 2; and every path a user gives or is shown taken
- * from where they ran the command, which npm keeps in INIT_CWD (the script itself runs elsewhere).
+ * The lab's command lines, read one way: strict options, a usage error with exit 2, and paths taken
+ * from where the user ran the command (docs/experiments.md#the-file-format).
  */
 import { isAbsolute, relative, resolve } from 'node:path'
 import { type ParseArgsConfig, parseArgs } from 'node:util'
@@ -36,7 +35,10 @@ function explain(error: Error & { code?: string }, options: Options): string {
   return error.message
 }
 
-/** The command line, strictly: an unknown option or a missing value is a usage error. */
+/**
+ * The command line, strictly (node:util's parseArgs in strict mode): an unknown option or a missing
+ * value is a usage error, said in a line with the usage, exit 2 (a bad value too: numberOption, choiceOf).
+ */
 export function readCommandLine<const O extends Options>(usage: string, options: O, args = process.argv.slice(2)) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true })
@@ -71,7 +73,10 @@ export function choiceOf<T extends string>(what: string, given: string, valid: r
   return usageError(notOneOf(given, valid, what), usage)
 }
 
-/** The directory the user ran the command in: npm (and pnpm) set INIT_CWD to it. */
+/**
+ * The directory the user ran the command in: npm (and pnpm) set INIT_CWD to it (the script itself
+ * runs elsewhere). Every path a user gives or is shown is taken from it.
+ */
 export const userDirectory = (): string => process.env.INIT_CWD || process.cwd()
 
 /** A path the user gave (or a default such as runs/…), from where they ran the command. */

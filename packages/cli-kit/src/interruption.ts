@@ -1,9 +1,6 @@
 /**
- * How a run of the lab's CLIs is interrupted: one interruption, however it comes (a terminal's
- * Ctrl-C, SIGINT or SIGTERM to the process or its group, a closed terminal's SIGHUP), aborts the
- * run, whose rollbacks then run and whose record is written marked `aborted`. A second one leaves
- * at once, but only once the first was acknowledged: a signal sent to a process group reaches
- * this process twice (directly, and forwarded by npm, its parent), and that is one interruption.
+ * How a run of the lab's CLIs is interrupted: the first interruption stops it and lets its rollbacks
+ * run, a second one leaves at once (docs/experiments.md#the-run).
  */
 
 import { constants } from 'node:os'
@@ -18,6 +15,13 @@ export interface Interruption {
   dispose(): void
 }
 
+/**
+ * One interruption, however it comes (a terminal's Ctrl-C, SIGINT or SIGTERM to the process or its
+ * group, a closed terminal's SIGHUP), aborts the run, whose rollbacks then run and whose record is
+ * written marked `aborted`. A second one leaves at once, but only once the first was acknowledged: a
+ * signal sent to a process group reaches this process twice (directly, and forwarded by npm, its
+ * parent), and that is one interruption.
+ */
 export function listenForInterruption(say: (message: string) => void = (message) => console.error(message)) {
   const abort = new AbortController()
   let acknowledgedAt = 0

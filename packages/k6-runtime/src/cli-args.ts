@@ -1,4 +1,7 @@
-/** The command line of `npm run k6`, read as k6 reads its own (`k6 run [flags] script.js`). */
+/**
+ * The command line of `npm run k6`, read as k6 reads its own (`k6 run [flags] script.js`); see
+ * docs/load-testing.md#the-k6-scripts-with-k6-and-in-ci.
+ */
 export const USAGE = `Runs a k6 script with this project's k6-compatible runtime (it keeps the scripts honest in CI;
 to load a fleet, use k6 itself: k6 run load-tests/k6/<name>.js).
 

@@ -1,8 +1,6 @@
 /**
- * `npm run k6 -- [run] [-e NAME=value]… [--scale 0.1] <script.js>`: a k6 script run by this
- * runtime, with k6's summary and exit codes (99 thresholds crossed, 105 interrupted, 107 setup
- * failed, 108 aborted). The root package.json runs this file with tsx itself, not through pnpm, whose
- * wrapper would turn every failing exit code into 1.
+ * `npm run k6 -- [run] [-e NAME=value]… [--scale 0.1] <script.js>`: a k6 script run by this runtime,
+ * with k6's summary and exit codes (docs/load-testing.md#the-k6-scripts-with-k6-and-in-ci).
  */
 import { existsSync } from 'node:fs'
 import { unknownOption, usageError, userPath } from '@food/cli-kit/cli-args'
@@ -43,4 +41,7 @@ const result = await runScript({
 })
 console.log(result.summary)
 for (const error of [...new Set(result.iterationErrors)]) console.log(`iteration error: ${error}`)
+// k6's exit codes: 99 thresholds crossed, 105 interrupted, 107 setup failed, 108 aborted. The root
+// package.json runs this file with tsx itself, not through pnpm, whose wrapper would turn every
+// failing exit code into 1.
 process.exit(result.interrupted ? 105 : result.aborted ? 108 : result.setupError ? 107 : result.ok ? 0 : 99)

@@ -1,4 +1,7 @@
-/** A k6 duration ('30s', '1m30s', '500ms', '2h', or a number of milliseconds) in milliseconds. */
+/**
+ * A k6 duration ('30s', '1m30s', '500ms', '2h', or a number of milliseconds) in milliseconds, as a
+ * script's options give them (docs/load-testing.md#the-k6-scripts-with-k6-and-in-ci).
+ */
 export function durationMs(value: string | number): number {
   if (typeof value === 'number') return value
   const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)]

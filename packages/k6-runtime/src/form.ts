@@ -1,7 +1,7 @@
 /**
  * An object body as k6 sends it: `application/x-www-form-urlencoded`, encoded as Go's
- * `url.Values.Encode` does (keys sorted, `QueryEscape`: space as `+`, every byte but letters,
- * digits and `-_.~` percent-encoded), an array value as the key repeated.
+ * `url.Values.Encode` does (keys sorted, an array value as the key repeated).
+ * See docs/load-testing.md#the-k6-scripts-with-k6-and-in-ci.
  */
 export function formEncode(body: Record<string, unknown>): string {
   return Object.keys(body)
@@ -16,6 +16,7 @@ export function formEncode(body: Record<string, unknown>): string {
     .join('&')
 }
 
+/** Go's `QueryEscape`: space as `+`, every byte but letters, digits and `-_.~` percent-encoded. */
 function queryEscape(text: string): string {
   return [...Buffer.from(text, 'utf8')]
     .map((byte) => {

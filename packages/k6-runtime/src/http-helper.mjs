@@ -1,5 +1,6 @@
 // The network side of a VU's synchronous http calls (modules/http.ts): it makes the request and
 // wakes the VU, which sleeps on `signal` meanwhile, as a k6 VU waits on its request.
+// See docs/load-testing.md#the-k6-scripts-with-k6-and-in-ci.
 import { workerData } from 'node:worker_threads'
 
 const { port, signal } = workerData

@@ -1,4 +1,5 @@
 // Module hook of a VU: the k6 modules a script imports are this runtime's (modules/).
+// See docs/load-testing.md#the-k6-scripts-with-k6-and-in-ci.
 const MODULES = {
   k6: 'k6.ts',
   'k6/http': 'http.ts',

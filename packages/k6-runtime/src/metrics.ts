@@ -1,3 +1,8 @@
+/**
+ * The runtime's metrics: every sample of a run, and what k6 computes of them for the thresholds and
+ * the summary (docs/load-testing.md#the-k6-scripts-with-k6-and-in-ci).
+ */
+
 const METRIC_TYPES = ['counter', 'gauge', 'rate', 'trend'] as const
 export type MetricType = (typeof METRIC_TYPES)[number]
 

@@ -1,3 +1,7 @@
+/**
+ * Runs a k6 script as `k6 run` would: each VU a thread, each scenario under its executor, then the
+ * thresholds and the summary (docs/load-testing.md#the-k6-scripts-with-k6-and-in-ci).
+ */
 import { setTimeout as delay } from 'node:timers/promises'
 import { Worker } from 'node:worker_threads'
 import { MetricStore, type MetricType, type Sample } from './metrics.ts'

@@ -1,3 +1,7 @@
+/**
+ * A script's scenarios as k6 reads them from its options, and its executors' rules: how many VUs,
+ * when iterations start, what `--scale` shrinks (docs/load-testing.md#the-k6-scripts-with-k6-and-in-ci).
+ */
 import { durationMs } from './duration.ts'
 
 const EXECUTORS = [

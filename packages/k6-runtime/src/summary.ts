@@ -1,3 +1,7 @@
+/**
+ * How a run of a script ends: its result, and the k6-like summary printed from it
+ * (docs/load-testing.md#the-k6-scripts-with-k6-and-in-ci).
+ */
 import { aggregate, type MetricStore } from './metrics.ts'
 import type { ThresholdResult } from './thresholds.ts'
 

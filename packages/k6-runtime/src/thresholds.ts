@@ -1,3 +1,7 @@
+/**
+ * A script's thresholds (`p(95)<…`, `rate<…`, `count>…`, tag filters) evaluated on the run's metrics,
+ * as k6 does (docs/load-testing.md#the-k6-scripts-with-k6-and-in-ci).
+ */
 import { aggregate, interpolatedPercentile, type MetricStore, type MetricType } from './metrics.ts'
 
 export interface ThresholdResult {

@@ -1,3 +1,4 @@
+/** What one VU's k6 modules share, in its thread (docs/load-testing.md#the-k6-scripts-with-k6-and-in-ci). */
 import type { MetricType, Sample } from './metrics.ts'
 
 /**

@@ -1,6 +1,7 @@
 /**
  * One VU: a thread with its own copy of the script (its globals and module state are its own, as
  * in k6), running what the runner asks, one call at a time, and handing back what it recorded.
+ * See docs/load-testing.md#the-k6-scripts-with-k6-and-in-ci.
  */
 import { readFileSync } from 'node:fs'
 import { register } from 'node:module'

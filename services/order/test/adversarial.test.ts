@@ -1,6 +1,6 @@
 import { serviceAuthorization } from '@food/service-auth'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startFleet, type TestFleet } from './helpers/fleet.ts'
+import { describe, expect, it } from 'vitest'
+import { FLEET_START_MS, fleetTest, type TestFleet } from './helpers/fleet.ts'
 
 /**
  * Every route of every service, as its OpenAPI document lists it, sent what an attacker or a
@@ -8,13 +8,13 @@ import { startFleet, type TestFleet } from './helpers/fleet.ts'
  * deep or huge, every field of the wrong type or holding a NUL character, unknown fields,
  * forged tokens. Each answer must be a 4xx in the fleet's error shape (or a success), never a 5xx.
  */
+// The file's helpers share the fixture's fleet; the fixture closes it after the last test.
 let fleet: TestFleet
 let userToken: string
-beforeAll(async () => {
-  fleet = await startFleet()
+fleetTest.beforeAll(async ({ fleet: started }) => {
+  fleet = started
   userToken = (await fleet.user.createUser()).token
-})
-afterAll(() => fleet.close())
+}, FLEET_START_MS)
 
 // biome-ignore lint/suspicious/noExplicitAny: OpenAPI documents, read field by field
 type OpenApi = { paths: Record<string, Record<string, any>> }

@@ -1,6 +1,5 @@
-/** The fleet's services, behind the same `/api/…` prefixes as the original's front end. */
-export const SERVICES = ['user', 'restaurant', 'order'] as const
-export type Service = (typeof SERVICES)[number]
+// The fleet's services (one list, @food/config's), behind the same `/api/…` prefixes as the original's front end.
+import type { FleetService } from '@food/config/service-ports'
 
 export class ApiError extends Error {
   readonly status: number
@@ -46,7 +45,7 @@ interface CallOptions {
  * the fleet's message (`detail`) and code.
  */
 // biome-ignore lint/suspicious/noExplicitAny: each view reads the fields it shows
-export async function api<T = any>(service: Service, path: string, options: CallOptions = {}): Promise<T> {
+export async function api<T = any>(service: FleetService, path: string, options: CallOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers }
   if (options.json !== undefined) headers['content-type'] = 'application/json'
   const token = session.token()
@@ -81,7 +80,7 @@ export async function api<T = any>(service: Service, path: string, options: Call
 export const messageOf = (error: unknown) => (error instanceof ApiError ? error.message : String(error))
 
 /** A service's Prometheus metrics, as text. */
-export async function metricsOf(service: Service): Promise<string> {
+export async function metricsOf(service: FleetService): Promise<string> {
   const response = await fetch(`/api/${service}/metrics`)
   if (!response.ok) throw new ApiError(response.status, `metrics of ${service}: ${response.status}`)
   return response.text()

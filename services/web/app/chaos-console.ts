@@ -1,6 +1,7 @@
 // The chaos plane's wire shapes, as types only: nothing of them is bundled.
 import type { ExperimentRunShownView as ExperimentRun, FaultStateView as FaultState } from '@food/chaos/wire'
-import { ApiError, api, messageOf, SERVICES, type Service } from './api.ts'
+import { FLEET_SERVICES, type FleetService } from '@food/config/service-ports'
+import { ApiError, api, messageOf } from './api.ts'
 import { orderFigures, REFRESH_MS, stockFigures } from './console-figures.ts'
 import { h, show } from './dom.ts'
 import { type NetworkState, networkPanel } from './network-map.ts'
@@ -30,7 +31,7 @@ const describeFault = (fault: FaultState | undefined, now: number) => {
 const unitOf = (field: string) => (field.endsWith('_ms') ? ' ms' : field.endsWith('_percent') ? ' %' : '')
 
 /** One service's faults: what is in force (refreshed) and a switch with a TTL for each. */
-function servicePanel(service: Service, say: Say, token: () => string, onState: (state: ChaosState) => void) {
+function servicePanel(service: FleetService, say: Say, token: () => string, onState: (state: ChaosState) => void) {
   const body = h('div', {}, h('p', {}, 'Loading…'))
   const panel = h(
     'section',
@@ -237,7 +238,7 @@ export function chaosConsoleView(view: HTMLElement, say: Say): () => void {
   const token = () => tokenInput.value
   const banner = experimentBanner()
   const network = networkPanel(say, token)
-  const panels = SERVICES.map((service) =>
+  const panels = FLEET_SERVICES.map((service) =>
     servicePanel(service, say, token, (state) => {
       // Every service is told of the run; the order service's word is shown.
       if (service === 'order') banner.showRun(state.run)

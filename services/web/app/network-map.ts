@@ -1,4 +1,5 @@
-import { api, messageOf, type Service } from './api.ts'
+import type { FleetService } from '@food/config/service-ports'
+import { api, messageOf } from './api.ts'
 import { h, show } from './dom.ts'
 
 /** One edge as a service's GET /chaos shows it (`network.edges`): up or down, and its toxics. */
@@ -55,7 +56,7 @@ const svg = (tag: string, attributes: Record<string, string | number>, ...childr
  * clearing them; each sent to the chaos plane that showed the edge.
  */
 export function networkPanel(say: Say, token: () => string) {
-  const states = new Map<Service, NetworkState>()
+  const states = new Map<FleetService, NetworkState>()
   const body = h('div', {}, h('p', {}, 'Loading…'))
   const panel = h(
     'section',
@@ -83,7 +84,7 @@ export function networkPanel(say: Say, token: () => string) {
   }
 
   // Each edge is switched on the chaos plane that showed it (the caller's; the gateway's edges, the service's behind it).
-  const change = async (service: Service, path: string, options: { json?: unknown; method?: string }) => {
+  const change = async (service: FleetService, path: string, options: { json?: unknown; method?: string }) => {
     try {
       const answer = await api(service, path, { ...options, headers: token() ? { 'x-chaos-token': token() } : {} })
       say(`${service}: ${answer.message}`, 'ok')
@@ -203,7 +204,7 @@ export function networkPanel(say: Say, token: () => string) {
   }
 
   /** A service's network state, from its GET /chaos. */
-  const update = (service: Service, network: NetworkState | undefined) => {
+  const update = (service: FleetService, network: NetworkState | undefined) => {
     states.set(service, network ?? null)
     render()
   }

@@ -1,4 +1,4 @@
-import type { Service } from './api.ts'
+import type { FleetService } from '@food/config/service-ports'
 import { h, show } from './dom.ts'
 
 /** A service's process as npm start's supervisor tells it (Docker's GET /containers/{id}/json). */
@@ -30,7 +30,7 @@ const engine = async (path: string, method: 'GET' | 'POST', token: string) => {
  * A service's process under npm start's supervisor: its state, and switches to kill it (SIGKILL,
  * the supervisor starts it again), pause it for 10 s (SIGSTOP, SIGCONT) and restart it.
  */
-export function processRow(service: Service, say: Say, token: () => string) {
+export function processRow(service: FleetService, say: Say, token: () => string) {
   const state = h('span', { 'data-process': service }, '…')
   const act = async (verb: string, query = '') => {
     try {

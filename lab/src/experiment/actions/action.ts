@@ -1,5 +1,5 @@
 /**
- * One signature for every fleet action of an experiment (docs/experiments.md, "Actions"): the
+ * One signature for every fleet action of an experiment (docs/experiments.md#providers): the
  * provider as the file writes it, and the run it acts on; it resolves to what the journal records.
  */
 

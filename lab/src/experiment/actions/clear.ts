@@ -1,12 +1,15 @@
 /**
- * `clear-faults`: what this run set, and only that (another client's faults on the fleet are not
- * this run's to clear): its switches off, its toxics removed by name, its downed edges up, the
- * processes it paused resumed and Redis unpaused; `service` limits it to that service's switches.
+ * The `clear-faults` action: undoes what this run set, and only that (another client's faults on the
+ * fleet are not this run's to clear). See docs/experiments.md#providers.
  */
 import type { Service } from '../../fleet/fleet-client.ts'
 import type { FaultLedger } from '../fault-ledger.ts'
 import type { Action, RunContext } from './action.ts'
 
+/**
+ * Its switches off, its toxics removed by name, its downed edges up, the processes it paused
+ * resumed and Redis unpaused; `service` limits it to that service's switches.
+ */
 export const clearFaults: Action<'clear-faults'> = async (provider, run) => {
   const { cleared, failures } = await undoOwnFaults(run, provider.service)
   const resumed: string[] = provider.service ? [] : await run.processes.resumeAll()

@@ -1,4 +1,7 @@
-/** `redis-pause` and `terminate-sessions`: a dependency of the services failing (Redis stalled, PostgreSQL's sessions ended). */
+/**
+ * The `redis-pause` and `terminate-sessions` actions: a dependency of the services failing (Redis
+ * stalled, PostgreSQL's sessions ended). See docs/experiments.md#providers.
+ */
 import { parametersOf } from '../fault-ledger.ts'
 import { terminateSessions } from '../terminate-sessions.ts'
 import type { Action } from './action.ts'

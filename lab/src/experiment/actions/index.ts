@@ -1,4 +1,7 @@
-/** The fleet actions an experiment's method and rollbacks may take, one module each, by the name the file gives. */
+/**
+ * The fleet actions an experiment's method and rollbacks may take, one module each, by the name the
+ * file gives (docs/experiments.md#providers).
+ */
 import type { Action, FleetActionName, FleetProvider, ProviderOf, RunContext } from './action.ts'
 import { clearFaults } from './clear.ts'
 import { endSessions, pauseRedis } from './dependency.ts'

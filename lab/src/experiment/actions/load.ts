@@ -1,4 +1,7 @@
-/** `load`: the method's virtual users, one profile for duration_s; resolves when the load is done. */
+/**
+ * The `load` action: the method's virtual users, one profile for duration_s; resolves when the load
+ * is done (docs/experiments.md#providers).
+ */
 import { startLoad } from '../../load/load.ts'
 import { LOAD_PROFILES } from '../../load/load-profiles.ts'
 import type { Action } from './action.ts'

@@ -1,4 +1,7 @@
-/** `toxic` and `edge-down`: a fault on one of the fleet's edges, through the fault proxy's Toxiproxy API. */
+/**
+ * The `toxic` and `edge-down` actions: a fault on one of the fleet's edges, through the fault proxy's
+ * Toxiproxy API (docs/chaos.md#network-faults-the-fault-proxy).
+ */
 import { parametersOf } from '../fault-ledger.ts'
 import { type Action, ttlOf } from './action.ts'
 

@@ -1,4 +1,7 @@
-/** `fault`: a service's chaos switch on (or off), with a TTL and, when the run is seeded, a seed. */
+/**
+ * The `fault` action: a service's chaos switch on (or off), with a TTL and, when the run is seeded, a
+ * seed (docs/chaos.md#the-switches).
+ */
 import { parametersOf } from '../fault-ledger.ts'
 import { type Action, ttlOf } from './action.ts'
 

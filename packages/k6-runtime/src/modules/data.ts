@@ -1,4 +1,4 @@
-/** `k6/data`: SharedArray, with k6's rules. */
+/** `k6/data`: SharedArray, with k6's rules (docs/load-testing.md#the-k6-scripts-with-k6-and-in-ci). */
 import { vu } from '../vu-state.ts'
 
 function deepFreeze<T>(value: T): T {

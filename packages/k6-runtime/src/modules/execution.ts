@@ -1,4 +1,7 @@
-/** `k6/execution`: the VU, the scenario and the test, as the scripts see them. */
+/**
+ * `k6/execution`: the VU, the scenario and the test, as the scripts see them
+ * (docs/load-testing.md#the-k6-scripts-with-k6-and-in-ci).
+ */
 import { TestAbort, vu } from '../vu-state.ts'
 
 const execution = {

@@ -1,6 +1,7 @@
 /**
  * `k6/http`: requests that block their VU until answered, as in k6. The request itself is made by
  * a helper thread (http-helper.mjs) while this VU's thread waits.
+ * See docs/load-testing.md#the-k6-scripts-with-k6-and-in-ci.
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads'
 import { durationMs } from '../duration.ts'

@@ -1,4 +1,4 @@
-/** `k6`: check, group, sleep, fail, with k6's semantics. */
+/** `k6`: check, group, sleep, fail, with k6's semantics (docs/load-testing.md#the-k6-scripts-with-k6-and-in-ci). */
 import { blockFor, record, vu } from '../vu-state.ts'
 
 /**

@@ -1,4 +1,7 @@
-/** `k6/metrics`: custom metrics, recorded as the built-in ones are. */
+/**
+ * `k6/metrics`: custom metrics, recorded as the built-in ones are
+ * (docs/load-testing.md#the-k6-scripts-with-k6-and-in-ci).
+ */
 import type { MetricType } from '../metrics.ts'
 import { record, vu } from '../vu-state.ts'
 

@@ -1,12 +1,12 @@
 import pg from 'pg'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { errorBody, startFleet, type TestFleet } from '../helpers/fleet.ts'
+import { afterEach, describe, expect, it } from 'vitest'
+import { errorBody, FLEET_START_MS, fleetTest, type TestFleet } from '../helpers/fleet.ts'
 
+// The file's helpers share the fixture's fleet; the fixture closes it after the last test.
 let fleet: TestFleet
-beforeAll(async () => {
-  fleet = await startFleet()
-})
-afterAll(() => fleet.close())
+fleetTest.beforeAll(({ fleet: started }) => {
+  fleet = started
+}, FLEET_START_MS)
 afterEach(async () => {
   await Promise.all([fleet.order.call('DELETE', '/chaos'), fleet.user.call('DELETE', '/chaos')])
 })

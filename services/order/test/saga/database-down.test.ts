@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { errorBody, startFleet, type TestFleet } from '../helpers/fleet.ts'
+import { describe, expect } from 'vitest'
+import { errorBody, fleetTest as test } from '../helpers/fleet.ts'
+
+// A server that does not listen stands for a stopped PostgreSQL of the order service only.
+test.override('fleetEnv', { order: { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/order_db' } })
 
 describe('POST /orders with the order database down', () => {
-  let fleet: TestFleet
-  beforeAll(async () => {
-    // A server that does not listen stands for a stopped PostgreSQL of the order service only.
-    fleet = await startFleet({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/order_db' })
-  })
-  afterAll(() => fleet.close())
-
-  it('answers 503 DATABASE_UNAVAILABLE and takes no stock', async () => {
+  test('answers 503 DATABASE_UNAVAILABLE and takes no stock', async ({ fleet }) => {
     const menu = await fleet.restaurant.createMenu(5)
     const { headers } = await fleet.login()
     const placed = await fleet.placeOrder(headers, [{ menu_id: menu.id, quantity: 2 }])

@@ -1,20 +1,19 @@
 import pg from 'pg'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { startFleet, type TestFleet } from '../helpers/fleet.ts'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { FLEET_START_MS, fleetTest, type TestFleet } from '../helpers/fleet.ts'
 
+// Generous timeouts: these tests count outcomes, and a noisy machine must not turn one into a 504.
+fleetTest.override('fleetEnv', { order: { USER_TIMEOUT_MS: '5000', RESTAURANT_TIMEOUT_MS: '10000' } })
+// The file's helpers share the fixture's fleet; the fixture closes it after the last test.
 let fleet: TestFleet
 let orderDb: pg.Pool
-beforeAll(async () => {
-  // Generous timeouts: these tests count outcomes, and a noisy machine must not turn one into a 504.
-  fleet = await startFleet({ USER_TIMEOUT_MS: '5000', RESTAURANT_TIMEOUT_MS: '10000' })
+fleetTest.beforeAll(({ fleet: started }) => {
+  fleet = started
   orderDb = new pg.Pool({ connectionString: fleet.order.databaseUrl, max: 2 })
   // Its idle connections are ended by the database's drop at teardown if they are slow to close.
   orderDb.on('error', () => {})
-})
-afterAll(async () => {
-  await orderDb.end()
-  await fleet.close()
-})
+}, FLEET_START_MS)
+afterAll(() => orderDb.end())
 afterEach(() => fleet.order.call('DELETE', '/chaos'))
 
 /** Units sold = units in CONFIRMED orders of this menu, read from the order service's own database. */

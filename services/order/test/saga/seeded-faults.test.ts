@@ -2,14 +2,14 @@
  * A percentage fault set with a seed strikes the same requests again when set again with it: the
  * same orders of a sequence fail their payment, as a replayed experiment needs (`--seed`).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startFleet, type TestFleet } from '../helpers/fleet.ts'
+import { describe, expect, it } from 'vitest'
+import { FLEET_START_MS, fleetTest, type TestFleet } from '../helpers/fleet.ts'
 
+// The file's helpers share the fixture's fleet; the fixture closes it after the last test.
 let fleet: TestFleet
-beforeAll(async () => {
-  fleet = await startFleet()
-})
-afterAll(() => fleet.close())
+fleetTest.beforeAll(({ fleet: started }) => {
+  fleet = started
+}, FLEET_START_MS)
 
 describe('a payment fault with a seed', () => {
   /** 16 orders one after another with half of the payments failing, drawn from `seed`. */

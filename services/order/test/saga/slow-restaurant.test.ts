@@ -1,15 +1,11 @@
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { errorBody, startFleet, type TestFleet } from '../helpers/fleet.ts'
+import { describe, expect } from 'vitest'
+import { errorBody, fleetTest as test } from '../helpers/fleet.ts'
+
+test.override('fleetEnv', { order: { RESTAURANT_TIMEOUT_MS: '300', RELEASE_ATTEMPTS: '1' } })
 
 describe('a restaurant slower than the order service waits', () => {
-  let fleet: TestFleet
-  beforeAll(async () => {
-    fleet = await startFleet({ RESTAURANT_TIMEOUT_MS: '300', RELEASE_ATTEMPTS: '1' })
-  })
-  afterAll(() => fleet.close())
-
-  it('answers 504, fails the order, and ends with every unit back once the recoverer ran', async () => {
+  test('answers 504, fails the order, and ends with every unit back once the recoverer ran', async ({ fleet }) => {
     const menu = await fleet.restaurant.createMenu(10)
     const { headers } = await fleet.login()
     // Stock changes now hold the row lock 600 ms: longer than the order service waits.

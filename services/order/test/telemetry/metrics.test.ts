@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startFleet, type TestFleet } from '../helpers/fleet.ts'
+import { describe, expect, it } from 'vitest'
+import { FLEET_START_MS, fleetTest, type TestFleet } from '../helpers/fleet.ts'
 
 /** The value of one series in a Prometheus text exposition, or undefined. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
@@ -14,16 +14,15 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 describe('metrics move with the traffic', () => {
   let fleet: TestFleet
   let menuId: number
-  beforeAll(async () => {
-    fleet = await startFleet()
+  fleetTest.beforeAll(async ({ fleet: started }) => {
+    fleet = started
     menuId = (await fleet.restaurant.createMenu(50)).id
     const { headers } = await fleet.login()
     for (let i = 0; i < 3; i++) await fleet.placeOrder(headers, [{ menu_id: menuId, quantity: 1 }])
     await fleet.order.call('POST', '/chaos/payment_fail', { json: { fail_percent: 100 } })
     const failed = await fleet.placeOrder(headers, [{ menu_id: menuId, quantity: 2 }])
     await fleet.order.call('GET', `/orders/${failed.body.id}`, { headers })
-  })
-  afterAll(() => fleet.close())
+  }, FLEET_START_MS)
 
   it('order: outcomes by status and reason, saga steps, releases, calls to other services', async () => {
     const text = await fleet.order.metrics()
