@@ -34,7 +34,7 @@ export const promqlExpressions = (): string[] =>
       .map((target) => target.expr),
   ])
 
-const PROMQL_WORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'by', 'without', 'on', 'ignoring'])
+const PROMQL_WORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right'])
 
 /** The metric names a PromQL expression reads: identifiers that are not functions, labels or keywords. */
 export function metricNames(expression: string): string[] {
@@ -47,3 +47,18 @@ export function metricNames(expression: string): string[] {
     .map((match) => match[0])
     .filter((word) => !PROMQL_WORDS.has(word))
 }
+
+// biome-ignore lint/suspicious/noExplicitAny: rule files, read field by field
+export type Rule = { alert?: string; record?: string; expr: string; for?: string; labels?: any; annotations?: any }
+
+/** Every rule file Prometheus loads (infra/prometheus/rules/*.yml), by file name. */
+export const ruleFiles = (): Record<string, { groups: { name: string; rules: Rule[] }[] }> =>
+  Object.fromEntries(
+    readdirSync(`${INFRA}/prometheus/rules`)
+      .filter((file) => file.endsWith('.yml'))
+      .map((file) => [file, readYaml(`prometheus/rules/${file}`)]),
+  )
+
+/** Every rule of every rule file. */
+export const rules = (): Rule[] =>
+  Object.values(ruleFiles()).flatMap((file) => file.groups.flatMap((group) => group.rules))

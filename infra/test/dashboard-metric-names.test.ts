@@ -1,6 +1,6 @@
 import { FLEET_START_MS, fleetTest, type TestFleet } from '@food/order-service/test-fleet'
 import { describe, expect, it } from 'vitest'
-import { metricNames, promqlExpressions } from './config-files.ts'
+import { metricNames, promqlExpressions, rules } from './config-files.ts'
 
 const SAMPLE_SUFFIXES: Record<string, string[]> = { histogram: ['_bucket', '_sum', '_count'], counter: ['_total'] }
 
@@ -49,5 +49,22 @@ describe('dashboards', () => {
     )
     expect(used.size).toBeGreaterThan(15)
     expect([...used].filter((name) => !exposed.has(name))).toEqual([])
+  })
+})
+
+describe('alerting and recording rules', () => {
+  it('read only metric names that the services expose (or that the rules record)', async () => {
+    const exposed = new Set<string>()
+    for (const service of [fleet.user, fleet.restaurant, fleet.order]) {
+      for (const [, name, type] of (await service.metrics()).matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
+        for (const suffix of SAMPLE_SUFFIXES[type as string] ?? ['']) exposed.add(`${name}${suffix}`)
+      }
+    }
+    const recorded = new Set(rules().flatMap((rule) => (rule.record ? [rule.record] : [])))
+    const used = new Set(rules().flatMap((rule) => metricNames(rule.expr)))
+    // up: Prometheus' own, per target; vector(): a number, not a metric.
+    const unknown = [...used].filter((name) => !exposed.has(name) && !recorded.has(name) && name !== 'up')
+    expect(used.size).toBeGreaterThan(10)
+    expect(unknown).toEqual([])
   })
 })

@@ -210,7 +210,7 @@ describe('Dockerfile', () => {
     const build = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8').replace(/^\s*\/\/.*$/gm, ''))
     expect(build.compilerOptions).toMatchObject({ noEmit: false, rewriteRelativeImportExtensions: true })
     // The test-only packages, npm start's supervisor (plain .mjs, Node built-ins) and the lab's command-line tools are never in an image.
-    const notInImages = new Set(['testing', 'test-infrastructure', 'supervisor', 'cli-kit', 'k6-runtime'])
+    const notInImages = new Set(['testing', 'test-infrastructure', 'supervisor', 'cli-kit', 'k6-runtime', 'slo'])
     for (const name of readdirSync(join(ROOT, 'packages')).filter((name) => !notInImages.has(name))) {
       const manifest = JSON.parse(readFileSync(join(ROOT, 'packages', name, 'package.json'), 'utf8'))
       const targets = Object.values<{ compiled: string; default: string }>(manifest.exports)
