@@ -34,7 +34,19 @@ export const promqlExpressions = (): string[] =>
       .map((target) => target.expr),
   ])
 
-const PROMQL_WORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right'])
+const PROMQL_WORDS = new Set([
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+])
 
 /** The metric names a PromQL expression reads: identifiers that are not functions, labels or keywords. */
 export function metricNames(expression: string): string[] {
