@@ -202,6 +202,7 @@ export async function ensurePostgresAndRedis() {
 const DEBIAN_TOOLS = [
   { command: 'promtool', pkg: 'prometheus' },
   { command: 'prometheus-node-exporter', pkg: 'prometheus-node-exporter' },
+  { command: 'prometheus-alertmanager', pkg: 'prometheus-alertmanager' },
   { command: 'nginx', pkg: 'nginx' },
   { command: 'curl', pkg: 'curl' },
   { command: 'chromium', pkg: 'chromium' },

@@ -18,6 +18,7 @@ import {
   takenPorts,
   warn,
 } from './lib.mjs'
+import { ALERTMANAGER, monitoringPlan, monitoringPorts, monitoringStarters, PROMETHEUS } from './monitoring.mjs'
 import { setup } from './setup.mjs'
 
 const COLOURS = ['1;32', '1;35', '1;34']
@@ -52,6 +53,8 @@ const FAULT_PROXY = {
   api: `127.0.0.1:${portFrom('FAULT_PROXY_API_PORT', 8474)}`,
 }
 const proxyOn = () => process.env.FAULT_PROXY !== 'off'
+// Prometheus and Alertmanager, when installed (MONITORING=off: without them).
+const MONITORING = monitoringPlan()
 
 /**
  * The ports the proxy's edges listen on, read from their one definition (fleet-edges.ts: fixed,
@@ -153,6 +156,7 @@ const portsToListenOn = () => [
         ...edgePorts(),
       ]
     : []),
+  ...(MONITORING.off ? [] : monitoringPorts()),
 ]
 
 /** Stops before installing anything when a port is taken: most often, a fleet already runs. */
@@ -272,6 +276,11 @@ async function main() {
     supervise(service.name, () => startService(service, i, edges), `http://127.0.0.1:${service.port}/health/ready`)
   }
   supervise(WEB.name, () => startWeb(edges), `http://127.0.0.1:${WEB.port}/health`)
+  const monitoring = MONITORING.off ? [] : [PROMETHEUS, ALERTMANAGER]
+  const starters = MONITORING.off ? {} : monitoringStarters(MONITORING)
+  for (const tool of monitoring) {
+    supervise(tool.name, starters[tool.name], `http://127.0.0.1:${tool.port}/-/ready`)
+  }
   await new Promise((resolve, reject) => {
     engine.once('error', reject)
     engine.listen(ENGINE_API.port, ENGINE_API.host, resolve)
@@ -282,6 +291,9 @@ async function main() {
     if (!(await waitUntilReady(service, children, '/health/ready'))) return
   }
   if (!(await waitUntilReady(WEB, children, '/health'))) return
+  for (const tool of monitoring) {
+    if (!(await waitUntilReady(tool, children, '/-/ready'))) return
+  }
   ready = true
   say('the fleet is up (Ctrl-C stops it)')
   console.log(`  web         http://localhost:${WEB.port}   (the shop, my orders, the chaos console)`)
@@ -294,6 +306,13 @@ async function main() {
     console.log(
       `  edges:      ${Object.keys(edges).length} through the fault proxy (Toxiproxy's API: http://${FAULT_PROXY.api.replace('127.0.0.1', 'localhost')}/proxies; FAULT_PROXY=off: straight)`,
     )
+  }
+  if (MONITORING.off) warn(MONITORING.off)
+  else {
+    console.log(
+      `  prometheus  http://localhost:${PROMETHEUS.port}/alerts   (the SLOs' and causes' alerts: docs/alerts.md)`,
+    )
+    console.log(`  alertmanager http://localhost:${ALERTMANAGER.port}`)
   }
   console.log(
     `  processes:  supervised, restarted when they exit (kill, pause, restart: http://localhost:${ENGINE_API.port}/containers/json)`,

@@ -7,12 +7,10 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer, type Server } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { freePorts } from '@food/testing'
 import { ROOT } from '@food/testing/run-cli'
 import { startUserService, type TestUserService } from '@food/user-service/test-service'
-import { afterAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
+import { ownStartEnv, privatePorts } from './own-start.ts'
 
 const closing: (() => Promise<unknown>)[] = []
 afterAll(async () => {
@@ -23,15 +21,7 @@ afterAll(async () => {
 async function start(ports: Record<string, number>) {
   const child = spawn(process.execPath, ['scripts/start.mjs'], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
-      FAULT_PROXY: 'off',
-      // Were the check to let it through: databases, Redis keys and log files of its own.
-      FLEET_DATABASE_SUFFIX: `_start_test_${process.pid}`,
-      REDIS_URL: `${inject('redisUrl').replace(/\/\d*$/, '')}/10`,
-      FLEET_LOG_DIR: join(tmpdir(), `fleet-start-test-${process.pid}`),
-    },
+    env: ownStartEnv(ports),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
@@ -41,11 +31,6 @@ async function start(ports: Record<string, number>) {
   const [code] = await once(child, 'exit')
   clearTimeout(timer)
   return { code, output }
-}
-
-async function privatePorts() {
-  const [USER_PORT, RESTAURANT_PORT, ORDER_PORT, WEB_PORT, PROCESS_API_PORT] = await freePorts(5)
-  return { USER_PORT, RESTAURANT_PORT, ORDER_PORT, WEB_PORT, PROCESS_API_PORT } as Record<string, number>
 }
 
 /** What start prints once it goes past the check. */

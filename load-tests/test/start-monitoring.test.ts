@@ -1,0 +1,112 @@
+/**
+ * npm start runs Prometheus and Alertmanager when they are installed (#38): on the ports it is
+ * given, scraping the three services and itself with the SLOs' and causes' rules, sending to
+ * Alertmanager; and without them, saying so in one line, when MONITORING=off.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { ROOT } from '@food/testing/run-cli'
+import { describe, expect, it } from 'vitest'
+import { ownStartEnv, privatePorts } from './own-start.ts'
+
+/** scripts/start.mjs until it has said the fleet is up, down to its last line (or exits); its output so far. */
+async function startUntilUp(env: NodeJS.ProcessEnv) {
+  const child: ChildProcess = spawn(process.execPath, ['scripts/start.mjs'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  const up = new Promise<boolean>((resolve) => {
+    const read = (chunk: Buffer) => {
+      output += chunk
+      if (output.includes('the fleet is up') && output.includes('  try:')) resolve(true)
+    }
+    child.stdout?.on('data', read)
+    child.stderr?.on('data', read)
+    child.once('exit', () => resolve(false))
+  })
+  const stop = async () => {
+    if (child.exitCode !== null) return
+    child.kill('SIGINT')
+    await once(child, 'exit')
+  }
+  return { up, output: () => output, stop }
+}
+
+// The launcher's own module (plain JavaScript, Node built-ins), as its tests read it.
+const { monitoringPlan } = (await import(pathToFileURL(join(ROOT, 'scripts/monitoring.mjs')).href)) as {
+  monitoringPlan: (env: NodeJS.ProcessEnv) => { off?: string; prometheus?: string; alertmanager?: string }
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: Prometheus' and Alertmanager's answers, read field by field
+const json = async (url: string): Promise<any> => (await fetch(url)).json()
+
+describe('npm start with Prometheus and Alertmanager', () => {
+  it('runs them with the rules, scraping the services and itself, Alertmanager told', async () => {
+    const ports = await privatePorts()
+    const fleet = await startUntilUp(ownStartEnv(ports))
+    try {
+      expect(await fleet.up, fleet.output()).toBe(true)
+      const prometheus = `http://127.0.0.1:${ports.PROMETHEUS_PORT}`
+      expect(fleet.output()).toContain(`prometheus  http://localhost:${ports.PROMETHEUS_PORT}/alerts`)
+      // Every target up once scraped (every 2 s).
+      let health: Record<string, string> = {}
+      for (let i = 0; i < 30 && Object.values(health).filter((state) => state === 'up').length < 5; i++) {
+        const targets = await json(`${prometheus}/api/v1/targets`)
+        health = Object.fromEntries(
+          targets.data.activeTargets.map((target: { labels: { job: string }; health: string }) => [
+            target.labels.job,
+            target.health,
+          ]),
+        )
+        await new Promise((resolve) => setTimeout(resolve, 1000))
+      }
+      expect(health).toEqual({
+        'user-service': 'up',
+        'restaurant-service': 'up',
+        'order-service': 'up',
+        prometheus: 'up',
+        alertmanager: 'up',
+      })
+      const { data } = await json(`${prometheus}/api/v1/rules`)
+      const alerts = data.groups.flatMap((group: { rules: { type: string; name: string }[] }) =>
+        group.rules.filter((rule) => rule.type === 'alerting').map((rule) => rule.name),
+      )
+      expect(alerts).toEqual(expect.arrayContaining(['OrdersAnsweredBudgetBurn', 'ServiceDown', 'EventLoopLag']))
+      const alertmanagers = await json(`${prometheus}/api/v1/alertmanagers`)
+      expect(alertmanagers.data.activeAlertmanagers).toEqual([
+        { url: `http://127.0.0.1:${ports.ALERTMANAGER_PORT}/api/v2/alerts` },
+      ])
+      expect(await json(`http://127.0.0.1:${ports.ALERTMANAGER_PORT}/api/v2/status`)).toMatchObject({
+        cluster: { status: 'disabled' },
+      })
+    } finally {
+      await fleet.stop()
+    }
+  }, 180_000)
+
+  it('says in one line that it runs without them, with MONITORING=off', async () => {
+    const ports = await privatePorts()
+    const fleet = await startUntilUp({ ...ownStartEnv(ports), MONITORING: 'off' })
+    try {
+      expect(await fleet.up, fleet.output()).toBe(true)
+      expect(fleet.output()).toContain('MONITORING=off')
+      expect(fleet.output()).not.toContain('prometheus  http://')
+    } finally {
+      await fleet.stop()
+    }
+  }, 180_000)
+
+  it('names how to get them when they are not installed', () => {
+    expect(monitoringPlan({ PATH: '/nonexistent' })).toEqual({
+      off: expect.stringContaining(
+        'not installed (apt-get install prometheus prometheus-alertmanager, or brew install prometheus alertmanager)',
+      ),
+    })
+    expect(monitoringPlan({ ...process.env, MONITORING: 'off' })).toEqual({ off: 'MONITORING=off' })
+    expect(monitoringPlan(process.env)).toMatchObject({ prometheus: 'prometheus' })
+  })
+})
