@@ -24,7 +24,12 @@ export const NO_SERVER = 'http://127.0.0.1:9'
 
 export function experimentEnv(
   fleet: TestServices,
-  planes: { toxiproxy?: string | undefined; engine?: string | undefined } = {},
+  planes: {
+    toxiproxy?: string | undefined
+    engine?: string | undefined
+    prometheus?: string | undefined
+    alertmanager?: string | undefined
+  } = {},
 ): Record<string, string> {
   return {
     USER_URL: fleet.user.baseUrl,
@@ -32,5 +37,7 @@ export function experimentEnv(
     ORDER_URL: fleet.order.baseUrl,
     TOXIPROXY_URL: planes.toxiproxy ?? NO_SERVER,
     FLEET_ENGINE_URL: planes.engine ?? NO_SERVER,
+    PROMETHEUS_URL: planes.prometheus ?? NO_SERVER,
+    ALERTMANAGER_URL: planes.alertmanager ?? NO_SERVER,
   }
 }

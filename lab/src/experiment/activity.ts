@@ -4,6 +4,7 @@
  */
 import { evaluate, plainValue, type SampleStore } from '@food/promql'
 import { request } from 'undici'
+import { alertmanagerAlerts, matches, prometheusAlerts } from '../fleet/alerts.ts'
 import { checkInstantInvariants, checkInvariants } from '../fleet/invariants.ts'
 import type { RunContext } from './actions/action.ts'
 import { runFleetAction } from './actions/index.ts'
@@ -21,6 +22,8 @@ export async function executeActivity(
       return callHttp(provider, activity.type === 'action')
     case 'prometheus':
       return plainValue(evaluate(provider.query, store))
+    case 'alert':
+      return firingCount(provider, run.configuration)
     case 'invariants':
       return readInvariants(run, provider.settle_timeout_s ?? 60)
     case 'fleet':
@@ -29,6 +32,16 @@ export async function executeActivity(
 }
 
 type HttpProvider = Extract<ActivityDefinition['provider'], { type: 'http' }>
+type AlertProvider = Extract<ActivityDefinition['provider'], { type: 'alert' }>
+
+/** How many alerts matching the probe fire now, from Prometheus or Alertmanager. */
+async function firingCount(provider: AlertProvider, configuration: Record<string, unknown>): Promise<number> {
+  const alerts =
+    provider.source === 'alertmanager'
+      ? await alertmanagerAlerts(String(configuration.alertmanager_url))
+      : await prometheusAlerts(String(configuration.prometheus_url))
+  return alerts.filter((alert) => alert.state === 'firing' && matches(alert, provider.alert, provider.labels)).length
+}
 
 /** The answer, parsed when it is JSON; for an action, a 4xx or 5xx is a failure. */
 async function callHttp(provider: HttpProvider, isAction: boolean) {

@@ -2,9 +2,10 @@
  * The fleet's two control planes as an experiment sees them, each service's chaos switches and the
  * fault proxy's edges, and the check that every fault it names is there (docs/chaos.md).
  */
-import { didYouMean } from '@food/errors/suggest'
+import { didYouMean, notOneOf } from '@food/errors/suggest'
 import { ToxiproxyClient } from '@food/fault-proxy/toxiproxy-client'
 import { request } from 'undici'
+import { alertNames } from '../fleet/alerts.ts'
 import type { FleetClient, Service } from '../fleet/fleet-client.ts'
 import { assertLoopback, type Targets } from '../fleet/targets.ts'
 import { engineOf } from './engine.ts'
@@ -64,6 +65,7 @@ export async function checkFaults(loaded: LoadedExperiment, client: FleetClient)
     }
   }
   problems.push(...(await checkProcesses(actions, loaded.configuration)))
+  problems.push(...(await checkAlerts(loaded)))
   for (const { activity, path } of actions) {
     const provider = activity.provider
     if (provider.type !== 'fleet' || provider.action !== 'fault') continue
@@ -82,6 +84,31 @@ export async function checkFaults(loaded: LoadedExperiment, client: FleetClient)
     }
   }
   return { available, problems }
+}
+
+/** A problem per alert probe that names an alert Prometheus has not loaded, or when none answers. */
+async function checkAlerts(loaded: LoadedExperiment) {
+  const { experiment } = loaded
+  const probes = [
+    ...(experiment['steady-state-hypothesis']?.probes ?? []).map((probe, i) => ({
+      probe,
+      path: `/steady-state-hypothesis/probes/${i}`,
+    })),
+    ...experiment.method.map((probe, i) => ({ probe, path: `/method/${i}` })),
+    ...(experiment.safeguards ?? []).map((probe, i) => ({ probe, path: `/safeguards/${i}` })),
+  ].filter(({ probe }) => probe.provider.type === 'alert')
+  if (probes.length === 0) return []
+  const url = String(loaded.configuration.prometheus_url)
+  const names = await alertNames(url)
+  return probes.flatMap(({ probe, path }) => {
+    const alert = (probe.provider as { alert?: string }).alert
+    if (!names)
+      return [
+        { path: `${path}/provider`, message: `no Prometheus answers at ${url} (npm start runs one when installed)` },
+      ]
+    if (alert === undefined || names.includes(alert)) return []
+    return [{ path: `${path}/provider/alert`, message: notOneOf(alert, names, 'alert Prometheus has loaded') }]
+  })
 }
 
 /** A problem per process action (kill, pause, restart) whose service the engine has no container of. */

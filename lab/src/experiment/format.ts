@@ -95,6 +95,30 @@ export const PrometheusProvider = Type.Object(
   },
   strict,
 )
+export const AlertProvider = Type.Object(
+  {
+    type: Type.Literal('alert'),
+    alert: Type.Optional(
+      Type.String({
+        description: 'an alerting rule Prometheus has loaded (any, if left out)',
+        examples: ['OrdersAnsweredBudgetBurn'],
+      }),
+    ),
+    labels: Type.Optional(
+      Type.Record(Type.String(), Type.String(), {
+        description: 'labels the alert must carry',
+        examples: [{ severity: 'page' }],
+      }),
+    ),
+    source: Type.Optional(
+      literals(['prometheus', 'alertmanager'], {
+        description:
+          'prometheus: its firing alerts (prometheus_url, default); alertmanager: its active ones (alertmanager_url)',
+      }),
+    ),
+  },
+  { ...strict, description: 'how many alerts matching it fire now: `0` as the tolerance says "no page fires"' },
+)
 export const InvariantsProvider = Type.Object(
   {
     type: Type.Literal('invariants'),
@@ -266,7 +290,7 @@ const activity = <P extends TSchema, E extends TProperties>(type: 'probe' | 'act
     strict,
   )
 
-const ProbeProvider = Type.Union([HttpProvider, PrometheusProvider, InvariantsProvider])
+const ProbeProvider = Type.Union([HttpProvider, PrometheusProvider, AlertProvider, InvariantsProvider])
 const ActionProvider = Type.Union([
   HttpProvider,
   FaultProvider,

@@ -2,6 +2,8 @@
  * The journal of a run: Chaos Toolkit's fields, and what no peer records
  * (docs/experiments.md#the-journal).
  */
+
+import type { AlertChange } from '../fleet/alerts.ts'
 import type { InvariantResult } from '../fleet/invariants.ts'
 import { round, type Sample, type SecondOfRun, timelineOf } from '../fleet/recorder.ts'
 import { type FaultWindow, type JournalStatus, type PhaseVerdict, phasesOf, phaseWindows } from '../load/phases.ts'
@@ -52,8 +54,13 @@ export interface Journal {
   invalid_because?: string[]
   fault_windows: FaultWindow[]
   phases: PhaseVerdict[]
+  /** From the first fault to the first check of the hypothesis that failed (the probes' figure). */
   time_to_detect_s: number | null
   time_to_recover_s: number | null
+  /** From the first fault to the first page that fired (Prometheus' alerts, docs/alerts.md); null when none did. */
+  time_to_page_s: number | null
+  /** Every change of the fleet's alerts while the run went, as Prometheus evaluated them. */
+  alerts: AlertChange[]
   invariants: InvariantResult[] | null
   load: { profile: string; concurrency: number; duration_s: number; menu_id: number; users: number } | null
   /** The load's requests second by second, from the experiment's start. */

@@ -46,6 +46,9 @@ function givenConfiguration(env: NodeJS.ProcessEnv = process.env): Record<string
     engine_url: env.FLEET_ENGINE_URL ?? 'http://127.0.0.1:8475',
     // Only this compose project's containers, when several stacks run on one engine (any when empty).
     compose_project: env.COMPOSE_PROJECT_NAME ?? '',
+    // Where the alert probes and the record's alerts.jsonl read the alerts (npm start runs both).
+    prometheus_url: env.PROMETHEUS_URL ?? 'http://127.0.0.1:9090',
+    alertmanager_url: env.ALERTMANAGER_URL ?? 'http://127.0.0.1:9093',
     // The fleet's Redis, for redis-pause.
     redis_url: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     // The fleet's PostgreSQL server, for terminate-sessions (any database on it will do).

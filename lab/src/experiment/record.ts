@@ -23,6 +23,7 @@ function verdictOf(journal: Journal): Verdict {
     phases: journal.phases,
     time_to_detect_s: journal.time_to_detect_s,
     time_to_recover_s: journal.time_to_recover_s,
+    time_to_page_s: journal.time_to_page_s,
     invariants: journal.invariants,
   }
 }
@@ -38,5 +39,6 @@ export const experimentRecord = (
   windows: journal.fault_windows,
   verdict: verdictOf(journal),
   journal,
+  alerts: journal.alerts,
   ...rest,
 })

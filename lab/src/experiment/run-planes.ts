@@ -4,6 +4,7 @@
  */
 import { ToxiproxyClient } from '@food/fault-proxy/toxiproxy-client'
 import type { SampleStore } from '@food/promql'
+import { AlertWatcher } from '../fleet/alerts.ts'
 import { FleetClient } from '../fleet/fleet-client.ts'
 import { Recorder } from '../fleet/recorder.ts'
 import type { MetricsTable } from '../record/metric-columns.ts'
@@ -31,6 +32,8 @@ export interface PlaneOptions {
 
 export interface OpenRun {
   run: RunContext
+  /** Every change of the fleet's alerts while the run went. */
+  alerts: AlertWatcher
   /** The scrapes, for the prometheus probes. */
   store: SampleStore
   /** Reads the planes back once more and reconciles the ledger with them. */
@@ -82,12 +85,17 @@ export async function openRun(
     load: undefined,
   }
   const observer = await observerOf(targets, toxiproxyUrl, engine, seconds)
-  const sight = async () => ledger.reconcile(await observer.sight())
+  // The fleet's alerts as Prometheus evaluates them, read at every sighting too: the record's alerts.jsonl.
+  const alerts = new AlertWatcher(String(loaded.configuration.prometheus_url), seconds)
+  const sight = async () => {
+    await Promise.all([observer.sight().then((sighting) => ledger.reconcile(sighting)), alerts.read()])
+  }
   // The first sighting says what was in force before the run: the run's conditions, not changes.
   await sight()
   const sightings = repeatEvery(intervalMs, sight)
   return {
     run,
+    alerts,
     store: scraper.store,
     sight,
     stopSighting: () => sightings.stop(),

@@ -105,6 +105,11 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
     await opened.close()
     await unpublishRun(run)
     await closeRun(run, stop)
+    const firstFault = Math.min(
+      ...journal.fault_windows.filter((window) => !window.foreign).map((window) => window.from_s),
+    )
+    journal.alerts = opened.alerts.changes
+    journal.time_to_page_s = Number.isFinite(firstFault) ? opened.alerts.firstPageAfter(firstFault) : null
   }
 }
 
@@ -129,6 +134,8 @@ function newJournal(experiment: Experiment, seed: number | undefined): Journal {
     phases: [],
     time_to_detect_s: null,
     time_to_recover_s: null,
+    time_to_page_s: null,
+    alerts: [],
     invariants: null,
     load: null,
     timeline: [],

@@ -16,5 +16,7 @@ export interface Verdict {
   phases: PhaseVerdict[]
   time_to_detect_s: number | null
   time_to_recover_s: number | null
+  /** From the first fault to the first page (docs/alerts.md); null when none fired. */
+  time_to_page_s: number | null
   invariants: InvariantResult[] | null
 }

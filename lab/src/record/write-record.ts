@@ -5,6 +5,7 @@
 import { createWriteStream } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { AlertChange } from '../fleet/alerts.ts'
 import type { FaultWindow } from '../load/phases.ts'
 import { injectionFile } from './injection.ts'
 import { collectLogs, type LogSource } from './logs.ts'
@@ -20,6 +21,8 @@ export const FILES = {
   'logs.jsonl': 'the services’ log lines written during the run, as they wrote them (`trace_id` where traced)',
   'traces.jsonl':
     'the run’s spans, a line per export the services sent (an OTLP JSON ExportTraceServiceRequest, as the OpenTelemetry Collector’s file exporter writes them)',
+  'alerts.jsonl':
+    'every change of the fleet’s alerts while the run went (pending, firing, resolved; `at_s` from the run’s start), as Prometheus evaluated them (prometheus_url); empty when none answered',
   'journal.json': 'the experiment’s journal, in Chaos Toolkit’s fields and ours (phases, fault windows, timeline)',
   'verdict.json':
     'the verdict: status, whether the hypothesis deviated, each phase’s throughput, p95, error ratio and order outcomes, the invariants',
@@ -36,6 +39,8 @@ export interface RunRecord {
   verdict: Verdict
   /** The experiment's journal, as journal.json. */
   journal: unknown
+  /** The alerts' changes, as alerts.jsonl. */
+  alerts: AlertChange[]
   metrics: MetricsTable
   /** The services' log files (LOG_FILE), marked as the run began, if any on this machine. */
   logs?: LogSource | undefined
@@ -60,6 +65,7 @@ export async function writeRecord(dir: string, record: RunRecord): Promise<{ dir
   await writeFile(join(dir, 'injection.json'), json(injectionFile(record)))
   await writeFile(join(dir, 'metrics.csv'), record.metrics.csv())
   await writeFile(join(dir, 'journal.json'), json(record.journal))
+  await writeFile(join(dir, 'alerts.jsonl'), record.alerts.map((change) => `${JSON.stringify(change)}\n`).join(''))
   await writeFile(join(dir, 'verdict.json'), json(record.verdict))
 
   const logs = createWriteStream(join(dir, 'logs.jsonl'))
@@ -107,6 +113,12 @@ function readme(record: RunRecord, logs: Awaited<ReturnType<typeof collectLogs>>
     `logs.jsonl: ${logsSaid}`,
     '',
     `traces.jsonl: ${tracesSaid}`,
+    '',
+    `alerts.jsonl: ${
+      record.alerts.length === 0
+        ? 'no alert changed while the run went, or no Prometheus answered (prometheus_url): it is empty.'
+        : `${record.alerts.length} changes, ${record.alerts.filter((change) => change.state === 'firing').length} of them firing.`
+    }`,
     '',
     'Compare with another run: `npm run runs -- diff <this directory> <another>`.',
     '',

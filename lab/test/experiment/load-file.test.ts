@@ -96,7 +96,7 @@ describe('reading an experiment file', () => {
       ]),
     )
     expect(problems.find((problem) => problem.path === '/method/2/provider/type')?.message).toBe(
-      '`promql` is not a provider type: http, prometheus, invariants',
+      '`promql` is not a provider type: http, prometheus, alert, invariants',
     )
   })
 

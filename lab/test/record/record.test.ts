@@ -63,11 +63,13 @@ describe('a run record', () => {
     expect(readme).toContain('# Every payment fails for 2 s under load')
     for (const name of Object.keys(FILES)) {
       expect(readme).toContain(`| \`${name}\` |`)
-      // Traces only when a receiver listened (traces.test.ts): none here, and the README says so.
-      if (name === 'traces.jsonl') expect(await read(name)).toBe('')
+      // Traces only when a receiver listened (traces.test.ts), alerts only from a Prometheus
+      // (alerts.test.ts): none here, and the README says so.
+      if (name === 'traces.jsonl' || name === 'alerts.jsonl') expect(await read(name)).toBe('')
       else expect((await read(name)).length, name).toBeGreaterThan(0)
     }
     expect(readme).toContain('No receiver listened (`--traces host:port`): traces.jsonl is empty.')
+    expect(readme).toContain('alerts.jsonl: no alert changed while the run went, or no Prometheus answered')
     expect(JSON.parse(await read('journal.json'))).toMatchObject({ status: 'completed', deviated: false })
   })
 
