@@ -54,23 +54,10 @@ function prometheusConfig() {
   ].join('\n')
 }
 
-// One receiver that keeps what fires in Alertmanager's API; notifications are grouped fast, for a lab.
-const ALERTMANAGER_CONFIG = `# Written by npm start (scripts/monitoring.mjs) at every start.
-route:
-  receiver: lab
-  group_by: [alertname, service, sloth_slo]
-  group_wait: 1s
-  group_interval: 5s
-  repeat_interval: 1h
-receivers:
-  - name: lab
-`
-
 /** Prometheus' and Alertmanager's processes, each started by the function returned for it. */
 export function monitoringStarters(plan) {
   mkdirSync(DIR, { recursive: true })
   writeFileSync(join(DIR, 'prometheus.yml'), `${prometheusConfig()}\n`)
-  writeFileSync(join(DIR, 'alertmanager.yml'), ALERTMANAGER_CONFIG)
   // Their own logs go to .fleet/monitoring/<name>.log, not the terminal (they are chatty at start),
   // nor .fleet/logs, whose JSON lines the run records collect.
   const quiet = (command, args, name) => {
@@ -96,7 +83,8 @@ export function monitoringStarters(plan) {
       quiet(
         plan.alertmanager,
         [
-          `--config.file=${join(DIR, 'alertmanager.yml')}`,
+          // The compose stack's configuration: one receiver, grouped fast.
+          `--config.file=${join(ROOT, 'infra/alertmanager/alertmanager.yml')}`,
           `--web.listen-address=127.0.0.1:${ALERTMANAGER.port}`,
           `--storage.path=${join(DIR, 'alertmanager-data')}`,
           '--data.retention=24h',

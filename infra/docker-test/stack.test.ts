@@ -21,7 +21,7 @@ import { findCompose, mustRun, renderCompose, runCommand } from './compose.ts'
  */
 const ROOT = join(INFRA, '..')
 const SERVICES = FLEET_SERVICES
-const STACK = ['secrets', 'postgres', 'redis', 'fault-proxy', ...SERVICES, 'gateway', 'prometheus']
+const STACK = ['secrets', 'postgres', 'redis', 'fault-proxy', ...SERVICES, 'gateway', 'prometheus', 'alertmanager']
 // Every one but `secrets`, which makes the secrets and exits.
 const LONG_RUNNING = STACK.filter((service) => service !== 'secrets')
 const PROJECT = `fleet-test-${randomBytes(3).toString('hex')}`
@@ -102,7 +102,8 @@ beforeAll(async () => {
   composeFile = join(dir, 'docker-compose.yml')
   await writeFile(composeFile, renderCompose(join(ROOT, 'docker-compose.yml'), STACK))
   // Distinct ports: compose publishes them all at once.
-  const [gatewayPort, userPort, restaurantPort, orderPort, prometheusPort, faultProxyPort] = await freePorts(6)
+  const [gatewayPort, userPort, restaurantPort, orderPort, prometheusPort, faultProxyPort, alertmanagerPort] =
+    await freePorts(7)
   ports = {
     GATEWAY: gatewayPort,
     USER: userPort,
@@ -110,6 +111,7 @@ beforeAll(async () => {
     ORDER: orderPort,
     PROMETHEUS: prometheusPort,
     FAULT_PROXY: faultProxyPort,
+    ALERTMANAGER: alertmanagerPort,
   } as Record<string, number>
   for (const [name, port] of Object.entries(ports)) env[`${name}_HOST_PORT`] = String(port)
   gateway = `http://127.0.0.1:${ports.GATEWAY}`
@@ -238,6 +240,29 @@ describe('the application stack on a real Docker engine', () => {
         { timeout: 30_000, interval: 1000 },
       )
       .toEqual(['order-service order:8003 up', 'restaurant-service restaurant:8002 up', 'user-service user:8001 up'])
+  })
+
+  it('has Prometheus load the SLOs’ and causes’ rules and send to Alertmanager', async () => {
+    await expect
+      .poll(
+        async () => {
+          const rules = (await (await fetch(`${prometheus}/api/v1/rules?type=alert`)).json()) as {
+            data: { groups: { rules: { name: string }[] }[] }
+          }
+          const names = new Set(rules.data.groups.flatMap((group) => group.rules.map((rule) => rule.name)))
+          const managers = (await (await fetch(`${prometheus}/api/v1/alertmanagers`)).json()) as {
+            data: { activeAlertmanagers: { url: string }[] }
+          }
+          return {
+            sloAndCause: names.has('OrdersAnsweredBudgetBurn') && names.has('ServiceDown'),
+            alertmanagers: managers.data.activeAlertmanagers.length,
+          }
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toEqual({ sloAndCause: true, alertmanagers: 1 })
+    const status = await fetch(`http://127.0.0.1:${ports.ALERTMANAGER}/api/v2/status`)
+    expect(status.status).toBe(200)
   })
 
   it('reports each service container’s memory after the flows above (compiled JavaScript, production mode)', async () => {

@@ -6,7 +6,18 @@ import { renderCompose } from '../docker-test/compose.ts'
 import { INFRA } from './config-files.ts'
 
 const ROOT_FILE = join(INFRA, '..', 'docker-compose.yml')
-const STACK = ['secrets', 'postgres', 'redis', 'fault-proxy', 'user', 'restaurant', 'order', 'gateway', 'prometheus']
+const STACK = [
+  'secrets',
+  'postgres',
+  'redis',
+  'fault-proxy',
+  'user',
+  'restaurant',
+  'order',
+  'gateway',
+  'prometheus',
+  'alertmanager',
+]
 
 describe('renderCompose (the compose definition as Compose v1 reads it)', () => {
   // biome-ignore lint/suspicious/noExplicitAny: a compose document, read field by field

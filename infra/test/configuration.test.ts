@@ -11,10 +11,18 @@ describe('monitoring stack configuration', () => {
     expect(run.status).toBe(0)
   })
 
+  it('passes amtool check-config', () => {
+    const run = spawnSync('amtool', ['check-config', `${INFRA}/alertmanager/alertmanager.yml`], { encoding: 'utf8' })
+    if (run.error) throw new Error(`amtool is missing: install Debian's prometheus-alertmanager (${run.error.message})`)
+    expect(run.stdout + run.stderr).toContain('SUCCESS')
+    expect(run.status).toBe(0)
+  })
+
   it('has every YAML file parse', () => {
     const files = [
       'docker-compose.yml',
       'prometheus/prometheus.yml',
+      'alertmanager/alertmanager.yml',
       'loki/loki.yml',
       'promtail/promtail.yml',
       'tempo/tempo.yml',
@@ -30,6 +38,7 @@ describe('monitoring stack configuration', () => {
   it('runs the stack on the original sample’s ports, with Grafana provisioned from this folder', () => {
     const compose = readYaml('docker-compose.yml')
     expect(Object.keys(compose.services).sort()).toEqual([
+      'alertmanager',
       'grafana',
       'loki',
       'node-exporter',
@@ -69,7 +78,12 @@ describe('monitoring stack configuration', () => {
   it('links the datasources: exemplars and logs to traces, traces to logs and metrics', () => {
     const { datasources } = readYaml('grafana/provisioning/datasources/datasources.yml')
     const byUid = Object.fromEntries(datasources.map((source: { uid: string }) => [source.uid, source]))
-    expect(Object.keys(byUid).sort()).toEqual(['loki', 'prometheus', 'tempo'])
+    expect(Object.keys(byUid).sort()).toEqual(['alertmanager', 'loki', 'prometheus', 'tempo'])
+    // Grafana lists what fires from Alertmanager, the one Prometheus sends to.
+    expect(byUid.alertmanager).toMatchObject({ type: 'alertmanager', url: 'http://alertmanager:9093' })
+    expect(readYaml('prometheus/prometheus.yml').alerting.alertmanagers[0].static_configs[0].targets).toEqual([
+      'alertmanager:9093',
+    ])
     expect(byUid.prometheus.jsonData.exemplarTraceIdDestinations[0].datasourceUid).toBe('tempo')
     expect(byUid.loki.jsonData.derivedFields[0].datasourceUid).toBe('tempo')
     // The regex finds the trace id in the services' JSON log lines.

@@ -14,6 +14,7 @@ import { loadOrderConfig, OrderConfigSchema } from '@food/order-service/config'
 import { loadRestaurantConfig, RestaurantConfigSchema } from '@food/restaurant-service/config'
 import { loadUserConfig, UserConfigSchema } from '@food/user-service/config'
 import { afterAll, describe, expect, it } from 'vitest'
+import { ruleFiles } from './config-files.ts'
 import {
   containerEnvironment,
   decodeSecret,
@@ -346,5 +347,16 @@ describe('load from inside the cluster, and Prometheus', () => {
       expect(service.spec.ports.map(({ name }: Manifest) => name)).toContain(monitor.spec.endpoints[0].port)
     }
     expect(monitor.spec.endpoints[0].path).toBe('/metrics')
+  })
+
+  it('the PrometheusRule holds every group of the rule files Prometheus loads (the SLOs’ and causes’)', () => {
+    const [rule] = byKind(RENDERED['production + prometheus-operator'] as Manifest[], 'PrometheusRule')
+    const files = Object.values(ruleFiles()).flatMap((file) => file.groups)
+    expect(rule.spec.groups.map((group: Manifest) => group.name).sort()).toEqual(
+      files.map((group) => group.name).sort(),
+    )
+    expect(rule.spec.groups.flatMap((group: Manifest) => group.rules).length).toBe(
+      files.flatMap((group) => group.rules).length,
+    )
   })
 })
