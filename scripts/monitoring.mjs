@@ -1,7 +1,7 @@
 // npm start's Prometheus and Alertmanager (docs/alerts.md): when installed, on loopback, with the
 // SLO and cause rules of infra/prometheus/rules, their data under .fleet/ and bounded.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, openSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { portFrom, ROOT, SERVICES, spawn } from './lib.mjs'
 
@@ -62,7 +62,11 @@ export function monitoringStarters(plan) {
   // nor .fleet/logs, whose JSON lines the run records collect.
   const quiet = (command, args, name) => {
     const log = openSync(join(DIR, `${name}.log`), 'a')
-    return spawn(command, args, { cwd: ROOT, stdio: ['ignore', log, log] })
+    try {
+      return spawn(command, args, { cwd: ROOT, stdio: ['ignore', log, log] })
+    } finally {
+      closeSync(log) // the child holds its own copy
+    }
   }
   return {
     prometheus: () =>

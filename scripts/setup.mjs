@@ -12,7 +12,8 @@ import {
 
 export async function setup() {
   const pnpm = ensurePnpm()
-  await installDependencies(pnpm)
+  // FLEET_SKIP_INSTALL=1: the checkout is installed already (a test's own npm start, beside other tests).
+  if (process.env.FLEET_SKIP_INSTALL !== '1') await installDependencies(pnpm)
   say('checking PostgreSQL and Redis')
   await ensurePostgresAndRedis()
   prepareDatabases(pnpm)

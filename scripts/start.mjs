@@ -54,7 +54,7 @@ const FAULT_PROXY = {
 }
 const proxyOn = () => process.env.FAULT_PROXY !== 'off'
 // Prometheus and Alertmanager, when installed (MONITORING=off: without them).
-const MONITORING = monitoringPlan()
+let MONITORING = monitoringPlan()
 
 /**
  * The ports the proxy's edges listen on, read from their one definition (fleet-edges.ts: fixed,
@@ -156,8 +156,20 @@ const portsToListenOn = () => [
         ...edgePorts(),
       ]
     : []),
-  ...(MONITORING.off ? [] : monitoringPorts()),
 ]
+
+/**
+ * Another Prometheus or Alertmanager on their ports (Debian's packages start theirs as services, a
+ * compose stack publishes its own): the fleet then runs without its own, and says so.
+ */
+async function skipMonitoringIfTaken() {
+  if (MONITORING.off) return
+  const taken = await takenPorts(monitoringPorts())
+  if (taken.length === 0) return
+  MONITORING = {
+    off: `${taken.map((entry) => `port ${entry.port} (${entry.what})`).join(' and ')} taken, by another Prometheus or Alertmanager? The fleet runs without its own (Debian starts theirs: sudo systemctl disable --now prometheus prometheus-alertmanager)`,
+  }
+}
 
 /** Stops before installing anything when a port is taken: most often, a fleet already runs. */
 async function refuseTakenPorts() {
@@ -237,6 +249,7 @@ function startService(service, i, edges) {
 
 async function main() {
   await refuseTakenPorts()
+  await skipMonitoringIfTaken()
   await setup()
   buildWeb()
   // Until the fleet is first up, a child that exits is a misconfiguration: everything stops. Once

@@ -3,7 +3,7 @@
  * fleet's rules: the `alert` probe (firing or not, from either), an alert a probe names that does
  * not exist refused before anything runs, and the record's alerts.jsonl and time to page.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -23,12 +23,17 @@ import { FLEET_START_MS, test } from './fixtures.ts'
 
 const RULES = fileURLToPath(new URL('../../infra/prometheus/rules/', import.meta.url))
 const children: RunningChild[] = []
-afterAll(() => Promise.all(children.map((child) => child.stop())))
+const dirs: string[] = []
+afterAll(async () => {
+  await Promise.all(children.map((child) => child.stop()))
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })))
+})
 
 /** Prometheus (every second, the fleet's rules) and Alertmanager on ports of the test's own. */
 async function startMonitoring(fleet: TestFleet) {
   const [prometheusPort, alertmanagerPort] = await freePorts(2)
   const dir = await mkdtemp(join(tmpdir(), 'lab-alerts-'))
+  dirs.push(dir)
   const host = (url: string) => new URL(url).host
   const job = (name: string, target: string) =>
     `  - job_name: ${name}\n    static_configs: [{ targets: ["${target}"] }]\n`

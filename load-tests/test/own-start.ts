@@ -30,4 +30,8 @@ export const ownStartEnv = (ports: Record<string, number>): NodeJS.ProcessEnv =>
   REDIS_URL: `${inject('redisUrl').replace(/\/\d*$/, '')}/10`,
   FLEET_LOG_DIR: join(tmpdir(), `fleet-start-test-${process.pid}`),
   MONITORING_DIR: join(tmpdir(), `fleet-start-test-${process.pid}`, 'monitoring'),
+  // Not the checkout's services/web/dist, which a user's fleet may be serving; no pnpm install
+  // beside the other tests (the checkout is installed).
+  WEB_STATIC_DIR: join(tmpdir(), `fleet-start-test-${process.pid}`, 'web'),
+  FLEET_SKIP_INSTALL: '1',
 })

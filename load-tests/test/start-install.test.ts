@@ -33,7 +33,7 @@ async function copyManifests() {
       await cp(join(ROOT, parent, name, 'package.json'), join(scratch, parent, name, 'package.json'))
     }
   }
-  for (const name of ['load-tests', 'infra', 'nginx']) {
+  for (const name of ['lab', 'bench', 'load-tests', 'infra', 'nginx']) {
     await cp(join(ROOT, name, 'package.json'), join(scratch, name, 'package.json'))
   }
 }

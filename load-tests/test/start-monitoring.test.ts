@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ROOT } from '@food/testing/run-cli'
@@ -97,6 +98,24 @@ describe('npm start with Prometheus and Alertmanager', () => {
       expect(fleet.output()).not.toContain('prometheus  http://')
     } finally {
       await fleet.stop()
+    }
+  }, 180_000)
+
+  it('runs without them, saying why, when another program holds their port (Debian starts its own)', async () => {
+    const ports = await privatePorts()
+    const holder: Server = createServer((socket) => socket.on('error', () => {}).resume()).listen(
+      ports.PROMETHEUS_PORT,
+      '127.0.0.1',
+    )
+    await once(holder, 'listening')
+    const fleet = await startUntilUp(ownStartEnv(ports))
+    try {
+      expect(await fleet.up, fleet.output()).toBe(true)
+      expect(fleet.output()).toContain(`port ${ports.PROMETHEUS_PORT} (Prometheus (PROMETHEUS_PORT)) taken`)
+      expect(fleet.output()).not.toContain('prometheus  http://')
+    } finally {
+      await fleet.stop()
+      await new Promise((resolve) => holder.close(resolve))
     }
   }, 180_000)
 

@@ -86,7 +86,7 @@ export async function checkFaults(loaded: LoadedExperiment, client: FleetClient)
   return { available, problems }
 }
 
-/** A problem per alert probe that names an alert Prometheus has not loaded, or when none answers. */
+/** A problem per alert probe read from Prometheus that names an alert it has not loaded, or when none answers. */
 async function checkAlerts(loaded: LoadedExperiment) {
   const { experiment } = loaded
   const probes = [
@@ -96,7 +96,9 @@ async function checkAlerts(loaded: LoadedExperiment) {
     })),
     ...experiment.method.map((probe, i) => ({ probe, path: `/method/${i}` })),
     ...(experiment.safeguards ?? []).map((probe, i) => ({ probe, path: `/safeguards/${i}` })),
-  ].filter(({ probe }) => probe.provider.type === 'alert')
+  ].filter(
+    ({ probe }) => probe.provider.type === 'alert' && (probe.provider as { source?: string }).source !== 'alertmanager',
+  )
   if (probes.length === 0) return []
   const url = String(loaded.configuration.prometheus_url)
   const names = await alertNames(url)

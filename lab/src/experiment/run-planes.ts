@@ -87,20 +87,27 @@ export async function openRun(
   const observer = await observerOf(targets, toxiproxyUrl, engine, seconds)
   // The fleet's alerts as Prometheus evaluates them, read at every sighting too: the record's alerts.jsonl.
   const alerts = new AlertWatcher(String(loaded.configuration.prometheus_url), seconds)
-  const sight = async () => {
-    await Promise.all([observer.sight().then((sighting) => ledger.reconcile(sighting)), alerts.read()])
-  }
+  const sight = async () => ledger.reconcile(await observer.sight())
   // The first sighting says what was in force before the run: the run's conditions, not changes.
   await sight()
   const sightings = repeatEvery(intervalMs, sight)
+  // On their own clock: a slow Prometheus never delays the faults' read-back.
+  await alerts.read()
+  const alertReadings = repeatEvery(intervalMs, () => alerts.read())
   return {
     run,
     alerts,
     store: scraper.store,
-    sight,
-    stopSighting: () => sightings.stop(),
+    sight: async () => {
+      await Promise.all([sight(), alerts.read()])
+    },
+    stopSighting: () => {
+      sightings.stop()
+      alertReadings.stop()
+    },
     close: async () => {
       sightings.stop()
+      alertReadings.stop()
       await scraper.stop()
       // A pause outlasting the run ends with it.
       await run.processes.resumeAll().catch((error) => run.say(`resuming a paused service failed: ${error.message}`))

@@ -76,7 +76,9 @@ function sloGroups(spec: SlothSpec, slo: SloSpec, compression: Compression): Rul
 function sliExpr(slo: SloSpec, window: string): string {
   const at = (query: string) => query.trim().replaceAll('{{.window}}', window)
   return 'events' in slo.sli
-    ? `(${at(slo.sli.events.error_query)})\n/\n(${at(slo.sli.events.total_query)})\n`
+    ? // Unlike Sloth, a window without events gives no sample rather than 0/0 = NaN, which would
+      // spoil the period's ratio and the budget left for as long as the period lasts.
+      `(${at(slo.sli.events.error_query)})\n/\n((${at(slo.sli.events.total_query)}) > 0)\n`
     : `(${at(slo.sli.raw.error_ratio_query)})\n`
 }
 
