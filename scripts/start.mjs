@@ -169,6 +169,8 @@ async function skipMonitoringIfTaken() {
   MONITORING = {
     off: `${taken.map((entry) => `port ${entry.port} (${entry.what})`).join(' and ')} taken, by another Prometheus or Alertmanager? The fleet runs without its own (Debian starts theirs: sudo systemctl disable --now prometheus prometheus-alertmanager)`,
   }
+  // Said now, before the install, and again with the fleet's addresses.
+  warn(MONITORING.off)
 }
 
 /** Stops before installing anything when a port is taken: most often, a fleet already runs. */
