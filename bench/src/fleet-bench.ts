@@ -26,7 +26,7 @@ import {
   treeMemory,
 } from './harness.ts'
 import { imageRuntime } from './image-runtime.ts'
-import { npmStartDatabase, npmStartUrl, startNpmStart } from './npm-start-arm.ts'
+import { npmStartDatabase, npmStartUrl, printLabMemory, startNpmStart } from './npm-start-arm.ts'
 import { openOrderWork, placeOrders, sameWorkOrders } from './order-ceiling.ts'
 import { type Calls, callsPer, straceAvailable } from './syscalls.ts'
 
@@ -85,8 +85,24 @@ async function npmStartOrders(label: string): Promise<{ spread: Figures[]; hot: 
   return { spread, hot: hotOrders }
 }
 
-try {
-  console.log(`fleet benchmark: ${DURATION_S} s per case, ${CONNECTIONS} connections, Node ${process.version}`)
+const megabytes = (bytes: number, width: number) => (bytes / MB).toFixed(0).padStart(width)
+const total = (memory: TreeMemory[]) =>
+  memory.reduce((sum, entry) => ({ rss: sum.rss + entry.rss, pss: sum.pss + entry.pss }), { rss: 0, pss: 0 })
+
+/**
+ * BENCH_ONLY=npm-start: section 5 alone (npm start, its orders and its lab's memory), without the
+ * compiled services and the ceilings of 1–4 (nor their ratios).
+ */
+const ONLY = process.env.BENCH_ONLY
+if (ONLY !== undefined && ONLY !== '' && ONLY !== 'npm-start') {
+  throw new Error(`BENCH_ONLY=${ONLY}: the one arm that runs alone is npm-start`)
+}
+
+/**
+ * Sections 1–4: the compiled services (or tsx, BENCH_RUNTIME) against the ceilings, their orders
+ * and their memory; what section 5 puts npm start beside.
+ */
+async function compiledArms(): Promise<{ orderCases: Figures[]; afterLoads: (TreeMemory & { name: string })[] }> {
   console.log(
     RUNTIME === 'compiled'
       ? `services: compiled JavaScript as the images run it (${await imageRuntime().then(
@@ -241,7 +257,6 @@ try {
   console.log(
     `${'service'.padEnd(12)}${'RSS'.padStart(7)}${'PSS'.padStart(7)}${`RSS +${SETTLE_S} s`.padStart(12)}${`PSS +${SETTLE_S} s`.padStart(12)}${'ready ms'.padStart(10)}`,
   )
-  const megabytes = (bytes: number, width: number) => (bytes / MB).toFixed(0).padStart(width)
   const row = (name: string, now: TreeMemory, later: TreeMemory, ready: string) =>
     console.log(
       `${name.padEnd(12)}${megabytes(now.rss, 7)}${megabytes(now.pss, 7)}${megabytes(later.rss, 12)}${megabytes(later.pss, 12)}${ready.padStart(10)}`,
@@ -249,11 +264,15 @@ try {
   afterLoads.forEach((now, index) => {
     row(now.name, now, settled[index] ?? now, now.readyMs.toFixed(0))
   })
-  const total = (memory: TreeMemory[]) =>
-    memory.reduce((sum, entry) => ({ rss: sum.rss + entry.rss, pss: sum.pss + entry.pss }), { rss: 0, pss: 0 })
   row('together', total(afterLoads), total(settled), '')
   console.log('(the targets: under 300 MB together, each ready in under 1000 ms; PSS counts once the node')
   console.log(' binary the three share, RSS once per service)')
+  return { orderCases, afterLoads }
+}
+
+try {
+  console.log(`fleet benchmark: ${DURATION_S} s per case, ${CONNECTIONS} connections, Node ${process.version}`)
+  const compiled = ONLY === 'npm-start' ? undefined : await compiledArms()
 
   // 5. What npm start runs (scripts/start.mjs itself), beside the compiled services (stopped first,
   // for a quiet machine); with BENCH_NPM_START_VARIANTS=1 also without the fault proxy, and without
@@ -262,11 +281,11 @@ try {
   /** npm start's orders at each of the order connections, each beside the compiled services' own. */
   const printBesideCompiled = (spread: Figures[]) => {
     for (const [index, connections] of ORDER_CONNECTIONS.entries()) {
-      const compiled = orderCases.find(
+      const beside = compiled?.orderCases.find(
         (row) => row.name === `POST /orders, ${DISTINCT_MENUS} menus, ${connections} conn.`,
       )
       const measured = spread[index] as Figures
-      printTable('', compiled ? [compiled, measured] : [measured], compiled ?? measured, { tail: true })
+      printTable('', beside ? [beside, measured] : [measured], beside ?? measured, { tail: true })
     }
   }
   const npmStart = await startNpmStart()
@@ -274,21 +293,22 @@ try {
     try {
       const arm = await npmStartOrders('')
       const npmMemory = await Promise.all(Object.values(npmStart.pids).map((pid) => treeMemory(pid)))
-      const whole = await treeMemory(npmStart.launcherPid)
       console.log('\n5. The fleet npm start runs (tsx, request logs at info through the launcher, every edge through')
       console.log(
-        '   the fault proxy), beside the compiled services (the goal: within 10% of their orders/s, ≤1.3x memory)',
+        compiled
+          ? '   the fault proxy), beside the compiled services (the goal: within 10% of their orders/s, ≤1.3x memory)'
+          : '   the fault proxy), alone (BENCH_ONLY=npm-start: no compiled services to put it beside)',
       )
       printBesideCompiled(arm.spread)
       printTable('', [arm.hot], arm.hot, { tail: true })
-      const compiledTotal = total(afterLoads)
       const npmTotal = total(npmMemory)
+      const compiledTotal = compiled && total(compiled.afterLoads)
       console.log(
-        `\nmemory of the three services right after the loads: compiled ${megabytes(compiledTotal.rss, 0)} MB RSS (${megabytes(compiledTotal.pss, 0)} PSS), npm start ${megabytes(npmTotal.rss, 0)} MB RSS (${megabytes(npmTotal.pss, 0)} PSS): ${(npmTotal.rss / compiledTotal.rss).toFixed(2)}x RSS, ${(npmTotal.pss / compiledTotal.pss).toFixed(2)}x PSS`,
+        compiledTotal
+          ? `\nmemory of the three services right after the loads: compiled ${megabytes(compiledTotal.rss, 0)} MB RSS (${megabytes(compiledTotal.pss, 0)} PSS), npm start ${megabytes(npmTotal.rss, 0)} MB RSS (${megabytes(npmTotal.pss, 0)} PSS): ${(npmTotal.rss / compiledTotal.rss).toFixed(2)}x RSS, ${(npmTotal.pss / compiledTotal.pss).toFixed(2)}x PSS`
+          : `\nmemory of the three services right after the loads: npm start ${megabytes(npmTotal.rss, 0)} MB RSS (${megabytes(npmTotal.pss, 0)} PSS)`,
       )
-      console.log(
-        `npm start as a whole (launcher, fault proxy, web server and the services, esbuild helpers included): ${megabytes(whole.rss, 0)} MB RSS, ${megabytes(whole.pss, 0)} MB PSS`,
-      )
+      await printLabMemory(npmStart)
     } finally {
       await npmStart.stop()
     }

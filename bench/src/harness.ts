@@ -3,7 +3,6 @@
  * runs and the tables that print them (docs/performance.md).
  */
 import { randomBytes } from 'node:crypto'
-import { readdir, readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { dropDatabase, ensureDatabase, migrate, withDatabase } from '@food/postgres'
@@ -13,6 +12,7 @@ import autocannon from 'autocannon'
 import pg from 'pg'
 import { buildCompiledTree } from './compiled-tree.ts'
 import { imageRuntime } from './image-runtime.ts'
+import { byRole, processTree } from './process-memory.ts'
 
 /** The services run in production mode, which refuses the development service token. */
 const SERVICE_TOKEN = randomBytes(24).toString('base64url')
@@ -166,27 +166,10 @@ export interface TreeMemory {
   pss: number
 }
 
-const kilobytes = (text: string, field: string) =>
-  Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024
-
 /** The memory of a process and all its descendants (tsx's esbuild helper included), Linux. */
 export async function treeMemory(pid: number): Promise<TreeMemory> {
-  const children = new Map<number, number[]>()
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
-    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-    children.set(parent, [...(children.get(parent) ?? []), Number(entry)])
-  }
-  const total = { rss: 0, pss: 0 }
-  const visit = async (id: number) => {
-    const rollup = await readFile(`/proc/${id}/smaps_rollup`, 'utf8').catch(() => '')
-    total.rss += kilobytes(rollup, 'Rss')
-    total.pss += kilobytes(rollup, 'Pss')
-    for (const child of children.get(id) ?? []) await visit(child)
-  }
-  await visit(pid)
-  return total
+  const { total } = byRole(await processTree(pid), () => 'tree')
+  return { rss: total.rss, pss: total.pss }
 }
 
 /** The order of a request per menu, round robin over `menuIds` (autocannon's setupRequest). */
