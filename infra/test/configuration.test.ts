@@ -120,6 +120,36 @@ describe('monitoring stack configuration', () => {
     }
   })
 
+  it('marks the firing alerts on the fleet’s dashboards: an annotation of Prometheus’ ALERTS, by alert and severity', () => {
+    // Every dashboard of the fleet; the node exporter's two show the machine.
+    const uids = [
+      'chaos',
+      'fleet-overview',
+      'microservices-monitoring',
+      'order-saga',
+      'sample-micro-app',
+      'service-status-overview',
+    ]
+    const fleetDashboards = dashboards().filter((each) => uids.includes(each.uid))
+    expect(fleetDashboards).toHaveLength(6)
+    for (const dashboard of fleetDashboards) {
+      const alerts = dashboard.annotations.list.find((annotation) => annotation.expr === 'ALERTS{alertstate="firing"}')
+      expect(alerts, dashboard.uid).toEqual({
+        name: 'Alerts firing',
+        enable: true,
+        iconColor: 'orange',
+        // The provisioned Prometheus (datasources.yml), as the dashboard's panels read it.
+        datasource: { type: 'prometheus', uid: 'prometheus' },
+        expr: 'ALERTS{alertstate="firing"}',
+        step: '10s',
+        titleFormat: '{{alertname}} ({{severity}})',
+        tagKeys: 'severity,service,job,target,sloth_slo',
+        textFormat: 'firing; runbook: docs/alerts.md, under {{alertname}}',
+        useValueForTime: false,
+      })
+    }
+  })
+
   it('reads metric names out of PromQL', () => {
     expect(
       metricNames(

@@ -1,6 +1,7 @@
 // The chaos plane's wire shapes, as types only: nothing of them is bundled.
 import type { ExperimentRunShownView as ExperimentRun, FaultStateView as FaultState } from '@food/chaos/wire'
 import { FLEET_SERVICES, type FleetService } from '@food/config/service-ports'
+import { alertsPanel } from './alerts.ts'
 import { ApiError, api, messageOf } from './api.ts'
 import { orderFigures, REFRESH_MS, stockFigures } from './console-figures.ts'
 import { h, show } from './dom.ts'
@@ -245,6 +246,7 @@ export function chaosConsoleView(view: HTMLElement, say: Say): () => void {
       network.update(service, state.network)
     }),
   )
+  const alerts = alertsPanel()
   const orders = orderFigures()
   const stock = stockFigures()
   show(
@@ -257,12 +259,13 @@ export function chaosConsoleView(view: HTMLElement, say: Say): () => void {
       tokenInput,
     ),
     banner.panel,
+    alerts.panel,
     h('div', { class: 'chaos-grid' }, ...panels.map((panel) => panel.panel)),
     network.panel,
     h('div', { class: 'live' }, orders.panel, stock.panel),
   )
   const refreshAll = () =>
-    Promise.allSettled([...panels.map((panel) => panel.refresh()), orders.refresh(), stock.refresh()])
+    Promise.allSettled([...panels.map((panel) => panel.refresh()), alerts.refresh(), orders.refresh(), stock.refresh()])
   void refreshAll()
   const timer = setInterval(refreshAll, REFRESH_MS)
   return () => clearInterval(timer)

@@ -5,7 +5,9 @@ import { errorBody } from '@food/errors'
 import { createLogger } from '@food/logger'
 import { guardRequests } from '@food/service-kit'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
+import { readAlerts } from './alerts.ts'
 import type { WebConfig } from './config.ts'
+import { loadRunbooks } from './runbooks.ts'
 
 /**
  * What an upstream gets of a request the guard let through: its own address as Host
@@ -21,7 +23,8 @@ const vouchedFor = (_request: unknown, headers: IncomingHttpHeaders): IncomingHt
  * The front end for `npm start`, as the original's little server: the static build at `/`, and
  * `/api/user/…`, `/api/restaurant/…`, `/api/order/…` (and the gateway's plural prefixes) passed
  * to the services with the prefix stripped. In Docker the NGINX gateway does the same. And
- * `/api/engine/…` to npm start's supervisor (ENGINE_URL), for the console's process faults.
+ * `/api/engine/…` to npm start's supervisor (ENGINE_URL), for the console's process faults. And
+ * `GET /api/alerts`: what fires and is pending in Prometheus (PROMETHEUS_URL), 200 even without it.
  */
 export async function buildWebApp(config: WebConfig, staticDir: string) {
   const logger: FastifyBaseLogger = createLogger({ service: 'web', level: config.LOG_LEVEL, format: config.LOG_FORMAT })
@@ -30,6 +33,12 @@ export async function buildWebApp(config: WebConfig, staticDir: string) {
   guardRequests(app, { allowedHosts: config.ALLOWED_HOSTS })
   await app.register(fastifyStatic, { root: staticDir })
   app.get('/health', async () => ({ status: 'healthy' }))
+  const runbookOf = await loadRunbooks()
+  app.get('/api/alerts', async (_request, reply) => {
+    // Polled by the console: always what Prometheus says now.
+    reply.header('cache-control', 'no-store')
+    return readAlerts(config.PROMETHEUS_URL, runbookOf)
+  })
   const upstreams = {
     user: config.USER_SERVICE_URL,
     restaurant: config.RESTAURANT_SERVICE_URL,

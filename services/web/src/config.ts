@@ -9,6 +9,8 @@ export const WebConfig = Type.Object({
   ORDER_SERVICE_URL: HttpUrl({ default: localServiceUrl('order') }),
   /** npm start's supervisor (its Docker-Engine-like API), for the console's process faults. */
   ENGINE_URL: Type.Optional(HttpUrl()),
+  /** The Prometheus whose alerts the console shows (GET /api/alerts); its graph links open it too. */
+  PROMETHEUS_URL: HttpUrl({ default: 'http://127.0.0.1:9090' }),
   /** Host names besides loopback and IP addresses the page is served as (see AllowedHosts). */
   ALLOWED_HOSTS: AllowedHosts(),
   LOG_LEVEL: LogLevel,
@@ -16,4 +18,9 @@ export const WebConfig = Type.Object({
 })
 export type WebConfig = Static<typeof WebConfig>
 
-export const loadWebConfig = (env: NodeJS.ProcessEnv = process.env): WebConfig => loadConfig(WebConfig, env)
+/** npm start hands its environment on: its PROMETHEUS_PORT says where its Prometheus is, unless PROMETHEUS_URL does. */
+const npmStartPrometheus = (env: NodeJS.ProcessEnv) =>
+  env.PROMETHEUS_URL || (env.PROMETHEUS_PORT ? `http://127.0.0.1:${env.PROMETHEUS_PORT}` : undefined)
+
+export const loadWebConfig = (env: NodeJS.ProcessEnv = process.env): WebConfig =>
+  loadConfig(WebConfig, { ...env, PROMETHEUS_URL: npmStartPrometheus(env) })

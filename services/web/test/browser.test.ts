@@ -169,6 +169,19 @@ describe('the chaos console, in a browser', () => {
   })
 })
 
+describe('the chaos console’s alerts, without Prometheus', () => {
+  it('says that Prometheus is not running, and how npm start runs it (alerts-browser.test.ts: with one)', async () => {
+    await go('#/chaos')
+    const said = page.locator('[data-prometheus="unreachable"]')
+    await expect
+      .poll(() => said.textContent())
+      .toMatch(
+        /^Prometheus is not running at http:\/\/127\.0\.0\.1:\d+ \(npm start runs it when installed: apt-get install prometheus prometheus-alertmanager\)\.$/,
+      )
+    expect(await said.getAttribute('title')).toBe('ECONNREFUSED')
+  })
+})
+
 describe('the chaos console’s process switches', () => {
   it('shows the process under npm start’s supervisor, kills it and sees it started again', async () => {
     await go('#/chaos')

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { buildToxiproxyApi, FaultProxy } from '@food/fault-proxy'
 import { EDGE_NAMES } from '@food/fault-proxy/fleet-edges'
 import { seedDevData, startFleet } from '@food/order-service/test-fleet'
-import { startSupervised } from '@food/testing'
+import { freePort, startSupervised } from '@food/testing'
 import { buildWeb } from '../build.ts'
 import { buildWebApp } from '../src/app.ts'
 import { loadWebConfig } from '../src/config.ts'
@@ -12,8 +12,9 @@ import { loadWebConfig } from '../src/config.ts'
 /**
  * The seeded fleet, and the front end built into a directory of its own, served by its server;
  * the order service's calls to the restaurant go through a fault proxy, for the console's map.
+ * `webEnv` adds to the web server's environment (a test's own PROMETHEUS_URL).
  */
-export async function startWebFleet() {
+export async function startWebFleet(webEnv: Record<string, string> = {}) {
   const proxies = new Map<string, FaultProxy>()
   const toxiproxy = buildToxiproxyApi({ proxies })
   const toxiproxyUrl = await toxiproxy.listen({ port: 0, host: '127.0.0.1' })
@@ -44,7 +45,10 @@ export async function startWebFleet() {
       RESTAURANT_SERVICE_URL: fleet.restaurant.baseUrl,
       ORDER_SERVICE_URL: fleet.order.baseUrl,
       ENGINE_URL: supervised.url,
+      // No Prometheus unless a test starts its own (a free port): never npm start's on 9090.
+      PROMETHEUS_URL: `http://127.0.0.1:${await freePort()}`,
       LOG_LEVEL: 'warn',
+      ...webEnv,
     }),
     staticDir,
   )
