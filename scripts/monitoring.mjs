@@ -1,7 +1,7 @@
 // npm start's Prometheus and Alertmanager (docs/alerts.md): when installed, on loopback, with the
 // SLO and cause rules of infra/prometheus/rules, their data under .fleet/ and bounded.
 import { spawnSync } from 'node:child_process'
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { portFrom, ROOT, SERVICES, spawn } from './lib.mjs'
 
@@ -54,10 +54,28 @@ function prometheusConfig() {
   ].join('\n')
 }
 
+// Where an experiment run receives Alertmanager's notifications while it runs (lab's alert_webhook).
+const WEBHOOK_PORT = portFrom('ALERT_WEBHOOK_PORT', 9095)
+
+/** The compose stack's Alertmanager configuration, its receiver also notifying the run's webhook. */
+function alertmanagerConfig() {
+  const compose = readFileSync(join(ROOT, 'infra/alertmanager/alertmanager.yml'), 'utf8')
+  const receiver = '  - name: lab\n'
+  if (!compose.includes(receiver)) throw new Error('infra/alertmanager/alertmanager.yml has no receiver `lab`')
+  return [
+    '# Written by npm start (scripts/monitoring.mjs) from infra/alertmanager/alertmanager.yml: edit those, not this.',
+    compose.replace(
+      receiver,
+      `${receiver}    webhook_configs:\n      - url: http://127.0.0.1:${WEBHOOK_PORT}/alerts\n        send_resolved: true\n`,
+    ),
+  ].join('\n')
+}
+
 /** Prometheus' and Alertmanager's processes, each started by the function returned for it. */
 export function monitoringStarters(plan) {
   mkdirSync(DIR, { recursive: true })
   writeFileSync(join(DIR, 'prometheus.yml'), `${prometheusConfig()}\n`)
+  writeFileSync(join(DIR, 'alertmanager.yml'), alertmanagerConfig())
   // Their own logs go to .fleet/monitoring/<name>.log, not the terminal (they are chatty at start),
   // nor .fleet/logs, whose JSON lines the run records collect.
   const quiet = (command, args, name) => {
@@ -87,8 +105,8 @@ export function monitoringStarters(plan) {
       quiet(
         plan.alertmanager,
         [
-          // The compose stack's configuration: one receiver, grouped fast.
-          `--config.file=${join(ROOT, 'infra/alertmanager/alertmanager.yml')}`,
+          // The compose stack's configuration (one receiver, grouped fast) and the run's webhook.
+          `--config.file=${join(DIR, 'alertmanager.yml')}`,
           `--web.listen-address=127.0.0.1:${ALERTMANAGER.port}`,
           `--storage.path=${join(DIR, 'alertmanager-data')}`,
           '--data.retention=24h',

@@ -3,12 +3,10 @@
  * fleet's rules: the `alert` probe (firing or not, from either), an alert a probe names that does
  * not exist refused before anything runs, and the record's alerts.jsonl and time to page.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import type { TestFleet } from '@food/order-service/test-fleet'
-import { freePorts, type RunningChild, startChild } from '@food/testing'
+import { freePorts } from '@food/testing'
 import { afterAll, expect } from 'vitest'
 import { checkFaults } from '../src/experiment/fleet-plane.ts'
 import { readExperiment } from '../src/experiment/load-file.ts'
@@ -20,65 +18,16 @@ import { MetricsTable } from '../src/record/metric-columns.ts'
 import { writeRecord } from '../src/record/write-record.ts'
 import { experimentEnv, fleetTargets } from './experiment-env.ts'
 import { FLEET_START_MS, test } from './fixtures.ts'
+import { type Monitoring, startMonitoring } from './monitoring.ts'
 
-const RULES = fileURLToPath(new URL('../../infra/prometheus/rules/', import.meta.url))
-const children: RunningChild[] = []
-const dirs: string[] = []
-afterAll(async () => {
-  await Promise.all(children.map((child) => child.stop()))
-  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })))
-})
-
-/** Prometheus (every second, the fleet's rules) and Alertmanager on ports of the test's own. */
-async function startMonitoring(fleet: TestFleet) {
-  const [prometheusPort, alertmanagerPort] = await freePorts(2)
-  const dir = await mkdtemp(join(tmpdir(), 'lab-alerts-'))
-  dirs.push(dir)
-  const host = (url: string) => new URL(url).host
-  const job = (name: string, target: string) =>
-    `  - job_name: ${name}\n    static_configs: [{ targets: ["${target}"] }]\n`
-  await writeFile(
-    join(dir, 'prometheus.yml'),
-    `global: { scrape_interval: 1s, evaluation_interval: 1s }\nrule_files: ["${RULES}*.yml"]\n` +
-      `alerting: { alertmanagers: [{ static_configs: [{ targets: ["127.0.0.1:${alertmanagerPort}"] }] }] }\n` +
-      `scrape_configs:\n${job('user-service', host(fleet.user.baseUrl))}${job('restaurant-service', host(fleet.restaurant.baseUrl))}${job('order-service', host(fleet.order.baseUrl))}`,
-  )
-  await writeFile(
-    join(dir, 'alertmanager.yml'),
-    'route: { receiver: lab, group_wait: 1s }\nreceivers: [{ name: lab }]\n',
-  )
-  const alertmanager = `http://127.0.0.1:${alertmanagerPort}`
-  children.push(
-    await startChild(
-      'prometheus-alertmanager',
-      [
-        `--config.file=${join(dir, 'alertmanager.yml')}`,
-        `--storage.path=${join(dir, 'am')}`,
-        `--web.listen-address=127.0.0.1:${alertmanagerPort}`,
-        '--cluster.listen-address=',
-      ],
-      { readyUrl: `${alertmanager}/-/ready` },
-    ),
-  )
-  const prometheus = `http://127.0.0.1:${prometheusPort}`
-  children.push(
-    await startChild(
-      'prometheus',
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${prometheusPort}`,
-      ],
-      { readyUrl: `${prometheus}/-/ready` },
-    ),
-  )
-  return { prometheus, alertmanager }
-}
-
-let planes: { prometheus: string; alertmanager: string }
+let planes: Monitoring & { webhookPort: number }
+afterAll(() => planes?.close())
 test.override('fleetEnv', { order: { RECOVERY_ENABLED: 'true', RECOVERY_INTERVAL_MS: '200' } })
 test.beforeAll(async ({ fleet }) => {
-  planes = await startMonitoring(fleet)
+  // Every second, as the test's timings say; Alertmanager notifies the run's webhook, on a port of the test's own.
+  const [webhookPort = 0] = await freePorts(1)
+  const webhook = `http://127.0.0.1:${webhookPort}/alerts`
+  planes = { ...(await startMonitoring(fleet, { intervalS: 1, webhook })), webhookPort }
   await fleet.restaurant.createMenu(1)
 }, FLEET_START_MS)
 
@@ -105,8 +54,14 @@ test('a hypothesis that no page fires deviates when a fault pages; the record ke
       {
         type: 'action',
         name: 'payments fail',
-        pauses: { before: 5, after: 20 },
+        pauses: { before: 5 },
         provider: { type: 'fleet', action: 'fault', service: 'order', fault: 'payment_fail', value: 100, ttl_s: 10 },
+      },
+      {
+        type: 'probe',
+        name: 'the page comes',
+        pauses: { after: 10 },
+        provider: { type: 'alert', alert: 'OrdersCompletedBudgetBurn', wait_s: 20 },
       },
     ],
     rollbacks: [{ type: 'action', name: 'clear', provider: { type: 'fleet', action: 'clear-faults' } }],
@@ -127,6 +82,19 @@ test('a hypothesis that no page fires deviates when a fault pages; the record ke
   expect(journal.time_to_page_s).toBeLessThan(20)
   const page = journal.alerts.find((change) => change.state === 'firing' && change.labels.severity === 'page')
   expect(page).toMatchObject({ alert: 'OrdersCompletedBudgetBurn', labels: { sloth_slo: 'orders-completed' } })
+  // The method waited for the page, and Alertmanager's notification of it reached the run's webhook.
+  expect(journal.run.find((done) => done.activity.name === 'the page comes')?.output).toBeGreaterThan(0)
+  const notified = journal.alerts.find((change) => change.source === 'alertmanager' && change.state === 'firing')
+  expect(notified).toMatchObject({ alert: 'OrdersCompletedBudgetBurn', starts_at: expect.any(String) })
+  expect(journal.time_to_page_s).toBe(
+    Math.round(((notified?.at_s ?? 0) - (journal.fault_windows[0]?.from_s ?? 0)) * 10) / 10,
+  )
+  // The budget burned: the run's failed share over the run's part of the 1 h (compressed) period.
+  const seconds = Math.max(1, Math.round((Date.parse(journal.end) - Date.parse(journal.start)) / 1000))
+  const completed = journal.error_budgets?.find((budget) => budget.slo === 'order-orders-completed')
+  expect(completed?.error_ratio).toBeGreaterThan(0.05)
+  expect(completed?.budget_burned).toBeCloseTo(((completed?.error_ratio ?? 0) * seconds) / 3600 / 0.01, 2)
+  expect(journal.error_budgets?.find((budget) => budget.slo === 'order-orders-answered')?.budget_burned).toBe(0)
 
   const dir = join(await mkdtemp(join(tmpdir(), 'paged-')), 'record')
   await writeRecord(dir, experimentRecord(journal, { metrics }))

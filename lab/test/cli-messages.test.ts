@@ -14,12 +14,14 @@ import { startUserService, type TestUserService } from '@food/user-service/test-
 import type { FastifyInstance } from 'fastify'
 import { Toxiproxy } from 'toxiproxy-node-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ANSWER_KEY } from '../src/record/answer-key.ts'
 import { NO_SERVER } from './experiment-env.ts'
 
 const EXPERIMENT = 'lab/src/experiment/cli.ts'
 const RUNS = 'lab/src/record/cli.ts'
 const K6 = 'packages/k6-runtime/src/cli.ts'
 const RESTOCK = 'lab/src/fleet/restock.ts'
+const ALERTS = 'lab/src/alerts/cli.ts'
 
 let api: FastifyInstance
 let apiUrl: string
@@ -42,6 +44,7 @@ beforeAll(async () => {
     FLEET_ENGINE_URL: NO_SERVER,
     PROMETHEUS_URL: NO_SERVER,
     ALERTMANAGER_URL: NO_SERVER,
+    ALERT_WEBHOOK_PORT: 'off',
     RESTAURANT_SERVICE_URL: NO_SERVER,
   }
 }, 60_000)
@@ -92,6 +95,13 @@ describe('a command line with a mistake', () => {
     [RUNS, ['diff', 'a', 'b', '--max-p95-rise', 'lots'], '--max-p95-rise takes a share (20% or 0.2), not `lots`'],
     [K6, ['--scale', '2', 'x.js'], 'k6: --scale takes 0 < factor ≤ 1, not 2'],
     [RESTOCK, ['--stock', 'many'], '--stock takes a whole number in [0, 2147483647], not `many`'],
+    [ALERTS, ['coverag'], '`coverag` is not a command: coverage, quiet — did you mean `coverage`?'],
+    [
+      ALERTS,
+      ['coverage', '--only', 'order/eror'],
+      `--only: \`order/eror\` is not a fault: ${ANSWER_KEY.map(([name]) => name).join(', ')} — did you mean \`order/error\`?`,
+    ],
+    [ALERTS, ['quiet', '--duration', 'ten'], '--duration takes a number in [1, 86400], not `ten`'],
   ])('%s %j: a bad value names itself and the valid ones, then the usage; exit 2', async (script, args, message) => {
     const { code, output } = await runCli(script, args, env)
     expect(output).toContain(`${message}\n\n`)

@@ -29,6 +29,8 @@ export function experimentEnv(
     engine?: string | undefined
     prometheus?: string | undefined
     alertmanager?: string | undefined
+    /** The port where the run receives Alertmanager's notifications: none by default, never npm start's 9095. */
+    webhookPort?: number | undefined
   } = {},
 ): Record<string, string> {
   return {
@@ -39,5 +41,6 @@ export function experimentEnv(
     FLEET_ENGINE_URL: planes.engine ?? NO_SERVER,
     PROMETHEUS_URL: planes.prometheus ?? NO_SERVER,
     ALERTMANAGER_URL: planes.alertmanager ?? NO_SERVER,
+    ALERT_WEBHOOK_PORT: planes.webhookPort === undefined ? 'off' : String(planes.webhookPort),
   }
 }

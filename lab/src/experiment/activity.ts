@@ -2,6 +2,8 @@
  * What one activity of an experiment does, by its provider: an HTTP call, a PromQL query over the
  * run's scrapes, the invariants, or a fleet action (actions/). See docs/experiments.md#providers.
  */
+
+import { setTimeout } from 'node:timers/promises'
 import { evaluate, plainValue, type SampleStore } from '@food/promql'
 import { request } from 'undici'
 import { alertmanagerAlerts, matches, prometheusAlerts } from '../fleet/alerts.ts'
@@ -23,7 +25,7 @@ export async function executeActivity(
     case 'prometheus':
       return plainValue(evaluate(provider.query, store))
     case 'alert':
-      return firingCount(provider, run.configuration)
+      return firingCount(provider, run)
     case 'invariants':
       return readInvariants(run, provider.settle_timeout_s ?? 60)
     case 'fleet':
@@ -34,13 +36,22 @@ export async function executeActivity(
 type HttpProvider = Extract<ActivityDefinition['provider'], { type: 'http' }>
 type AlertProvider = Extract<ActivityDefinition['provider'], { type: 'alert' }>
 
-/** How many alerts matching the probe fire now, from Prometheus or Alertmanager. */
-async function firingCount(provider: AlertProvider, configuration: Record<string, unknown>): Promise<number> {
-  const alerts =
-    provider.source === 'alertmanager'
-      ? await alertmanagerAlerts(String(configuration.alertmanager_url))
-      : await prometheusAlerts(String(configuration.prometheus_url))
-  return alerts.filter((alert) => alert.state === 'firing' && matches(alert, provider.alert, provider.labels)).length
+/** How many alerts matching the probe fire now, from Prometheus or Alertmanager; with wait_s, once one does or the wait is over. */
+async function firingCount(provider: AlertProvider, run: RunContext): Promise<number> {
+  const count = async () => {
+    const alerts =
+      provider.source === 'alertmanager'
+        ? await alertmanagerAlerts(String(run.configuration.alertmanager_url))
+        : await prometheusAlerts(String(run.configuration.prometheus_url))
+    return alerts.filter((alert) => alert.state === 'firing' && matches(alert, provider.alert, provider.labels)).length
+  }
+  const until = Date.now() + (provider.wait_s ?? 0) * 1000
+  let firing = await count()
+  while (firing === 0 && Date.now() < until && !run.stopping()) {
+    await setTimeout(1000)
+    firing = await count()
+  }
+  return firing
 }
 
 /** The answer, parsed when it is JSON; for an action, a 4xx or 5xx is a failure. */

@@ -116,6 +116,10 @@ export const AlertProvider = Type.Object(
           'prometheus: its firing alerts (prometheus_url, default); alertmanager: its active ones (alertmanager_url)',
       }),
     ),
+    wait_s: Type.Optional({
+      ...Seconds,
+      description: 'waits up to this long for a matching alert to fire (a method waiting for the page); 0 by default',
+    }),
   },
   { ...strict, description: 'how many alerts matching it fire now: `0` as the tolerance says "no page fires"' },
 )

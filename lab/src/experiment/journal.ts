@@ -6,6 +6,7 @@
 import type { AlertChange } from '../fleet/alerts.ts'
 import type { InvariantResult } from '../fleet/invariants.ts'
 import { round, type Sample, type SecondOfRun, timelineOf } from '../fleet/recorder.ts'
+import type { BudgetBurn } from '../fleet/slo-budget.ts'
 import { type FaultWindow, type JournalStatus, type PhaseVerdict, phasesOf, phaseWindows } from '../load/phases.ts'
 import type { ActivityDefinition, Experiment } from './format.ts'
 
@@ -61,6 +62,8 @@ export interface Journal {
   time_to_page_s: number | null
   /** Every change of the fleet's alerts while the run went, as Prometheus evaluated them. */
   alerts: AlertChange[]
+  /** How much of each SLO's error budget the run burned, from Prometheus; null when none answered. */
+  error_budgets: BudgetBurn[] | null
   invariants: InvariantResult[] | null
   load: { profile: string; concurrency: number; duration_s: number; menu_id: number; users: number } | null
   /** The load's requests second by second, from the experiment's start. */

@@ -49,6 +49,8 @@ function givenConfiguration(env: NodeJS.ProcessEnv = process.env): Record<string
     // Where the alert probes and the record's alerts.jsonl read the alerts (npm start runs both).
     prometheus_url: env.PROMETHEUS_URL ?? 'http://127.0.0.1:9090',
     alertmanager_url: env.ALERTMANAGER_URL ?? 'http://127.0.0.1:9093',
+    // Where the run receives Alertmanager's notifications, on loopback (npm start's sends there); off: none.
+    alert_webhook: env.ALERT_WEBHOOK_PORT === 'off' ? 'off' : `127.0.0.1:${env.ALERT_WEBHOOK_PORT ?? 9095}`,
     // The fleet's Redis, for redis-pause.
     redis_url: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     // The fleet's PostgreSQL server, for terminate-sessions (any database on it will do).

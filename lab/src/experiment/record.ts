@@ -24,6 +24,7 @@ function verdictOf(journal: Journal): Verdict {
     time_to_detect_s: journal.time_to_detect_s,
     time_to_recover_s: journal.time_to_recover_s,
     time_to_page_s: journal.time_to_page_s,
+    error_budgets: journal.error_budgets,
     invariants: journal.invariants,
   }
 }

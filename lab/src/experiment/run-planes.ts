@@ -4,6 +4,7 @@
  */
 import { ToxiproxyClient } from '@food/fault-proxy/toxiproxy-client'
 import type { SampleStore } from '@food/promql'
+import { AlertWebhook } from '../fleet/alert-webhook.ts'
 import { AlertWatcher } from '../fleet/alerts.ts'
 import { FleetClient } from '../fleet/fleet-client.ts'
 import { Recorder } from '../fleet/recorder.ts'
@@ -34,6 +35,8 @@ export interface OpenRun {
   run: RunContext
   /** Every change of the fleet's alerts while the run went. */
   alerts: AlertWatcher
+  /** Alertmanager's notifications, when the webhook could listen (alert_webhook). */
+  webhook: AlertWebhook | undefined
   /** The scrapes, for the prometheus probes. */
   store: SampleStore
   /** Reads the planes back once more and reconciles the ledger with them. */
@@ -94,9 +97,12 @@ export async function openRun(
   // On their own clock: a slow Prometheus never delays the faults' read-back.
   await alerts.read()
   const alertReadings = repeatEvery(intervalMs, () => alerts.read())
+  const webhookAt = String(loaded.configuration.alert_webhook)
+  const webhook = webhookAt === 'off' ? undefined : await AlertWebhook.listen(webhookAt, seconds, run.say)
   return {
     run,
     alerts,
+    webhook,
     store: scraper.store,
     sight: async () => {
       await Promise.all([sight(), alerts.read()])
@@ -112,6 +118,7 @@ export async function openRun(
       // A pause outlasting the run ends with it.
       await run.processes.resumeAll().catch((error) => run.say(`resuming a paused service failed: ${error.message}`))
       await engine.close()
+      await webhook?.close()
     },
   }
 }

@@ -5,6 +5,8 @@
  */
 import { hostname, platform, release } from 'node:os'
 import type { ExperimentRun } from '@food/chaos'
+import { firstPageAfter } from '../fleet/alerts.ts'
+import { budgetsBurned } from '../fleet/slo-budget.ts'
 import type { JournalStatus } from '../load/phases.ts'
 import type { MetricsTable } from '../record/metric-columns.ts'
 import type { RunContext } from './actions/action.ts'
@@ -26,6 +28,8 @@ export interface ExperimentOptions {
   onEvent?: (message: string) => void
   /** Aborting it stops the run as Ctrl-C does: the method stops, the rollbacks run. */
   signal?: AbortSignal
+  /** Aborting it ends the method early as done (the alert a coverage run waits for came): its reason is said. */
+  end?: AbortSignal
   /** How often the services' /metrics are scraped (1 s by default): the prometheus probes, the record's metrics.csv. */
   scrapeIntervalMs?: number
   /** Given a row at every scrape: the run record's metrics.csv. */
@@ -67,6 +71,8 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
   }
   const onAbort = () => halt(new Stop('aborted', 'aborted (Ctrl-C)'))
   options.signal?.addEventListener('abort', onAbort)
+  const onEnd = () => halt(new Stop('completed', String(options.end?.reason ?? 'ended early')))
+  options.end?.addEventListener('abort', onEnd, { once: true })
   // Interrupted while the CLI was still getting ready: the method does not begin.
   if (options.signal?.aborted) onAbort()
 
@@ -94,6 +100,7 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
     return journal
   } finally {
     options.signal?.removeEventListener('abort', onAbort)
+    options.end?.removeEventListener('abort', onEnd)
     // A paused service answers nothing: resumed before the rollbacks call it.
     await resuming
     if (stop)
@@ -108,8 +115,18 @@ export async function runExperiment(loaded: LoadedExperiment, options: Experimen
     const firstFault = Math.min(
       ...journal.fault_windows.filter((window) => !window.foreign).map((window) => window.from_s),
     )
-    journal.alerts = opened.alerts.changes
-    journal.time_to_page_s = Number.isFinite(firstFault) ? opened.alerts.firstPageAfter(firstFault) : null
+    const notified = opened.webhook?.notifications ?? []
+    journal.alerts = [...opened.alerts.changes, ...notified].sort((a, b) => a.at_s - b.at_s)
+    // The page as Alertmanager sent it, when the webhook got it; else as Prometheus fired it.
+    journal.time_to_page_s = Number.isFinite(firstFault)
+      ? (firstPageAfter(notified, firstFault) ?? firstPageAfter(opened.alerts.changes, firstFault))
+      : null
+    journal.error_budgets =
+      (await budgetsBurned(
+        String(run.configuration.prometheus_url),
+        Date.parse(journal.start),
+        Date.parse(journal.end),
+      )) ?? null
   }
 }
 
@@ -136,6 +153,7 @@ function newJournal(experiment: Experiment, seed: number | undefined): Journal {
     time_to_recover_s: null,
     time_to_page_s: null,
     alerts: [],
+    error_budgets: null,
     invariants: null,
     load: null,
     timeline: [],

@@ -36,7 +36,8 @@ export function journalSummary(journal: Journal): string {
     ),
     ...(journal.invalid_because ?? []).map((reason) => `  not valid: ${reason}`),
     ...lastProbes(journal),
-    `  time to detect ${figure(journal.time_to_detect_s, ' s')}, time to recover ${figure(journal.time_to_recover_s, ' s')}`,
+    `  time to detect ${figure(journal.time_to_detect_s, ' s')} (probes), to page ${figure(journal.time_to_page_s, ' s')} (alerts), time to recover ${figure(journal.time_to_recover_s, ' s')}`,
+    ...budgetLines(journal),
     ...(failing.length > 0 ? [`  not met: ${[...new Set(failing)].slice(0, 8).join('; ')}`] : []),
     ...(journal.invariants ?? []).map(
       (invariant) => `  ${invariant.ok ? 'ok  ' : 'FAIL'} ${invariant.name}: ${invariant.detail}`,
@@ -70,4 +71,14 @@ export function shown(run: ActivityRun): string {
     return broken.length === 0 ? 'all hold' : `broken: ${broken.join('; ')}`
   }
   return JSON.stringify(output)
+}
+
+/** Each SLO whose budget the run burned, most first: the share of its period's budget. */
+function budgetLines(journal: Journal): string[] {
+  const burned = (journal.error_budgets ?? [])
+    .filter((budget) => (budget.budget_burned ?? 0) > 0)
+    .sort((a, b) => (b.budget_burned ?? 0) - (a.budget_burned ?? 0))
+  if (burned.length === 0) return journal.error_budgets ? ['  error budget burned: none'] : []
+  const shown = (share: number) => `${Math.round(share * 1000) / 10}%`
+  return [`  error budget burned: ${burned.map((b) => `${b.slo} ${shown(b.budget_burned as number)}`).join(', ')}`]
 }

@@ -11,10 +11,15 @@ export interface Alert {
   state: 'pending' | 'firing' | 'resolved'
 }
 
-/** A change of one alert while the run went: when (seconds from the run's start), to what. */
+/**
+ * A change of one alert while the run went: when (seconds from the run's start), to what, as
+ * Prometheus evaluated it or as Alertmanager notified the run's webhook (with the alert's start).
+ */
 export interface AlertChange extends Alert {
   at_s: number
   alert: string
+  source: 'prometheus' | 'alertmanager'
+  starts_at?: string
 }
 
 async function getJson(url: string): Promise<unknown> {
@@ -94,14 +99,20 @@ export class AlertWatcher {
   }
 
   #record(at_s: number, alert: Alert) {
-    this.changes.push({ at_s, alert: alert.labels.alertname ?? '', labels: alert.labels, state: alert.state })
+    this.changes.push({
+      at_s,
+      source: 'prometheus',
+      alert: alert.labels.alertname ?? '',
+      labels: alert.labels,
+      state: alert.state,
+    })
   }
+}
 
-  /** Seconds from `fromS` to the first page firing at or after it; null when none did. */
-  firstPageAfter(fromS: number): number | null {
-    const page = this.changes.find(
-      (change) => change.state === 'firing' && change.labels.severity === 'page' && change.at_s >= fromS,
-    )
-    return page ? Math.round((page.at_s - fromS) * 10) / 10 : null
-  }
+/** Seconds from `fromS` to the first page firing at or after it among `changes`; null when none did. */
+export function firstPageAfter(changes: AlertChange[], fromS: number): number | null {
+  const page = changes.find(
+    (change) => change.state === 'firing' && change.labels.severity === 'page' && change.at_s >= fromS,
+  )
+  return page ? Math.round((page.at_s - fromS) * 10) / 10 : null
 }

@@ -1,5 +1,8 @@
 /** The load profiles an experiment's `load` action names (docs/experiments.md#providers). */
-import { type Iteration, order } from './load-iteration.ts'
+import { type Iteration, type LoadUser, order } from './load-iteration.ts'
+
+/** How many iterations each shopper has done: the shop profile logs in on every fourth. */
+const shopIterations = new WeakMap<LoadUser, number>()
 
 /** What one virtual user does, again and again, while a load runs. */
 export interface LoadProfile {
@@ -53,6 +56,28 @@ export const LOAD_PROFILES = {
           endpoint: 'GET /orders/{id}',
         })
       }
+    },
+  },
+  shop: {
+    description:
+      'every journey an SLO watches: log in (every fourth time), read the menus, order one, read it; cancel every other order',
+    iteration: async (context) => {
+      const { client, user } = context
+      const count = shopIterations.get(user) ?? 0
+      shopIterations.set(user, count + 1)
+      // A login hashes a password (scrypt): one in four keeps the login SLO fed without a hashing flood.
+      if (count % 4 === 0)
+        await client.call('user', 'POST', '/login', { json: { username: user.username, password: user.password } })
+      await client.call('restaurant', 'GET', '/menus')
+      const placed = await order(context, 1)
+      if (placed.status !== 201) return
+      const path = `/orders/${placed.body.id}`
+      await client.call('order', 'GET', path, { token: user.token, endpoint: 'GET /orders/{id}' })
+      if (count % 2 === 1)
+        await client.call('order', 'POST', `${path}/cancel`, {
+          token: user.token,
+          endpoint: 'POST /orders/{id}/cancel',
+        })
     },
   },
   'full-flow': {

@@ -38,6 +38,11 @@ export interface AnswerKeyEntry {
   /** The load it is watched under (a profile of LOAD_PROFILES). */
   profile: 'order' | 'cancel-reorder' | 'order-then-read'
   symptom: Symptom
+  /**
+   * The alerts that must catch it: one of them firing within the deadline under the shop load
+   * (`npm run alerts -- coverage`, docs/alerts.md#coverage).
+   */
+  alerts: string[]
 }
 
 /** The faults of the services' chaos planes, by `<service>/<fault>` (GET /chaos `available`). */
@@ -50,6 +55,7 @@ export const SWITCH_KEY: Record<string, AnswerKeyEntry> = {
       check: { kind: 'rises-by', by: 0.2 },
       says: 'the user service’s median answer 200 ms slower',
     },
+    alerts: ['LoginLatencyBudgetBurn', 'LatencyHigh'],
   },
   'user/error': {
     inject: { action: 'fault', service: 'user', fault: 'error', value: true },
@@ -59,6 +65,7 @@ export const SWITCH_KEY: Record<string, AnswerKeyEntry> = {
       check: { kind: 'above', value: 0 },
       says: 'the user service answers 5xx',
     },
+    alerts: ['LoginAnsweredBudgetBurn'],
   },
   'restaurant/delay': {
     inject: { action: 'fault', service: 'restaurant', fault: 'delay', value: 400 },
@@ -68,6 +75,7 @@ export const SWITCH_KEY: Record<string, AnswerKeyEntry> = {
       check: { kind: 'rises-by', by: 0.2 },
       says: 'the restaurant service’s median answer 200 ms slower',
     },
+    alerts: ['MenusLatencyBudgetBurn', 'LatencyHigh'],
   },
   'restaurant/error': {
     inject: { action: 'fault', service: 'restaurant', fault: 'error', value: true },
@@ -77,6 +85,7 @@ export const SWITCH_KEY: Record<string, AnswerKeyEntry> = {
       check: { kind: 'above', value: 0 },
       says: 'the restaurant service answers 5xx',
     },
+    alerts: ['MenusAnsweredBudgetBurn', 'OrdersAnsweredBudgetBurn'],
   },
   'restaurant/inventory_delay': {
     inject: { action: 'fault', service: 'restaurant', fault: 'inventory_delay', value: 400 },
@@ -86,6 +95,7 @@ export const SWITCH_KEY: Record<string, AnswerKeyEntry> = {
       check: { kind: 'rises-by', by: 0.2 },
       says: 'stock changes 200 ms slower (the row lock held)',
     },
+    alerts: ['LatencyHigh'],
   },
   'order/delay': {
     inject: { action: 'fault', service: 'order', fault: 'delay', value: 400 },
@@ -95,6 +105,7 @@ export const SWITCH_KEY: Record<string, AnswerKeyEntry> = {
       check: { kind: 'rises-by', by: 0.2 },
       says: 'the order service’s median answer 200 ms slower',
     },
+    alerts: ['OrdersLatencyBudgetBurn', 'LatencyHigh'],
   },
   'order/error': {
     inject: { action: 'fault', service: 'order', fault: 'error', value: true },
@@ -104,6 +115,7 @@ export const SWITCH_KEY: Record<string, AnswerKeyEntry> = {
       check: { kind: 'above', value: 0 },
       says: 'the order service answers 5xx',
     },
+    alerts: ['OrdersAnsweredBudgetBurn'],
   },
   'order/payment_fail': {
     inject: { action: 'fault', service: 'order', fault: 'payment_fail', value: 100 },
@@ -113,6 +125,7 @@ export const SWITCH_KEY: Record<string, AnswerKeyEntry> = {
       check: { kind: 'above', value: 0 },
       says: 'orders FAILED for payment_failed',
     },
+    alerts: ['OrdersCompletedBudgetBurn'],
   },
   'order/restore_fail': {
     inject: { action: 'fault', service: 'order', fault: 'restore_fail', value: 100 },
@@ -122,6 +135,7 @@ export const SWITCH_KEY: Record<string, AnswerKeyEntry> = {
       check: { kind: 'above', value: 0 },
       says: 'cancelled orders’ stock releases deferred to the recoverer',
     },
+    alerts: ['StockReleasesDeferred'],
   },
 }
 
@@ -138,6 +152,7 @@ export const TOXIC_KEY: Partial<Record<ToxicType | 'down', AnswerKeyEntry>> = {
       check: { kind: 'rises-by', by: 0.4 },
       says: 'the order service’s median call to the restaurant 400 ms slower',
     },
+    alerts: ['OrdersLatencyBudgetBurn', 'LatencyHigh'],
   },
   bandwidth: {
     inject: { action: 'toxic', edge: 'order-restaurant', toxic: 'bandwidth', attributes: { rate: 1 } },
@@ -147,6 +162,7 @@ export const TOXIC_KEY: Partial<Record<ToxicType | 'down', AnswerKeyEntry>> = {
       check: { kind: 'rises-by', by: 0.1 },
       says: 'the order service’s calls to the restaurant slower, at 1 KB/s',
     },
+    alerts: ['OrdersLatencyBudgetBurn', 'LatencyHigh'],
   },
   timeout: {
     inject: { action: 'toxic', edge: 'order-restaurant', toxic: 'timeout', attributes: { timeout: 0 } },
@@ -156,6 +172,7 @@ export const TOXIC_KEY: Partial<Record<ToxicType | 'down', AnswerKeyEntry>> = {
       check: { kind: 'above', value: 0 },
       says: 'orders answered 5xx (the restaurant past its deadline)',
     },
+    alerts: ['DependencyTimingOut', 'OrdersAnsweredBudgetBurn'],
   },
   reset_peer: {
     inject: { action: 'toxic', edge: 'order-restaurant', toxic: 'reset_peer', attributes: { timeout: 0 } },
@@ -165,6 +182,7 @@ export const TOXIC_KEY: Partial<Record<ToxicType | 'down', AnswerKeyEntry>> = {
       check: { kind: 'above', value: 0 },
       says: 'orders answered 5xx (the restaurant’s connections reset)',
     },
+    alerts: ['DependencyUnavailable', 'OrdersAnsweredBudgetBurn'],
   },
   limit_data: {
     inject: { action: 'toxic', edge: 'order-restaurant', toxic: 'limit_data', attributes: { bytes: 64 } },
@@ -174,6 +192,7 @@ export const TOXIC_KEY: Partial<Record<ToxicType | 'down', AnswerKeyEntry>> = {
       check: { kind: 'above', value: 0 },
       says: 'orders answered 5xx (the restaurant’s answers cut short)',
     },
+    alerts: ['DependencyUnavailable', 'OrdersAnsweredBudgetBurn'],
   },
   down: {
     inject: { action: 'edge-down', edge: 'order-restaurant' },
@@ -183,6 +202,7 @@ export const TOXIC_KEY: Partial<Record<ToxicType | 'down', AnswerKeyEntry>> = {
       check: { kind: 'above', value: 0 },
       says: 'orders answered 5xx (the restaurant unreachable)',
     },
+    alerts: ['DependencyUnavailable', 'OrdersAnsweredBudgetBurn'],
   },
 }
 
@@ -200,6 +220,7 @@ export const PROCESS_KEY: Record<'kill' | 'restart' | 'pause', AnswerKeyEntry> =
       check: { kind: 'below', value: 1 },
       says: 'a scrape of the order service unanswered',
     },
+    alerts: ['ServiceDown', 'ServiceRestarted'],
   },
   restart: {
     inject: { action: 'restart', service: 'order', timeout_s: 5 },
@@ -209,6 +230,7 @@ export const PROCESS_KEY: Record<'kill' | 'restart' | 'pause', AnswerKeyEntry> =
       check: { kind: 'rises-by', by: 1 },
       says: 'the order service’s process started anew',
     },
+    alerts: ['ServiceRestarted'],
   },
   pause: {
     inject: { action: 'pause', service: 'order', duration_s: 3 },
@@ -218,6 +240,7 @@ export const PROCESS_KEY: Record<'kill' | 'restart' | 'pause', AnswerKeyEntry> =
       check: { kind: 'rises-by', by: 1 },
       says: 'a scrape of the order service held a second or more',
     },
+    alerts: ['EventLoopStalled'],
   },
 }
 
@@ -231,6 +254,7 @@ export const DEPENDENCY_KEY: Record<'redis-pause' | 'terminate-sessions', Answer
       check: { kind: 'above', value: 0 },
       says: 'the restaurant’s cache lookups failing over to PostgreSQL',
     },
+    alerts: ['CacheErrors'],
   },
   'terminate-sessions': {
     inject: { action: 'terminate-sessions', service: 'order' },
@@ -240,8 +264,20 @@ export const DEPENDENCY_KEY: Record<'redis-pause' | 'terminate-sessions', Answer
       check: { kind: 'above', value: 0 },
       says: 'the order service’s idle PostgreSQL connections lost',
     },
+    alerts: ['DatabaseConnectionsLost'],
   },
 }
+
+/** Every entry of the key by one name, `<where>/<fault>`: what `npm run alerts -- coverage` runs. */
+export const ANSWER_KEY: [string, AnswerKeyEntry][] = [
+  ...Object.entries(SWITCH_KEY),
+  ...Object.entries(TOXIC_KEY).map(
+    ([toxic, entry]) => [`order-restaurant/${toxic}`, entry] as [string, AnswerKeyEntry],
+  ),
+  ...Object.entries(PROCESS_KEY).map(([fault, entry]) => [`order/${fault}`, entry] as [string, AnswerKeyEntry]),
+  ['redis/pause', DEPENDENCY_KEY['redis-pause']],
+  ['order-db/terminate-sessions', DEPENDENCY_KEY['terminate-sessions']],
+]
 
 /**
  * Faults that this fleet cannot show, and why: each a known blind spot, not a silent one.

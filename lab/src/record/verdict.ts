@@ -4,6 +4,7 @@
  */
 
 import type { InvariantResult } from '../fleet/invariants.ts'
+import type { BudgetBurn } from '../fleet/slo-budget.ts'
 import type { JournalStatus, PhaseVerdict } from '../load/phases.ts'
 
 /** Status, the hypothesis before, during and after, each phase's figures, detection and recovery, the invariants. */
@@ -18,5 +19,7 @@ export interface Verdict {
   time_to_recover_s: number | null
   /** From the first fault to the first page (docs/alerts.md); null when none fired. */
   time_to_page_s: number | null
+  /** The share of each SLO's error budget the run burned (docs/alerts.md); null when no Prometheus answered. */
+  error_budgets: BudgetBurn[] | null
   invariants: InvariantResult[] | null
 }

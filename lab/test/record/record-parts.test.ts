@@ -138,6 +138,7 @@ const verdict = (phases: PhaseVerdict[], invariantOk = true): Verdict => ({
   phases,
   time_to_detect_s: null,
   time_to_recover_s: null,
+  error_budgets: null,
   time_to_page_s: null,
   invariants: [{ name: 'stock adds up', ok: invariantOk, detail: invariantOk ? 'ok' : '3 units missing' }],
 })

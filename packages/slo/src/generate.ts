@@ -73,7 +73,7 @@ function sloGroups(spec: SlothSpec, slo: SloSpec, compression: Compression): Rul
 }
 
 /** The share of events that failed over `window`: Sloth's expression, its queries' {{.window}} filled. */
-function sliExpr(slo: SloSpec, window: string): string {
+export function sliExpr(slo: SloSpec, window: string): string {
   const at = (query: string) => query.trim().replaceAll('{{.window}}', window)
   return 'events' in slo.sli
     ? // Unlike Sloth, a window without events gives no sample rather than 0/0 = NaN, which would

@@ -1,4 +1,11 @@
-export { type AlertingRule, generateRules, type RecordingRule, type RuleGroup, runbookUrl } from './generate.ts'
+export {
+  type AlertingRule,
+  generateRules,
+  type RecordingRule,
+  type RuleGroup,
+  runbookUrl,
+  sliExpr,
+} from './generate.ts'
 export { InvalidSloSpec, readSlothSpec, type SloSpec, type SlothSpec } from './sloth-spec.ts'
 export {
   BURN_RATE_ALERTS,
