@@ -17,6 +17,8 @@ export async function privatePorts(): Promise<Record<string, number>> {
     'PROCESS_API_PORT',
     'PROMETHEUS_PORT',
     'ALERTMANAGER_PORT',
+    // Where its Alertmanager notifies a run: never npm start's 9095, where a user's run may listen.
+    'ALERT_WEBHOOK_PORT',
   ]
   const ports = await freePorts(names.length)
   return Object.fromEntries(names.map((name, i) => [name, ports[i] as number]))

@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { readFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -82,9 +83,12 @@ describe('npm start with Prometheus and Alertmanager', () => {
       expect(alertmanagers.data.activeAlertmanagers).toEqual([
         { url: `http://127.0.0.1:${ports.ALERTMANAGER_PORT}/api/v2/alerts` },
       ])
-      expect(await json(`http://127.0.0.1:${ports.ALERTMANAGER_PORT}/api/v2/status`)).toMatchObject({
-        cluster: { status: 'disabled' },
-      })
+      const status = await json(`http://127.0.0.1:${ports.ALERTMANAGER_PORT}/api/v2/status`)
+      expect(status).toMatchObject({ cluster: { status: 'disabled' } })
+      // It notifies a running experiment, at the webhook port it was given (Alertmanager shows the URL as a secret).
+      expect(status.config.original).toContain('webhook_configs')
+      const config = await readFile(join(ownStartEnv(ports).MONITORING_DIR as string, 'alertmanager.yml'), 'utf8')
+      expect(config).toContain(`url: http://127.0.0.1:${ports.ALERT_WEBHOOK_PORT}/alerts`)
     } finally {
       await fleet.stop()
     }

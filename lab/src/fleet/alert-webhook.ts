@@ -4,6 +4,7 @@
  * to page as a person would be paged. npm start's Alertmanager sends to 127.0.0.1:ALERT_WEBHOOK_PORT (9095).
  */
 import { createServer, type Server } from 'node:http'
+import { errorBody } from '@food/errors'
 import type { AlertChange } from './alerts.ts'
 
 /** Alertmanager's webhook payload (version 4), the fields read. */
@@ -43,7 +44,9 @@ export class AlertWebhook {
           response.writeHead(200).end()
         } catch {
           response.writeHead(400, { 'content-type': 'application/json' })
-          response.end(JSON.stringify({ error: 'BAD_REQUEST', message: 'not an Alertmanager webhook payload (JSON)' }))
+          response.end(
+            JSON.stringify(errorBody('VALIDATION_ERROR', 'not an Alertmanager webhook payload: JSON with `alerts`')),
+          )
         }
       })
     })
@@ -58,7 +61,8 @@ export class AlertWebhook {
       )
       return undefined
     }
-    webhook = new AlertWebhook(server, address)
+    const bound = server.address()
+    webhook = new AlertWebhook(server, `${host}:${typeof bound === 'object' && bound ? bound.port : port}`)
     return webhook
   }
 

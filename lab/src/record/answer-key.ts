@@ -240,7 +240,7 @@ export const PROCESS_KEY: Record<'kill' | 'restart' | 'pause', AnswerKeyEntry> =
       check: { kind: 'rises-by', by: 1 },
       says: 'a scrape of the order service held a second or more',
     },
-    alerts: ['EventLoopStalled'],
+    alerts: ['ServiceUnresponsive', 'EventLoopStalled'],
   },
 }
 
