@@ -113,8 +113,16 @@ async function measure(name: string, entry: AnswerKeyEntry, options: CoverageOpt
     (options.warmS + options.deadlineS + 2) * 1000,
   )
   let watching = true
+  let falseAlarm: string | undefined
   const watch = (async () => {
-    await sleep(options.warmS * 1000)
+    // Just before the fault: one of its alerts firing already fired on the load alone (a false alarm).
+    await sleep(Math.max(0, options.warmS - 1) * 1000)
+    const early = (await active(prometheusUrl, entry.alerts)).find((alert) => alert.state === 'firing')
+    if (early) {
+      falseAlarm = `${early.labels.alertname} fired before the fault, on the load alone`
+      end.abort(falseAlarm)
+    }
+    await sleep(Math.min(1, options.warmS) * 1000)
     while (watching && !end.signal.aborted) {
       const firing = (await active(prometheusUrl, entry.alerts)).find((alert) => alert.state === 'firing')
       if (firing) end.abort(`${firing.labels.alertname} fired`)
@@ -130,6 +138,7 @@ async function measure(name: string, entry: AnswerKeyEntry, options: CoverageOpt
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     })
+    if (falseAlarm) return { ...row, problem: falseAlarm }
     const window = journal.fault_windows.find((fault) => !fault.foreign)
     if (journal.status !== 'completed' || !window)
       return { ...row, problem: `the run ${journal.status}: ${journal.interruption ?? 'the fault was not applied'}` }
