@@ -67,7 +67,7 @@ export async function startNpmStart(env: Record<string, string> = {}): Promise<N
     return undefined
   }
   await flushRedis()
-  const [prometheusPort, alertmanagerPort] = (await freePorts(2)) as [number, number]
+  const [prometheusPort, alertmanagerPort, webhookPort] = (await freePorts(3)) as [number, number, number]
   const monitoring = { prometheusPort, alertmanagerPort, dir: await mkdtemp(join(tmpdir(), 'npm-start-bench-')) }
   const launcher: ChildProcess = spawn(process.execPath, [repoPath('scripts/start.mjs')], {
     cwd: repoPath(''),
@@ -77,6 +77,8 @@ export async function startNpmStart(env: Record<string, string> = {}): Promise<N
       FLEET_DATABASE_SUFFIX: SUFFIX,
       PROMETHEUS_PORT: String(prometheusPort),
       ALERTMANAGER_PORT: String(alertmanagerPort),
+      // Its Alertmanager notifies no run of the user's (npm start's runs listen on 9095).
+      ALERT_WEBHOOK_PORT: String(webhookPort),
       MONITORING_DIR: monitoring.dir,
       REDIS_URL: `${REDIS_URL.replace(/\/\d*$/, '')}/${REDIS_DATABASE}`,
     },
