@@ -5,18 +5,68 @@ import { parse } from 'yaml'
 export const INFRA = fileURLToPath(new URL('..', import.meta.url))
 
 // biome-ignore lint/suspicious/noExplicitAny: configuration documents, read field by field
-export const readYaml = (path: string): any => parse(readFileSync(`${INFRA}/${path}`, 'utf8'))
+export const readYaml = (path: string): any => parse(readFileSync(`${INFRA}/${path}`, 'utf8'), { merge: true })
+
+/**
+ * A string of a Grafana provisioning file as Grafana reads it: its values go through
+ * `interpolateValue` (pkg/services/provisioning/values/values.go), which splits the string on `$$`,
+ * expands environment variables in each part with Go's os.ExpandEnv (`$NAME`, `${NAME}`; unset is
+ * empty) and joins the parts with a literal `$`. So `$__tags` would arrive empty and `$$__tags`
+ * arrives as `$__tags`. No variable is set here, as in the compose stack's Grafana.
+ */
+export function grafanaProvisioned(value: string, env: Record<string, string> = {}): string {
+  // Go's os.Expand (src/os/env.go): `${name}`, a shell special variable (one of *#$@!?- or a
+  // digit), or a run of letters, digits and underscores; a `$` before anything else stays.
+  const expand = (part: string) =>
+    part.replace(/\$(?:\{([^}]*)\}|([*#$@!?\-0-9])|([A-Za-z0-9_]+))/g, (_whole, braced, special, name) => {
+      return env[braced ?? special ?? name] ?? ''
+    })
+  return value.split('$$').map(expand).join('$')
+}
+
+/** Every string of a provisioned document (jsonData and the like), interpolated as Grafana does. */
+export function grafanaProvisionedDocument<T>(document: T): T {
+  if (typeof document === 'string') return grafanaProvisioned(document) as T
+  if (Array.isArray(document)) return document.map((each) => grafanaProvisionedDocument(each)) as T
+  if (document && typeof document === 'object') {
+    return Object.fromEntries(
+      Object.entries(document).map(([key, value]) => [key, grafanaProvisionedDocument(value)]),
+    ) as T
+  }
+  return document
+}
+
+/** A query of a dashboard panel: Prometheus' and Loki's have `expr`, Tempo's `queryType` and `query`. */
+export interface Target {
+  refId: string
+  expr: string
+  datasource: { uid: string }
+  instant?: boolean
+  range?: boolean
+  format?: string
+  queryType?: string
+  query?: string
+  tableType?: string
+  limit?: number
+  filters?: unknown[]
+}
+
+export interface Panel {
+  type: string
+  title: string
+  datasource: { uid: string }
+  // biome-ignore lint/suspicious/noExplicitAny: a panel's options, read field by field
+  options: any
+  transformations?: { id: string; options: Record<string, unknown> }[]
+  targets: Target[]
+}
 
 export interface Dashboard {
   uid: string
   title: string
   annotations: { list: { name: string; datasource: { uid: string }; expr: string }[] }
   templating: { list: { name: string; query: { query: string } }[] }
-  panels: {
-    title: string
-    datasource: { uid: string }
-    targets: { refId: string; expr: string; datasource: { uid: string } }[]
-  }[]
+  panels: Panel[]
 }
 
 export const dashboards = (): Dashboard[] =>

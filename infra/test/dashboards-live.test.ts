@@ -4,6 +4,11 @@
  * query that errors, or finds no series where the load must have made data, fails the test.
  * Grafana's template variables are resolved from that Prometheus as Grafana would, and its
  * interval variables substituted. Loki queries are parsed with Grafana's own LogQL grammar.
+ *
+ * Prometheus scrapes each service twice, through both targets of its job (origin container and
+ * host), as it does on Docker Desktop while the compose fleet runs: every panel must still count
+ * each series once. And the metrics links of the trace view (the Tempo datasource's
+ * tracesToMetrics) are run as Grafana builds them for a span of each service.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -13,7 +18,7 @@ import { freePort, type RunningChild, startChild } from '@food/testing'
 import { parser as logql } from '@grafana/lezer-logql'
 import { afterAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
-import { type Dashboard, dashboards, readYaml } from './config-files.ts'
+import { type Dashboard, dashboards, grafanaProvisionedDocument, readYaml } from './config-files.ts'
 
 /**
  * Panels that may rightly show nothing after a healthy run, and why. Everything else must have data.
@@ -28,12 +33,25 @@ let fleet: TestFleet
 const children: RunningChild[] = []
 let prometheus: string
 
-async function query(promql: string): Promise<{ status: string; error?: string; data?: { result: unknown[] } }> {
-  const response = await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent(promql)}`)
-  return (await response.json()) as { status: string; error?: string; data?: { result: unknown[] } }
+interface Sample {
+  metric: Record<string, string>
+  value: [number, string]
 }
 
-/** Prometheus' configuration of infra/, with the same jobs, aimed at this test's processes. */
+async function query(
+  promql: string,
+  time?: number,
+): Promise<{ status: string; error?: string; data?: { result: Sample[] } }> {
+  const at = time === undefined ? '' : `&time=${time}`
+  const response = await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent(promql)}${at}`)
+  return (await response.json()) as { status: string; error?: string; data?: { result: Sample[] } }
+}
+
+/**
+ * Prometheus' configuration of infra/, with the same jobs and target groups (their labels kept),
+ * aimed at this test's processes. A service's two groups (origin container and host) both reach
+ * the test's process, as on Docker Desktop: 127.0.0.1 for one, localhost for the other.
+ */
 async function startPrometheus(targets: Record<string, string>): Promise<string> {
   const port = await freePort()
   targets.prometheus = `127.0.0.1:${port}`
@@ -42,7 +60,11 @@ async function startPrometheus(targets: Record<string, string>): Promise<string>
   for (const job of config.scrape_configs) {
     const target = targets[job.job_name]
     if (!target) throw new Error(`no target for the job ${job.job_name} of infra/prometheus/prometheus.yml`)
-    job.static_configs = [{ targets: [target] }]
+    const targetPort = new URL(`http://${target}`).port
+    job.static_configs = job.static_configs.map((group: { labels?: Record<string, string> }) => ({
+      ...group,
+      targets: [group.labels?.origin === 'host' ? `localhost:${targetPort}` : target],
+    }))
   }
   const dir = await mkdtemp(join(tmpdir(), 'prometheus-'))
   // One rule that fires at once (no Alertmanager here): the dashboards' alert annotation has an alert to mark.
@@ -131,6 +153,17 @@ fleetTest.beforeAll(async ({ fleet: started }) => {
     'order-service': host(fleet.order.baseUrl),
     'node-exporter': `127.0.0.1:${nodeExporterPort}`,
   })
+  // Every target scraped twice before the load (Prometheus applies its targets some seconds after
+  // it starts): both origins of a service then hold its counters from before the first request,
+  // and their answers differ only by the scrapes' timing.
+  const targetCount = readYaml('prometheus/prometheus.yml').scrape_configs.flatMap(
+    (job: { static_configs: { targets: string[] }[] }) => job.static_configs.flatMap((group) => group.targets),
+  ).length
+  const scrapedTwice = 'count(count_over_time(up[1m]) >= 2)'
+  for (let tries = 0; Number((await query(scrapedTwice)).data?.result[0]?.value[1] ?? 0) < targetCount; tries++) {
+    if (tries > 60) throw new Error(`Prometheus did not scrape its ${targetCount} targets twice within 15 s`)
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
   await shortLoad()
   // Two more scrapes after the load, so every rate() has its last samples.
   await new Promise((resolve) => setTimeout(resolve, 2500))
@@ -138,6 +171,113 @@ fleetTest.beforeAll(async ({ fleet: started }) => {
 
 afterAll(async () => {
   await Promise.all(children.map((child) => child.stop()))
+})
+
+/** The metrics of the series that carry an `origin` label: the services'. */
+async function originMetrics(): Promise<Set<string>> {
+  const response = await fetch(
+    `${prometheus}/api/v1/label/__name__/values?match[]=${encodeURIComponent('{origin!=""}')}`,
+  )
+  return new Set(((await response.json()) as { data: string[] }).data)
+}
+
+/**
+ * What a query shows twice of a service that Prometheus scrapes twice: a series per origin, or a
+ * value nearer the sum of what each origin alone gives than to the range between them. The two
+ * scrapes of one process do not see quite the same samples (their times differ; a slow /metrics
+ * may time one out), so the origins' answers differ by a few percent, at times more: a query that
+ * counts each series once lies between them or near.
+ */
+async function countedTwice(where: string, promql: string, names: Set<string>, at: number): Promise<string[]> {
+  const [both = [], ...single] = await Promise.all(
+    [promql, onlyOrigin(promql, 'container', names), onlyOrigin(promql, 'host', names)].map(async (each) => {
+      const answer = await query(each, at)
+      if (answer.status !== 'success') throw new Error(`${where}: ${answer.error} in ${each}`)
+      return answer.data?.result ?? []
+    }),
+  )
+  const problems: string[] = []
+  const bySingle = single.map(valuesByKey)
+  if (both.some((sample) => 'origin' in sample.metric)) problems.push(`${where}: a series per origin`)
+  for (const [key, value] of valuesByKey(both)) {
+    const alone = bySingle.flatMap((byKey) => (byKey.has(key) ? [byKey.get(key) as number] : []))
+    const finite = alone.filter((each) => !Number.isNaN(each))
+    if (alone.length === 0) problems.push(`${where}: ${key} is in neither origin's answer`)
+    // PromQL's max skips NaN (a histogram quantile of no requests) unless every value is NaN.
+    else if (Number.isNaN(value)) {
+      if (finite.length === alone.length) problems.push(`${where}: ${key} is NaN, one origin gives ${alone}`)
+    } else if (finite.length === 0) problems.push(`${where}: ${key} = ${value}, each origin gives NaN`)
+    else {
+      const [low, high] = [Math.min(...finite), Math.max(...finite)]
+      const fromRange = Math.max(low - value, value - high, 0)
+      const fromSum = Math.abs(value - (finite.length === 2 ? low + high : 2 * low))
+      if (fromSum < fromRange) problems.push(`${where}: ${key} = ${value}, counted twice: one origin gives ${alone}`)
+    }
+  }
+  return problems
+}
+
+describe('the double scrape', () => {
+  it('reaches every service through both of its targets, as on Docker Desktop', async () => {
+    const answer = await query('count by (job, origin) (max_over_time(up{origin!=""}[1m]) == 1)')
+    const targets = (answer.data?.result ?? []).map((sample) => `${sample.metric.job} ${sample.metric.origin}`).sort()
+    expect(targets).toEqual(
+      ['order-service', 'restaurant-service', 'user-service'].flatMap((job) => [`${job} container`, `${job} host`]),
+    )
+    // What the dashboards' check tells: a sum over both origins counts every request twice; the
+    // dashboards' max over them, once.
+    const names = await originMetrics()
+    const at = Date.now() / 1000
+    const rate = 'rate(http_server_request_duration_seconds_count[1m])'
+    expect(await countedTwice('sum', `sum by (service) (${rate})`, names, at)).toEqual([
+      expect.stringContaining('counted twice'),
+      expect.stringContaining('counted twice'),
+      expect.stringContaining('counted twice'),
+    ])
+    expect(await countedTwice('max', `sum by (service) (max without (instance, origin) (${rate}))`, names, at)).toEqual(
+      [],
+    )
+  })
+})
+
+/**
+ * The trace view's links from a span to metrics, as Grafana 11.2 builds them
+ * (public/app/features/explore/TraceView/createSpanLink.tsx): each of tracesToMetrics.queries, its
+ * `$__tags` replaced by getFormattedTags: each of the span's process tags, then span tags, that
+ * `tags` maps, as `<value or key>="<tag value>"`, joined by ", ".
+ */
+describe('the metrics links of a span (the Tempo datasource’s tracesToMetrics)', () => {
+  const { datasources } = grafanaProvisionedDocument(readYaml('grafana/provisioning/datasources/datasources.yml'))
+  const { tags, queries } = datasources.find((source: { uid: string }) => source.uid === 'tempo').jsonData
+    .tracesToMetrics as { tags: { key: string; value?: string }[]; queries: { name: string; query: string }[] }
+  const formattedTags = (spanTags: { key: string; value: string }[]) =>
+    spanTags
+      .flatMap((tag) => {
+        const mapped = tags.find((each) => each.key === tag.key)
+        return mapped ? [`${mapped.value || mapped.key}="${tag.value}"`] : []
+      })
+      .join(', ')
+
+  it.each(['user-service', 'restaurant-service', 'order-service'])('have data for a span of %s', async (service) => {
+    // The resource attributes of the services' spans (OTEL_SERVICE_NAME; the telemetry package's namespace).
+    const spanTags = [
+      { key: 'service.name', value: service },
+      { key: 'service.namespace', value: 'food-delivery' },
+      { key: 'http.route', value: '/health' },
+    ]
+    expect(queries.length).toBeGreaterThan(0)
+    for (const { name, query: template } of queries) {
+      const promql = template.replace(/\$\{__tags\}|\$__tags/g, formattedTags(spanTags))
+      expect(promql).toContain(`{job="${service}"}`)
+      const answer = await query(promql)
+      expect(answer.status, `${name}: ${answer.error}`).toBe('success')
+      expect(answer.data?.result.length, `${name}: ${promql}`).toBeGreaterThan(0)
+      expect(
+        answer.data?.result.every((sample) => !('origin' in sample.metric)),
+        name,
+      ).toBe(true)
+    }
+  })
 })
 
 /** What Grafana puts in the place of a dashboard's variables: its own, resolved from Prometheus. */
@@ -162,23 +302,43 @@ async function variablesOf(dashboard: Dashboard): Promise<Record<string, string>
 const substitute = (expr: string, values: Record<string, string>) =>
   expr.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, braced, bare) => values[braced ?? bare] ?? whole)
 
+/** Every Prometheus query of a dashboard: its annotations' and its panels'. */
+const prometheusQueries = (dashboard: Dashboard) => [
+  ...dashboard.annotations.list
+    .filter((annotation) => annotation.datasource.uid === 'prometheus')
+    .map((annotation) => ({ where: `annotation ${annotation.name}`, expr: annotation.expr })),
+  ...dashboard.panels.flatMap((panel) =>
+    panel.targets
+      .filter((target) => target.datasource.uid === 'prometheus')
+      .map((target) => ({ where: `${panel.title} / ${target.refId}`, expr: target.expr })),
+  ),
+]
+
+/**
+ * A query reading one origin's series only: every selector of a metric in `names` gets
+ * `origin="<origin>"`. Strings, label matchers, ranges and grouping clauses are left as they are.
+ */
+function onlyOrigin(promql: string, origin: string, names: Set<string>): string {
+  const token =
+    /"(?:[^"\\]|\\.)*"|\[[^\]]*\]|\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)|([a-zA-Z_:][\w:]*)(\s*\{[^}]*\})?|\{[^}]*\}/g
+  return promql.replace(token, (whole, name: string | undefined, matchers: string | undefined) => {
+    if (!name || !names.has(name)) return whole
+    const inner = matchers?.trim().slice(1, -1).trim()
+    return `${name}{origin="${origin}"${inner ? `, ${inner}` : ''}}`
+  })
+}
+
+const seriesKey = (metric: Record<string, string>) => JSON.stringify(Object.entries(metric).sort())
+const valuesByKey = (result: Sample[]) =>
+  new Map(result.map((sample) => [seriesKey(sample.metric), Number(sample.value[1])]))
+
 describe.each(dashboards().map((dashboard) => [dashboard.uid, dashboard] as const))(
   'dashboard %s',
   (_uid, dashboard) => {
     it('has data in every Prometheus query of its panels and annotations, after a short load', async () => {
       const values = await variablesOf(dashboard)
-      const queries = [
-        ...dashboard.annotations.list
-          .filter((annotation) => annotation.datasource.uid === 'prometheus')
-          .map((annotation) => ({ where: `annotation ${annotation.name}`, expr: annotation.expr })),
-        ...dashboard.panels.flatMap((panel) =>
-          panel.targets
-            .filter((target) => target.datasource.uid === 'prometheus')
-            .map((target) => ({ where: `${panel.title} / ${target.refId}`, expr: target.expr })),
-        ),
-      ]
       const problems: string[] = []
-      for (const { where, expr } of queries) {
+      for (const { where, expr } of prometheusQueries(dashboard)) {
         const promql = substitute(expr, values)
         if (promql.includes('$')) problems.push(`${where}: a variable is left in ${promql}`)
         const answer = await query(promql)
@@ -188,6 +348,25 @@ describe.each(dashboards().map((dashboard) => [dashboard.uid, dashboard] as cons
         }
       }
       expect(problems).toEqual([])
+    })
+
+    it('counts each series once, although Prometheus scrapes every service twice (container and host)', async () => {
+      // Each panel's answer must be what one origin alone gives (within the few percent the two
+      // scrapes' timing makes), never their sum, and never show a series per origin.
+      const values = await variablesOf(dashboard)
+      const names = await originMetrics()
+      const at = Date.now() / 1000
+      const problems: string[] = []
+      let compared = 0
+      for (const { where, expr } of prometheusQueries(dashboard)) {
+        const promql = substitute(expr, values)
+        if (onlyOrigin(promql, 'container', names) === promql) continue
+        compared++
+        problems.push(...(await countedTwice(where, promql, names, at)))
+      }
+      expect(problems).toEqual([])
+      if (dashboard.uid.startsWith('node-exporter')) expect(compared).toBe(0)
+      else expect(compared).toBeGreaterThan(0)
     })
 
     it('has Loki queries that parse with Grafana’s LogQL grammar', () => {
