@@ -221,4 +221,5 @@ const TRAFFIC: Record<string, Traffic> = {
   'restaurant-menus-answered': requests('restaurant', '/menus', 'GET'),
   'restaurant-menus-latency': requests('restaurant', '/menus', 'GET', '0.25'),
   'user-login-answered': requests('user', '/login', 'POST'),
+  'user-login-latency': requests('user', '/login', 'POST', '1'),
 }
