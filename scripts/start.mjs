@@ -20,6 +20,7 @@ import {
 } from './lib.mjs'
 import { ALERTMANAGER, monitoringPlan, monitoringPorts, monitoringStarters, PROMETHEUS } from './monitoring.mjs'
 import { setup } from './setup.mjs'
+import { startTraceStore, TRACE_STORE, tracePorts, tracingEnv, tracingPlan } from './traces.mjs'
 
 const COLOURS = ['1;32', '1;35', '1;34']
 
@@ -55,6 +56,7 @@ const FAULT_PROXY = {
 const proxyOn = () => process.env.FAULT_PROXY !== 'off'
 // Prometheus and Alertmanager, when installed (MONITORING=off: without them).
 let MONITORING = monitoringPlan()
+let TRACING = tracingPlan()
 
 /**
  * The ports the proxy's edges listen on, read from their one definition (fleet-edges.ts: fixed,
@@ -173,6 +175,17 @@ async function skipMonitoringIfTaken() {
   warn(MONITORING.off)
 }
 
+/** Another program on the trace store's ports (a collector, Tempo, Jaeger): the fleet runs untraced, and says how to send there. */
+async function skipTracesIfTaken() {
+  if (!TRACING.store) return
+  const taken = await takenPorts(tracePorts())
+  if (taken.length === 0) return
+  TRACING = {
+    off: `${taken.map((entry) => `port ${entry.port} (${entry.what})`).join(' and ')} taken: the fleet runs without its trace store, untraced (to trace into a collector of yours: OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318)`,
+  }
+  warn(TRACING.off)
+}
+
 /** Stops before installing anything when a port is taken: most often, a fleet already runs. */
 async function refuseTakenPorts() {
   const taken = await takenPorts(portsToListenOn())
@@ -235,6 +248,8 @@ function startService(service, i, edges) {
       NODE_ENV: 'development',
       LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json',
       OTEL_SERVICE_NAME: `${service.name}-service`,
+      // Traced into npm start's trace store, unless TRACING=off or the user's OTEL_* say elsewhere.
+      ...tracingEnv(TRACING),
       // Promtail of infra/docker-compose.yml ships these files to Loki.
       LOG_FILE: `${LOG_DIR}/${service.name}.log`,
       ...process.env,
@@ -252,6 +267,7 @@ function startService(service, i, edges) {
 async function main() {
   await refuseTakenPorts()
   await skipMonitoringIfTaken()
+  await skipTracesIfTaken()
   await setup()
   buildWeb()
   // Until the fleet is first up, a child that exits is a misconfiguration: everything stops. Once
@@ -285,6 +301,19 @@ async function main() {
   process.on('SIGINT', () => stop(0))
   process.on('SIGTERM', () => stop(0))
 
+  // First, so that the services' first spans find it.
+  if (TRACING.store) {
+    supervise(
+      TRACE_STORE.name,
+      () => {
+        const child = startTraceStore()
+        pipeWithPrefix(child.stdout, TRACE_STORE.name, '1;34', process.stdout)
+        pipeWithPrefix(child.stderr, TRACE_STORE.name, '1;34', process.stderr)
+        return child
+      },
+      `http://127.0.0.1:${TRACE_STORE.apiPort}/ready`,
+    )
+  }
   const proxyChild = !proxyOn() ? undefined : supervise(FAULT_PROXY.name, startFaultProxy)
   const edges = proxyChild ? await edgesListenedOn(proxyChild) : undefined
   for (const [i, service] of SERVICES.entries()) {
@@ -309,6 +338,7 @@ async function main() {
   for (const tool of monitoring) {
     if (!(await waitUntilReady(tool, children, '/-/ready'))) return
   }
+  if (TRACING.store && !(await waitUntilReady({ port: TRACE_STORE.apiPort }, children, '/ready'))) return
   ready = true
   say('the fleet is up (Ctrl-C stops it)')
   console.log(`  web         http://localhost:${WEB.port}   (the shop, my orders, the chaos console)`)
@@ -329,6 +359,12 @@ async function main() {
     )
     console.log(`  alertmanager http://localhost:${ALERTMANAGER.port}`)
   }
+  if (TRACING.store)
+    console.log(
+      `  traces      http://localhost:${TRACE_STORE.apiPort}   (Tempo's API: /api/search, /api/traces/<id>; OTLP on :${TRACE_STORE.otlpPort}; TRACING=off: none)`,
+    )
+  else if (TRACING.elsewhere) console.log(`  traces      sent to ${TRACING.elsewhere} (OTEL_EXPORTER_OTLP_ENDPOINT)`)
+  else warn(TRACING.off)
   console.log(
     `  processes:  supervised, restarted when they exit (kill, pause, restart: http://localhost:${ENGINE_API.port}/containers/json)`,
   )

@@ -31,6 +31,7 @@ export function experimentEnv(
     alertmanager?: string | undefined
     /** The port where the run receives Alertmanager's notifications: none by default, never npm start's 9095. */
     webhookPort?: number | undefined
+    traceStore?: string | undefined
   } = {},
 ): Record<string, string> {
   return {
@@ -42,5 +43,6 @@ export function experimentEnv(
     PROMETHEUS_URL: planes.prometheus ?? NO_SERVER,
     ALERTMANAGER_URL: planes.alertmanager ?? NO_SERVER,
     ALERT_WEBHOOK_PORT: planes.webhookPort === undefined ? 'off' : String(planes.webhookPort),
+    TRACE_STORE_URL: planes.traceStore ?? NO_SERVER,
   }
 }

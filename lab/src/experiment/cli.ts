@@ -12,6 +12,7 @@ import { Recorder } from '../fleet/recorder.ts'
 import { gatewayEnvironment, isLoopback } from '../fleet/targets.ts'
 import { markLogs } from '../record/logs.ts'
 import { MetricsTable } from '../record/metric-columns.ts'
+import { writeStoreTraces } from '../record/store-traces.ts'
 import { startTraceReceiver, type TraceReceiver } from '../record/trace-receiver.ts'
 import { recordName, writeRecord } from '../record/write-record.ts'
 import { checkFaults, targetsOf } from './fleet-plane.ts'
@@ -35,8 +36,8 @@ const USAGE = `usage: npm run experiment -- <file.json|file.yaml|name> [options]
   --scrape-interval <s>         seconds between two scrapes of the services' /metrics (default 1)
   --seed <n>                    seed every fault set from n: a replay strikes the same requests
   --traces <host:port>          receive the fleet's spans there (OTLP/HTTP JSON) for the record's
-                                traces.jsonl: 127.0.0.1:4318 for a fleet started with
-                                OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_EXPORTER_OTLP_PROTOCOL=http/json
+                                traces.jsonl, instead of reading them from npm start's trace store
+                                (trace_store_url, TRACE_STORE_URL: http://127.0.0.1:3200)
   --trace-sample <r>            keep this share of the traces, by trace id (default 1: all)
   --journal <path>              a copy of the journal there too
   --html <path>                 the journal as one self-contained page, with its charts
@@ -167,12 +168,22 @@ console.log(journalSummary(journal))
 // The services' last spans of the run reach the receiver a batch later (OTEL_BSP_SCHEDULE_DELAY).
 if (traces) await new Promise((resolve) => setTimeout(resolve, 1000))
 await traces?.close()
+// Without --traces, the traces the fleet's trace store kept for the run's time.
+const storeTraces = traces
+  ? undefined
+  : await writeStoreTraces(
+      String(loaded.configuration.trace_store_url),
+      Date.parse(journal.start),
+      Date.parse(journal.end),
+      join(recordDir, 'traces.jsonl'),
+    )
 await writeRecord(
   recordDir,
   experimentRecord(journal, {
     metrics,
     logs,
     traces: traces && { address: traces.address, spans: traces.spans, refused: traces.refused, sample: traceSample },
+    storeTraces,
   }),
 )
 console.log(`record: ${shownPath(recordDir)}`)

@@ -51,6 +51,8 @@ function givenConfiguration(env: NodeJS.ProcessEnv = process.env): Record<string
     alertmanager_url: env.ALERTMANAGER_URL ?? 'http://127.0.0.1:9093',
     // Where the run receives Alertmanager's notifications, on loopback (npm start's sends there); off: none.
     alert_webhook: env.ALERT_WEBHOOK_PORT === 'off' ? 'off' : `127.0.0.1:${env.ALERT_WEBHOOK_PORT ?? 9095}`,
+    // npm start's trace store (Tempo's API): the record's traces.jsonl, unless --traces listens itself.
+    trace_store_url: env.TRACE_STORE_URL ?? 'http://127.0.0.1:3200',
     // The fleet's Redis, for redis-pause.
     redis_url: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     // The fleet's PostgreSQL server, for terminate-sessions (any database on it will do).

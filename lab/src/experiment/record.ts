@@ -31,7 +31,7 @@ function verdictOf(journal: Journal): Verdict {
 
 export const experimentRecord = (
   journal: Journal,
-  rest: Pick<RunRecord, 'metrics' | 'logs' | 'traces'>,
+  rest: Pick<RunRecord, 'metrics' | 'logs' | 'traces' | 'storeTraces'>,
 ): RunRecord => ({
   title: journal.experiment.title,
   start: journal.start,

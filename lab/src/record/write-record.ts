@@ -10,6 +10,7 @@ import type { FaultWindow } from '../load/phases.ts'
 import { injectionFile } from './injection.ts'
 import { collectLogs, type LogSource } from './logs.ts'
 import { METRIC_COLUMNS, type MetricsTable } from './metric-columns.ts'
+import type { StoreTraces } from './store-traces.ts'
 import type { Verdict } from './verdict.ts'
 
 /** What each file of a record holds, written into the record's own README.md. */
@@ -20,7 +21,7 @@ export const FILES = {
     'one row per scrape of the services’ /metrics: `time` (Unix seconds), then `<service>_<metric>` columns (a route, a called service, an order outcome or a fault in braces); an empty cell had no value',
   'logs.jsonl': 'the services’ log lines written during the run, as they wrote them (`trace_id` where traced)',
   'traces.jsonl':
-    'the run’s spans, a line per export the services sent (an OTLP JSON ExportTraceServiceRequest, as the OpenTelemetry Collector’s file exporter writes them)',
+    'the run’s traces: a line per trace the fleet’s trace store kept (its `resourceSpans` in OTLP JSON, and `keptBecause`: an error, a `chaos.injected` event, slow, sampled), or with `--traces`, a line per export the services sent (an OTLP JSON ExportTraceServiceRequest, as the OpenTelemetry Collector’s file exporter writes them)',
   'alerts.jsonl':
     'every change of the fleet’s alerts while the run went (pending, firing, resolved; `at_s` from the run’s start), as Prometheus evaluated them (prometheus_url); empty when none answered',
   'journal.json': 'the experiment’s journal, in Chaos Toolkit’s fields and ours (phases, fault windows, timeline)',
@@ -46,6 +47,8 @@ export interface RunRecord {
   logs?: LogSource | undefined
   /** The receiver that wrote traces.jsonl into the record while the run went, if one listened. */
   traces?: { address: string; spans: number; refused: number; sample: number } | undefined
+  /** Or the trace store it was read from once the run was over. */
+  storeTraces?: StoreTraces | undefined
 }
 
 /** `runs/2026-12-06T21-04-05-payment-chaos`: sortable by time, named after the experiment. */
@@ -75,8 +78,8 @@ export async function writeRecord(dir: string, record: RunRecord): Promise<{ dir
       )
     : null
   await new Promise<void>((resolve, reject) => logs.end((error?: Error | null) => (error ? reject(error) : resolve())))
-  // Written while the run went when a receiver listened; else there is nothing to say.
-  if (!record.traces) await writeFile(join(dir, 'traces.jsonl'), '')
+  // Written while the run went (a receiver) or after it (the store); else there is nothing to say.
+  if (!record.traces && !record.storeTraces) await writeFile(join(dir, 'traces.jsonl'), '')
 
   await writeFile(join(dir, 'README.md'), readme(record, collected))
   return { dir, verdict: record.verdict }
@@ -86,9 +89,12 @@ function readme(record: RunRecord, logs: Awaited<ReturnType<typeof collectLogs>>
   const { verdict } = record
   const files = Object.entries(FILES)
   const traces = record.traces
-  const tracesSaid = !traces
-    ? 'No receiver listened (`--traces host:port`): traces.jsonl is empty.'
-    : `${traces.spans} spans received on ${traces.address}${traces.sample < 1 ? `, ${traces.sample * 100}% of the traces kept (by trace id)` : ''}${traces.refused > 0 ? `; ${traces.refused} exports refused, not JSON (the fleet needs OTEL_EXPORTER_OTLP_PROTOCOL=http/json)` : ''}.`
+  const store = record.storeTraces
+  const tracesSaid = store
+    ? `${store.traces} traces (${store.spans} spans) that the trace store at ${store.from} kept for the run’s time (errors, \`chaos.injected\` events, slow ones and a share of the rest).`
+    : !traces
+      ? 'No trace store answered (trace_store_url) and no receiver listened (`--traces host:port`): traces.jsonl is empty.'
+      : `${traces.spans} spans received on ${traces.address}${traces.sample < 1 ? `, ${traces.sample * 100}% of the traces kept (by trace id)` : ''}${traces.refused > 0 ? `; ${traces.refused} exports refused, not JSON (the fleet needs OTEL_EXPORTER_OTLP_PROTOCOL=http/json)` : ''}.`
   const logsSaid = !logs
     ? 'No log directory was given (`--logs DIR`): logs.jsonl is empty.'
     : logs.files.length === 0

@@ -8,52 +8,23 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type ChildService, createDatabaseFromTemplate, freePort, spawnService, uniqueRedisPrefix } from '@food/testing'
-import { ROOT, runCli } from '@food/testing/run-cli'
-import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { freePort } from '@food/testing'
+import { runCli } from '@food/testing/run-cli'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { InjectionFile } from '../../src/record/injection.ts'
 import { keptSpans, traceKept } from '../../src/record/trace-receiver.ts'
 import { experimentEnv } from '../experiment-env.ts'
 import { faultUnderLoad } from '../fault-experiment.ts'
+import { startTracedFleet, stopTraced, type TracedFleet } from './traced-fleet.ts'
 
-const serviceDir = (name: string) => join(ROOT, 'services', name)
-
-const services: Record<string, ChildService> = {}
-const databases: { drop: () => Promise<void> }[] = []
+const fleet: TracedFleet = { services: {}, databases: [] }
 let tracesAt: string
 let recordDir: string
 let run: { code: number | null; output: string }
 
-async function start(name: string, env: Record<string, string> = {}) {
-  const database = await createDatabaseFromTemplate(inject('postgresUrl'), inject('templates')[name] as string)
-  databases.push(database)
-  if (name === 'restaurant') {
-    // A load adds its menu to an existing restaurant.
-    const client = new pg.Client({ connectionString: database.url })
-    await client.connect()
-    await client.query(`INSERT INTO restaurants (name, category, address) VALUES ('Traced', 'korean', 'Seoul')`)
-    await client.end()
-  }
-  services[name] = await spawnService(serviceDir(name), {
-    NODE_ENV: 'test',
-    DATABASE_URL: database.url,
-    REDIS_URL: inject('redisUrl'),
-    REDIS_KEY_PREFIX: uniqueRedisPrefix(name),
-    OTEL_SERVICE_NAME: `${name}-service`,
-    OTEL_EXPORTER_OTLP_ENDPOINT: `http://${tracesAt}`,
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-    OTEL_BSP_SCHEDULE_DELAY: '200',
-    LOG_LEVEL: 'warn',
-    ...env,
-  })
-  return services[name] as ChildService
-}
-
 beforeAll(async () => {
   tracesAt = `127.0.0.1:${await freePort()}`
-  const [user, restaurant] = await Promise.all([start('user'), start('restaurant')])
-  const order = await start('order', { USER_SERVICE_URL: user.baseUrl, RESTAURANT_SERVICE_URL: restaurant.baseUrl })
+  const services = await startTracedFleet(`http://${tracesAt}`, fleet, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })
 
   const dir = await mkdtemp(join(tmpdir(), 'fleet-traces-'))
   const file = join(dir, 'payments-fail.json')
@@ -78,14 +49,11 @@ beforeAll(async () => {
   run = await runCli(
     'lab/src/experiment/cli.ts',
     [file, '--out', recordDir, '--traces', tracesAt, '--hypothesis-frequency', '1'],
-    experimentEnv({ user, restaurant, order }),
+    experimentEnv(services),
   )
 }, 120_000)
 
-afterAll(async () => {
-  await Promise.all(Object.values(services).map((service) => service.stop()))
-  await Promise.all(databases.map((database) => database.drop()))
-})
+afterAll(() => stopTraced(fleet))
 
 interface Span {
   traceId: string
