@@ -67,7 +67,13 @@ export async function startNpmStart(env: Record<string, string> = {}): Promise<N
     return undefined
   }
   await flushRedis()
-  const [prometheusPort, alertmanagerPort, webhookPort] = (await freePorts(3)) as [number, number, number]
+  const [prometheusPort, alertmanagerPort, webhookPort, otlpPort, traceApiPort] = (await freePorts(5)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]
   const monitoring = { prometheusPort, alertmanagerPort, dir: await mkdtemp(join(tmpdir(), 'npm-start-bench-')) }
   const launcher: ChildProcess = spawn(process.execPath, [repoPath('scripts/start.mjs')], {
     cwd: repoPath(''),
@@ -79,6 +85,9 @@ export async function startNpmStart(env: Record<string, string> = {}): Promise<N
       ALERTMANAGER_PORT: String(alertmanagerPort),
       // Its Alertmanager notifies no run of the user's (npm start's runs listen on 9095).
       ALERT_WEBHOOK_PORT: String(webhookPort),
+      // Traced by default, as a newcomer's is, into a trace store of its own.
+      TRACE_STORE_OTLP_PORT: String(otlpPort),
+      TRACE_STORE_API_PORT: String(traceApiPort),
       MONITORING_DIR: monitoring.dir,
       REDIS_URL: `${REDIS_URL.replace(/\/\d*$/, '')}/${REDIS_DATABASE}`,
     },

@@ -19,6 +19,9 @@ export async function privatePorts(): Promise<Record<string, number>> {
     'ALERTMANAGER_PORT',
     // Where its Alertmanager notifies a run: never npm start's 9095, where a user's run may listen.
     'ALERT_WEBHOOK_PORT',
+    // Its trace store: never where a user's npm start keeps theirs (4318, 3200).
+    'TRACE_STORE_OTLP_PORT',
+    'TRACE_STORE_API_PORT',
   ]
   const ports = await freePorts(names.length)
   return Object.fromEntries(names.map((name, i) => [name, ports[i] as number]))

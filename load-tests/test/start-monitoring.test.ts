@@ -48,7 +48,7 @@ const { monitoringPlan } = (await import(pathToFileURL(join(ROOT, 'scripts/monit
 const json = async (url: string): Promise<any> => (await fetch(url)).json()
 
 describe('npm start with Prometheus and Alertmanager', () => {
-  it('runs them with the rules, scraping the services and itself, Alertmanager told', async () => {
+  it('runs them with the rules, scraping the services and itself, Alertmanager told; traces into its store', async () => {
     const ports = await privatePorts()
     const fleet = await startUntilUp(ownStartEnv(ports))
     try {
@@ -85,6 +85,21 @@ describe('npm start with Prometheus and Alertmanager', () => {
       ])
       const status = await json(`http://127.0.0.1:${ports.ALERTMANAGER_PORT}/api/v2/status`)
       expect(status).toMatchObject({ cluster: { status: 'disabled' } })
+      // Traced by default: a response's X-Trace-Id is a trace in the store (Tempo's API), while it waits
+      // for its sampling decision and after, if kept.
+      const traceId = (await fetch(`http://127.0.0.1:${ports.RESTAURANT_PORT}/menus`)).headers.get('x-trace-id')
+      expect(traceId).toMatch(/^[0-9a-f]{32}$/)
+      let trace: { batches?: { resource: { attributes: { key: string; value: { stringValue?: string } }[] } }[] } = {}
+      for (let i = 0; i < 80 && !trace.batches; i++) {
+        const answer = await fetch(`http://127.0.0.1:${ports.TRACE_STORE_API_PORT}/api/traces/${traceId}`)
+        if (answer.ok) trace = await answer.json()
+        else await new Promise((resolve) => setTimeout(resolve, 250))
+      }
+      expect(trace.batches?.[0]?.resource.attributes).toContainEqual({
+        key: 'service.name',
+        value: { stringValue: 'restaurant-service' },
+      })
+      expect(fleet.output()).toContain(`traces      http://localhost:${ports.TRACE_STORE_API_PORT}`)
       // It notifies a running experiment, at the webhook port it was given (Alertmanager shows the URL as a secret).
       expect(status.config.original).toContain('webhook_configs')
       const config = await readFile(join(ownStartEnv(ports).MONITORING_DIR as string, 'alertmanager.yml'), 'utf8')

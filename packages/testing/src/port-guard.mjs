@@ -6,7 +6,7 @@ import { appendFileSync } from 'node:fs'
 import net from 'node:net'
 
 /** The ports `npm start` listens on: the services, the web server, the fault proxy's and the process API's. */
-export const FLEET_PORTS = [8001, 8002, 8003, 8090, 8474, 8475, 9090, 9093]
+export const FLEET_PORTS = [8001, 8002, 8003, 8090, 8474, 8475, 9090, 9093, 9095, 3200, 4318]
 const LOOPBACK = new Set(['localhost', '::1', '[::1]', '0.0.0.0', '::', '::ffff:127.0.0.1'])
 const isLoopback = (host) => LOOPBACK.has(host.toLowerCase()) || /^127\./.test(host)
 const LOG = process.env.FLEET_PORT_GUARD_LOG
