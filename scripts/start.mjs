@@ -225,6 +225,9 @@ function startWeb(edges) {
       RESTAURANT_SERVICE_URL: toService(SERVICES[1]),
       ORDER_SERVICE_URL: toService(SERVICES[2]),
       ENGINE_URL: `http://${ENGINE_API.host}:${ENGINE_API.port}`,
+      // The Traces pages: the trace store's Tempo API, and the services' log files for a trace's lines.
+      ...(TRACING.store ? { TRACE_STORE_URL: `http://127.0.0.1:${TRACE_STORE.apiPort}` } : {}),
+      FLEET_LOG_DIR: LOG_DIR,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
