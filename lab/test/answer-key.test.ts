@@ -44,7 +44,7 @@ describe('the answer key', () => {
     // The process and dependency faults' keys are checked where their fleets are
     // (process-faults.test.ts, dependency-faults.test.ts).
     expect(Object.keys(PROCESS_KEY).sort()).toEqual([...PROCESS_ACTIONS].sort())
-    expect(Object.keys(DEPENDENCY_KEY).sort()).toEqual(['redis-pause', 'terminate-sessions'])
+    expect(Object.keys(DEPENDENCY_KEY).sort()).toEqual(['hold-lock', 'redis-pause', 'terminate-sessions'])
   })
 
   test('sees each fault’s symptom in its record, during its window and not before: no dead switch', async ({

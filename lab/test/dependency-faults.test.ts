@@ -115,7 +115,10 @@ describe('the dependencies’ faults in a record (the answer key)', () => {
         },
         serviceToken: fleet.restaurant.config.SERVICE_TOKEN,
         // Only this test's order database: other test files' order services share the server.
-        extra: action === 'terminate-sessions' ? { database: new URL(fleet.order.databaseUrl).pathname.slice(1) } : {},
+        extra: {
+          'terminate-sessions': { database: new URL(fleet.order.databaseUrl).pathname.slice(1) },
+          'hold-lock': { database: new URL(fleet.restaurant.databaseUrl).pathname.slice(1) },
+        }[action],
       })
       if (recorded.dead) dead.push(recorded.dead)
     }

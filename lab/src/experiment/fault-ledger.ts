@@ -13,7 +13,8 @@ export const parametersOf = (provider: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(provider).filter(([key]) => !NAMING.has(key)))
 
 /** The faults a sighting can show: switches, an edge's toxics or its being down, a paused process. */
-const SIGHTABLE = (fault: string) => !['kill', 'restart', 'terminate-sessions', 'client-pause'].includes(fault)
+const SIGHTABLE = (fault: string) =>
+  !['kill', 'restart', 'terminate-sessions', 'client-pause', 'row-lock'].includes(fault)
 /** A fault past its TTL may still show for this long: the fleet's timers run late under load. */
 const EXPIRY_GRACE_S = 2
 

@@ -167,8 +167,9 @@ export const ToxicProvider = Type.Object(
     edge: Edge,
     toxic: literals(TOXIC_TYPES, { description: 'a toxic as Toxiproxy names it' }),
     attributes: Type.Optional(
-      Type.Record(Type.String(), Type.Number(), {
-        description: 'the toxic’s, as Toxiproxy’s: latency, jitter, rate, delay, timeout, bytes',
+      Type.Record(Type.String(), Type.Union([Type.Number(), Type.String()]), {
+        description:
+          'the toxic’s, as Toxiproxy’s: latency, jitter, rate, delay, timeout, bytes; http_error’s status, body; postgres_error’s code (a SQLSTATE), message',
       }),
     ),
     stream: Type.Optional(
@@ -232,6 +233,28 @@ export const RedisPauseProvider = Type.Object(
     mode: Type.Optional(
       literals(['ALL', 'WRITE'] as const, {
         description: 'every command (the default) or writes only, as Redis names them',
+      }),
+    ),
+  },
+  strict,
+)
+export const HoldLockProvider = Type.Object(
+  {
+    type: Type.Literal('fleet'),
+    action: Type.Literal('hold-lock'),
+    duration_s: Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 600,
+      description: 'how long a session holds the menu’s row lock (SELECT … FOR UPDATE in an open transaction)',
+    }),
+    menu_id: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'the menu whose row is locked (default: the method’s load’s menu)' }),
+    ),
+    database: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 63,
+        description: 'the restaurant’s database (default: where the restaurant service is connected)',
       }),
     ),
   },
@@ -304,6 +327,7 @@ const ActionProvider = Type.Union([
   PauseProvider,
   RestartProvider,
   RedisPauseProvider,
+  HoldLockProvider,
   TerminateSessionsProvider,
   ClearFaultsProvider,
   LoadProvider,

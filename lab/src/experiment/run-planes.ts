@@ -18,6 +18,7 @@ import type { Journal } from './journal.ts'
 import type { LoadedExperiment } from './load-file.ts'
 import { ProcessFaults } from './process-faults.ts'
 import { RedisPause } from './redis-pause.ts'
+import { RowLocks } from './row-lock.ts'
 import { startScraper } from './scraper.ts'
 import { FaultSeeds } from './seeds.ts'
 
@@ -80,6 +81,7 @@ export async function openRun(
     proxy: new ToxiproxyClient(toxiproxyUrl, { timeoutMs: 10_000 }),
     processes: new ProcessFaults(engine, client, ledger, seconds, options.scale),
     redis: new RedisPause(String(loaded.configuration.redis_url)),
+    locks: new RowLocks(String(loaded.configuration.postgres_url)),
     seeds: options.seed === undefined ? undefined : new FaultSeeds(options.seed),
     journal,
     seconds,
@@ -115,8 +117,9 @@ export async function openRun(
       sightings.stop()
       alertReadings.stop()
       await scraper.stop()
-      // A pause outlasting the run ends with it.
+      // A pause or a row lock outlasting the run ends with it.
       await run.processes.resumeAll().catch((error) => run.say(`resuming a paused service failed: ${error.message}`))
+      await run.locks.releaseAll()
       await engine.close()
       await webhook?.close()
     },

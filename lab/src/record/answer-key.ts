@@ -245,8 +245,8 @@ export const PROCESS_KEY: Record<'kill' | 'restart' | 'pause', AnswerKeyEntry> =
   },
 }
 
-/** The dependencies' faults: Redis stalled, the order service's PostgreSQL sessions ended. */
-export const DEPENDENCY_KEY: Record<'redis-pause' | 'terminate-sessions', AnswerKeyEntry> = {
+/** The dependencies' faults: Redis stalled, the order service's PostgreSQL sessions ended, a menu's row lock held. */
+export const DEPENDENCY_KEY: Record<'redis-pause' | 'terminate-sessions' | 'hold-lock', AnswerKeyEntry> = {
   'redis-pause': {
     inject: { action: 'redis-pause', duration_s: 3 },
     profile: 'order',
@@ -267,6 +267,23 @@ export const DEPENDENCY_KEY: Record<'redis-pause' | 'terminate-sessions', Answer
     },
     alerts: ['DatabaseConnectionsLost'],
   },
+  // The load's menu's row locked for 30 s (cleared sooner by the run's rollback): orders queue behind it.
+  'hold-lock': {
+    inject: { action: 'hold-lock', duration_s: 30 },
+    profile: 'order',
+    symptom: {
+      column: 'order_error_ratio',
+      check: { kind: 'above', value: 0 },
+      says: 'orders answered 5xx, the locked menu’s stock out of reach',
+    },
+    alerts: [
+      'OrdersLatencyBudgetBurn',
+      'OrdersAnsweredBudgetBurn',
+      'OrdersCompletedBudgetBurn',
+      'DependencyTimingOut',
+      'DatabasePoolSaturated',
+    ],
+  },
 }
 
 /** Every entry of the key by one name, `<where>/<fault>`: what `npm run alerts -- coverage` runs. */
@@ -278,6 +295,7 @@ export const ANSWER_KEY: [string, AnswerKeyEntry][] = [
   ...Object.entries(PROCESS_KEY).map(([fault, entry]) => [`order/${fault}`, entry] as [string, AnswerKeyEntry]),
   ['redis/pause', DEPENDENCY_KEY['redis-pause']],
   ['order-db/terminate-sessions', DEPENDENCY_KEY['terminate-sessions']],
+  ['restaurant-db/hold-lock', DEPENDENCY_KEY['hold-lock']],
 ]
 
 /**

@@ -39,7 +39,8 @@ export interface InjectionFile {
 const PROCESS_FAULTS = new Set(['kill', 'pause', 'restart'])
 
 export function targetOf(window: Pick<FaultWindow, 'service' | 'fault'>): InjectionTarget {
-  if (window.fault === 'terminate-sessions') {
+  // Done in PostgreSQL itself, not on the proxy's edge of the same name.
+  if (window.fault === 'terminate-sessions' || window.fault === 'row-lock') {
     return { kind: 'dependency', dependency: 'postgres', service: window.service.replace(/-postgres$/, '') }
   }
   if (window.service === 'redis') return { kind: 'dependency', dependency: 'redis' }

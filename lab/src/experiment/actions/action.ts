@@ -13,6 +13,7 @@ import type { ActionDefinition, Experiment } from '../format.ts'
 import type { Journal } from '../journal.ts'
 import type { ProcessFaults } from '../process-faults.ts'
 import type { RedisPause } from '../redis-pause.ts'
+import type { RowLocks } from '../row-lock.ts'
 import type { FaultSeeds } from '../seeds.ts'
 
 export type FleetProvider = Extract<ActionDefinition['provider'], { type: 'fleet' }>
@@ -35,6 +36,8 @@ export interface RunContext {
   readonly proxy: ToxiproxyClient
   readonly processes: ProcessFaults
   readonly redis: RedisPause
+  /** The row locks this run's sessions hold (hold-lock). */
+  readonly locks: RowLocks
   readonly seeds: FaultSeeds | undefined
   readonly journal: Journal
   /** Seconds since the run began. */

@@ -8,7 +8,7 @@ import type { Action, RunContext } from './action.ts'
 
 /**
  * Its switches off, its toxics removed by name, its downed edges up, the processes it paused
- * resumed and Redis unpaused; `service` limits it to that service's switches.
+ * resumed, Redis unpaused and its row locks released; `service` limits it to that service's switches.
  */
 export const clearFaults: Action<'clear-faults'> = async (provider, run) => {
   const { cleared, failures } = await undoOwnFaults(run, provider.service)
@@ -16,6 +16,10 @@ export const clearFaults: Action<'clear-faults'> = async (provider, run) => {
   if (!provider.service && (await run.redis.unpause())) {
     run.ledger.close(run.seconds(), 'redis', 'cleared')
     resumed.push('redis')
+  }
+  if (!provider.service && (await run.locks.releaseAll())) {
+    run.ledger.close(run.seconds(), 'restaurant-postgres', 'cleared', 'row-lock')
+    resumed.push('restaurant-postgres row lock')
   }
   if (failures.length > 0) throw new Error(`could not undo ${failures.join('; ')}`)
   return { cleared, resumed }

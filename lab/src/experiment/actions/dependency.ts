@@ -1,6 +1,6 @@
 /**
- * The `redis-pause` and `terminate-sessions` actions: a dependency of the services failing (Redis
- * stalled, PostgreSQL's sessions ended). See docs/experiments.md#providers.
+ * The `redis-pause`, `terminate-sessions` and `hold-lock` actions: a dependency of the services
+ * failing (Redis stalled, PostgreSQL's sessions ended, a row lock held). See docs/experiments.md#providers.
  */
 import { parametersOf } from '../fault-ledger.ts'
 import { terminateSessions } from '../terminate-sessions.ts'
@@ -42,4 +42,23 @@ export const endSessions: Action<'terminate-sessions'> = async (provider, run) =
     at,
   )
   return { terminated }
+}
+
+export const holdLock: Action<'hold-lock'> = async (provider, run) => {
+  const menuId = provider.menu_id ?? run.load?.menuId
+  if (menuId === undefined) throw new Error('hold-lock needs a menu_id when no load of the method runs')
+  const durationS = provider.duration_s * run.scale
+  const asked = run.seconds()
+  const held = await run.locks.hold(menuId, durationS, provider.database)
+  run.ledger.open(
+    {
+      service: 'restaurant-postgres',
+      fault: 'row-lock',
+      value: menuId,
+      parameters: parametersOf({ ...provider, duration_s: durationS, menu_id: menuId }),
+      from_s: asked,
+    },
+    run.seconds() + durationS,
+  )
+  return held
 }

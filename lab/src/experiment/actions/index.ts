@@ -4,7 +4,7 @@
  */
 import type { Action, FleetActionName, FleetProvider, ProviderOf, RunContext } from './action.ts'
 import { clearFaults } from './clear.ts'
-import { endSessions, pauseRedis } from './dependency.ts'
+import { endSessions, holdLock, pauseRedis } from './dependency.ts'
 import { runLoad } from './load.ts'
 import { networkFault } from './network.ts'
 import { processFault } from './process.ts'
@@ -19,6 +19,7 @@ export const ACTIONS: { [A in FleetActionName]: (provider: ProviderOf<A>, run: R
   restart: processFault,
   'redis-pause': pauseRedis,
   'terminate-sessions': endSessions,
+  'hold-lock': holdLock,
   load: runLoad,
   'clear-faults': clearFaults,
 }
