@@ -138,6 +138,98 @@ export const SWITCH_KEY: Record<string, AnswerKeyEntry> = {
     },
     alerts: ['StockReleasesDeferred'],
   },
+  'user/cpu_hog': {
+    inject: { action: 'fault', service: 'user', fault: 'cpu_hog', value: 80 },
+    profile: 'order',
+    symptom: {
+      column: 'user_event_loop_lag_p99_s',
+      check: { kind: 'rises-by', by: 0.4 },
+      says: 'the user service’s event loop lagging 400 ms more (a CPU hog)',
+    },
+    alerts: ['EventLoopLag', 'LatencyHigh'],
+  },
+  'user/memory_leak': {
+    inject: { action: 'fault', service: 'user', fault: 'memory_leak', value: 50 },
+    profile: 'order',
+    symptom: {
+      column: 'user_rss_bytes',
+      check: { kind: 'rises-by', by: 83_886_080 },
+      says: 'the user service’s resident memory 80 MiB larger',
+    },
+    alerts: ['MemoryGrowing'],
+  },
+  'restaurant/cpu_hog': {
+    inject: { action: 'fault', service: 'restaurant', fault: 'cpu_hog', value: 80 },
+    profile: 'order',
+    symptom: {
+      column: 'restaurant_event_loop_lag_p99_s',
+      check: { kind: 'rises-by', by: 0.4 },
+      says: 'the restaurant service’s event loop lagging 400 ms more (a CPU hog)',
+    },
+    alerts: ['EventLoopLag', 'LatencyHigh'],
+  },
+  'restaurant/memory_leak': {
+    inject: { action: 'fault', service: 'restaurant', fault: 'memory_leak', value: 50 },
+    profile: 'order',
+    symptom: {
+      column: 'restaurant_rss_bytes',
+      check: { kind: 'rises-by', by: 83_886_080 },
+      says: 'the restaurant service’s resident memory 80 MiB larger',
+    },
+    alerts: ['MemoryGrowing'],
+  },
+  'order/cpu_hog': {
+    inject: { action: 'fault', service: 'order', fault: 'cpu_hog', value: 80 },
+    profile: 'order',
+    symptom: {
+      column: 'order_event_loop_lag_p99_s',
+      check: { kind: 'rises-by', by: 0.4 },
+      says: 'the order service’s event loop lagging 400 ms more (a CPU hog)',
+    },
+    alerts: ['EventLoopLag', 'LatencyHigh', 'OrdersLatencyBudgetBurn'],
+  },
+  'order/memory_leak': {
+    inject: { action: 'fault', service: 'order', fault: 'memory_leak', value: 50 },
+    profile: 'order',
+    symptom: {
+      column: 'order_rss_bytes',
+      check: { kind: 'rises-by', by: 83_886_080 },
+      says: 'the order service’s resident memory 80 MiB larger',
+    },
+    alerts: ['MemoryGrowing'],
+  },
+  // A connection leak: the pool runs dry. The user service's requests under this load are answered
+  // from its cache, so nothing waits there: the pool's own count shows it.
+  'user/connection_leak': {
+    inject: { action: 'fault', service: 'user', fault: 'connection_leak', value: 10 },
+    profile: 'order',
+    symptom: {
+      column: 'user_db_connections_active',
+      check: { kind: 'rises-by', by: 5 },
+      says: 'the user service’s PostgreSQL connections checked out and never given back',
+    },
+    alerts: ['DatabasePoolExhausted'],
+  },
+  'restaurant/connection_leak': {
+    inject: { action: 'fault', service: 'restaurant', fault: 'connection_leak', value: 10 },
+    profile: 'order',
+    symptom: {
+      column: 'restaurant_p99_s',
+      check: { kind: 'rises-by', by: 1 },
+      says: 'the restaurant service’s slowest answers a second slower, waiting for a connection',
+    },
+    alerts: ['DatabasePoolExhausted', 'DatabasePoolSaturated'],
+  },
+  'order/connection_leak': {
+    inject: { action: 'fault', service: 'order', fault: 'connection_leak', value: 10 },
+    profile: 'order',
+    symptom: {
+      column: 'order_p99_s',
+      check: { kind: 'rises-by', by: 1 },
+      says: 'the order service’s slowest answers a second slower, waiting for a connection',
+    },
+    alerts: ['DatabasePoolExhausted', 'DatabasePoolSaturated', 'OrdersLatencyBudgetBurn'],
+  },
 }
 
 /**

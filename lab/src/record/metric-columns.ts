@@ -117,6 +117,11 @@ export const METRIC_COLUMNS: readonly MetricColumn[] = [
     query: (r) => `sum by (service) (increase(database_connections_lost_total[${r}]))`,
   },
   {
+    name: 'db_connections_active',
+    description: 'PostgreSQL connections of the pool checked out (busy, or held and never given back)',
+    query: () => 'max by (service) (database_connections_active)',
+  },
+  {
     name: 'event_loop_lag_p99_s',
     description: "99th percentile of the event loop's lag, seconds",
     query: () => 'max by (service) (nodejs_eventloop_lag_p99_seconds)',

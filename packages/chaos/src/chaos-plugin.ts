@@ -10,11 +10,19 @@ import fp from 'fastify-plugin'
 import { createChaosInstruments } from './chaos-instruments.ts'
 import { chaosRoutes } from './chaos-routes.ts'
 import { ExperimentRunBoard } from './experiment-run-board.ts'
-import { delayFault, errorFault, type FaultDefinition } from './fault-definition.ts'
+import {
+  connectionLeakFault,
+  cpuHogFault,
+  delayFault,
+  errorFault,
+  type FaultDefinition,
+  memoryLeakFault,
+} from './fault-definition.ts'
 import { isFaultExempt } from './fault-exempt.ts'
 import { FaultStore } from './fault-store.ts'
 import { FaultSwitchboard } from './fault-switchboard.ts'
 import { NetworkFaults } from './network-faults.ts'
+import { type CheckoutPool, ResourceFaults } from './resource-faults.ts'
 import { SharedFaults } from './shared-faults.ts'
 
 declare module 'fastify' {
@@ -42,6 +50,8 @@ export interface ChaosPluginOptions {
   token?: string | undefined
   /** The fault proxy's API, when this service's edges go through it; `service` names them. */
   faultProxy?: { url: string; service: string } | undefined
+  /** The memory_leak fault's bound, MiB: 512, or half the heap limit if less, unless given. */
+  memoryLeakMaxMb?: number | undefined
 }
 
 /**
@@ -50,7 +60,16 @@ export interface ChaosPluginOptions {
  * request, the faults' state shared with the other replicas, and the switches (`chaos-routes.ts`).
  */
 const chaos: FastifyPluginAsync<ChaosPluginOptions> = async (app, options) => {
-  const definitions = [delayFault, errorFault, ...(options.faults ?? [])]
+  // The service's PostgreSQL pool (@food/postgres, registered before): the one a connection leak drains.
+  const pool = app.hasDecorator('pg') ? (app as unknown as { pg: CheckoutPool }).pg : undefined
+  const definitions = [
+    delayFault,
+    errorFault,
+    cpuHogFault,
+    memoryLeakFault,
+    ...(pool ? [connectionLeakFault] : []),
+    ...(options.faults ?? []),
+  ]
   const random = options.random ?? Math.random
   const instruments = createChaosInstruments(app.metrics.registry, definitions, (name) => store.current(name))
   const store = new FaultStore((name) => {
@@ -86,6 +105,19 @@ const chaos: FastifyPluginAsync<ChaosPluginOptions> = async (app, options) => {
   const shared = new SharedFaults(app.redis, store, app.log)
   await shared.start()
   app.addHook('onClose', async () => shared.stop())
+
+  // The process's own resources: CPU, memory, the pool's connections (resource-faults.ts).
+  const resources = new ResourceFaults({
+    current,
+    injected: (name) => instruments.injections.inc({ fault: name }),
+    registry: app.metrics.registry,
+    log: app.log,
+    pool,
+    memoryBoundBytes: options.memoryLeakMaxMb === undefined ? undefined : options.memoryLeakMaxMb * 2 ** 20,
+  })
+  resources.start()
+  // Before the pool closes, which waits for every connection checked out to come back.
+  app.addHook('preClose', async () => resources.stop())
 
   app.addHook('onRequest', async (request) => {
     if (isFaultExempt(request.url)) return

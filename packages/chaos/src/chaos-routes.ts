@@ -48,6 +48,42 @@ const requireToken = (token: string) =>
       ),
   )
 
+/** What a switch's field takes, in words: `an integer from 0 to 90`, `true or false`. */
+function validValues(definition: FaultDefinition): string {
+  const schema = definition.schema
+  if (schema.type === 'boolean') return 'true or false (false switches it off)'
+  return `an integer from ${schema.minimum ?? 0} to ${schema.maximum ?? 'any'} (0 switches it off)`
+}
+
+interface ValidationIssue {
+  instancePath: string
+  keyword: string
+  message?: string
+  params?: Record<string, unknown>
+}
+
+/**
+ * A body that failed the switch's schema, still a 400 VALIDATION_ERROR with its details, whose
+ * message names the value given and the valid ones when the value is the problem
+ * (`body/busy_percent must be an integer from 0 to 90 (0 switches it off), not 95`), and is
+ * Fastify's own otherwise (an unknown field, a bad ttl_s).
+ */
+function explainInvalidValue(
+  definition: FaultDefinition,
+  error: Error & { validation: ValidationIssue[] },
+  body: unknown,
+): Error {
+  const { field } = definition
+  const aboutValue = (issue: ValidationIssue) =>
+    issue.instancePath === `/${field}` || (issue.keyword === 'required' && issue.params?.missingProperty === field)
+  if (!error.validation.some(aboutValue)) return error
+  const given = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[field] : undefined
+  const valueMessage = `body/${field} must be ${validValues(definition)}, ${given === undefined ? 'and is missing' : `not ${JSON.stringify(given)}`}`
+  const others = error.validation.filter((issue) => !aboutValue(issue)).map((i) => `body${i.instancePath} ${i.message}`)
+  error.message = [valueMessage, ...others].join(', ')
+  return error
+}
+
 /** GET /chaos (what is in force), DELETE /chaos (clear all), POST /chaos/<fault> per fault. */
 export const chaosRoutes: FastifyPluginAsync<ChaosRoutesOptions> = async (app, options) => {
   const { definitions, store, switchboard } = options
@@ -100,8 +136,10 @@ export const chaosRoutes: FastifyPluginAsync<ChaosRoutesOptions> = async (app, o
   for (const definition of definitions) {
     app.post<{ Body: Record<string, number | boolean | undefined> }>(
       `/chaos/${definition.route}`,
-      { preHandler, schema: switchFaultSchema(definition, token) },
+      // The handler answers a body that fails its schema, naming the bad value and the valid ones.
+      { preHandler, schema: switchFaultSchema(definition, token), attachValidation: true },
       async (request) => {
+        if (request.validationError) throw explainInvalidValue(definition, request.validationError, request.body)
         const value = request.body[definition.field] as number | boolean
         const ttlSeconds = request.body.ttl_s as number | undefined
         const seed = (request.body.seed as number | undefined) ?? null

@@ -3,4 +3,9 @@
 export { parseAllowedHosts, refusalOf } from '@food/fault-proxy/request-guard'
 export { type ChaosPluginOptions, chaosPlugin } from './chaos-plugin.ts'
 export { ExperimentRun } from './experiment-run.ts'
-export type { FaultDefinition } from './fault-definition.ts'
+export {
+  connectionLeakFault,
+  cpuHogFault,
+  type FaultDefinition,
+  memoryLeakFault,
+} from './fault-definition.ts'

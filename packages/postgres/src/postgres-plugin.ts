@@ -31,7 +31,8 @@ export interface PostgresPluginOptions {
 
 /**
  * The pool's connections, read at each scrape: `database_connections_active` under the original
- * sample's name and `service_name` label (its dashboards query them), and the requests waiting
+ * sample's name and `service_name` label (its dashboards query them), the pool's size beside it
+ * (every connection checked out, even with nobody waiting yet: a leak), and the requests waiting
  * for a connection, which become 503 DATABASE_BUSY when they wait too long; and the idle
  * connections the server ended, counted as they go.
  */
@@ -51,6 +52,15 @@ function registerPoolInstruments(registry: MetricsRegistry, pool: pg.Pool, servi
     registers: [registry],
     collect() {
       this.set({ service_name: serviceName }, pool.totalCount - pool.idleCount)
+    },
+  })
+  new Gauge({
+    name: 'database_connections_max',
+    help: 'Size of the pool (DATABASE_POOL_MAX): database_connections_active at this value is every connection checked out',
+    labelNames: ['service_name'],
+    registers: [registry],
+    collect() {
+      this.set({ service_name: serviceName }, pool.options.max ?? 10)
     },
   })
   new Gauge({

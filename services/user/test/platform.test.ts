@@ -102,6 +102,9 @@ describe('the original sample’s metrics, beside ours', () => {
     const [active] = samples(text, 'database_connections_active')
     expect(active?.labels).toEqual({ service: 'user', service_name })
     expect(active?.value).toBeGreaterThanOrEqual(0)
+    expect(samples(text, 'database_connections_max')).toEqual([
+      { labels: { service: 'user', service_name }, value: 10 },
+    ])
     expect(samples(text, 'database_pool_waiting_requests')).toEqual([
       { labels: { service: 'user', service_name }, value: 0 },
     ])
