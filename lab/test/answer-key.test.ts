@@ -63,5 +63,5 @@ describe('the answer key', () => {
       if (recorded.dead) dead.push(recorded.dead)
     }
     expect(dead).toEqual([])
-  }, 300_000)
+  }, 600_000)
 })
