@@ -138,7 +138,7 @@ describe('a command line with a mistake', () => {
     expect(output.trim().split('\n')).toEqual([
       `${file}: 4 problems`,
       '  /method/0/provider/service: `ordr` is not a service: user, restaurant, order — did you mean `order`?',
-      '  /method/1/provider/action: `faultt` is not a fleet action: fault, toxic, edge-down, kill, pause, restart, redis-pause, terminate-sessions, clear-faults, load — did you mean `fault`?',
+      '  /method/1/provider/action: `faultt` is not a fleet action: fault, toxic, edge-down, kill, pause, restart, redis-pause, hold-lock, terminate-sessions, clear-faults, load — did you mean `fault`?',
       '  /method/2/provider/attributes/latencyy: latency has no attribute "latencyy" (it has latency, jitter) — did you mean `latency`?',
       '  /method/2/provider/edge: the fault proxy has no edge "order-restaurnt" (it has order-restaurant) — did you mean `order-restaurant`?',
     ])

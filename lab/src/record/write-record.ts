@@ -23,7 +23,7 @@ export const FILES = {
   'traces.jsonl':
     'the run’s traces: a line per trace the fleet’s trace store kept (its `resourceSpans` in OTLP JSON, and `keptBecause`: an error, a `chaos.injected` event, slow, sampled), or with `--traces`, a line per export the services sent (an OTLP JSON ExportTraceServiceRequest, as the OpenTelemetry Collector’s file exporter writes them)',
   'alerts.jsonl':
-    'every change of the fleet’s alerts while the run went (pending, firing, resolved; `at_s` from the run’s start), as Prometheus evaluated them (prometheus_url); empty when none answered',
+    'every change of the fleet’s alerts while the run went (pending, firing, resolved; `at_s` from the run’s start), as Prometheus evaluated them (prometheus_url, `"source": "prometheus"`) and as Alertmanager notified the run’s webhook (`"source": "alertmanager"`); empty when neither answered',
   'journal.json': 'the experiment’s journal, in Chaos Toolkit’s fields and ours (phases, fault windows, timeline)',
   'verdict.json':
     'the verdict: status, whether the hypothesis deviated, each phase’s throughput, p95, error ratio and order outcomes, the invariants',

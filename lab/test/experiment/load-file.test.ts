@@ -130,7 +130,7 @@ describe('reading an experiment file', () => {
       {
         path: '/method/1/provider/action',
         message:
-          '`faultt` is not a fleet action: fault, toxic, edge-down, kill, pause, restart, redis-pause, terminate-sessions, clear-faults, load — did you mean `fault`?',
+          '`faultt` is not a fleet action: fault, toxic, edge-down, kill, pause, restart, redis-pause, hold-lock, terminate-sessions, clear-faults, load — did you mean `fault`?',
       },
       { path: '/method/3/provider/value', message: 'Expected number to be greater or equal to 0' },
       { path: '/method/4/type', message: '`acton` is not an activity type: action, probe — did you mean `action`?' },
@@ -141,7 +141,7 @@ describe('reading an experiment file', () => {
       {
         path: '/method/6/provider/action',
         message:
-          'required: fault, toxic, edge-down, kill, pause, restart, redis-pause, terminate-sessions, clear-faults, load',
+          'required: fault, toxic, edge-down, kill, pause, restart, redis-pause, hold-lock, terminate-sessions, clear-faults, load',
       },
       { path: '/rollbacks/0/provider', message: 'expected an object with a type (http, fleet)' },
       // The meaning of the activities whose shape is right, in the same reading.
