@@ -52,7 +52,7 @@ describe('the answer key', () => {
   }) => {
     const entries = [
       ...Object.entries(SWITCH_KEY),
-      ...Object.entries(TOXIC_KEY).map(([toxic, entry]) => [`order-restaurant/${toxic}`, entry] as const),
+      ...Object.entries(TOXIC_KEY).map(([toxic, entry]) => [`${String(entry.inject.edge)}/${toxic}`, entry] as const),
     ] as [string, AnswerKeyEntry][]
     const dead: string[] = []
     for (const [name, entry] of entries) {

@@ -260,6 +260,27 @@ describe('network faults through the order service’s chaos plane', () => {
     expect((await order().call('GET', '/chaos')).body.network.edges['order-restaurant'].toxics).toEqual([])
   })
 
+  it('sets a protocol toxic with text attributes (an HTTP 503 and its body), shown in GET /chaos, striking orders', async () => {
+    const set = await order().call('POST', '/chaos/network/order-restaurant/toxics', {
+      json: { type: 'http_error', attributes: { status: 503, body: 'kitchen closed' }, ttl_s: 30 },
+    })
+    expect(set).toMatchObject({ status: 200, body: { edge: 'order-restaurant', fault: 'http_error_downstream' } })
+    const shown = await order().call('GET', '/chaos')
+    expect(shown.status).toBe(200)
+    expect(shown.body.network.edges['order-restaurant'].toxics).toEqual([
+      expect.objectContaining({
+        type: 'http_error',
+        attributes: expect.objectContaining({ status: 503, body: 'kitchen closed' }),
+      }),
+    ])
+    // Every call to the restaurant answered 503 by the edge: the order is refused, nothing stored.
+    expect((await orderOnce()).status).toBeGreaterThanOrEqual(500)
+    expect((await order().call('DELETE', '/chaos/network/order-restaurant/toxics/http_error_downstream')).status).toBe(
+      200,
+    )
+    expect((await orderOnce()).status).toBe(201)
+  })
+
   it('takes an edge down for its TTL; DELETE /chaos brings it back up with every other fault', async () => {
     const down = await order().call('POST', '/chaos/network/order-restaurant', { json: { enabled: false, ttl_s: 60 } })
     expect(down).toMatchObject({ status: 200, body: { message: 'order-restaurant down for 60 s' } })

@@ -51,10 +51,12 @@ export const SWITCH_KEY: Record<string, AnswerKeyEntry> = {
     // A second: the login SLO allows a password hash up to one (400 ms more is within it).
     inject: { action: 'fault', service: 'user', fault: 'delay', value: 1000 },
     profile: 'order',
+    // The order service gives up on the user service after USER_TIMEOUT_MS (1 s): the calls it
+    // abandons are never answered, so the user service's own figures do not show them.
     symptom: {
-      column: 'user_p50_s',
-      check: { kind: 'rises-by', by: 0.2 },
-      says: 'the user service’s median answer 200 ms slower',
+      column: 'order_client_p50_s{user}',
+      check: { kind: 'rises-by', by: 0.5 },
+      says: 'the order service’s median call to the user service half a second slower',
     },
     alerts: ['LoginLatencyBudgetBurn'],
   },
@@ -233,8 +235,8 @@ export const SWITCH_KEY: Record<string, AnswerKeyEntry> = {
 }
 
 /**
- * The network's faults, each on the order → restaurant edge (the one the saga cannot do without).
- * slow_close has no entry of its own: see NO_SYMPTOM.
+ * The network's faults, each on the order → restaurant edge (the one the saga cannot do without),
+ * postgres_error on the order service's PostgreSQL edge. slow_close has no entry of its own: see NO_SYMPTOM.
  */
 export const TOXIC_KEY: Partial<Record<ToxicType | 'down', AnswerKeyEntry>> = {
   latency: {
@@ -286,6 +288,39 @@ export const TOXIC_KEY: Partial<Record<ToxicType | 'down', AnswerKeyEntry>> = {
       says: 'orders answered 5xx (the restaurant’s answers cut short)',
     },
     alerts: ['DependencyUnavailable', 'OrdersAnsweredBudgetBurn'],
+  },
+  // The protocol toxics: answers the edge makes itself, to half the requests or queries.
+  http_error: {
+    inject: {
+      action: 'toxic',
+      edge: 'order-restaurant',
+      toxic: 'http_error',
+      attributes: { status: 503 },
+      toxicity: 0.5,
+    },
+    profile: 'order',
+    symptom: {
+      column: 'order_error_ratio',
+      check: { kind: 'above', value: 0 },
+      says: 'orders answered 5xx (the restaurant’s edge answering 503)',
+    },
+    alerts: ['OrdersAnsweredBudgetBurn', 'DependencyErrors'],
+  },
+  postgres_error: {
+    inject: {
+      action: 'toxic',
+      edge: 'order-postgres',
+      toxic: 'postgres_error',
+      attributes: { code: '57P01' },
+      toxicity: 0.5,
+    },
+    profile: 'order',
+    symptom: {
+      column: 'order_error_ratio',
+      check: { kind: 'above', value: 0 },
+      says: 'orders answered 5xx (the order database refusing queries)',
+    },
+    alerts: ['OrdersAnsweredBudgetBurn'],
   },
   down: {
     inject: { action: 'edge-down', edge: 'order-restaurant' },
@@ -382,7 +417,7 @@ export const DEPENDENCY_KEY: Record<'redis-pause' | 'terminate-sessions' | 'hold
 export const ANSWER_KEY: [string, AnswerKeyEntry][] = [
   ...Object.entries(SWITCH_KEY),
   ...Object.entries(TOXIC_KEY).map(
-    ([toxic, entry]) => [`order-restaurant/${toxic}`, entry] as [string, AnswerKeyEntry],
+    ([toxic, entry]) => [`${String(entry.inject.edge)}/${toxic}`, entry] as [string, AnswerKeyEntry],
   ),
   ...Object.entries(PROCESS_KEY).map(([fault, entry]) => [`order/${fault}`, entry] as [string, AnswerKeyEntry]),
   ['redis/pause', DEPENDENCY_KEY['redis-pause']],

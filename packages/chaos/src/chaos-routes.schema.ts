@@ -29,7 +29,8 @@ export const EdgeView = Type.Object({
       type: Type.String(),
       stream: Type.String(),
       toxicity: Type.Number(),
-      attributes: Type.Record(Type.String(), Type.Number()),
+      // Numbers, and text for the protocol toxics (an HTTP body, a PostgreSQL code and message).
+      attributes: Type.Record(Type.String(), Type.Union([Type.Number(), Type.String()])),
       // As the switches show theirs (set with ttl_s); absent from a proxy that does not say.
       expires_at: Type.Optional(
         Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
@@ -159,8 +160,9 @@ export const setToxicSchema = (edges: readonly string[], token: TokenSchema) => 
     {
       type: literalsOf(TOXIC_TYPES, 'a toxic as Toxiproxy names it'),
       attributes: Type.Optional(
-        Type.Record(Type.String(), Type.Integer({ minimum: 0 }), {
-          description: 'the toxic’s, as Toxiproxy’s: latency, jitter, rate, delay, timeout, bytes',
+        Type.Record(Type.String(), Type.Union([Type.Integer({ minimum: 0 }), Type.String({ maxLength: 1000 })]), {
+          description:
+            'the toxic’s, as Toxiproxy’s: latency, jitter, rate, delay, timeout, bytes; http_error’s status and body, postgres_error’s code and message',
         }),
       ),
       stream: Type.Optional(literalsOf([...STREAMS], 'upstream (to the callee) or downstream (back; the default)')),

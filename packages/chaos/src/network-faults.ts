@@ -19,7 +19,7 @@ export interface EdgeState {
     type: string
     stream: string
     toxicity: number
-    attributes: Record<string, number>
+    attributes: Record<string, number | string>
     /** When the proxy removes it (set with ttl_s), and the seconds left; null: until removed. */
     expires_at?: string | null
     ttl_s?: number | null
@@ -31,7 +31,7 @@ export interface EdgeState {
 
 export interface ToxicRequest {
   type: ToxicType
-  attributes?: Record<string, number> | undefined
+  attributes?: Record<string, number | string> | undefined
   stream?: (typeof STREAMS)[number] | undefined
   toxicity?: number | undefined
   ttl_s?: number | undefined

@@ -1,6 +1,7 @@
 export { EDGE_NAMES, EDGES, type EdgeName, edgesSwitchedBy, fleetEdges } from './fleet-edges.ts'
 export { FaultProxy, hostAndPort, type ProxyView, type ToxicView } from './proxy.ts'
 export {
+  REQUEST_TOXICS,
   STREAMS,
   type Stream,
   TOXIC_ATTRIBUTES,

@@ -3,10 +3,16 @@
  * each direction passed through the toxics in force on that direction. The toxics are read as
  * each chunk passes, so adding or removing one acts on the connections already open, as in
  * Toxiproxy; whether a toxic strikes this connection (its toxicity) is drawn once per connection.
+ *
+ * Before those, the data goes through the connection's exchange (protocols/): HTTP/1.x and
+ * PostgreSQL connections are framed into requests (queries) and their answers, for the toxics that
+ * answer some of them on the edge itself (REQUEST_TOXICS, drawn for each request); a proxy's answer
+ * then goes to the client through the downstream toxics, as the server's answers do.
  */
 import type { Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Stream, Toxic, ToxicAttributes } from './toxics.ts'
+import { type Exchange, type ExchangeIo, exchangeFor, Tunnel } from './protocols/exchange.ts'
+import { REQUEST_TOXICS, type Stream, type Toxic, type ToxicAttributes } from './toxics.ts'
 
 export class Link {
   readonly #client: Socket
@@ -22,6 +28,9 @@ export class Link {
   readonly #held: Record<Stream, number> = { upstream: 0, downstream: 0 }
   #closed = false
   readonly closed: Promise<void>
+  readonly #io: ExchangeIo
+  /** What the connection's protocol is, once its client has spoken. */
+  #exchange: Exchange | undefined
 
   constructor(client: Socket, upstream: Socket, toxics: () => Toxic[], random: () => number) {
     this.#client = client
@@ -36,15 +45,46 @@ export class Link {
       client.once('close', done)
       upstream.once('close', done)
     })
+    this.#io = {
+      toServer: (bytes) => this.#carry(bytes, 'upstream'),
+      toClient: (bytes) => this.#carry(bytes, 'downstream'),
+      end: () => this.#endAfterAnswers(),
+      toxics: (type) => this.#toxics().filter((toxic) => toxic.type === type),
+      random: this.#random,
+    }
+    client.on('data', (chunk: Buffer) =>
+      this.#exchanging(() => {
+        this.#exchange ??= exchangeFor(chunk, this.#io)
+        this.#exchange.fromClient(chunk)
+      }),
+    )
+    // A server that speaks first speaks neither HTTP nor PostgreSQL.
+    upstream.on('data', (chunk: Buffer) =>
+      this.#exchanging(() => {
+        this.#exchange ??= new Tunnel(this.#io)
+        this.#exchange.fromServer(chunk)
+      }),
+    )
     this.#pump(client, upstream, 'upstream')
     this.#pump(upstream, client, 'downstream')
     this.toxicsChanged()
   }
 
-  /** The toxics striking this connection in one direction. */
+  /** A chunk through the exchange: a fault of the proxy's own ends this connection, not every edge's. */
+  #exchanging(act: () => void): void {
+    if (this.#closed) return
+    try {
+      act()
+    } catch (error) {
+      process.emitWarning(`fault proxy: a connection closed on ${(error as Error).stack ?? error}`)
+      this.close()
+    }
+  }
+
+  /** The toxics striking this connection in one direction (those of each request aside). */
   #active(stream: Stream): Toxic[] {
     return this.#toxics().filter((toxic) => {
-      if (toxic.stream !== stream) return false
+      if (toxic.stream !== stream || REQUEST_TOXICS.has(toxic.type)) return false
       const key = `${toxic.name}\u0000${toxic.type}`
       if (!this.#strikes.has(key)) this.#strikes.set(key, this.#random() < toxic.toxicity)
       return this.#strikes.get(key)
@@ -73,39 +113,48 @@ export class Link {
     }
   }
 
-  #pump(from: Socket, to: Socket, stream: Stream): void {
-    from.on('data', (chunk: Buffer) => {
-      const toxics = this.#active(stream)
-      // No toxic, nothing held back: straight through, with the sockets' own backpressure.
-      if (toxics.length === 0 && this.#held[stream] === 0) {
-        this.#sent[stream] += chunk.length
-        if (!to.write(chunk)) {
-          from.pause()
-          to.once('drain', () => from.resume())
-        }
-        return
+  /** The sockets data of a direction comes from and goes to. */
+  #ends(stream: Stream): [from: Socket, to: Socket] {
+    return stream === 'upstream' ? [this.#client, this.#upstream] : [this.#upstream, this.#client]
+  }
+
+  /** A chunk on its way in one direction, through the toxics in force there. */
+  #carry(chunk: Buffer, stream: Stream): void {
+    const [from, to] = this.#ends(stream)
+    const toxics = this.#active(stream)
+    // No toxic, nothing held back: straight through, with the sockets' own backpressure.
+    if (toxics.length === 0 && this.#held[stream] === 0) {
+      this.#sent[stream] += chunk.length
+      if (!to.write(chunk)) {
+        from.pause()
+        to.once('drain', () => from.resume())
       }
-      // timeout: nothing gets through while it is in force.
-      if (toxics.some((toxic) => toxic.type === 'timeout')) return
-      let data = chunk
-      const limit = toxics.find((toxic) => toxic.type === 'limit_data')
-      const bytes = limit ? (limit.attributes as ToxicAttributes<'limit_data'>).bytes : Number.POSITIVE_INFINITY
-      const allowed = Math.max(0, bytes - this.#sent[stream])
-      if (data.length > allowed) data = data.subarray(0, allowed)
-      this.#sent[stream] += data.length
-      const delayMs = toxics.reduce((sum, toxic) => sum + delayOf(toxic, data.length, this.#random), 0)
-      const limited = this.#sent[stream] >= bytes
-      from.pause()
-      this.#held[stream]++
-      this.#tail[stream] = this.#tail[stream].then(async () => {
-        if (delayMs > 0) await sleep(delayMs)
-        this.#held[stream]--
-        if (this.#closed) return
-        if (data.length > 0 && !to.write(data)) await new Promise((resolve) => to.once('drain', resolve))
-        if (limited) this.close()
-        else from.resume()
-      })
+      return
+    }
+    // timeout: nothing gets through while it is in force.
+    if (toxics.some((toxic) => toxic.type === 'timeout')) return
+    let data = chunk
+    const limit = toxics.find((toxic) => toxic.type === 'limit_data')
+    const bytes = limit ? (limit.attributes as ToxicAttributes<'limit_data'>).bytes : Number.POSITIVE_INFINITY
+    const allowed = Math.max(0, bytes - this.#sent[stream])
+    if (data.length > allowed) data = data.subarray(0, allowed)
+    this.#sent[stream] += data.length
+    const delayMs = toxics.reduce((sum, toxic) => sum + delayOf(toxic, data.length, this.#random), 0)
+    const limited = this.#sent[stream] >= bytes
+    from.pause()
+    this.#held[stream]++
+    this.#tail[stream] = this.#tail[stream].then(async () => {
+      if (delayMs > 0) await sleep(delayMs)
+      this.#held[stream]--
+      if (this.#closed) return
+      if (data.length > 0 && !to.write(data)) await new Promise((resolve) => to.once('drain', resolve))
+      if (limited) this.close()
+      else from.resume()
     })
+  }
+
+  /** The connection's ends and their errors. */
+  #pump(from: Socket, to: Socket, stream: Stream): void {
     from.on('end', () => {
       this.#tail[stream] = this.#tail[stream].then(async () => {
         const slow = this.#active(stream).find((toxic) => toxic.type === 'slow_close')
@@ -114,6 +163,14 @@ export class Link {
       })
     })
     from.on('error', () => this.close())
+  }
+
+  /** Closes both sides (a FIN) once what was on its way to the client has gone: after the proxy's last answer. */
+  #endAfterAnswers(): void {
+    this.#tail.downstream = this.#tail.downstream.then(() => {
+      this.#client.end()
+      this.#upstream.end()
+    })
   }
 
   /** Closes both sides (a FIN). */

@@ -103,11 +103,13 @@ function attributesOf(type: ToxicType, given: Record<string, unknown> = {}, base
   const error = Value.Errors(schema, merged).First()
   if (error) {
     const attribute = error.path.replace(/^\//, '')
-    const known = Object.keys(schema.properties).join(', ')
+    const properties = schema.properties as Record<string, { valid?: string }>
+    const known = Object.keys(properties).join(', ')
+    const valid = properties[attribute]?.valid
     throw new ApiError(
       400,
-      attribute in schema.properties
-        ? `attribute "${attribute}" of ${type}: ${error.message}`
+      attribute in properties
+        ? `attribute "${attribute}" of ${type}: ${error.message}${valid ? ` (${valid})` : ''}`
         : `${type} has no attribute "${attribute}" (it has ${known})`,
     )
   }

@@ -12,7 +12,8 @@ export interface ToxicRequest {
   type: string
   stream?: 'upstream' | 'downstream'
   toxicity?: number
-  attributes?: Record<string, number>
+  /** Numbers, but for the protocol toxics' strings (http_error's body, postgres_error's code and message). */
+  attributes?: Record<string, number | string>
   ttl_s?: number
 }
 
