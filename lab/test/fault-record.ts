@@ -52,7 +52,9 @@ export async function recordFault(
   const csv = await readFile(join(recordDir, 'metrics.csv'), 'utf8')
   const [injection] = truth.injections
   if (journal.status !== 'completed' || !injection || truth.injections.length !== 1) {
-    return { dead: `${name}: the run ${journal.status}, ${truth.injections.length} faults applied` }
+    const why =
+      journal.run.find((activity) => activity.status === 'failed')?.exception?.join(' ') ?? journal.interruption
+    return { dead: `${name}: the run ${journal.status} (${why}), ${truth.injections.length} faults applied` }
   }
   const seen = symptomShown(csv, injection, entry.symptom)
   console.log(

@@ -155,8 +155,8 @@ export const SWITCH_KEY: Record<string, AnswerKeyEntry> = {
     profile: 'order',
     symptom: {
       column: 'user_rss_bytes',
-      check: { kind: 'rises-by', by: 83_886_080 },
-      says: 'the user service’s resident memory 80 MiB larger',
+      check: { kind: 'rises-by', by: 41_943_040 },
+      says: 'the user service’s resident memory 40 MiB larger',
     },
     alerts: ['MemoryGrowing'],
   },
@@ -175,8 +175,8 @@ export const SWITCH_KEY: Record<string, AnswerKeyEntry> = {
     profile: 'order',
     symptom: {
       column: 'restaurant_rss_bytes',
-      check: { kind: 'rises-by', by: 83_886_080 },
-      says: 'the restaurant service’s resident memory 80 MiB larger',
+      check: { kind: 'rises-by', by: 41_943_040 },
+      says: 'the restaurant service’s resident memory 40 MiB larger',
     },
     alerts: ['MemoryGrowing'],
   },
@@ -195,8 +195,8 @@ export const SWITCH_KEY: Record<string, AnswerKeyEntry> = {
     profile: 'order',
     symptom: {
       column: 'order_rss_bytes',
-      check: { kind: 'rises-by', by: 83_886_080 },
-      says: 'the order service’s resident memory 80 MiB larger',
+      check: { kind: 'rises-by', by: 41_943_040 },
+      says: 'the order service’s resident memory 40 MiB larger',
     },
     alerts: ['MemoryGrowing'],
   },
