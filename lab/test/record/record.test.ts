@@ -68,7 +68,9 @@ describe('a run record', () => {
       if (name === 'traces.jsonl' || name === 'alerts.jsonl') expect(await read(name)).toBe('')
       else expect((await read(name)).length, name).toBeGreaterThan(0)
     }
-    expect(readme).toContain('No trace store answered (trace_store_url) and no receiver listened (`--traces host:port`): traces.jsonl is empty.')
+    expect(readme).toContain(
+      'No trace store answered (trace_store_url) and no receiver listened (`--traces host:port`): traces.jsonl is empty.',
+    )
     expect(readme).toContain('alerts.jsonl: no alert changed while the run went, or no Prometheus answered')
     expect(JSON.parse(await read('journal.json'))).toMatchObject({ status: 'completed', deviated: false })
   })
