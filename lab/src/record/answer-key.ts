@@ -348,7 +348,7 @@ export const PROCESS_KEY: Record<'kill' | 'restart' | 'pause', AnswerKeyEntry> =
       check: { kind: 'below', value: 1 },
       says: 'a scrape of the order service unanswered',
     },
-    alerts: ['ServiceDown', 'ServiceRestarted'],
+    alerts: ['ServiceDown', 'ServiceRestarted', 'ServiceUnresponsive'],
   },
   restart: {
     inject: { action: 'restart', service: 'order', timeout_s: 5 },
@@ -358,7 +358,7 @@ export const PROCESS_KEY: Record<'kill' | 'restart' | 'pause', AnswerKeyEntry> =
       check: { kind: 'rises-by', by: 1 },
       says: 'the order service’s process started anew',
     },
-    alerts: ['ServiceRestarted'],
+    alerts: ['ServiceRestarted', 'ServiceUnresponsive'],
   },
   pause: {
     inject: { action: 'pause', service: 'order', duration_s: 3 },
@@ -382,7 +382,7 @@ export const DEPENDENCY_KEY: Record<'redis-pause' | 'terminate-sessions' | 'hold
       check: { kind: 'above', value: 0 },
       says: 'the restaurant’s cache lookups failing over to PostgreSQL',
     },
-    alerts: ['CacheErrors'],
+    alerts: ['CacheErrors', 'MenusLatencyBudgetBurn'],
   },
   'terminate-sessions': {
     inject: { action: 'terminate-sessions', service: 'order' },
