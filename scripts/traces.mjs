@@ -22,9 +22,17 @@ export const tracePorts = () => [
   { port: TRACE_STORE.apiPort, what: 'the trace store’s Tempo API (TRACE_STORE_API_PORT)' },
 ]
 
-/** What the services are given: where their spans go (the store's receiver), as OTel's variables say it. */
-export const tracingEnv = (plan) =>
-  plan.store ? { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${TRACE_STORE.otlpPort}` } : {}
+/**
+ * What the services are given: where their spans go (the store's receiver), and the tail sampler,
+ * which sends the store only the traces it would keep (docs/observability.md#which-traces-are-kept).
+ */
+export const tracingEnv = (plan, env = process.env) =>
+  plan.store
+    ? {
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${TRACE_STORE.otlpPort}`,
+        OTEL_TRACES_SAMPLER: env.OTEL_TRACES_SAMPLER || 'tail',
+      }
+    : {}
 
 /** The store's process (packages/trace-store/src/server.ts). */
 export const startTraceStore = () =>
@@ -34,6 +42,8 @@ export const startTraceStore = () =>
       ...process.env,
       TRACE_STORE_OTLP_PORT: String(TRACE_STORE.otlpPort),
       TRACE_STORE_API_PORT: String(TRACE_STORE.apiPort),
+      // The services have sampled already (tail): the store keeps what it is sent.
+      TRACE_STORE_SAMPLE_SHARE: process.env.TRACE_STORE_SAMPLE_SHARE || '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -1,11 +1,10 @@
 /**
  * What the fleet is measured against in npm run bench (docs/performance.md): the same work without
- * it (a raw pg loop, Fastify answering the bytes or one Redis GET of them) and a trace sink.
+ * it (a raw pg loop, Fastify answering the bytes or one Redis GET of them).
  */
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { writeFile } from 'node:fs/promises'
-import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -63,21 +62,6 @@ export async function rawReserveLoop(menuId: number): Promise<Figures> {
     p50: nearestRankPercentile(sorted, 50),
     p99: nearestRankPercentile(sorted, 99),
     errors,
-  }
-}
-
-/** An OTLP endpoint that takes every export and throws it away: the exporter's cost, not a backend's. */
-export async function startTraceSink() {
-  const server = createServer((request, response) => {
-    request.resume()
-    request.on('end', () => response.end())
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const address = server.address()
-  return {
-    url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`,
-    close: () => new Promise((resolve) => server.close(resolve)),
   }
 }
 

@@ -5,7 +5,7 @@
 
 import { FLEET_SERVICES } from '@food/config'
 import autocannon from 'autocannon'
-import { rawReserveLoop, startCeiling, startTraceSink, stopCeilings } from './ceilings.ts'
+import { rawReserveLoop, startCeiling, stopCeilings } from './ceilings.ts'
 import {
   CONNECTIONS,
   DURATION_S,
@@ -29,6 +29,7 @@ import { imageRuntime } from './image-runtime.ts'
 import { npmStartDatabase, npmStartUrl, printLabMemory, startNpmStart } from './npm-start-arm.ts'
 import { openOrderWork, placeOrders, sameWorkOrders } from './order-ceiling.ts'
 import { type Calls, callsPer, straceAvailable } from './syscalls.ts'
+import { tracingCost } from './tracing-cost.ts'
 
 const MB = 1024 * 1024
 const DISTINCT_MENUS = 200
@@ -91,11 +92,13 @@ const total = (memory: TreeMemory[]) =>
 
 /**
  * BENCH_ONLY=npm-start: section 5 alone (npm start, its orders and its lab's memory), without the
- * compiled services and the ceilings of 1–4 (nor their ratios).
+ * compiled services and the ceilings of 1–4 (nor their ratios); BENCH_ONLY=tracing: section 6 alone
+ * (what tracing costs, tracing-cost.ts).
  */
 const ONLY = process.env.BENCH_ONLY
-if (ONLY !== undefined && ONLY !== '' && ONLY !== 'npm-start') {
-  throw new Error(`BENCH_ONLY=${ONLY}: the one arm that runs alone is npm-start`)
+const SECTIONS_ALONE = ['npm-start', 'tracing']
+if (ONLY !== undefined && ONLY !== '' && !SECTIONS_ALONE.includes(ONLY)) {
+  throw new Error(`BENCH_ONLY=${ONLY}: the sections that run alone are ${SECTIONS_ALONE.join(' and ')}`)
 }
 
 /**
@@ -124,8 +127,8 @@ async function compiledArms(): Promise<{ orderCases: Figures[]; afterLoads: (Tre
 
   // 1. Cached GET /menus against Fastify sending the same bytes (the framework's ceiling) and one
   // ioredis GET of them (the cache's); beside it, the same read without near entries (every read
-  // carries the menus from Redis) and with traces exported over OTLP (what tracing costs; without an
-  // endpoint, the default, telemetry is not loaded at all).
+  // carries the menus from Redis). Telemetry is not loaded (no endpoint); what tracing costs is
+  // section 6.
   const menusBytes = Buffer.from(await (await fetch(`${restaurant.baseUrl}/menus`)).arrayBuffer())
   const framework = await measure(`Fastify sending the same ${menusBytes.length} B`, {
     url: await startCeiling('bytes', menusBytes),
@@ -135,23 +138,8 @@ async function compiledArms(): Promise<{ orderCases: Figures[]; afterLoads: (Tre
   const redisOnly = await startService('restaurant', { MENU_NEAR_CACHE_ENTRIES: '0' })
   const menusRedisOnly = await measure('GET /menus, cached, no near entries', { url: `${redisOnly.baseUrl}/menus` })
   await redisOnly.stop()
-  const sink = await startTraceSink()
-  const traced = await startService('restaurant', { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url })
-  const menusTraced = await measure('GET /menus, cached, traces exported', { url: `${traced.baseUrl}/menus` })
-  await traced.stop()
-  const sampled = await startService('restaurant', {
-    OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
-    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-    OTEL_TRACES_SAMPLER_ARG: '0.1',
-  })
-  const menusSampled = await measure('GET /menus, cached, 10% of traces', { url: `${sampled.baseUrl}/menus` })
-  await sampled.stop()
   printTable('1a. Cached menus against the framework ceiling', [framework, cache, menus], framework)
-  printTable(
-    '1b. Cached menus against the cache ceiling (the target: 0.9x)',
-    [cache, menus, menusRedisOnly, menusTraced, menusSampled],
-    cache,
-  )
+  printTable('1b. Cached menus against the cache ceiling (the target: 0.9x)', [cache, menus, menusRedisOnly], cache)
 
   // 2. The hot-row reserve over HTTP against the same lock-and-decrement transaction in a raw pg loop
   // (the database's ceiling).
@@ -163,22 +151,8 @@ async function compiledArms(): Promise<{ orderCases: Figures[]; afterLoads: (Tre
   printTable('2. Hot-row reserve against the database ceiling (same transaction)', [raw, reserve], raw)
 
   // 3. POST /orders end to end (validate, price, store, reserve, pay), on distinct menus and on one
-  // hot menu, telemetry off, and with 10% of traces exported.
+  // hot menu, telemetry off.
   const { userId, token } = await signUpAndLogIn(user.baseUrl)
-  // The traced order service first, so the memory read after the last load is the fleet's own.
-  const tracedOrder = await startService('order', {
-    USER_SERVICE_URL: user.baseUrl,
-    RESTAURANT_SERVICE_URL: restaurant.baseUrl,
-    OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
-    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-    OTEL_TRACES_SAMPLER_ARG: '0.1',
-  })
-  const ordersSampled = await measure(`POST /orders, ${DISTINCT_MENUS} menus, 10% of traces`, {
-    url: tracedOrder.baseUrl,
-    requests: orderRequests(distinct, token),
-  })
-  await tracedOrder.stop()
-  await sink.close()
   // The orders against their same-work ceiling (order-ceiling.ts), at the default connections and
   // at 50: the ceiling runs while the services idle, in this process, on pools of the same size.
   const orderCases: Figures[] = []
@@ -251,7 +225,6 @@ async function compiledArms(): Promise<{ orderCases: Figures[]; afterLoads: (Tre
     const [ceiling, http] = [orderCases[i], orderCases[i + 1]] as [Figures, Figures]
     printTable(`   ${http.name}`, [ceiling, http], ceiling, { tail: true })
   }
-  printTable('   with 10% of traces exported (ratio to the hot-row reserve)', [ordersSampled], reserve)
   if (syscalls) printSyscalls(syscalls)
   console.log(`\n4. Memory right after the loads of 1–3 and ${SETTLE_S} s later (each process tree, MB), start-up`)
   console.log(
@@ -270,13 +243,12 @@ async function compiledArms(): Promise<{ orderCases: Figures[]; afterLoads: (Tre
   return { orderCases, afterLoads }
 }
 
-try {
-  console.log(`fleet benchmark: ${DURATION_S} s per case, ${CONNECTIONS} connections, Node ${process.version}`)
-  const compiled = ONLY === 'npm-start' ? undefined : await compiledArms()
-
-  // 5. What npm start runs (scripts/start.mjs itself), beside the compiled services (stopped first,
-  // for a quiet machine); with BENCH_NPM_START_VARIANTS=1 also without the fault proxy, and without
-  // it and the request logs.
+/**
+ * 5. What npm start runs (scripts/start.mjs itself), beside the compiled services (stopped first,
+ * for a quiet machine); with BENCH_NPM_START_VARIANTS=1 also without the fault proxy, and without
+ * it and the request logs.
+ */
+async function npmStartSection(compiled: Awaited<ReturnType<typeof compiledArms>> | undefined): Promise<void> {
   await stopAll()
   /** npm start's orders at each of the order connections, each beside the compiled services' own. */
   const printBesideCompiled = (spread: Figures[]) => {
@@ -329,6 +301,18 @@ try {
         }
       }
     }
+  }
+}
+
+try {
+  console.log(`fleet benchmark: ${DURATION_S} s per case, ${CONNECTIONS} connections, Node ${process.version}`)
+  const all = ONLY === undefined || ONLY === ''
+  const compiled = all ? await compiledArms() : undefined
+  if (all || ONLY === 'npm-start') await npmStartSection(compiled)
+  // 6. What tracing costs: off, npm start's default, every trace kept (tracing-cost.ts).
+  if (all || ONLY === 'tracing') {
+    await stopAll()
+    await tracingCost()
   }
 } finally {
   await stopAll()

@@ -3,7 +3,8 @@
  * runs and the tables that print them (docs/performance.md).
  */
 import { randomBytes } from 'node:crypto'
-import { resolve } from 'node:path'
+import { readdir, readFile, rename, rm } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { dropDatabase, ensureDatabase, migrate, withDatabase } from '@food/postgres'
 import { serviceAuthorization } from '@food/service-auth'
@@ -31,6 +32,16 @@ export interface Figures {
   p50: number
   p99: number
   errors: number
+  /** When the measured run began and ended, on the monotonic clock CPU profiles count in (µs). */
+  window?: { fromUs: number; toUs: number }
+  /** Requests answered in the measured run. */
+  requests?: number
+  /** Requests answered in the warm-up and the measured run together. */
+  sent?: number
+  /** CPU time (user + system, µs) the processes `measure` was given spent during the measured run. */
+  cpuUs?: number
+  /** The same for the other processes it was given to watch (`others`: a trace store). */
+  othersCpuUs?: number
 }
 
 /** A fresh, migrated database of the benchmark's own for each service. */
@@ -45,7 +56,7 @@ export async function freshDatabases(services: string[]): Promise<void> {
 export const dropDatabases = (services: string[]) =>
   Promise.all(services.map((service) => dropDatabase(benchDatabase(service)).catch(() => undefined)))
 
-const running = new Set<ChildService>()
+const running = new Set<{ stop(): Promise<void> }>()
 // Ctrl-C must not leave services behind on their ports.
 process.once('SIGINT', () => {
   void Promise.all([...running].map((child) => child.stop())).then(() => process.exit(130))
@@ -62,25 +73,41 @@ let compiledTree: Promise<string> | undefined
 /**
  * BENCH_CPU_PROFILE=<dir>: each service process writes its CPU profile there when it stops, named
  * after the service and the how-manieth start (`npm run bench:profile -- <dir>` summarises them).
+ * A start may ask for its own directory (`profileDir`), as the tracing section does.
+ *
+ * Each start profiles into a directory of its own, and its main thread's profile is then moved to
+ * `<service>-<n>.cpuprofile`: node profiles every thread of the process, and a traced service has a
+ * second one (the ESM loader hooks' thread that `module.register` starts); given one file name
+ * (`--cpu-prof-name`), both threads wrote it, and the hooks' thread, last to stop, overwrote the
+ * service's profile with its own start-up.
  */
 let profiles = 0
-const profileFlags = (service: string) =>
-  process.env.BENCH_CPU_PROFILE
-    ? [
-        '--cpu-prof',
-        `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROFILE)}`,
-        `--cpu-prof-name=${service}-${++profiles}.cpuprofile`,
-      ]
-    : []
+const profileTarget = (service: string, dir: string | undefined) => {
+  const root = dir ?? process.env.BENCH_CPU_PROFILE
+  if (!root) return undefined
+  const name = `${service}-${++profiles}`
+  return { flags: ['--cpu-prof', `--cpu-prof-dir=${resolve(root, `.${name}`)}`], root: resolve(root), name }
+}
+
+/** The main thread's profile (node names it `CPU.<date>.<time>.<pid>.0.<seq>.cpuprofile`) moved to `<name>.cpuprofile`. */
+async function keepMainThreadProfile(target: { root: string; name: string }): Promise<void> {
+  const own = join(target.root, `.${target.name}`)
+  const files = await readdir(own).catch(() => [] as string[])
+  const main = files.find((file) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(file))
+  if (main) await rename(join(own, main), join(target.root, `${target.name}.cpuprofile`))
+  await rm(own, { recursive: true, force: true })
+}
 
 /** A service as in production (a child process, telemetry loaded), on its benchmark database. */
 export async function startService(
   service: string,
   env: Record<string, string> = {},
-): Promise<ChildService & { readyMs: number }> {
+  options: { profileDir?: string } = {},
+): Promise<ChildService & { readyMs: number; profile?: string }> {
   compiledTree ??= RUNTIME === 'compiled' ? buildCompiledTree(repoPath('')) : undefined
   const dir = compiledTree ? `${await compiledTree}/services/${service}` : repoPath(`services/${service}`)
   const image = RUNTIME === 'compiled' ? await imageRuntime() : undefined
+  const profile = profileTarget(service, options.profileDir)
   const started = performance.now()
   const child = await spawnService(
     dir,
@@ -95,32 +122,66 @@ export async function startService(
       REDIS_KEY_PREFIX: `bench:${process.pid}:${service}:`,
       ...env,
     },
-    [...profileFlags(service), ...(image?.nodeArguments ?? TYPESCRIPT_ENTRY)],
+    [...(profile?.flags ?? []), ...(image?.nodeArguments ?? TYPESCRIPT_ENTRY)],
   )
   const readyMs = performance.now() - started
-  running.add(child)
-  return {
+  const handle = {
     ...child,
     readyMs,
+    ...(profile && { profile: join(profile.root, `${profile.name}.cpuprofile`) }),
     stop: async () => {
-      running.delete(child)
+      running.delete(handle)
       await child.stop()
+      if (profile) await keepMainThreadProfile(profile)
     },
   }
+  running.add(handle)
+  return handle
 }
 
 export const stopAll = () => Promise.all([...running].map((child) => child.stop()))
 
+/** The CPU time (user + system, µs) the processes `pids` spent so far, from /proc (Linux; clock ticks of 10 ms). */
+async function cpuUsOf(pids: number[]): Promise<number> {
+  let total = 0
+  for (const pid of pids) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+    // After the command's parenthesised name: state is field 3, utime 14 and stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    total += (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * TICK_US
+  }
+  return total
+}
+const TICK_US = 1e6 / 100
+
+/** The monotonic clock in µs: the one V8's CPU profiles time their samples by, in every process. */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n)
+
 /** autocannon against one case: a one-second warm-up (pools, caches, JIT), then the measured run. */
-export async function measure(name: string, options: autocannon.Options): Promise<Figures> {
-  await autocannon({ connections: CONNECTIONS, ...options, duration: 1 })
+export async function measure(
+  name: string,
+  options: autocannon.Options,
+  watch: { pids?: number[]; others?: number[] } = {},
+): Promise<Figures> {
+  const warmUp = await autocannon({ connections: CONNECTIONS, ...options, duration: 1 })
+  const cpuBefore = await cpuUsOf(watch.pids ?? [])
+  const othersBefore = await cpuUsOf(watch.others ?? [])
+  const fromUs = monotonicUs()
   const result = await autocannon({ connections: CONNECTIONS, ...options, duration: DURATION_S })
+  const toUs = monotonicUs()
+  const cpuAfter = await cpuUsOf(watch.pids ?? [])
+  const othersAfter = await cpuUsOf(watch.others ?? [])
   return {
     name,
     rate: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.non2xx,
+    window: { fromUs, toUs },
+    requests: result.requests.total,
+    sent: warmUp.requests.total + result.requests.total,
+    ...(watch.pids && { cpuUs: cpuAfter - cpuBefore }),
+    ...(watch.others && { othersCpuUs: othersAfter - othersBefore }),
   }
 }
 

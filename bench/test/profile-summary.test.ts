@@ -26,11 +26,32 @@ describe('the CPU profile summary of npm run bench:profile', () => {
         frame(2, 'query', 'file:///a/node_modules/pg/lib/client.js'),
         frame(3, '(idle)', ''),
       ],
+      startTime: 0,
       samples: [2, 2, 3, 1],
       timeDeltas: [100, 300, 1000, 50],
     })
     expect(times.total).toBe(1450)
     expect(Object.fromEntries(times.byOrigin)).toEqual({ pg: 400, '(idle)': 1000, '(root)': 50 })
     expect(times.byFunction.get('query pg:10')).toBe(400)
+  })
+
+  it('counts only the samples taken in a window of the monotonic clock (a measured load)', () => {
+    const frame = (id: number, functionName: string, url: string) => ({
+      id,
+      callFrame: { functionName, url, lineNumber: 0 },
+    })
+    const profile = {
+      nodes: [
+        frame(1, 'start', 'file:///a/services/user/src/server.js'),
+        frame(2, 'query', 'file:///a/node_modules/pg/x.js'),
+      ],
+      startTime: 5_000,
+      // Sampled at 5,100 (start-up), 6,100 and 6,400 (the load), 9,000 (idle after it).
+      samples: [1, 2, 2, 1],
+      timeDeltas: [100, 1000, 300, 2600],
+    }
+    const times = selfTimes(profile, { fromUs: 6_000, toUs: 7_000 })
+    expect(times.total).toBe(1300)
+    expect(Object.fromEntries(times.byOrigin)).toEqual({ pg: 1300 })
   })
 })

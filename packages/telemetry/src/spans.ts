@@ -26,8 +26,9 @@ export function addSpanEvent(name: string, attributes: Attributes): void {
 }
 
 /**
- * Trace id of the active span, when its trace is being recorded: a trace the sampler left out
- * (`OTEL_TRACES_SAMPLER`) has an id too, but pointing anyone to it would lead nowhere.
+ * Trace id of the active span, when its trace is sampled: a trace the sampler left out
+ * (`OTEL_TRACES_SAMPLER`) has an id too, but pointing anyone to it would lead nowhere; so has one
+ * the tail policy records until it knows whether to keep it (tail-sampling.ts), which may be dropped.
  */
 export function activeTraceId(): string | undefined {
   const context = trace.getActiveSpan()?.spanContext()
