@@ -92,7 +92,7 @@ describe('npm start with Prometheus and Alertmanager', () => {
       let trace: { batches?: { resource: { attributes: { key: string; value: { stringValue?: string } }[] } }[] } = {}
       for (let i = 0; i < 80 && !trace.batches; i++) {
         const answer = await fetch(`http://127.0.0.1:${ports.TRACE_STORE_API_PORT}/api/traces/${traceId}`)
-        if (answer.ok) trace = await answer.json()
+        if (answer.ok) trace = (await answer.json()) as typeof trace
         else await new Promise((resolve) => setTimeout(resolve, 250))
       }
       expect(trace.batches?.[0]?.resource.attributes).toContainEqual({
