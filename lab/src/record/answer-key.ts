@@ -230,7 +230,7 @@ export const SWITCH_KEY: Record<string, AnswerKeyEntry> = {
       check: { kind: 'rises-by', by: 1 },
       says: 'the order service’s slowest answers a second slower, waiting for a connection',
     },
-    alerts: ['DatabasePoolExhausted', 'DatabasePoolSaturated', 'OrdersLatencyBudgetBurn'],
+    alerts: ['DatabasePoolExhausted', 'DatabasePoolSaturated', 'OrdersLatencyBudgetBurn', 'OrdersAnsweredBudgetBurn'],
   },
 }
 
