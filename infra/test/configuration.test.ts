@@ -71,7 +71,9 @@ function ignoredByGit(path: string): boolean {
     const glob = new RegExp(`^${escaped}$`)
     return segments.some((segment, index) => {
       const leading = segments.slice(0, index + 1)
-      const isDirectory = index < segments.length - 1 || statSync(join(ROOT, ...leading)).isDirectory()
+      // A path a fresh clone lacks (what the check is for) is taken as a directory, as a mount's would be.
+      const here = join(ROOT, ...leading)
+      const isDirectory = index < segments.length - 1 || !existsSync(here) || statSync(here).isDirectory()
       if (pattern.endsWith('/') && !isDirectory) return false
       return core.includes('/') ? glob.test(leading.join('/')) : glob.test(segment)
     })

@@ -214,7 +214,7 @@ describe('network faults as an experiment’s actions', () => {
     expect(problems).toEqual([
       {
         path: '/method/0/provider/edge',
-        message: 'the fault proxy has no edge "order-kitchen" (it has order-restaurant)',
+        message: 'the fault proxy has no edge "order-kitchen" (it has order-restaurant, order-postgres)',
       },
     ])
   })
@@ -235,7 +235,10 @@ describe('network faults through the order service’s chaos plane', () => {
 
   it('shows the service’s edges in GET /chaos, and switches a toxic on them, counted and logged as every fault', async () => {
     expect((await order().call('GET', '/chaos')).body.network).toEqual({
-      edges: { 'order-restaurant': { enabled: true, toxics: [], down_expires_at: null, down_ttl_s: null } },
+      edges: {
+        'order-restaurant': { enabled: true, toxics: [], down_expires_at: null, down_ttl_s: null },
+        'order-postgres': { enabled: true, toxics: [], down_expires_at: null, down_ttl_s: null },
+      },
     })
     const set = await order().call('POST', '/chaos/network/order-restaurant/toxics', {
       json: { type: 'latency', attributes: { latency: 400 }, ttl_s: 30 },
@@ -295,7 +298,10 @@ describe('network faults through the order service’s chaos plane', () => {
     const cleared = await order().call('DELETE', '/chaos')
     expect(cleared.body.cleared).toEqual(['order-restaurant/reset_peer', 'order-restaurant/down'])
     expect((await order().call('GET', '/chaos')).body.network).toEqual({
-      edges: { 'order-restaurant': { enabled: true, toxics: [], down_expires_at: null, down_ttl_s: null } },
+      edges: {
+        'order-restaurant': { enabled: true, toxics: [], down_expires_at: null, down_ttl_s: null },
+        'order-postgres': { enabled: true, toxics: [], down_expires_at: null, down_ttl_s: null },
+      },
     })
     expect((await orderOnce()).status).toBe(201)
   })
