@@ -49,7 +49,9 @@ let leave: (() => void) | undefined
 async function route() {
   leave?.()
   leave = undefined
-  const page = location.hash.replace(/^#\/?/, '') || 'shop'
+  // `#/traces?service=order`, `#/traces/<trace id>`: a page, what follows it, and its query.
+  const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split('?')
+  const [page = 'shop', ...rest] = (path || 'shop').split('/')
   for (const link of document.querySelectorAll('nav a')) {
     link.toggleAttribute('aria-current', link.getAttribute('href') === `#/${page === 'shop' ? '' : page}`)
   }
@@ -57,6 +59,12 @@ async function route() {
   else if (page === 'register') registerView(view, say)
   else if (page === 'orders') await ordersView(view, say)
   else if (page === 'chaos') leave = chaosConsoleView(view, say)
+  // The observability pages are chunks of their own, loaded when first opened (build.ts).
+  else if (page === 'traces' && rest[0])
+    leave = (await import('./trace-view.ts')).traceView(view, rest[0].toLowerCase())
+  else if (page === 'traces') await (await import('./traces.ts')).tracesView(view, new URLSearchParams(query))
+  else if (page === 'map') leave = (await import('./service-map.ts')).serviceMapView(view)
+  else if (page === 'charts') leave = (await import('./charts.ts')).chartsView(view)
   else await shopView(view, say)
   view.focus({ preventScroll: true })
 }

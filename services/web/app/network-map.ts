@@ -1,15 +1,9 @@
 import type { FleetService } from '@food/config/service-ports'
+import { describeEdge, type NetworkState } from '../src/edges.ts'
 import { api, messageOf } from './api.ts'
 import { h, show } from './dom.ts'
 
-/** One edge as a service's GET /chaos shows it (`network.edges`): up or down, and its toxics. */
-export interface EdgeState {
-  enabled: boolean
-  toxics: { name: string; type: string; stream: string; toxicity: number; attributes: Record<string, number> }[]
-}
-
-/** The `network` part of GET /chaos: its edges, why they could not be read, or null (no fault proxy). */
-export type NetworkState = { edges: Record<string, EdgeState> } | { error: string } | null
+export { describeEdge, type EdgeState, type NetworkState } from '../src/edges.ts'
 
 type Say = (message: string, kind?: 'error' | 'ok') => void
 
@@ -26,21 +20,6 @@ type Part = keyof typeof NODES
 
 /** `order-restaurant` → its two ends. */
 const endsOf = (edge: string) => edge.split('-') as [Part, Part]
-
-/** What an edge suffers, in words: `down`, `latency 400 ms`, `reset_peer`, or `healthy`. */
-export function describeEdge(state: EdgeState): string {
-  if (!state.enabled) return 'down'
-  if (state.toxics.length === 0) return 'healthy'
-  return state.toxics
-    .map((toxic) => {
-      const [first] = Object.entries(toxic.attributes).filter(([, value]) => value > 0)
-      const unit = first && ['latency', 'jitter', 'delay', 'timeout'].includes(first[0]) ? ' ms' : ''
-      const strength = first ? ` ${first[1]}${unit}` : ''
-      const chance = toxic.toxicity < 1 ? ` (${Math.round(toxic.toxicity * 100)}%)` : ''
-      return `${toxic.type}${strength}${toxic.stream === 'upstream' ? ' ↑' : ''}${chance}`
-    })
-    .join(', ')
-}
 
 const SVG = 'http://www.w3.org/2000/svg'
 const svg = (tag: string, attributes: Record<string, string | number>, ...children: (Node | string)[]) => {

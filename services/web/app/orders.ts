@@ -1,4 +1,4 @@
-import { api, messageOf, session } from './api.ts'
+import { api, messageOf, orderTraces, session } from './api.ts'
 import { h, show, won } from './dom.ts'
 
 /** The fields of the order service's order view that the pages show. */
@@ -18,7 +18,22 @@ const failureOf = (order: Order) =>
   order.failure_reason &&
   h('span', { class: 'reason', title: order.failure_reason }, order.failure_message ?? order.failure_reason)
 
-/** The signed-in user's orders, newest first, with a cancel button on the confirmed ones. */
+/**
+ * One click to an order's trace: the trace of the request that placed it when this browser placed
+ * it (its X-Trace-Id), else a search of the trace store for the spans that name the order (`order.id`).
+ */
+const traceLink = (order: Order) => {
+  const traceId = orderTraces.of(order.id)
+  return traceId
+    ? h(
+        'a',
+        { href: `#/traces/${traceId}`, 'aria-label': `Trace of order ${order.id}`, 'data-trace': traceId },
+        'Trace',
+      )
+    : h('a', { href: `#/traces?order=${order.id}`, 'aria-label': `Find the trace of order ${order.id}` }, 'Find trace')
+}
+
+/** The signed-in user's orders, newest first, each with its trace, with a cancel button on the confirmed ones. */
 export async function ordersView(view: HTMLElement, say: (message: string, kind?: 'error' | 'ok') => void) {
   if (!session.user()) {
     show(view, h('h1', {}, 'My orders'), h('p', {}, h('a', { href: '#/login' }, 'Log in'), ' to see your orders.'))
@@ -44,7 +59,7 @@ export async function ordersView(view: HTMLElement, say: (message: string, kind?
             h(
               'tr',
               {},
-              ...['Order', 'Placed', 'Items', 'Total', 'Status', 'Reason', ''].map((title) =>
+              ...['Order', 'Placed', 'Items', 'Total', 'Status', 'Reason', 'Trace', ''].map((title) =>
                 h('th', { scope: 'col' }, title),
               ),
             ),
@@ -62,9 +77,10 @@ export async function ordersView(view: HTMLElement, say: (message: string, kind?
                 h('td', {}, won(order.total_price)),
                 h('td', { class: `order-status ${order.status.toLowerCase()}` }, order.status),
                 h('td', { class: 'why' }, failureOf(order)),
+                h('td', { class: 'trace' }, traceLink(order)),
                 h(
                   'td',
-                  {},
+                  { class: 'actions' },
                   order.status === 'CONFIRMED' &&
                     h(
                       'button',

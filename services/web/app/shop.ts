@@ -1,4 +1,4 @@
-import { api, messageOf, session } from './api.ts'
+import { api, messageOf, orderTraces, session, tracedApi } from './api.ts'
 import { cart } from './cart.ts'
 import { h, show, won } from './dom.ts'
 import type { Order } from './orders.ts'
@@ -135,9 +135,11 @@ export async function shopView(view: HTMLElement, say: (message: string, kind?: 
           event.preventDefault()
           if (!session.user()) return say('Log in to order.', 'error')
           try {
-            const order = await api<Order>('order', '/orders', {
+            const { data: order, traceId } = await tracedApi<Order>('order', '/orders', {
               json: { items: cart.lines(), address: address.value, phone: phone.value },
             })
+            // My orders links the order to its trace.
+            if (traceId) orderTraces.remember(order.id, traceId)
             cart.clear()
             say(
               order.status === 'FAILED'

@@ -11,6 +11,16 @@ export const WebConfig = Type.Object({
   ENGINE_URL: Type.Optional(HttpUrl()),
   /** The Prometheus whose alerts the console shows (GET /api/alerts); its graph links open it too. */
   PROMETHEUS_URL: HttpUrl({ default: 'http://127.0.0.1:9090' }),
+  /** npm start's trace store (Tempo's HTTP API): the Traces page, the service map's spans. Unset: no traces. */
+  TRACE_STORE_URL: Type.Optional(HttpUrl()),
+  /** Where the services write their JSON log files (`<service>.log`): a trace's log lines. */
+  FLEET_LOG_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  /**
+   * How often the web server reads the services' /metrics and GET /chaos once it listens, kept 15
+   * min in memory: the charts' and the map's figures when Prometheus does not answer, and the
+   * windows of the faults; 0: never.
+   */
+  SCRAPE_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 5000 }),
   /** Host names besides loopback and IP addresses the page is served as (see AllowedHosts). */
   ALLOWED_HOSTS: AllowedHosts(),
   LOG_LEVEL: LogLevel,
