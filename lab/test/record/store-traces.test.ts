@@ -4,15 +4,13 @@
  * into traces.jsonl. Only the ones a tail sampler keeps when it keeps no share of the rest: the orders
  * the payment fault struck (`chaos.injected`), each a trace across the services.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { runCli } from '@food/testing/run-cli'
 import { type RunningTraceStore, startTraceStore } from '@food/trace-store'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { experimentEnv } from '../experiment-env.ts'
-import { faultUnderLoad } from '../fault-experiment.ts'
-import { startTracedFleet, stopTraced, type TracedFleet } from './traced-fleet.ts'
+import { paymentsFailFile, startTracedFleet, stopTraced, type TracedFleet } from './traced-fleet.ts'
 
 const fleet: TracedFleet = { services: {}, databases: [] }
 let store: RunningTraceStore
@@ -22,24 +20,7 @@ let run: { code: number | null; output: string }
 beforeAll(async () => {
   store = await startTraceStore({ otlpPort: 0, apiPort: 0, sampleShare: 0, decisionWaitMs: 1000 })
   const services = await startTracedFleet(store.otlpUrl, fleet)
-  const dir = await mkdtemp(join(tmpdir(), 'fleet-store-traces-'))
-  const file = join(dir, 'payments-fail.json')
-  await writeFile(
-    file,
-    JSON.stringify(
-      faultUnderLoad({
-        title: 'Every payment fails for 3 s, traced into the store',
-        load: { profile: 'order', duration_s: 9, concurrency: 2 },
-        faults: [
-          {
-            name: 'every payment fails',
-            provider: { action: 'fault', service: 'order', fault: 'payment_fail', value: 100, ttl_s: 3 },
-            afterS: 5,
-          },
-        ],
-      }),
-    ),
-  )
+  const { dir, file } = await paymentsFailFile('Every payment fails for 3 s, traced into the store')
   recordDir = join(dir, 'record')
   run = await runCli(
     'lab/src/experiment/cli.ts',

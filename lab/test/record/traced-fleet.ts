@@ -2,11 +2,14 @@
  * The three services as processes of their own, tracing with OpenTelemetry's SDK into `endpoint`
  * (OTLP/HTTP), on databases and Redis keys of the test's own: for the record's traces.jsonl tests.
  */
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type ChildService, createDatabaseFromTemplate, spawnService, uniqueRedisPrefix } from '@food/testing'
 import { ROOT } from '@food/testing/run-cli'
 import pg from 'pg'
 import { inject } from 'vitest'
+import { faultUnderLoad } from '../fault-experiment.ts'
 
 export interface TracedFleet {
   services: Record<string, ChildService>
@@ -55,4 +58,26 @@ export async function startTracedFleet(endpoint: string, fleet: TracedFleet, env
 export const stopTraced = async (fleet: TracedFleet) => {
   await Promise.all(Object.values(fleet.services).map((service) => service.stop()))
   await Promise.all(fleet.databases.map((database) => database.drop()))
+}
+
+/**
+ * The traced runs' experiment, in a directory of its own: every payment fails for 3 s under two
+ * users, late enough for the load to be under way (its users are made first, by services just started).
+ */
+export async function paymentsFailFile(title: string): Promise<{ dir: string; file: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'fleet-traced-'))
+  const file = join(dir, 'payments-fail.json')
+  const experiment = faultUnderLoad({
+    title,
+    load: { profile: 'order', duration_s: 9, concurrency: 2 },
+    faults: [
+      {
+        name: 'every payment fails',
+        provider: { action: 'fault', service: 'order', fault: 'payment_fail', value: 100, ttl_s: 3 },
+        afterS: 5,
+      },
+    ],
+  })
+  await writeFile(file, JSON.stringify(experiment))
+  return { dir, file }
 }

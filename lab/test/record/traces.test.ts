@@ -5,8 +5,7 @@
  * event the payment fault marks each order it strikes with (`chaos.injected`), inside the
  * fault's window of injection.json.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { freePort } from '@food/testing'
 import { runCli } from '@food/testing/run-cli'
@@ -14,8 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { InjectionFile } from '../../src/record/injection.ts'
 import { keptSpans, traceKept } from '../../src/record/trace-receiver.ts'
 import { experimentEnv } from '../experiment-env.ts'
-import { faultUnderLoad } from '../fault-experiment.ts'
-import { startTracedFleet, stopTraced, type TracedFleet } from './traced-fleet.ts'
+import { paymentsFailFile, startTracedFleet, stopTraced, type TracedFleet } from './traced-fleet.ts'
 
 const fleet: TracedFleet = { services: {}, databases: [] }
 let tracesAt: string
@@ -26,25 +24,7 @@ beforeAll(async () => {
   tracesAt = `127.0.0.1:${await freePort()}`
   const services = await startTracedFleet(`http://${tracesAt}`, fleet, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })
 
-  const dir = await mkdtemp(join(tmpdir(), 'fleet-traces-'))
-  const file = join(dir, 'payments-fail.json')
-  await writeFile(
-    file,
-    JSON.stringify(
-      faultUnderLoad({
-        title: 'Every payment fails for 3 s, traced',
-        load: { profile: 'order', duration_s: 9, concurrency: 2 },
-        faults: [
-          {
-            name: 'every payment fails',
-            provider: { action: 'fault', service: 'order', fault: 'payment_fail', value: 100, ttl_s: 3 },
-            // Late enough for the load to be under way: its users are made first, by services just started.
-            afterS: 5,
-          },
-        ],
-      }),
-    ),
-  )
+  const { dir, file } = await paymentsFailFile('Every payment fails for 3 s, traced')
   recordDir = join(dir, 'recordDir')
   run = await runCli(
     'lab/src/experiment/cli.ts',
